@@ -1,0 +1,1 @@
+"""The Django project: settings, URL map and WSGI entry point."""

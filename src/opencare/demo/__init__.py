@@ -1,0 +1,1 @@
+"""Demo data: an invented sample council and a subset of real UK notices."""

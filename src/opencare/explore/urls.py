@@ -1,0 +1,13 @@
+from django.urls import path
+
+from opencare.explore import views
+
+app_name = "explore"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("contracts/", views.contracts, name="contracts"),
+    path("contracts/<str:ocid>/", views.contract, name="contract"),
+    path("contracts/<str:ocid>/record.json", views.contract_record, name="contract_record"),
+    path("about-the-data/", views.about_data, name="about_data"),
+]

@@ -1,0 +1,1 @@
+"""Front-end assets: the site's Sass, compiled by npm into ``static/opencare/``."""

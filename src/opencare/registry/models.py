@@ -1,0 +1,75 @@
+"""Stored releases, where they came from, and each contracting process's compiled state."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class Source(models.Model):
+    """Where releases came from: a publisher's file or feed, the demo data, or publishing through opencare."""
+
+    key = models.TextField(unique=True, help_text="Stable identifier, e.g. 'demo:borsetdale'.")
+    title = models.TextField()
+    publisher_name = models.TextField(blank=True)
+    url = models.TextField(blank=True)
+    licence_name = models.TextField(blank=True)
+    licence_url = models.TextField(blank=True)
+    attribution = models.TextField(blank=True)
+    is_invented = models.BooleanField(default=False, help_text="Invented sample data, labelled as such on every page.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Release(models.Model):
+    """One OCDS release exactly as published. Never changed or deleted: a correction is a new release."""
+
+    ocid = models.TextField(db_index=True)
+    release_id = models.TextField(blank=True)
+    date = models.DateTimeField(null=True)
+    tags = models.JSONField(default=list)
+    data = models.JSONField()
+    package_metadata = models.JSONField(default=dict)
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="releases")
+    sha256 = models.TextField(help_text="SHA-256 of the release's canonical JSON: the same release is stored once.")
+    schema_error_count = models.PositiveIntegerField(default=0)
+    schema_errors = models.JSONField(default=list, help_text="The first schema errors found when it was stored.")
+    stored_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["ocid", "release_id", "sha256"], name="release_stored_once")]
+        indexes = [models.Index(fields=["ocid", "date"])]
+
+    def __str__(self) -> str:
+        return f"{self.ocid} {self.release_id}"
+
+
+class Process(models.Model):
+    """A contracting process: its compiled release and a light summary for lists and search."""
+
+    ocid = models.TextField(unique=True)
+    compiled_release = models.JSONField(default=dict)
+    compile_error = models.TextField(blank=True)
+    title = models.TextField(blank=True)
+    description = models.TextField(blank=True)
+    buyer_name = models.TextField(blank=True)
+    supplier_names = models.JSONField(default=list)
+    status = models.TextField(blank=True)
+    value_amount = models.DecimalField(max_digits=20, decimal_places=2, null=True)
+    value_currency = models.TextField(blank=True)
+    period_start = models.DateField(null=True)
+    period_end = models.DateField(null=True)
+    cpv_codes = models.JSONField(default=list)
+    metric_ids = models.JSONField(default=list)
+    release_count = models.PositiveIntegerField(default=0)
+    schema_error_count = models.PositiveIntegerField(default=0)
+    last_release_date = models.DateTimeField(null=True)
+    is_invented = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-last_release_date", "ocid"]
+
+    def __str__(self) -> str:
+        return self.title or self.ocid

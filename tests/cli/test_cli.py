@@ -1,0 +1,44 @@
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from opencare.cli import main
+
+OPENCARE = Path(sys.executable).with_name("opencare")
+
+
+def test_help_lists_the_subcommands():
+    result = subprocess.run([OPENCARE, "--help"], capture_output=True, text=True, check=True)
+    for command in ("serve", "demo", "setup", "profile", "manage"):
+        assert f"  {command} " in result.stdout
+
+
+def test_unknown_subcommand_exits_2_with_a_message():
+    result = CliRunner().invoke(main, ["frobnicate"])
+    assert result.exit_code == 2
+    assert "No such command 'frobnicate'" in result.output
+
+
+def test_profile_writes_the_extended_schemas_codelists_and_catalogue(tmp_path, no_network):
+    result = CliRunner().invoke(main, ["profile", "--output", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    schema = json.loads((tmp_path / "release-schema.json").read_text())
+    assert "targets" in schema["definitions"]["Tender"]["properties"]
+    assert (tmp_path / "record-package-schema.json").exists()
+    assert (tmp_path / "codelists" / "documentType.csv").read_text().startswith("Category,Section,Code")
+    assert json.loads((tmp_path / "metric-catalogue.json").read_text())["metrics"]
+
+
+def test_demo_then_demo_again_adds_nothing_the_second_time(tmp_path):
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite3'}", "OPENCARE_VAR_DIR": str(tmp_path)}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    first = subprocess.run([OPENCARE, "demo"], env=env, capture_output=True, text=True, check=True)
+    second = subprocess.run([OPENCARE, "demo"], env=env, capture_output=True, text=True, check=True)
+    assert "demo:borsetdale" in first.stdout
+    added_second_time = [line for line in second.stdout.splitlines() if "demo:" in line]
+    assert added_second_time
+    assert all(line.split("│")[2].strip() == "0" for line in added_second_time)

@@ -1,0 +1,45 @@
+from hypothesis import given
+from hypothesis import strategies as st
+
+from opencare.ocds.profile.merge_patch import apply_merge_patch
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=5),
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=3), children, max_size=3),
+    max_leaves=10,
+)
+
+
+def test_null_in_patch_removes_the_key():
+    assert apply_merge_patch({"a": 1, "b": {"deprecated": {"x": 1}, "c": 2}}, {"b": {"deprecated": None}}) == {
+        "a": 1,
+        "b": {"c": 2},
+    }
+
+
+def test_nested_objects_merge_and_arrays_replace():
+    target = {"properties": {"a": {"type": "string"}}, "required": ["a"]}
+    patch = {"properties": {"b": {"type": "number"}}, "required": ["b"]}
+    assert apply_merge_patch(target, patch) == {
+        "properties": {"a": {"type": "string"}, "b": {"type": "number"}},
+        "required": ["b"],
+    }
+
+
+def test_patch_does_not_change_its_inputs():
+    target, patch = {"a": {"b": 1}}, {"a": {"c": 2}}
+    apply_merge_patch(target, patch)
+    assert target == {"a": {"b": 1}}
+    assert patch == {"a": {"c": 2}}
+
+
+@given(json_values, st.dictionaries(st.text(max_size=3), json_values.filter(lambda v: v is not None), max_size=4))
+def test_every_non_null_key_of_an_object_patch_is_in_the_result(target, patch):
+    result = apply_merge_patch(target, patch)
+    assert set(patch) <= set(result)
+
+
+@given(json_values)
+def test_patching_with_an_empty_object_keeps_an_object_target(target):
+    result = apply_merge_patch(target, {})
+    assert result == (target if isinstance(target, dict) else {})

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Every test, in the order that fails fastest: lint, Django checks, the whole suite on SQLite (browser tests
+# included), then the database tests again on a real, throwaway PostgreSQL server.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=.venv/bin
+export PYTHONDONTWRITEBYTECODE=1
+
+bash tools/system-deps.sh
+
+echo "== ruff"
+$BIN/ruff check .
+$BIN/ruff format --check .
+
+echo "== Django checks"
+export DJANGO_SETTINGS_MODULE=opencare.config.settings_test
+$BIN/python -m django makemigrations --check --dry-run
+$BIN/python -m django check --fail-level WARNING
+DJANGO_ENV=production SECRET_KEY="check-deploy-$(head -c 32 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')" \
+  ALLOWED_HOSTS=opencare.example.org DJANGO_SETTINGS_MODULE=opencare.config.settings \
+  $BIN/python -m django check --deploy --fail-level WARNING
+
+echo "== Tests on SQLite (every test)"
+$BIN/pytest -p no:cacheprovider
+
+echo "== Database tests on PostgreSQL"
+if $BIN/python tools/throwaway_postgres.py --check; then
+  $BIN/python tools/throwaway_postgres.py -- $BIN/pytest -p no:cacheprovider -m "django_db and not browser"
+elif [ "${CI:-}" = "true" ]; then
+  echo "CI=true and no PostgreSQL server binaries: failing." >&2
+  exit 1
+else
+  echo "SKIPPED: no PostgreSQL server binaries on this machine (see tools/system-deps.sh)." >&2
+fi

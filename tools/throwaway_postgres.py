@@ -1,0 +1,95 @@
+"""Start a real, throwaway PostgreSQL server, run a command against it, then stop and delete it.
+
+Usage:
+    python tools/throwaway_postgres.py -- COMMAND [ARGS...]   # runs COMMAND with DATABASE_URL set
+    python tools/throwaway_postgres.py --check                # exit 0 if PostgreSQL server binaries exist
+
+The server lives in a temporary folder, listens only on 127.0.0.1 on a free port, trusts local connections, and
+runs without fsync (its data is thrown away). initdb refuses to run as root, so as root it runs as the 'postgres'
+user that Debian's package creates.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+
+def find_bindir() -> Path | None:
+    """The newest PostgreSQL server binaries on this machine, or None."""
+    candidates = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=lambda p: int(p.parent.parent.name))
+    if candidates:
+        return candidates[-1].parent
+    initdb = shutil.which("initdb")
+    return Path(initdb).resolve().parent if initdb else None
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing is listening on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def server_user() -> str | None:
+    """The user to run the server as: None (ourselves) unless we are root."""
+    if os.geteuid() != 0:
+        return None
+    try:
+        pwd.getpwnam("postgres")
+    except KeyError:
+        subprocess.run(["useradd", "--system", "--no-create-home", "postgres"], check=True)
+    return "postgres"
+
+
+@contextlib.contextmanager
+def throwaway_server() -> Iterator[str]:
+    """Yield a DATABASE_URL for a fresh server; the server and its files are gone afterwards."""
+    bindir = find_bindir()
+    if bindir is None:
+        raise SystemExit("No PostgreSQL server binaries found (install Debian's 'postgresql' package).")
+    user = server_user()
+    folder = Path(tempfile.mkdtemp(prefix="opencare-pg-"))
+    if user:
+        shutil.chown(folder, user=user)
+    data, port = folder / "data", free_port()
+    run = {"check": True, "user": user, "stdout": subprocess.DEVNULL}
+    try:
+        subprocess.run(
+            [bindir / "initdb", "-D", data, "-U", "opencare", "--auth=trust", "-E", "UTF8", "--no-sync"], **run
+        )
+        options = f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off"
+        subprocess.run(
+            [bindir / "pg_ctl", "-D", data, "-o", options, "-l", folder / "server.log", "-w", "start"], **run
+        )
+        version = (data / "PG_VERSION").read_text().strip()
+        print(f"PostgreSQL {version} started for the tests on 127.0.0.1:{port} (throwaway)", flush=True)
+        yield f"postgres://opencare@127.0.0.1:{port}/postgres"
+    finally:
+        if (data / "postmaster.pid").exists():
+            subprocess.run([bindir / "pg_ctl", "-D", data, "-m", "fast", "-w", "stop"], check=False, user=user,
+                           stdout=subprocess.DEVNULL)  # fmt: skip
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def main(argv: list[str]) -> int:
+    """Run the command given after ``--`` against a throwaway server and return its exit code."""
+    if argv == ["--check"]:
+        return 0 if find_bindir() else 1
+    if not argv or argv[0] != "--" or len(argv) < 2:
+        print(__doc__, file=sys.stderr)
+        return 2
+    with throwaway_server() as database_url:
+        return subprocess.run(argv[1:], env={**os.environ, "DATABASE_URL": database_url}, check=False).returncode
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
