@@ -1,0 +1,44 @@
+"""The README stays true: every setting the code reads and every command it offers is documented."""
+
+import re
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from opencare.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_every_environment_variable_the_settings_read_is_in_the_readme():
+    settings = (ROOT / "src" / "opencare" / "config" / "settings.py").read_text(encoding="utf-8")
+    names = set(re.findall(r'(?:os\.getenv|os\.environ\.get|env_bool|env_list)\(\s*"([A-Z_]+)"', settings))
+    assert names, "the pattern found no settings: update this test"
+    missing = sorted(name for name in names if f"`{name}`" not in README)
+    assert missing == []
+
+
+def test_every_cli_subcommand_is_in_the_readme():
+    assert main.commands
+    missing = sorted(name for name in main.commands if f"`opencare {name}" not in README)
+    assert missing == []
+
+
+def test_readme_shows_the_two_commands():
+    assert "make run" in README
+    assert "make test" in README
+
+
+def test_every_decision_record_is_listed_in_the_index():
+    decisions = ROOT / "docs" / "decisions"
+    index = (decisions / "README.md").read_text(encoding="utf-8")
+    records = sorted(path.name for path in decisions.glob("0*.md"))
+    assert records
+    assert [name for name in records if f"({name})" not in index] == []
+
+
+def test_help_output_matches_the_commands_listed():
+    output = CliRunner().invoke(main, ["--help"]).output
+    for name in main.commands:
+        assert name in output
