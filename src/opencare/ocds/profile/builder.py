@@ -9,6 +9,7 @@ import copy
 import csv
 import io
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib.resources import files
 from importlib.resources.abc import Traversable
@@ -20,7 +21,6 @@ from opencare.ocds.profile.merge_patch import apply_merge_patch
 
 STANDARD_VERSION = "1.1.5"
 SCHEMA_FILES = ("release-schema.json", "release-package-schema.json", "record-package-schema.json")
-STANDARD_BASE_URL = "https://standard.open-contracting.org/schema/1__1__5/"
 
 #: The extensions the social-care profile applies, in the order their patches are applied (later patches win).
 #: It is the pilot's needs (metrics, lots, documents with page references, contract terms, reviews...) plus every
@@ -315,12 +315,18 @@ def _embed_release_schemas(package: dict[str, Any], release: dict[str, Any], ver
     versioned = _prefix_definitions(versioned, "Versioned")
     definitions.update(versioned["definitions"])
     definitions["VersionedRelease"] = {k: v for k, v in versioned.items() if k not in ("definitions", "id", "$schema")}
-    targets = {
-        STANDARD_BASE_URL + "release-schema.json": "#/definitions/Release",
-        STANDARD_BASE_URL + "versioned-release-validation-schema.json": "#/definitions/VersionedRelease",
-    }
-    _rewrite_refs(package, targets)
+    _rewrite_refs(package, _local_release_ref)
     return package
+
+
+def _local_release_ref(ref: str) -> str:
+    """The standard's URL for a release schema (any version, http or https) becomes a local definition."""
+    if ref.startswith(("http://", "https://")):
+        if ref.endswith("/versioned-release-validation-schema.json"):
+            return "#/definitions/VersionedRelease"
+        if ref.endswith("/release-schema.json"):
+            return "#/definitions/Release"
+    return ref
 
 
 def _prefix_definitions(schema: dict[str, Any], prefix: str) -> dict[str, Any]:
@@ -334,14 +340,14 @@ def _prefix_definitions(schema: dict[str, Any], prefix: str) -> dict[str, Any]:
     return schema
 
 
-def _rewrite_refs(node: Any, mapping: dict[str, str] | Any) -> None:
+def _rewrite_refs(node: Any, mapping: Callable[[str], str]) -> None:
     stack = [node]
     while stack:
         current = stack.pop()
         if isinstance(current, dict):
             ref = current.get("$ref")
             if isinstance(ref, str):
-                current["$ref"] = mapping(ref) if callable(mapping) else mapping.get(ref, ref)
+                current["$ref"] = mapping(ref)
             stack.extend(current.values())
         elif isinstance(current, list):
             stack.extend(current)

@@ -38,9 +38,14 @@ class Codelist:
 def read_codelist_csv(text: str, *, where: str) -> list[dict[str, str]]:
     """Parse a codelist CSV, which must have a ``Code`` column."""
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    if not reader.fieldnames or "Code" not in reader.fieldnames:
+    fields = reader.fieldnames or []
+    if "Code" not in fields and "code" not in fields:
         raise ProfileError(f"{where}: codelist has no 'Code' column (columns: {reader.fieldnames}).")
-    return [{key: (value or "") for key, value in row.items() if key is not None} for row in reader]
+    # One OCDS 1.0 codelist spells the column 'code'; everything else reads 'Code'.
+    return [
+        {("Code" if key == "code" else key): (value or "") for key, value in row.items() if key is not None}
+        for row in reader
+    ]
 
 
 def apply_extension_codelist(

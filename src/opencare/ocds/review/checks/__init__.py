@@ -1,0 +1,22 @@
+"""Checks beyond the JSON Schema, each a function of one release that reports through an ``emit`` callback.
+
+``emit(check, severity, path, pointer, value, context)``: ``path`` and ``pointer`` are relative to the release
+(``tender/tenderPeriod``, ``/tender/tenderPeriod``); the engine adds the package prefix.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+Emit = Callable[[str, str, str, str, Any, dict[str, Any]], None]
+
+
+def objects(value: Any) -> list[dict[str, Any]]:
+    """The objects in a list, ignoring anything else (the schema check reports wrong types)."""
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
+
+
+def obj(value: Any) -> dict[str, Any]:
+    """The value if it is an object, else an empty one."""
+    return value if isinstance(value, dict) else {}

@@ -1,0 +1,203 @@
+"""Is the release consistent with itself? Periods, the order of stages, values and references."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from opencare.ocds.review.checks import Emit, obj, objects
+
+WARNING = "warning"
+
+
+def check_quality(release: dict[str, Any], emit: Emit) -> None:
+    """Run every consistency check on one release (or compiled release)."""
+    tender = obj(release.get("tender"))
+    awards = objects(release.get("awards"))
+    contracts = objects(release.get("contracts"))
+    _periods(tender, awards, contracts, emit)
+    _stage_order(tender, awards, contracts, emit)
+    _values(awards, contracts, emit)
+    _references(release, tender, awards, contracts, emit)
+
+
+def parse_date(value: Any) -> datetime | None:
+    """A timezone-aware datetime from an OCDS date string, or None if it is not one (the schema says why)."""
+    if not isinstance(value, str) or len(value) < 10:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else None
+
+
+def _periods(
+    tender: dict[str, Any], awards: list[dict[str, Any]], contracts: list[dict[str, Any]], emit: Emit
+) -> None:
+    places = [
+        (f"tender/{name}", f"/tender/{name}", tender.get(name))
+        for name in ("tenderPeriod", "enquiryPeriod", "awardPeriod", "contractPeriod")
+    ]
+    places += [
+        ("awards/contractPeriod", f"/awards/{i}/contractPeriod", a.get("contractPeriod")) for i, a in enumerate(awards)
+    ]
+    places += [("contracts/period", f"/contracts/{i}/period", c.get("period")) for i, c in enumerate(contracts)]
+    for path, pointer, period in places:
+        period = obj(period)
+        start, end = parse_date(period.get("startDate")), parse_date(period.get("endDate"))
+        if start and end and end < start:
+            emit("quality.period-end-before-start", WARNING, path, pointer, period.get("endDate"), {})
+
+
+def _stage_order(
+    tender: dict[str, Any], awards: list[dict[str, Any]], contracts: list[dict[str, Any]], emit: Emit
+) -> None:
+    tender_start = parse_date(obj(tender.get("tenderPeriod")).get("startDate"))
+    award_dates = {}
+    for index, award in enumerate(awards):
+        award_date = parse_date(award.get("date"))
+        award_dates[award.get("id")] = award_date
+        if tender_start and award_date and award_date < tender_start:
+            context = {"later_label": "The award date", "earlier_label": "the start of the tender period"}
+            emit(
+                "quality.dates-out-of-order",
+                WARNING,
+                "awards/date",
+                f"/awards/{index}/date",
+                award.get("date"),
+                context,
+            )
+    for index, contract in enumerate(contracts):
+        signed = parse_date(contract.get("dateSigned"))
+        award_date = award_dates.get(contract.get("awardID"))
+        if signed and award_date and signed < award_date:
+            context = {"later_label": "The date the contract was signed", "earlier_label": "the award date"}
+            emit(
+                "quality.dates-out-of-order",
+                WARNING,
+                "contracts/dateSigned",
+                f"/contracts/{index}/dateSigned",
+                contract.get("dateSigned"),
+                context,
+            )
+
+
+def _amount(value: Any) -> tuple[float, str] | None:
+    value = obj(value)
+    amount, currency = value.get("amount"), value.get("currency")
+    if isinstance(amount, int | float) and not isinstance(amount, bool) and isinstance(currency, str):
+        return float(amount), currency
+    return None
+
+
+def _values(awards: list[dict[str, Any]], contracts: list[dict[str, Any]], emit: Emit) -> None:
+    award_values = {award.get("id"): _amount(award.get("value")) for award in awards}
+    for index, contract in enumerate(contracts):
+        contract_value = _amount(contract.get("value"))
+        award_value = award_values.get(contract.get("awardID"))
+        if (
+            contract_value
+            and award_value
+            and contract_value[1] == award_value[1]
+            and contract_value[0] > award_value[0]
+        ):
+            emit(
+                "quality.contract-value-above-award",
+                WARNING,
+                "contracts/value/amount",
+                f"/contracts/{index}/value/amount",
+                contract_value[0],
+                {},
+            )
+        paid = [_amount(t.get("value")) for t in objects(obj(contract.get("implementation")).get("transactions"))]
+        if contract_value and paid:
+            total = sum(amount for amount, currency in filter(None, paid) if currency == contract_value[1])
+            if total > contract_value[0]:
+                emit(
+                    "quality.transactions-above-contract",
+                    WARNING,
+                    "contracts/implementation/transactions",
+                    f"/contracts/{index}/implementation/transactions",
+                    round(total, 2),
+                    {},
+                )
+
+
+def _references(
+    release: dict[str, Any],
+    tender: dict[str, Any],
+    awards: list[dict[str, Any]],
+    contracts: list[dict[str, Any]],
+    emit: Emit,
+) -> None:
+    award_ids = {award.get("id") for award in awards}
+    for index, contract in enumerate(contracts):
+        award_id = contract.get("awardID")
+        if award_id is not None and awards and award_id not in award_ids:
+            emit(
+                "quality.unknown-award-reference",
+                WARNING,
+                "contracts/awardID",
+                f"/contracts/{index}/awardID",
+                award_id,
+                {},
+            )
+    lots = objects(tender.get("lots"))
+    if lots:
+        lot_ids = {lot.get("id") for lot in lots}
+        for index, award in enumerate(awards):
+            for position, lot in enumerate(award.get("relatedLots") or []):
+                if lot not in lot_ids:
+                    emit(
+                        "quality.unknown-lot-reference",
+                        WARNING,
+                        "awards/relatedLots",
+                        f"/awards/{index}/relatedLots/{position}",
+                        lot,
+                        {},
+                    )
+    parties = objects(release.get("parties"))
+    if parties:
+        _party_references(release, tender, awards, contracts, {p.get("id") for p in parties}, emit)
+
+
+def _party_references(
+    release: dict[str, Any],
+    tender: dict[str, Any],
+    awards: list[dict[str, Any]],
+    contracts: list[dict[str, Any]],
+    party_ids: set[Any],
+    emit: Emit,
+) -> None:
+    references = [
+        ("buyer", "/buyer", release.get("buyer"), "buyer"),
+        ("tender/procuringEntity", "/tender/procuringEntity", tender.get("procuringEntity"), "procuring entity"),
+    ]
+    for i, tenderer in enumerate(objects(tender.get("tenderers"))):
+        references.append(("tender/tenderers", f"/tender/tenderers/{i}", tenderer, "tenderer"))
+    for i, award in enumerate(awards):
+        references.append(("awards/buyer", f"/awards/{i}/buyer", award.get("buyer"), "award's buyer"))
+        for j, supplier in enumerate(objects(award.get("suppliers"))):
+            references.append(("awards/suppliers", f"/awards/{i}/suppliers/{j}", supplier, "supplier"))
+    for i, contract in enumerate(contracts):
+        transactions = objects(obj(contract.get("implementation")).get("transactions"))
+        for j, transaction in enumerate(transactions):
+            base = f"/contracts/{i}/implementation/transactions/{j}"
+            references.append(
+                ("contracts/implementation/transactions/payer", f"{base}/payer", transaction.get("payer"), "payer")
+            )
+            references.append(
+                ("contracts/implementation/transactions/payee", f"{base}/payee", transaction.get("payee"), "payee")
+            )
+    for path, pointer, reference, role in references:
+        reference = obj(reference)
+        if "id" in reference and reference["id"] not in party_ids:
+            emit(
+                "quality.unknown-party-reference",
+                WARNING,
+                f"{path}/id",
+                f"{pointer}/id",
+                reference["id"],
+                {"role": role},
+            )

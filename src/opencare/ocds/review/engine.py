@@ -1,0 +1,542 @@
+"""Review OCDS data: stream it once, validate each release with one strict schema pass, run the extra checks."""
+
+from __future__ import annotations
+
+import copy
+import multiprocessing
+import os
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from opencare.ocds.metric_catalogue import metric_catalogue
+from opencare.ocds.readers import OcdsInput, read_ocds
+from opencare.ocds.review.audit_schema import CompiledAudit, compile_audit
+from opencare.ocds.review.checks.metrics import check_metrics, unit_mismatches
+from opencare.ocds.review.checks.parties import check_parties
+from opencare.ocds.review.checks.quality import check_quality
+from opencare.ocds.review.extensions import SchemaChoice, choose_schema, profile_for
+from opencare.ocds.review.report import Example, FindingCollector, Report
+
+OCID_PREFIX = re.compile(r"^ocds-[a-z0-9]{6}")
+#: Files at least this big are checked by two processes; smaller ones are done before a second would start.
+PARALLEL_FROM_BYTES = 8 * 1024 * 1024
+MAX_ALLOWED_SHOWN = 12
+Progress = Callable[[int], None]
+
+
+@dataclass(frozen=True)
+class Validators:
+    """Compiled strict validators for one profile: a release, a record, and package metadata."""
+
+    release: CompiledAudit
+    record: CompiledAudit
+    release_package: CompiledAudit
+    record_package: CompiledAudit
+
+
+def validators_for(choice: SchemaChoice) -> Validators:
+    """The strict validators for a schema choice, compiled once per standard and set of extensions."""
+    return _validators(choice.standard, tuple(applied.name for applied in choice.applied))
+
+
+@lru_cache(maxsize=16)
+def _validators(standard: str, extension_names: tuple[str, ...]) -> Validators:
+    profile = profile_for(standard, extension_names)
+    record_schema = {
+        "$ref": "#/definitions/record",
+        "definitions": profile.record_package_schema["definitions"],
+    }
+    return Validators(
+        release=compile_audit(profile.release_schema, profile),
+        record=compile_audit(record_schema, profile),
+        release_package=compile_audit(_metadata_schema(profile.release_package_schema, "releases"), profile),
+        record_package=compile_audit(_metadata_schema(profile.record_package_schema, "records"), profile),
+    )
+
+
+def _metadata_schema(package_schema: dict[str, Any], items_key: str) -> dict[str, Any]:
+    """The package schema without its releases/records: those are validated one by one as they stream."""
+    schema = copy.deepcopy(package_schema)
+    schema["properties"].pop(items_key, None)
+    required = [name for name in schema.get("required", []) if name != items_key]
+    if required:
+        schema["required"] = required
+    else:
+        schema.pop("required", None)  # Draft 4 forbids an empty list
+    return schema
+
+
+def review(
+    source: str | Path | BinaryIO,
+    *,
+    version: str | None = None,
+    progress: Progress | None = None,
+    workers: int | None = None,
+) -> Report:
+    """Review OCDS data from a path, ``-`` or a binary stream. Raises readers.InputError if it cannot be read.
+
+    A large file on disk is checked by two processes (the machine's cores permitting): each parses the whole file,
+    which cannot be split, and checks every other release; their findings are merged.
+    """
+    data = read_ocds(source)
+    metadata = data.metadata
+    choice = choose_schema(version or metadata.get("version"), metadata.get("extensions"))
+    validators_for(choice)  # compile before any fork, so workers share the compiled validators
+    if workers is None:
+        large = data.path is not None and data.path.stat().st_size >= PARALLEL_FROM_BYTES
+        workers = min(2, os.cpu_count() or 1) if large else 1
+    if workers <= 1:
+        return Review(data, choice, progress).run()
+    return run_in_parallel(data, choice, workers, progress)
+
+
+class Review:
+    """One review in progress: the findings so far and what the cross-release checks need to remember.
+
+    ``part=(k, n)`` checks only items whose index is k modulo n; part 0 also does the identity checks (ids, dates,
+    ocids, counts) for every item, since those need to see them all.
+    """
+
+    def __init__(
+        self, data: OcdsInput, choice: SchemaChoice, progress: Progress | None, part: tuple[int, int] = (0, 1)
+    ):
+        self.data = data
+        self.choice = choice
+        self.progress = progress
+        self.validators = validators_for(choice)
+        self.catalogue = metric_catalogue()
+        self.findings = FindingCollector()
+        self.seen_ids: set[tuple[Any, Any]] = set()
+        self.dates_by_ocid: dict[Any, set[str]] = {}
+        self.units_by_ocid: dict[Any, dict[str, set[tuple[bool, str]]]] = {}
+        self.ocids: set[Any] = set()
+        self.count = 0
+        self.is_package = data.format.endswith("package")
+        self.items_key = "records" if data.kind == "record" else "releases"
+        self.part, self.parts = part
+        self.index = 0
+        self._releases_in_records = 0
+
+    def run(self) -> Report:
+        """Check the package metadata, then every item, then what can only be seen across items."""
+        self._check_package()
+        self.scan()
+        return self.report()
+
+    def scan(self) -> None:
+        """Check every item (or this worker's share of them)."""
+        mine, parts, is_record = self.part, self.parts, self.data.kind == "record"
+        for index, item in enumerate(self.data.items()):
+            self.index = index
+            if mine == 0:
+                self.count += 1
+                if is_record:
+                    self._record_identity(item, index)
+                else:
+                    self._check_identity(item, item.get("ocid"), item.get("id"), "releases", self._pointer(index))
+            if index % parts == mine:
+                if is_record:
+                    self._check_record(item, index)
+                else:
+                    self._check_release(item, index, path_prefix="releases", pointer_prefix=self._pointer(index))
+            if self.progress and index % 1000 == 999:
+                self.progress(index + 1)
+
+    def merge(self, other: Review) -> None:
+        """Take in a parallel worker's findings and what the cross-release checks need."""
+        self.findings.merge(other.findings)
+        self._releases_in_records += other._releases_in_records
+        for ocid, units in other.units_by_ocid.items():
+            mine = self.units_by_ocid.setdefault(ocid, {})
+            for metric_id, seen in units.items():
+                mine.setdefault(metric_id, set()).update(seen)
+
+    def report(self) -> Report:
+        """The report, once every item has been checked."""
+        self._check_across_releases()
+        return Report(
+            format=self.data.format,
+            version=self.choice.version,
+            standard=self.choice.standard,
+            extensions_applied=[{"url": a.url, "name": a.name, "note": a.note} for a in self.choice.applied],
+            extensions_not_applied=[{"url": n.url, "reason": n.reason} for n in self.choice.not_applied],
+            releases=self.count if self.data.kind == "release" else self._releases_in_records,
+            records=self.count if self.data.kind == "record" else 0,
+            ocids=len(self.ocids),
+            findings=self.findings.findings(),
+        )
+
+    def _pointer(self, index: int) -> str:
+        if self.is_package:
+            return f"/{self.items_key}/{index}"
+        return "" if self.data.format.startswith("single") else f"/{index}"
+
+    # -----------------------------------------------------------------------------------------------------------------
+    # Package and schema
+
+    def _check_package(self) -> None:
+        if self.choice.version_note:
+            self.findings.add(
+                "ocds.version-unrecognised",
+                "warning",
+                "version",
+                Example(None, None, "/version"),
+                context={"note": self.choice.version_note},
+            )
+        for skipped in self.choice.not_applied:
+            self.findings.add(
+                "ocds.extension-not-applied",
+                "warning",
+                "extensions",
+                Example(None, None, "/extensions", skipped.url),
+                context={"reason": skipped.reason},
+            )
+        if not self.is_package:
+            return
+        validator = self.validators.record_package if self.data.kind == "record" else self.validators.release_package
+        for error in validator.validator.iter_errors(self.data.metadata):
+            self._schema_finding(error, validator, "", "", None, None)
+
+    def _schema_finding(
+        self, error: Any, compiled: CompiledAudit, path_prefix: str, pointer_prefix: str, ocid: Any, release_id: Any
+    ) -> None:
+        audit = compiled.audit
+        schema_path = tuple(error.schema_path)
+        instance_path = list(error.instance_path)
+        kind = type(error.kind).__name__
+        if kind == "AdditionalProperties" and schema_path in audit.additional:
+            for name in getattr(error.kind, "unexpected", []) or []:
+                value = error.instance.get(name) if isinstance(error.instance, dict) else None
+                self._add(
+                    "ocds.additional-field",
+                    "warning",
+                    path_prefix,
+                    pointer_prefix,
+                    [*instance_path, name],
+                    value,
+                    ocid,
+                    release_id,
+                )
+            return
+        node = audit.node(schema_path[:-1]) if schema_path else {}
+        if kind == "Enum" and schema_path in audit.open_codelist:
+            field = audit.node(schema_path[:-2]) if schema_path[-2:-1] == ("items",) else node
+            codes = [code for code in node.get("enum", []) if code is not None]
+            context = {"codelist": field.get("codelist"), "allowed": _list(codes)}
+            self._add(
+                "ocds.open-codelist-value",
+                "info",
+                path_prefix,
+                pointer_prefix,
+                instance_path,
+                error.instance,
+                ocid,
+                release_id,
+                context,
+                field,
+            )
+            return
+        if kind in ("MinLength", "MinItems", "MinProperties") and schema_path in audit.empty:
+            self._add(
+                "ocds.empty-field",
+                "warning",
+                path_prefix,
+                pointer_prefix,
+                instance_path,
+                error.instance,
+                ocid,
+                release_id,
+                {},
+                node,
+            )
+            return
+        if kind == "Not" and schema_path in audit.deprecated:
+            deprecated = node.get("deprecated") if isinstance(node.get("deprecated"), dict) else {}
+            text = deprecated.get("description") or "It may be removed in a future version of OCDS."
+            since = deprecated.get("deprecatedVersion")
+            context = {"deprecation": f"{text} (Deprecated in OCDS {since}.)" if since else text}
+            self._add(
+                "ocds.deprecated-field",
+                "warning",
+                path_prefix,
+                pointer_prefix,
+                instance_path,
+                error.instance,
+                ocid,
+                release_id,
+                context,
+                node,
+            )
+            return
+        check, context, path, field = _schema_error(error, kind, node, instance_path)
+        self._add(
+            check,
+            "error",
+            path_prefix,
+            pointer_prefix,
+            path,
+            error.instance if kind != "Required" else None,
+            ocid,
+            release_id,
+            context,
+            field,
+        )
+
+    def _add(
+        self,
+        check: str,
+        severity: str,
+        path_prefix: str,
+        pointer_prefix: str,
+        instance_path: list[Any],
+        value: Any,
+        ocid: Any,
+        release_id: Any,
+        context: dict[str, Any] | None = None,
+        field: dict[str, Any] | None = None,
+    ) -> None:
+        names = [str(part) for part in instance_path if not isinstance(part, int)]
+        path = "/".join(filter(None, [path_prefix, *names]))
+        pointer = pointer_prefix + "".join(f"/{_escape(part)}" for part in instance_path)
+        field = field or {}
+        self.findings.add(
+            check,
+            severity,
+            path,
+            Example(_text(ocid), _text(release_id), pointer, value, self.index),
+            context=context,
+            field_title=str(field.get("title") or ""),
+            field_description=str(field.get("description") or ""),
+        )
+
+    # -----------------------------------------------------------------------------------------------------------------
+    # Releases and records
+
+    def _check_release(self, release: dict[str, Any], index: int, *, path_prefix: str, pointer_prefix: str) -> None:
+        ocid, release_id = release.get("ocid"), release.get("id")
+        compiled = self.validators.release
+        for error in compiled.validator.iter_errors(release):
+            self._schema_finding(error, compiled, path_prefix, pointer_prefix, ocid, release_id)
+        self._extra_checks(release, ocid, release_id, path_prefix, pointer_prefix)
+
+    def _extra_checks(
+        self, release: dict[str, Any], ocid: Any, release_id: Any, path_prefix: str, pointer_prefix: str
+    ) -> None:
+        def emit(check: str, severity: str, path: str, pointer: str, value: Any, context: dict[str, Any]) -> None:
+            example = Example(_text(ocid), _text(release_id), pointer_prefix + pointer, value, self.index)
+            self.findings.add(check, severity, f"{path_prefix}/{path}", example, context=context)
+
+        check_quality(release, emit)
+        check_parties(release, emit)
+        units = check_metrics(release, emit, self.catalogue)
+        if units:
+            by_metric = self.units_by_ocid.setdefault(ocid if isinstance(ocid, str) else "", {})
+            for metric_id, seen in units.items():
+                by_metric.setdefault(metric_id, set()).update(seen)
+
+    def _check_identity(
+        self, release: dict[str, Any], ocid: Any, release_id: Any, path_prefix: str, pointer_prefix: str
+    ) -> None:
+        if isinstance(ocid, str):
+            self.ocids.add(ocid)
+            if not OCID_PREFIX.match(ocid):
+                self.findings.add(
+                    "ocds.ocid-prefix",
+                    "warning",
+                    f"{path_prefix}/ocid",
+                    Example(ocid, _text(release_id), f"{pointer_prefix}/ocid", ocid, self.index),
+                )
+        if self.data.kind != "release" or release_id is None:
+            return
+        key = (ocid, release_id)
+        if key in self.seen_ids:
+            self.findings.add(
+                "ocds.duplicate-release-id",
+                "error",
+                f"{path_prefix}/id",
+                Example(_text(ocid), _text(release_id), f"{pointer_prefix}/id", release_id, self.index),
+            )
+        self.seen_ids.add(key)
+        date = release.get("date")
+        if isinstance(date, str) and isinstance(ocid, str):
+            dates = self.dates_by_ocid.setdefault(ocid, set())
+            if date in dates:
+                self.findings.add(
+                    "ocds.same-date-for-ocid",
+                    "warning",
+                    f"{path_prefix}/date",
+                    Example(ocid, _text(release_id), f"{pointer_prefix}/date", date, self.index),
+                )
+            dates.add(date)
+
+    def _check_record(self, record: dict[str, Any], index: int) -> None:
+        ocid = record.get("ocid")
+        pointer = self._pointer(index)
+        compiled = self.validators.record
+        for error in compiled.validator.iter_errors(record):
+            self._schema_finding(error, compiled, "records", pointer, ocid, None)
+        releases = record.get("releases")
+        if isinstance(releases, list):
+            self._releases_in_records += len(releases)
+        compiled_release = record.get("compiledRelease")
+        if isinstance(compiled_release, dict):
+            self._extra_checks(
+                compiled_release,
+                ocid,
+                compiled_release.get("id"),
+                "records/compiledRelease",
+                f"{pointer}/compiledRelease",
+            )
+
+    def _record_identity(self, record: dict[str, Any], index: int) -> None:
+        ocid, pointer = record.get("ocid"), self._pointer(index)
+        if not isinstance(ocid, str):
+            return
+        if ocid in self.ocids:
+            self.findings.add(
+                "ocds.duplicate-record-ocid",
+                "error",
+                "records/ocid",
+                Example(ocid, None, f"{pointer}/ocid", ocid, index),
+            )
+        self.ocids.add(ocid)
+        if not OCID_PREFIX.match(ocid):
+            self.findings.add(
+                "ocds.ocid-prefix", "warning", "records/ocid", Example(ocid, None, f"{pointer}/ocid", ocid, index)
+            )
+
+    def _check_across_releases(self) -> None:
+        for ocid, units in self.units_by_ocid.items():
+            for metric_id, seen in unit_mismatches(units):
+                self.findings.add(
+                    "metrics.unit-mismatch",
+                    "warning",
+                    f"{self.items_key}/metrics",
+                    Example(ocid or None, None, "", seen),
+                    context={"metric": metric_id, "units": ", ".join(seen)},
+                )
+
+
+def _schema_error(
+    error: Any, kind: str, node: dict[str, Any], instance_path: list[Any]
+) -> tuple[str, dict[str, Any], list[Any], dict[str, Any]]:
+    """The check id, context, path and schema field for a real JSON Schema failure."""
+    if kind == "Required":
+        missing = getattr(error.kind, "property", None) or _quoted(error.message)
+        field = (node.get("properties") or {}).get(missing, {})
+        return "schema.required", {"missing": missing}, [*instance_path, missing], field
+    if kind == "Type":
+        types = getattr(error.kind, "types", None) or []
+        expected = _type_words(types if isinstance(types, list) else [types])
+        return "schema.type", {"expected": expected, "actual": _value_type(error.instance)}, instance_path, node
+    if kind == "Enum":
+        allowed = [
+            code for code in (getattr(error.kind, "options", None) or node.get("enum") or []) if code is not None
+        ]
+        field = node
+        codelist = node.get("codelist")
+        check = "schema.closed-codelist" if codelist else "schema.enum"
+        return check, {"codelist": codelist, "allowed": _list(allowed)}, instance_path, field
+    if kind == "Format":
+        fmt = str(getattr(error.kind, "format", ""))
+        check = {"date-time": "schema.date-time", "uri": "schema.uri"}.get(fmt, "schema.format")
+        return check, {"format": fmt}, instance_path, node
+    simple = {
+        "Pattern": ("schema.pattern", {"pattern": node.get("pattern")}),
+        "MinItems": ("schema.min-items", {"limit": node.get("minItems")}),
+        "MaxItems": ("schema.max-items", {}),
+        "UniqueItems": ("schema.unique-items", {}),
+        "OneOfNotValid": ("schema.one-of", {}),
+        "OneOfMultipleValid": ("schema.one-of", {}),
+        "Minimum": ("schema.number-range", {"detail": error.message}),
+        "Maximum": ("schema.number-range", {"detail": error.message}),
+        "MinLength": ("schema.string-length", {"detail": error.message}),
+        "MaxLength": ("schema.string-length", {"detail": error.message}),
+    }
+    check, context = simple.get(kind, ("schema.other", {"keyword": kind, "detail": error.message}))
+    return check, context, instance_path, node
+
+
+def _type_words(types: list[Any]) -> str:
+    words = {
+        "string": "text",
+        "number": "a number",
+        "integer": "a whole number",
+        "array": "a list",
+        "object": "an object",
+        "boolean": "true or false",
+        "null": "null",
+    }
+    named = [words.get(str(t).lower(), str(t)) for t in types if str(t).lower() != "null"]
+    return " or ".join(named) or "null"
+
+
+def _value_type(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, int | float):
+        return "a number"
+    return {str: "text", list: "a list", dict: "an object", type(None): "null"}.get(type(value), "something else")
+
+
+def _list(codes: list[Any]) -> str:
+    shown = ", ".join(str(code) for code in codes[:MAX_ALLOWED_SHOWN])
+    return shown + (f" (and {len(codes) - MAX_ALLOWED_SHOWN} more)" if len(codes) > MAX_ALLOWED_SHOWN else "")
+
+
+def _quoted(message: str) -> str:
+    match = re.search(r'"([^"]+)"', message)
+    return match.group(1) if match else "a field"
+
+
+def _escape(part: Any) -> str:
+    return str(part).replace("~", "~0").replace("/", "~1")
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else (None if value is None else str(value))
+
+
+def run_in_parallel(data: OcdsInput, choice: SchemaChoice, workers: int, progress: Progress | None) -> Report:
+    """Fork ``workers`` processes that each check a share of the items, and merge what they found."""
+    context = multiprocessing.get_context("fork")
+    done = context.Value("l", 0)
+    pipes = []
+    for part in range(1, workers):
+        receiver, sender = context.Pipe(duplex=False)
+        process = context.Process(target=_worker, args=(data, choice, (part, workers), sender), daemon=True)
+        process.start()
+        sender.close()
+        pipes.append((process, receiver))
+    main = Review(data, choice, lambda count: _progress(done, count, progress), part=(0, workers))
+    main._check_package()
+    main.scan()
+    for process, receiver in pipes:
+        outcome = receiver.recv()
+        process.join()
+        if isinstance(outcome, Exception):
+            raise outcome
+        main.merge(outcome)
+    return main.report()
+
+
+def _progress(done: Any, count: int, progress: Progress | None) -> None:
+    done.value = count
+    if progress:
+        progress(count)
+
+
+def _worker(data: OcdsInput, choice: SchemaChoice, part: tuple[int, int], sender: Any) -> None:
+    try:
+        worker = Review(data, choice, None, part=part)
+        worker.scan()
+        worker.data = worker.validators = worker.catalogue = worker.choice = None  # type: ignore[assignment]
+        sender.send(worker)
+    except Exception as error:  # sent to the parent, which raises it
+        sender.send(error)
+    finally:
+        sender.close()

@@ -1,0 +1,176 @@
+"""Which extensions to apply: declared extension URLs mapped to vendored snapshots. Nothing is ever fetched."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from urllib.parse import urlsplit
+
+from opencare.ocds.profile import Profile, ProfileError, build_profile, data_root
+
+#: Versions we validate against, by the package's ``version`` (absent means 1.1).
+STANDARD_FOR_VERSION = {"1.0": "1.0.3", "1.1": "1.1.5"}
+_MISSING_DEFINITION = re.compile(r"#/definitions/([A-Za-z0-9_]+)")
+
+
+@dataclass(frozen=True)
+class AppliedExtension:
+    """A declared (or needed) extension and the snapshot used for it."""
+
+    url: str
+    name: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class NotApplied:
+    """A declared extension that was not applied, and why."""
+
+    url: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class SchemaChoice:
+    """The profile chosen for some data: standard version, applied and not-applied extensions."""
+
+    version: str
+    standard: str
+    profile: Profile
+    applied: tuple[AppliedExtension, ...] = ()
+    not_applied: tuple[NotApplied, ...] = field(default_factory=tuple)
+    version_note: str = ""
+
+
+def snapshot_for_url(url: str) -> tuple[str | None, str]:
+    """The vendored snapshot that a declared extension URL names, or None and the reason there is none.
+
+    Understands raw.githubusercontent.com and github.com URLs (any owner, any ref; a ref of v1.1.5 picks the
+    tag-pinned copy where we have one) and the standard site's EU profile URL.
+    """
+    if not isinstance(url, str) or not url.strip():
+        return None, "The extensions list has an entry that is not a web address."
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https"):
+        return None, f"'{url}' is not a web address (it should start with https://)."
+    segments = [segment for segment in parts.path.split("/") if segment]
+    if parts.netloc.endswith("open-contracting.org") and "profiles" in segments and "eu" in segments:
+        return "eu-profile", ""
+    repo, ref = _repo_and_ref(parts.netloc, segments)
+    if repo is None:
+        return None, "opencare does not recognise this address as an OCDS extension."
+    extensions = data_root().joinpath("extensions")
+    if ref and extensions.joinpath(f"{repo}@{ref}").is_dir():
+        return f"{repo}@{ref}", ""
+    if extensions.joinpath(repo).is_dir():
+        return repo, ""
+    return None, (
+        f"opencare has no copy of the extension '{repo}', and never downloads extensions from addresses in data. "
+        "Fields it adds are reported as additional fields."
+    )
+
+
+def _repo_and_ref(host: str, segments: list[str]) -> tuple[str | None, str]:
+    if host == "raw.githubusercontent.com" and len(segments) >= 3:
+        return segments[1], segments[2]
+    if host == "github.com" and len(segments) >= 2:
+        ref = segments[-1].removesuffix(".zip") if "archive" in segments else ""
+        return segments[1], ref
+    if len(segments) >= 1 and segments[-1] == "extension.json" and len(segments) >= 2:
+        return segments[-2] if segments[-2].startswith("ocds_") else None, ""
+    return None, ""
+
+
+def choose_schema(version: object, extension_urls: object) -> SchemaChoice:
+    """The profile to check data against: its declared version and extensions, mapped to what we hold."""
+    version_note = ""
+    if version is None:
+        version = "1.1"
+    if version not in STANDARD_FOR_VERSION:
+        version_note = f"The package says version {version!r}; opencare checked it as OCDS 1.1 (use '1.1' or '1.0')."
+        version = "1.1"
+    urls = extension_urls if isinstance(extension_urls, list) else []
+    applied: list[AppliedExtension] = []
+    not_applied: list[NotApplied] = []
+    for url in urls:
+        name, reason = snapshot_for_url(url)
+        if name is None:
+            not_applied.append(NotApplied(url=str(url), reason=reason))
+        elif name not in {a.name for a in applied}:
+            applied.append(AppliedExtension(url=str(url), name=name))
+    standard = STANDARD_FOR_VERSION[str(version)]
+    profile, applied, broken = _build(standard, tuple(applied))
+    return SchemaChoice(
+        version=str(version),
+        standard=standard,
+        profile=profile,
+        applied=applied,
+        not_applied=(*not_applied, *broken),
+        version_note=version_note,
+    )
+
+
+def _build(
+    standard: str, applied: tuple[AppliedExtension, ...]
+) -> tuple[Profile, tuple[AppliedExtension, ...], tuple[NotApplied, ...]]:
+    """Build the profile; add snapshots that define missing $refs; drop (and report) extensions that still break."""
+    broken: list[NotApplied] = []
+    current = list(applied)
+    for _ in range(len(applied) + 5):
+        try:
+            return profile_for(standard, tuple(a.name for a in current)), tuple(current), tuple(broken)
+        except ProfileError as error:
+            helper = _provider_of_missing_definition(str(error), {a.name for a in current})
+            if helper is not None:
+                current.append(AppliedExtension(url="", name=helper[0], note=helper[1]))
+                continue
+            culprit = _culprit(standard, current)
+            broken.append(NotApplied(url=culprit.url, reason=f"The extension is broken: {error}"))
+            current.remove(culprit)
+    raise ProfileError("could not build a profile from the declared extensions")
+
+
+def _provider_of_missing_definition(message: str, present: set[str]) -> tuple[str, str] | None:
+    missing = set(_MISSING_DEFINITION.findall(message))
+    if not missing:
+        return None
+    for name in _vendored_names():
+        if name in present:
+            continue
+        definitions = _definitions_of(name)
+        if missing & definitions:
+            wanted = ", ".join(sorted(missing & definitions))
+            return name, f"Added because a declared extension uses {wanted}, which only this extension defines."
+    return None
+
+
+def _culprit(standard: str, current: list[AppliedExtension]) -> AppliedExtension:
+    """The first extension whose addition breaks the build."""
+    for index in range(len(current)):
+        try:
+            profile_for(standard, tuple(a.name for a in current[: index + 1]))
+        except ProfileError:
+            return current[index]
+    return current[-1]
+
+
+@lru_cache(maxsize=32)
+def profile_for(standard: str, names: tuple[str, ...]) -> Profile:
+    """The profile for a standard version and extension snapshots, built once per process."""
+    return build_profile(names, version=standard)
+
+
+@lru_cache(maxsize=1)
+def _vendored_names() -> tuple[str, ...]:
+    folder = data_root().joinpath("extensions")
+    return tuple(sorted(node.name for node in folder.iterdir() if node.is_dir() and "@" not in node.name))
+
+
+@lru_cache(maxsize=64)
+def _definitions_of(name: str) -> frozenset[str]:
+    node = data_root().joinpath("extensions", name, "release-schema.json")
+    if not node.is_file():
+        return frozenset()
+    return frozenset((json.loads(node.read_text(encoding="utf-8")).get("definitions") or {}).keys())

@@ -1,0 +1,217 @@
+"""What each finding means and how to fix it, in plain English for a council or provider officer.
+
+Each check has a message and a fix, with {placeholders} filled from the finding's context: ``field`` (the last
+part of the path), ``path``, and whatever the check records (``missing``, ``expected``, ``allowed``...).
+"""
+
+from __future__ import annotations
+
+import string
+from typing import Any
+
+TEXTS: dict[str, tuple[str, str]] = {
+    # JSON Schema: the data does not have the shape OCDS requires (errors)
+    "schema.required": (
+        "'{missing}' is missing from {parent}. OCDS requires it.",
+        "Add '{missing}' to every {parent} that lacks it. {missing_hint}",
+    ),
+    "schema.type": (
+        "'{field}' should be {expected}, but it is {actual}.",
+        "Change '{field}' to {expected}. Numbers must not be in quotes, text must be, and lists use [ ].",
+    ),
+    "schema.closed-codelist": (
+        "'{field}' has a value that is not allowed. It must be one of the codes in the {codelist} codelist.",
+        "Use one of: {allowed}. Codes are case-sensitive.",
+    ),
+    "schema.enum": (
+        "'{field}' has a value that is not allowed.",
+        "Use one of: {allowed}.",
+    ),
+    "schema.date-time": (
+        "'{field}' is not a date and time in the format OCDS uses.",
+        "Write dates like 2025-03-31T00:00:00Z or 2025-03-31T09:30:00+01:00: year-month-day, a T, the time, and "
+        "the time zone. A date alone, or a date written as 31/03/2025, is not enough.",
+    ),
+    "schema.uri": (
+        "'{field}' is not a full web address.",
+        "Give the whole address, starting with https:// (for example https://example.org/contract.pdf), with no "
+        "spaces.",
+    ),
+    "schema.format": (
+        "'{field}' is not in the expected format ({format}).",
+        "Check the value against the format described for this field.",
+    ),
+    "schema.pattern": (
+        "'{field}' does not have the form this field requires.",
+        "The value must match the pattern {pattern}.",
+    ),
+    "schema.min-items": (
+        "'{field}' has fewer entries than OCDS requires (at least {limit}).",
+        "Add the missing entries, or leave '{field}' out if there is nothing to say.",
+    ),
+    "schema.max-items": ("'{field}' has more entries than OCDS allows.", "Remove the extra entries."),
+    "schema.unique-items": (
+        "'{field}' has the same entry more than once.",
+        "Remove the repeated entries: each entry in this list must be different.",
+    ),
+    "schema.one-of": (
+        "'{field}' does not match any of the shapes OCDS allows here.",
+        "A record's releases are either all links (url and date) or all full releases: do not mix them.",
+    ),
+    "schema.number-range": ("'{field}' is outside the range allowed.", "Check the number: {detail}"),
+    "schema.string-length": ("'{field}' is too long or too short.", "Check the text: {detail}"),
+    "schema.other": ("'{field}' does not meet a rule of the schema ({keyword}).", "{detail}"),
+    # OCDS conformance and structure
+    "ocds.additional-field": (
+        "'{field}' is not a field in OCDS or in the extensions this data declares.",
+        "If it is a typing mistake, correct it (names are case-sensitive). If it belongs to an extension, list the "
+        "extension in the package's 'extensions'. Otherwise you may keep it, but other tools will not understand it.",
+    ),
+    "ocds.deprecated-field": (
+        "'{field}' is deprecated: OCDS plans to remove it.",
+        "{deprecation}",
+    ),
+    "ocds.open-codelist-value": (
+        "'{field}' uses a value that is not in the {codelist} codelist. That is allowed, but other publishers and "
+        "tools will not know what it means.",
+        "Use a code from the codelist if one fits: {allowed}.",
+    ),
+    "ocds.empty-field": (
+        "'{field}' is empty.",
+        "Leave out fields that have nothing in them, rather than publishing empty text, lists or objects.",
+    ),
+    "ocds.duplicate-release-id": (
+        "Two or more releases share the same ocid and id. Each release must be identifiable on its own.",
+        "Give every release of a contracting process its own 'id' (for example, add the date or a number).",
+    ),
+    "ocds.duplicate-record-ocid": (
+        "Two or more records have the same ocid. A record package has one record per contracting process.",
+        "Merge the records with the same ocid into one.",
+    ),
+    "ocds.ocid-prefix": (
+        "The ocid does not start with a registered prefix ('ocds-' and six letters or digits).",
+        "Start every ocid with your OCID prefix (for example ocds-b5fd17-). Request one from the Open Contracting "
+        "Partnership if you do not have one.",
+    ),
+    "ocds.version-unrecognised": ("{note}", "Set the package's 'version' to \"1.1\"."),
+    "ocds.extension-not-applied": (
+        "An extension the data declares was not applied: {reason}",
+        "Check the extension's address. opencare keeps copies of the extensions UK publishers use; fields from "
+        "other extensions are listed as additional fields.",
+    ),
+    "ocds.same-date-for-ocid": (
+        "Two releases of the same contracting process have the same date, so they cannot be put in order.",
+        "Give each release its exact publication time, so the latest information wins when they are combined.",
+    ),
+    # Quality: consistent with itself
+    "quality.period-end-before-start": (
+        "A period in '{field}' ends before it starts.",
+        "Check the start and end dates; they may be the wrong way round.",
+    ),
+    "quality.dates-out-of-order": (
+        "{later_label} is before {earlier_label}, which cannot be right.",
+        "Check both dates. Stages happen in order: tender, award, contract, then delivery.",
+    ),
+    "quality.contract-value-above-award": (
+        "A contract is worth more than the award it comes from.",
+        "Check the contract and award values, and that the contract's awardID points at the right award.",
+    ),
+    "quality.transactions-above-contract": (
+        "Payments under a contract add up to more than the contract's value.",
+        "Check the payments (implementation/transactions) and the contract value; if the contract was extended, "
+        "publish an amendment with the new value.",
+    ),
+    "quality.unknown-award-reference": (
+        "A contract's awardID does not match any award in the release.",
+        "Make each contract's awardID equal to the id of the award it comes from, and include that award.",
+    ),
+    "quality.unknown-lot-reference": (
+        "'{field}' names a lot that is not in tender/lots.",
+        "Use the id of one of the lots listed in tender/lots.",
+    ),
+    "quality.unknown-party-reference": (
+        "The {role} is not listed in 'parties', so readers cannot find their details.",
+        "Add the organisation to 'parties' with the same id, or correct the id.",
+    ),
+    # Metrics: targets and actuals people can compare
+    "metrics.value-and-measure": (
+        "An observation has both a 'value' and a 'measure'.",
+        "Use 'value' (amount and currency) for money, such as the price per hour, and 'measure' for everything else.",
+    ),
+    "metrics.no-value-or-measure": (
+        "An observation has neither a 'value' nor a 'measure', so it says nothing.",
+        "Add the figure: 'value' with amount and currency for money, 'measure' for other numbers.",
+    ),
+    "metrics.unit-scheme": (
+        "An observation's unit does not say it uses the UN/CEFACT unit codes.",
+        'Set unit/scheme to "UNCEFACT" and unit/id to the code, e.g. P1 for percent, HUR for hours.',
+    ),
+    "metrics.unknown-unit-code": (
+        "The unit code '{value}' is not one opencare knows from UN/CEFACT Recommendation 20.",
+        "Check the code. Common ones: P1 percent, HUR hour, MIN minute, C62 count, DAY day, MON month.",
+    ),
+    "metrics.actual-without-period": (
+        "A reported figure (an actual) has no period, so nobody can tell which month or year it is for.",
+        "Add period/startDate and period/endDate to every observation in implementation/metrics.",
+    ),
+    "metrics.unit-mismatch": (
+        "The target and the actual figures for '{metric}' use different units ({units}), so they cannot be compared.",
+        "Use the same unit for a metric's targets and its actuals.",
+    ),
+    "metrics.local-metric": (
+        "The metric '{metric}' is not in the opencare metric catalogue. It will be shown, but not compared across "
+        "contracts.",
+        "If a catalogue metric means the same thing, use its id (see the Data standard page). Otherwise keep it: "
+        "local metrics are welcome.",
+    ),
+    "metrics.measure-classification": (
+        "measureClassification '{value}' is not one of the UK codes.",
+        "Use met, slightlyBelow, below, significantlyBelow or other.",
+    ),
+    "metrics.small-survey-count": (
+        "A survey result for '{metric}' counts fewer than 5 people, which could identify someone.",
+        "Combine small groups (for example merge answers or periods) so every published count is at least 5, or "
+        "leave the cell out.",
+    ),
+    # Parties
+    "parties.identifier-pattern": (
+        "An organisation identifier does not look like a {scheme} identifier ({expected}).",
+        "Check the identifier: {expected}.",
+    ),
+}
+
+HINTS = {
+    "id": "A release id must be unique within its contracting process, e.g. the notice number.",
+    "ocid": "The ocid is your OCID prefix followed by your own id for the contracting process.",
+    "date": "The date is when the release was published, e.g. 2025-03-31T09:00:00Z.",
+    "tag": 'The tag says what stage the release describes, e.g. ["tender"] or ["award"].',
+    "initiationType": 'For a tender, use "tender".',
+}
+
+
+class _Defaults(dict):
+    def __missing__(self, key: str) -> str:
+        return "…"
+
+
+def explain(check: str, path: str, context: dict[str, Any]) -> tuple[str, str]:
+    """The message and how-to-fix for one finding."""
+    message, fix = TEXTS.get(check, ("{check}: {detail}", "See the field's description."))
+    parts = [part for part in path.split("/") if part]
+    values = _Defaults(
+        check=check,
+        path=path,
+        field=parts[-1] if parts else "the data",
+        parent=_parent_label(parts),
+        missing_hint=HINTS.get(str(context.get("missing", "")), ""),
+    )
+    values.update({key: value for key, value in context.items() if value is not None})
+    formatter = string.Formatter()
+    return formatter.vformat(message, (), values).strip(), formatter.vformat(fix, (), values).strip()
+
+
+def _parent_label(parts: list[str]) -> str:
+    if len(parts) <= 1:
+        return "each release" if parts == ["releases"] else "the package"
+    parent = parts[-2] if parts[-1] else parts[-1]
+    return {"releases": "each release", "records": "each record"}.get(parent, f"each '{parent}'")
