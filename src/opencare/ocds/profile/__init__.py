@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 
 from opencare.ocds.profile.builder import (
     SOCIAL_CARE_EXTENSIONS,
@@ -24,6 +24,7 @@ __all__ = [
     "ProfileError",
     "build_profile",
     "data_root",
+    "profile_for",
     "social_care_profile",
 ]
 
@@ -32,3 +33,11 @@ __all__ = [
 def social_care_profile() -> Profile:
     """The social-care profile, built once per process from the vendored files."""
     return build_profile()
+
+
+@lru_cache(maxsize=32)
+def profile_for(standard: str, extensions: tuple[str, ...]) -> Profile:
+    """The profile for a standard version and a set of extension snapshots, built once per process."""
+    if standard == STANDARD_VERSION and extensions == SOCIAL_CARE_EXTENSIONS:
+        return social_care_profile()
+    return build_profile(extensions, version=standard)

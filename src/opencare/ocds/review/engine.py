@@ -13,12 +13,13 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from opencare.ocds.metric_catalogue import metric_catalogue
+from opencare.ocds.profile import profile_for
 from opencare.ocds.readers import OcdsInput, read_ocds
 from opencare.ocds.review.audit_schema import CompiledAudit, compile_audit
 from opencare.ocds.review.checks.metrics import check_metrics, unit_mismatches
 from opencare.ocds.review.checks.parties import check_parties
 from opencare.ocds.review.checks.quality import check_quality
-from opencare.ocds.review.extensions import SchemaChoice, choose_schema, profile_for
+from opencare.ocds.review.extensions import SchemaChoice, choose_schema
 from opencare.ocds.review.report import Example, FindingCollector, Report
 
 OCID_PREFIX = re.compile(r"^ocds-[a-z0-9]{6}")

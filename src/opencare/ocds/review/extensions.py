@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from urllib.parse import urlsplit
 
-from opencare.ocds.profile import Profile, ProfileError, build_profile, data_root
+from opencare.ocds.profile import Profile, ProfileError, data_root, profile_for
 
 #: Versions we validate against, by the package's ``version`` (absent means 1.1).
 STANDARD_FOR_VERSION = {"1.0": "1.0.3", "1.1": "1.1.5"}
@@ -154,12 +154,6 @@ def _culprit(standard: str, current: list[AppliedExtension]) -> AppliedExtension
         except ProfileError:
             return current[index]
     return current[-1]
-
-
-@lru_cache(maxsize=32)
-def profile_for(standard: str, names: tuple[str, ...]) -> Profile:
-    """The profile for a standard version and extension snapshots, built once per process."""
-    return build_profile(names, version=standard)
 
 
 @lru_cache(maxsize=1)

@@ -1,0 +1,212 @@
+"""Compile a stream of releases into a record package: one record per ocid, with its compiled (and versioned) release.
+
+Releases of one contracting process usually sit together in a file, so they are merged as soon as the ocid changes
+and memory holds one process at a time. If an ocid comes back later in the file, the compile starts again in
+"spill" mode: releases go to a temporary SQLite table and are read back grouped by ocid, so memory stays flat.
+Records keep the order in which each ocid first appeared.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sqlite3
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import orjson
+
+from opencare.ocds.merge import compile_releases, merger_for, versioned_release
+from opencare.ocds.readers import InputError, OcdsInput, read_ocds
+from opencare.ocds.review.extensions import choose_schema
+
+Progress = Callable[[int], None]
+#: Files at least this big are compiled by two processes.
+PARALLEL_FROM_BYTES = 8 * 1024 * 1024
+RECORDS_PER_MESSAGE = 64
+
+
+@dataclass
+class CompileResult:
+    """What compiling did: counts, and the processes whose releases could not be merged (and why)."""
+
+    releases: int = 0
+    records: int = 0
+    failures: list[tuple[str, str]] = field(default_factory=list)
+
+
+class _OcidCameBack(Exception):
+    """Releases of one ocid are not together in the file: switch to spill mode."""
+
+
+def compile_package(
+    source: str | Path | BinaryIO,
+    out: BinaryIO,
+    *,
+    versioned: bool = False,
+    progress: Progress | None = None,
+    workers: int | None = None,
+) -> CompileResult:
+    """Write a record package for the releases in ``source`` to ``out``. Raises InputError for unreadable input.
+
+    A large file on disk is compiled by two processes: both parse it, each merges every other contracting process.
+    """
+    data = read_ocds(source)
+    if data.kind != "release":
+        raise InputError(
+            "This is already a record package: there are no releases to compile",
+            how_to_fix="Give opencare compile a release package, releases, or JSON Lines of releases.",
+        )
+    choice = choose_schema(data.metadata.get("version"), data.metadata.get("extensions"))
+    merger = merger_for(choice.standard, tuple(applied.name for applied in choice.applied))
+    if workers is None:
+        large = data.path is not None and data.path.stat().st_size >= PARALLEL_FROM_BYTES
+        workers = min(2, os.cpu_count() or 1) if large else 1
+    with tempfile.TemporaryFile() as buffer:
+        try:
+            groups = _groups_in_order(data, progress)
+            if workers > 1:
+                records = _records_in_parallel(data, groups, merger, versioned)
+            else:
+                records = (_record(ocid, releases, merger, versioned) for ocid, releases in groups)
+            result = _write(data, buffer, records)
+        except _OcidCameBack:
+            buffer.seek(0)
+            buffer.truncate()
+            spilled = _groups_spilled(data, progress)
+            result = _write(data, buffer, (_record(ocid, releases, merger, versioned) for ocid, releases in spilled))
+        buffer.seek(0)
+        while chunk := buffer.read(1 << 20):
+            out.write(chunk)
+    return result
+
+
+Record = tuple[bytes, int, tuple[str, str] | None]  # serialised record, its release count, a merge failure
+
+
+def _record(ocid: str, releases: list[dict[str, Any]], merger: Any, versioned: bool) -> Record:
+    record: dict[str, Any] = {"ocid": ocid, "releases": releases}
+    failure = None
+    try:
+        record["compiledRelease"] = compile_releases(releases, merger)
+        if versioned:
+            record["versionedRelease"] = versioned_release(releases, merger)
+    except Exception as error:
+        failure = (ocid, f"{type(error).__name__}: {error}")
+    return orjson.dumps(record), len(releases), failure
+
+
+def _records_in_parallel(
+    data: OcdsInput, groups: Iterator[tuple[str, list[dict[str, Any]]]], merger: Any, versioned: bool
+) -> Iterator[Record]:
+    """Records in order: this process makes the even ones, a forked worker the odd ones."""
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    worker = context.Process(target=_odd_records, args=(data, merger, versioned, sender), daemon=True)
+    worker.start()
+    sender.close()
+    waiting: list[Record] = []
+    try:
+        for index, (ocid, releases) in enumerate(groups):
+            if index % 2 == 0:
+                yield _record(ocid, releases, merger, versioned)
+                continue
+            if not waiting:
+                batch = receiver.recv()
+                if isinstance(batch, BaseException):
+                    raise batch
+                waiting = batch[::-1]
+            yield waiting.pop()
+    finally:
+        worker.kill()
+        worker.join()
+
+
+def _odd_records(data: OcdsInput, merger: Any, versioned: bool, sender: Any) -> None:
+    batch: list[Record] = []
+    try:
+        for index, (ocid, releases) in enumerate(_groups_in_order(data, None)):
+            if index % 2:
+                batch.append(_record(ocid, releases, merger, versioned))
+                if len(batch) == RECORDS_PER_MESSAGE:
+                    sender.send(batch)
+                    batch = []
+        sender.send(batch)
+    except BaseException as error:
+        sender.send(error)
+    finally:
+        sender.close()
+
+
+HEADER_KEYS = ("uri", "version", "extensions", "publisher", "license", "publicationPolicy", "publishedDate")
+
+
+def _write(data: OcdsInput, out: BinaryIO, records: Iterator[Record]) -> CompileResult:
+    result = CompileResult()
+    header = {key: data.metadata[key] for key in HEADER_KEYS if key in data.metadata}
+    header.setdefault("version", "1.1")
+    out.write(orjson.dumps(header)[:-1] + b',"records":[')
+    for serialised, release_count, failure in records:
+        if failure:
+            result.failures.append(failure)
+        out.write((b"," if result.records else b"") + serialised)
+        result.records += 1
+        result.releases += release_count
+    out.write(b"]}\n")
+    return result
+
+
+def _groups_in_order(data: OcdsInput, progress: Progress | None) -> Iterator[tuple[str, list[dict[str, Any]]]]:
+    done: set[str] = set()
+    current: str | None = None
+    group: list[dict[str, Any]] = []
+    for index, release in enumerate(data.items()):
+        ocid = _ocid(release)
+        if ocid != current:
+            if current is not None:
+                yield current, group
+                done.add(current)
+            if ocid in done:
+                raise _OcidCameBack
+            current, group = ocid, []
+        group.append(release)
+        if progress and index % 1000 == 999:
+            progress(index + 1)
+    if current is not None:
+        yield current, group
+
+
+def _groups_spilled(data: OcdsInput, progress: Progress | None) -> Iterator[tuple[str, list[dict[str, Any]]]]:
+    with tempfile.TemporaryDirectory(prefix="opencare-compile-") as folder:
+        database = sqlite3.connect(Path(folder) / "releases.sqlite3")
+        database.execute("CREATE TABLE release (ocid_order INTEGER, position INTEGER, ocid TEXT, data BLOB)")
+        order: dict[str, int] = {}
+        rows = []
+        for index, release in enumerate(data.items()):
+            ocid = _ocid(release)
+            rows.append((order.setdefault(ocid, len(order)), index, ocid, orjson.dumps(release)))
+            if len(rows) >= 5000:
+                database.executemany("INSERT INTO release VALUES (?, ?, ?, ?)", rows)
+                rows.clear()
+            if progress and index % 1000 == 999:
+                progress(index + 1)
+        database.executemany("INSERT INTO release VALUES (?, ?, ?, ?)", rows)
+        current: str | None = None
+        group: list[dict[str, Any]] = []
+        for ocid, blob in database.execute("SELECT ocid, data FROM release ORDER BY ocid_order, position"):
+            if ocid != current and current is not None:
+                yield current, group
+                group = []
+            current = ocid
+            group.append(orjson.loads(blob))
+        if current is not None:
+            yield current, group
+        database.close()
+
+
+def _ocid(release: dict[str, Any]) -> str:
+    ocid = release.get("ocid")
+    return ocid if isinstance(ocid, str) else ""
