@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import os
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from opencare.review_output import print_report
+
 console = Console(stderr=False)
+PROGRESS_FROM_BYTES = 4 * 1024 * 1024
 
 
 def _django() -> None:
@@ -102,6 +108,84 @@ def _write_codelist(path: Path, rows: list[dict[str, str]]) -> None:
         writer = csv.DictWriter(handle, fieldnames=columns, restval="", lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
+
+
+@main.command()
+@click.argument("source", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("--json", "as_json", is_flag=True, help="Print the JSON report (docs/review-json.md) instead of text.")
+@click.option("--version", "ocds_version", type=click.Choice(["1.0", "1.1"]), help="Check as this OCDS version.")
+def review(source: str, as_json: bool, ocds_version: str | None) -> None:
+    """Check OCDS data: a file (JSON, JSON Lines, .gz) or - for standard input.
+
+    Exit status: 0 no errors, 1 the data has errors, 2 the input cannot be read.
+    """
+    from opencare.ocds.review import review as run_review
+
+    with _input_errors_exit_2(), _progress(source, "Checking") as progress:
+        report = run_review(source, version=ocds_version, progress=progress)
+    if as_json:
+        click.echo(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
+    else:
+        print_report(report, Console())
+    sys.exit(0 if report.valid else 1)
+
+
+@main.command(name="compile")
+@click.argument("source", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("--versioned", is_flag=True, help="Add each process's versioned release (every field's history).")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="Write here, not to stdout.")
+def compile_command(source: str, versioned: bool, output: str | None) -> None:
+    """Compile releases into a record package: one record per ocid with its compiled release.
+
+    Exit status: 0 done, 1 some processes could not be merged (listed), 2 the input cannot be read.
+    """
+    from opencare.ocds.compile import compile_package
+
+    target = Path(output) if output else None
+    partial = target.with_name(target.name + ".partial") if target else None
+    with _input_errors_exit_2(partial), _progress(source, "Compiling") as progress:
+        if partial is None:
+            result = compile_package(source, sys.stdout.buffer, versioned=versioned, progress=progress)
+        else:
+            with partial.open("wb") as out:
+                result = compile_package(source, out, versioned=versioned, progress=progress)
+            partial.replace(target)  # never leave a half-written file under the real name
+    errors = Console(stderr=True)
+    errors.print(f"Compiled {result.releases:,} releases into {result.records:,} records.")
+    for ocid, reason in result.failures:
+        errors.print(f"[red]Could not merge {ocid}:[/red] {reason}")
+    sys.exit(1 if result.failures else 0)
+
+
+@contextlib.contextmanager
+def _input_errors_exit_2(partial: Path | None = None) -> Iterator[None]:
+    """Unreadable input: a clear message on stderr and exit status 2, never a traceback, nothing half-written."""
+    from opencare.ocds.readers import InputError
+
+    try:
+        yield
+    except InputError as error:
+        if partial is not None:
+            partial.unlink(missing_ok=True)
+        errors = Console(stderr=True)
+        where = f" (line {error.line}, column {error.column})" if error.line is not None else ""
+        errors.print(f"[bold red]Cannot read the input:[/bold red] {error.message}{where}.", highlight=False)
+        errors.print(f"How to fix it: {error.how_to_fix}", highlight=False)
+        sys.exit(2)
+
+
+@contextlib.contextmanager
+def _progress(source: str, verb: str) -> Iterator[Callable[[int], None] | None]:
+    """A progress display on stderr for files over a few MB, when stderr is a terminal."""
+    size = Path(source).stat().st_size if source != "-" and Path(source).is_file() else 0
+    errors = Console(stderr=True)
+    if size < PROGRESS_FROM_BYTES or not errors.is_terminal:
+        yield None
+        return
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=errors,
+                  transient=True) as bar:  # fmt: skip
+        task = bar.add_task(f"{verb} {Path(source).name}")
+        yield lambda count: bar.update(task, description=f"{verb} {Path(source).name}: {count:,} items")
 
 
 @main.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})

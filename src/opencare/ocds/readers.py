@@ -130,6 +130,7 @@ def _detect_object_format(opener: Any) -> OcdsInput:
                         is_record = True
                         break
                     kind = "release" if value == "releases" else "record"
+                    metadata.update(_metadata_after_items(opener, value))
                     return OcdsInput(
                         format=f"{kind} package",
                         kind=kind,
@@ -157,6 +158,40 @@ def _detect_object_format(opener: Any) -> OcdsInput:
             how_to_fix="Upload a release package (with a 'releases' array), a record package, or a release.",
         )
     return OcdsInput(format="single release", kind="release", _opener=opener, _prefix="values", _multiple=True)
+
+
+_ENDS_WITH_ARRAY_OF_OBJECTS = re.compile(rb"[}\[]\s*\]\s*}\s*$")
+
+
+def _metadata_after_items(opener: Any, items_key: str) -> dict[str, Any]:
+    """Package metadata that comes after the releases/records array (rare, but a late 'extensions' matters).
+
+    The end of the file tells whether anything follows the array: '}]}' or '[]}' means the array is last. Only if
+    something may follow is the file read once more, to collect the top-level keys after the array.
+    """
+    with opener() as stream:
+        stream.seek(0, io.SEEK_END)
+        size = stream.tell()
+        stream.seek(max(0, size - 4096))
+        tail = stream.read()
+    if _ENDS_WITH_ARRAY_OF_OBJECTS.search(tail):
+        return {}
+    trailing: dict[str, Any] = {}
+    with opener() as stream:
+        events = ijson.parse(GuardedReader(stream), multiple_values=True)
+        seen_items = False
+        try:
+            for prefix, event, value in events:
+                if prefix == "" and event == "map_key":
+                    if value == items_key:
+                        seen_items = True
+                    elif seen_items:
+                        trailing[value] = _build_value(events)
+                elif prefix == "" and event == "end_map":
+                    break
+        except ijson.JSONError:
+            return trailing  # the items pass reports the error with its position
+    return trailing
 
 
 def _take(events: Iterator[Any], count: int) -> Iterator[Any]:

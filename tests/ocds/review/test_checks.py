@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import gc
 import io
 import json
-from collections.abc import Callable
+import warnings
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,6 +33,18 @@ REPORT_KEYS = {"format", "version", "standard", "extensions", "counts", "valid",
 #: every enum belongs to a codelist.
 NEVER_EMITTED = {"schema.enum", "schema.format", "schema.max-items", "schema.other"}
 
+#: read_ocds never closes its temporary copy of a stream (test_readers.py has the strict xfail that shows it): ignore
+#: the ResourceWarning here and collect the copies after each test, so it cannot fail some later, unrelated test.
+pytestmark = pytest.mark.filterwarnings("ignore:unclosed file:ResourceWarning")
+
+
+@pytest.fixture(autouse=True)
+def _collect_unclosed_copies() -> Iterator[None]:
+    yield
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        gc.collect()
+
 
 def release(**fields: Any) -> Json:
     return {
@@ -42,6 +56,10 @@ def release(**fields: Any) -> Json:
         "tender": dict(TENDER),
         **fields,
     }
+
+
+def without_id(data: Json) -> Json:
+    return {key: value for key, value in data.items() if key != "id"}
 
 
 def package(*releases: Json, extensions: tuple[str, ...] = (METRICS,), **metadata: Any) -> Json:
@@ -152,7 +170,7 @@ CASES = [
         "error",
         "releases/id",
         "/releases/0/id",
-        lambda: package({key: value for key, value in release().items() if key != "id"}),
+        lambda: package(without_id(release())),
         package,
     ),
     Case(
@@ -160,7 +178,7 @@ CASES = [
         "schema.required",
         "error",
         "publisher",
-        "",
+        "/publisher",
         lambda: {key: value for key, value in package().items() if key != "publisher"},
         package,
     ),
@@ -277,13 +295,13 @@ CASES = [
         package,
     ),
     Case(
-        "negative-item-quantity-in-ocds-1-0-is-out-of-range",
+        "negative-distance-is-out-of-range",
         "schema.number-range",
         "error",
-        "releases/tender/items/quantity",
-        "/releases/0/tender/items/0/quantity",
-        lambda: package(with_tender(items=[{"id": "i1", "quantity": -1}]), version="1.0", extensions=()),
-        lambda: package(with_tender(items=[{"id": "i1", "quantity": 1}]), version="1.0", extensions=()),
+        "releases/contracts/publicPassengerTransportServicesKilometers",
+        "/releases/0/contracts/0/publicPassengerTransportServicesKilometers",
+        lambda: package(with_contract(publicPassengerTransportServicesKilometers=-1), extensions=(EU_PROFILE,)),
+        lambda: package(with_contract(publicPassengerTransportServicesKilometers=12), extensions=(EU_PROFILE,)),
     ),
     Case(
         "misspelt-field-is-an-additional-field",
@@ -590,10 +608,10 @@ CASES = [
 
 
 def _flagged_params() -> list[Any]:
-    return [
-        pytest.param(case, id=case.name, marks=[pytest.mark.xfail(strict=True, reason=case.wrong)] if case.wrong else [])
-        for case in CASES
-    ]
+    def marks(case: Case) -> list[pytest.MarkDecorator]:
+        return [pytest.mark.xfail(strict=True, reason=case.wrong)] if case.wrong else []
+
+    return [pytest.param(case, id=case.name, marks=marks(case)) for case in CASES]
 
 
 @pytest.mark.parametrize("case", _flagged_params())
@@ -638,12 +656,11 @@ def test_units_of_different_processes_are_not_compared():
 
 
 def test_a_finding_is_reported_once_per_check_and_path_with_a_count():
-    releases = [{key: value for key, value in release(date=f"2024-01-0{n}T00:00:00Z").items() if key != "id"}
-                for n in range(1, 4)]  # fmt: skip
-    report = run(package(*releases))
-    (finding,) = report["findings"]
+    releases = [without_id(release(date=f"2024-01-0{n}T00:00:00Z")) for n in range(1, 4)]
+    (finding,) = run(package(*releases))["findings"]
     assert (finding["check"], finding["path"], finding["count"]) == ("schema.required", "releases/id", 3)
-    assert [example["pointer"] for example in finding["examples"]] == ["/releases/0/id", "/releases/1/id", "/releases/2/id"]
+    pointers = [example["pointer"] for example in finding["examples"]]
+    assert pointers == ["/releases/0/id", "/releases/1/id", "/releases/2/id"]
 
 
 def test_a_finding_keeps_at_most_five_examples_in_input_order():
@@ -709,3 +726,40 @@ def test_record_package_counts_records_and_their_releases():
     report = run(record_package(record(), record("ocds-b5fd17-hc-002", [linked_release(1), linked_release(2)])))
     assert report["format"] == "record package"
     assert report["counts"] == {"releases": 3, "records": 2, "ocids": 2}
+
+
+@pytest.mark.xfail(strict=True, raises=TypeError, reason="ids that are lists or objects are used as set/dict keys")
+@pytest.mark.parametrize(
+    ("data", "path"),
+    [
+        (lambda: package(release(id=["1"])), "releases/id"),
+        (lambda: package(release(ocid={"id": "1"})), "releases/ocid"),
+        (lambda: package(release(awards=[{"id": ["a1"]}])), "releases/awards/id"),
+        (lambda: package(with_contract(awardID=["a1"])), "releases/contracts/awardID"),
+        (lambda: package(release(parties=[{"id": ["p1"], "name": "P"}])), "releases/parties/id"),
+        (lambda: package(release(buyer={"id": ["p1"]}, parties=[{"id": "p1"}])), "releases/buyer/id"),
+        (lambda: package(with_tender(lots=[{"id": ["lot-1"]}]), extensions=(LOTS,)), "releases/tender/lots/id"),
+        (
+            lambda: package(
+                with_tender(lots=[{"id": "lot-1"}]) | {"awards": [{"id": "a1", "relatedLots": [["lot-1"]]}]},
+                extensions=(LOTS,),
+            ),
+            "releases/awards/relatedLots",
+        ),
+        (
+            lambda: package(
+                with_target(observation(measureClassification={"id": ["met"]})), extensions=(METRICS, EU_PROFILE, UK)
+            ),
+            "releases/tender/targets/observations/measureClassification/id",
+        ),
+        (
+            lambda: record_package(record() | {"compiledRelease": release(awards=[{"id": {"a": 1}}])}),
+            "records/compiledRelease/awards/id",
+        ),
+    ],
+    ids=["release id", "ocid", "award id", "awardID", "party id", "buyer id", "lot id", "relatedLots entry",
+         "measureClassification id", "compiled release award id"],
+)  # fmt: skip
+def test_an_id_that_is_a_list_or_object_is_a_type_error_not_a_crash(data: Callable[[], Json], path: str):
+    report = run(data())
+    assert ("schema.type", path) in {(finding["check"], finding["path"]) for finding in report["findings"]}

@@ -3,7 +3,7 @@
 Starting from the extended schema, it adds:
 - ``additionalProperties: false`` on every object with declared properties (unknown fields);
 - ``enum`` on open-codelist fields (values outside the codelist);
-- ``minLength``/``minItems``/``minProperties`` of 1 where absent (empty fields);
+- ``pattern: \\S`` on text, ``minItems``/``minProperties`` of 1, where absent (empty fields);
 - ``not: {}`` on deprecated fields (any use of them).
 
 Every added keyword's schema path is remembered, so each error is classified by where it came from: a real schema
@@ -74,7 +74,9 @@ def _add_audit_keywords(node: dict[str, Any], path: SchemaPath, audit: AuditSche
     if node.get("properties") and "additionalProperties" not in node:
         node["additionalProperties"] = False
         audit.additional.add((*path, "additionalProperties"))
-    if node.get("deprecated") and "$ref" not in node:
+    if node.get("deprecated"):
+        if "$ref" in node:  # Draft 4 ignores keywords beside $ref, so the reference moves into allOf
+            node["allOf"] = [{"$ref": node.pop("$ref")}]
         node["not"] = {}
         audit.deprecated.add((*path, "not"))
     codelist = node.get("codelist")
@@ -87,7 +89,10 @@ def _add_audit_keywords(node: dict[str, Any], path: SchemaPath, audit: AuditSche
             audit.open_codelist.add((*holder_path, "enum"))
     if "$ref" in node:
         return  # Draft 4 ignores keywords beside $ref
-    for kind, keyword in (("string", "minLength"), ("array", "minItems"), ("object", "minProperties")):
+    if "string" in types and "pattern" not in node and "enum" not in node and "format" not in node:
+        node["pattern"] = r"\S"  # not empty, and not only spaces: the Data Review Tool counts both as empty
+        audit.empty.add((*path, "pattern"))
+    for kind, keyword in (("array", "minItems"), ("object", "minProperties")):
         if kind in types and keyword not in node:
             node[keyword] = 1
             audit.empty.add((*path, keyword))

@@ -19,6 +19,7 @@ from opencare.ocds.review.audit_schema import CompiledAudit, compile_audit
 from opencare.ocds.review.checks.metrics import check_metrics, unit_mismatches
 from opencare.ocds.review.checks.parties import check_parties
 from opencare.ocds.review.checks.quality import check_quality
+from opencare.ocds.review.checks.unique_ids import Tree, check_unique_ids, id_array_tree
 from opencare.ocds.review.extensions import SchemaChoice, choose_schema
 from opencare.ocds.review.report import Example, FindingCollector, Report
 
@@ -26,6 +27,7 @@ OCID_PREFIX = re.compile(r"^ocds-[a-z0-9]{6}")
 #: Files at least this big are checked by two processes; smaller ones are done before a second would start.
 PARALLEL_FROM_BYTES = 8 * 1024 * 1024
 MAX_ALLOWED_SHOWN = 12
+MAX_DISTINCT_VALUES = 50
 Progress = Callable[[int], None]
 
 
@@ -34,6 +36,8 @@ class Validators:
     """Compiled strict validators for one profile: a release, a record, and package metadata."""
 
     release: CompiledAudit
+    id_arrays: Tree
+    linked_release: CompiledAudit
     record: CompiledAudit
     release_package: CompiledAudit
     record_package: CompiledAudit
@@ -51,8 +55,11 @@ def _validators(standard: str, extension_names: tuple[str, ...]) -> Validators:
         "$ref": "#/definitions/record",
         "definitions": profile.record_package_schema["definitions"],
     }
+    linked = profile.record_package_schema["definitions"]["record"]["properties"]["releases"]["oneOf"][0]["items"]
     return Validators(
         release=compile_audit(profile.release_schema, profile),
+        id_arrays=id_array_tree(profile.release_schema),
+        linked_release=compile_audit(linked, profile),
         record=compile_audit(record_schema, profile),
         release_package=compile_audit(_metadata_schema(profile.release_package_schema, "releases"), profile),
         record_package=compile_audit(_metadata_schema(profile.record_package_schema, "records"), profile),
@@ -112,6 +119,7 @@ class Review:
         self.catalogue = metric_catalogue()
         self.findings = FindingCollector()
         self.seen_ids: set[tuple[Any, Any]] = set()
+        self.reported_ids: set[tuple[Any, Any]] = set()  # each duplicated (ocid, id) is one occurrence
         self.dates_by_ocid: dict[Any, set[str]] = {}
         self.units_by_ocid: dict[Any, dict[str, set[tuple[bool, str]]]] = {}
         self.ocids: set[Any] = set()
@@ -159,6 +167,7 @@ class Review:
     def report(self) -> Report:
         """The report, once every item has been checked."""
         self._check_across_releases()
+        self._check_shape()
         return Report(
             format=self.data.format,
             version=self.choice.version,
@@ -240,8 +249,9 @@ class Review:
                 context,
                 field,
             )
+            self._note_value(("ocds.open-codelist-value", path_prefix, instance_path), error.instance)
             return
-        if kind in ("MinLength", "MinItems", "MinProperties") and schema_path in audit.empty:
+        if kind in ("Pattern", "MinItems", "MinProperties") and schema_path in audit.empty:
             self._add(
                 "ocds.empty-field",
                 "warning",
@@ -273,19 +283,61 @@ class Review:
                 node,
             )
             return
+        if kind == "UniqueItems" and _objects_with_ids(error.instance):
+            return  # the duplicate-id check says which id repeats, which is what a person needs to fix
+        if kind == "OneOfNotValid" and path_prefix == "records" and instance_path == ["releases"]:
+            self._record_releases(error.instance, pointer_prefix, ocid)
+            return
         check, context, path, field = _schema_error(error, kind, node, instance_path)
-        self._add(
-            check,
-            "error",
-            path_prefix,
-            pointer_prefix,
-            path,
-            error.instance if kind != "Required" else None,
-            ocid,
-            release_id,
-            context,
-            field,
-        )
+        value = error.instance if kind != "Required" else None
+        self._add(check, "error", path_prefix, pointer_prefix, path, value, ocid, release_id, context, field)
+        if check == "schema.closed-codelist":
+            self._note_value((check, path_prefix, instance_path), error.instance)
+        empty_checked_by_audit = (*schema_path[:-1], "pattern") in audit.empty
+        if (
+            kind in ("MinLength", "MinItems", "MinProperties")
+            and error.instance in ("", [], {})
+            and not (empty_checked_by_audit)
+        ):
+            # The standard itself forbids this empty value; the Data Review Tool also lists it as an empty field.
+            self._add("ocds.empty-field", "warning", path_prefix, pointer_prefix, instance_path, value, ocid,
+                      release_id, {}, node)  # fmt: skip
+
+    def _note_value(self, key: tuple[str, str, list[Any]], value: Any) -> None:
+        """Remember the distinct values a codelist finding has seen (shown to people, counted as lib-cove does)."""
+        check, path_prefix, instance_path = key
+        names = [str(part) for part in instance_path if not isinstance(part, int)]
+        finding = self.findings.get(check, "/".join(filter(None, [path_prefix, *names])))
+        if finding is not None and isinstance(value, str | int | float | bool):
+            values = finding.context.setdefault("values", [])
+            if value not in values and len(values) < MAX_DISTINCT_VALUES:
+                values.append(value)
+
+    def _record_releases(self, releases: Any, pointer_prefix: str, ocid: Any) -> None:
+        """Explain a record's releases as a person needs: which shape was meant, and what is wrong with it."""
+        pointer = f"{pointer_prefix}/releases"
+        if releases in ([], {}, ""):
+            self._add("ocds.empty-field", "warning", "records", pointer_prefix, ["releases"], releases, ocid, None)
+        if not isinstance(releases, list):
+            context = {"expected": "a list", "actual": _value_type(releases)}
+            self._add("schema.type", "error", "records", pointer_prefix, ["releases"], releases, ocid, None, context)
+            return
+        if not releases:
+            self._add("schema.min-items", "error", "records", pointer_prefix, ["releases"], None, ocid, None,
+                      {"limit": 1})  # fmt: skip
+            return
+        # As the Data Review Tool decides: an item with an id is a full release, anything else a link to one.
+        linked = [not (isinstance(item, dict) and "id" in item) for item in releases]
+        if any(linked) and not all(linked):
+            self._add("schema.one-of", "error", "records", pointer_prefix, ["releases"], None, ocid, None)
+            return
+        compiled = self.validators.linked_release if all(linked) else self.validators.release
+        for index, item in enumerate(releases):
+            release_id = item.get("id") if isinstance(item, dict) else None
+            for error in compiled.validator.iter_errors(item):
+                if type(error.kind).__name__ == "MinProperties" and not list(error.instance_path):
+                    continue  # an empty item is reported by what it lacks (its url or id), not as empty
+                self._schema_finding(error, compiled, "records/releases", f"{pointer}/{index}", ocid, release_id)
 
     def _add(
         self,
@@ -331,6 +383,7 @@ class Review:
             example = Example(_text(ocid), _text(release_id), pointer_prefix + pointer, value, self.index)
             self.findings.add(check, severity, f"{path_prefix}/{path}", example, context=context)
 
+        check_unique_ids(release, self.validators.id_arrays, emit)
         check_quality(release, emit)
         check_parties(release, emit)
         units = check_metrics(release, emit, self.catalogue)
@@ -354,7 +407,8 @@ class Review:
         if self.data.kind != "release" or release_id is None:
             return
         key = (ocid, release_id)
-        if key in self.seen_ids:
+        if key in self.seen_ids and key not in self.reported_ids:
+            self.reported_ids.add(key)
             self.findings.add(
                 "ocds.duplicate-release-id",
                 "error",
@@ -391,6 +445,17 @@ class Review:
                 compiled_release.get("id"),
                 "records/compiledRelease",
                 f"{pointer}/compiledRelease",
+            )
+
+    def _check_shape(self) -> None:
+        """Whole-input findings: nothing in it, or releases that are not in a package."""
+        if self.count == 0:
+            self.findings.add(
+                "ocds.no-items", "error", self.items_key, Example(None, None, ""), context={"kind": self.items_key}
+            )
+        elif not self.is_package:
+            self.findings.add(
+                "ocds.not-packaged", "info", "", Example(None, None, ""), context={"format": self.data.format}
             )
 
     def _record_identity(self, record: dict[str, Any], index: int) -> None:
@@ -460,6 +525,10 @@ def _schema_error(
     }
     check, context = simple.get(kind, ("schema.other", {"keyword": kind, "detail": error.message}))
     return check, context, instance_path, node
+
+
+def _objects_with_ids(value: Any) -> bool:
+    return isinstance(value, list) and any(isinstance(item, dict) and "id" in item for item in value)
 
 
 def _type_words(types: list[Any]) -> str:

@@ -13,7 +13,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     # JSON Schema: the data does not have the shape OCDS requires (errors)
     "schema.required": (
         "'{missing}' is missing from {parent}. OCDS requires it.",
-        "Add '{missing}' to every {parent} that lacks it. {missing_hint}",
+        "Add '{missing}' to {parent} that lacks it. {missing_hint}",
     ),
     "schema.type": (
         "'{field}' should be {expected}, but it is {actual}.",
@@ -21,7 +21,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "schema.closed-codelist": (
         "'{field}' has a value that is not allowed. It must be one of the codes in the {codelist} codelist.",
-        "Use one of: {allowed}. Codes are case-sensitive.",
+        "Values used: {values}. Use one of: {allowed}. Codes are case-sensitive.",
     ),
     "schema.enum": (
         "'{field}' has a value that is not allowed.",
@@ -74,7 +74,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "ocds.open-codelist-value": (
         "'{field}' uses a value that is not in the {codelist} codelist. That is allowed, but other publishers and "
         "tools will not know what it means.",
-        "Use a code from the codelist if one fits: {allowed}.",
+        "Values used: {values}. Use a code from the codelist if one fits: {allowed}.",
     ),
     "ocds.empty-field": (
         "'{field}' is empty.",
@@ -83,6 +83,11 @@ TEXTS: dict[str, tuple[str, str]] = {
     "ocds.duplicate-release-id": (
         "Two or more releases share the same ocid and id. Each release must be identifiable on its own.",
         "Give every release of a contracting process its own 'id' (for example, add the date or a number).",
+    ),
+    "ocds.duplicate-id-in-array": (
+        "Two or more entries in '{field}' have the same id. When releases are combined, entries are matched by id, "
+        "so one would silently replace the other.",
+        "Give each entry in the list its own id (for documents, e.g. doc-1, doc-2).",
     ),
     "ocds.duplicate-record-ocid": (
         "Two or more records have the same ocid. A record package has one record per contracting process.",
@@ -98,6 +103,14 @@ TEXTS: dict[str, tuple[str, str]] = {
         "An extension the data declares was not applied: {reason}",
         "Check the extension's address. opencare keeps copies of the extensions UK publishers use; fields from "
         "other extensions are listed as additional fields.",
+    ),
+    "ocds.no-items": (
+        "The data contains no {kind}.",
+        "Check that the right file was chosen and that the export included the {kind}.",
+    ),
+    "ocds.not-packaged": (
+        "This is a {format}, not a release package, so it has no publisher, licence or publication date.",
+        "Publish releases inside a release package, with uri, publisher, license, publishedDate and version.",
     ),
     "ocds.same-date-for-ocid": (
         "Two releases of the same contracting process have the same date, so they cannot be put in order.",
@@ -206,6 +219,8 @@ def explain(check: str, path: str, context: dict[str, Any]) -> tuple[str, str]:
         missing_hint=HINTS.get(str(context.get("missing", "")), ""),
     )
     values.update({key: value for key, value in context.items() if value is not None})
+    if isinstance(context.get("values"), list):
+        values["values"] = ", ".join(repr(value) for value in context["values"])
     formatter = string.Formatter()
     return formatter.vformat(message, (), values).strip(), formatter.vformat(fix, (), values).strip()
 

@@ -60,6 +60,7 @@ class Finding:
             "message": self.message,
             "how_to_fix": self.how_to_fix,
             "field": {"title": self.field_title, "description": self.field_description},
+            **({"values": self.context["values"]} if "values" in self.context else {}),
             "examples": [example.as_json() for example in self.examples],
         }
 
@@ -98,6 +99,10 @@ class FindingCollector:
             example.value = _short(example.value)
             finding.examples.append(example)
 
+    def get(self, check: str, path: str) -> Finding | None:
+        """The finding for a check at a path, if there is one yet."""
+        return self._findings.get((check, path))
+
     def merge(self, other: FindingCollector) -> None:
         """Add another collector's findings (from a parallel worker): counts add up, the earliest examples stay."""
         for key, theirs in other._findings.items():
@@ -106,6 +111,9 @@ class FindingCollector:
                 self._findings[key] = theirs
                 continue
             ours.count += theirs.count
+            for value in theirs.context.get("values", []):
+                if value not in ours.context.setdefault("values", []):
+                    ours.context["values"].append(value)
             ours.examples = sorted(ours.examples + theirs.examples, key=lambda e: e.order)[:MAX_EXAMPLES]
 
     def findings(self) -> list[Finding]:

@@ -1,0 +1,76 @@
+"""Objects in an array must have different ids: merging matches them by id, so a repeat silently overwrites one.
+
+Only the schema paths that lead to arrays of objects with an ``id`` are walked (a tree built once per profile), so
+the cost follows the data that is there, not the size of the schema.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from opencare.ocds.review.checks import Emit
+
+#: Deep enough for every id array in OCDS and its extensions; stops recursive definitions.
+MAX_TREE_DEPTH = 8
+
+Tree = dict[str, tuple[bool, "Tree"]]
+
+
+def id_array_tree(schema: dict[str, Any]) -> Tree:
+    """Property name -> (is an array of objects with ids, subtree), for every path that reaches one."""
+    return _tree(schema, schema, 0)
+
+
+def _resolve(root: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
+    ref = node.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#/definitions/"):
+        return root["definitions"].get(ref.removeprefix("#/definitions/"), {})
+    return node
+
+
+def _tree(root: dict[str, Any], node: dict[str, Any], depth: int) -> Tree:
+    if depth > MAX_TREE_DEPTH:
+        return {}
+    tree: Tree = {}
+    for name, prop in (node.get("properties") or {}).items():
+        if not isinstance(prop, dict):
+            continue
+        items = prop.get("items")
+        target = _resolve(root, items if isinstance(items, dict) else prop)
+        is_id_array = isinstance(items, dict) and "id" in (target.get("properties") or {})
+        subtree = _tree(root, target, depth + 1) if target.get("properties") else {}
+        if is_id_array or subtree:
+            tree[name] = (is_id_array, subtree)
+    return tree
+
+
+def check_unique_ids(release: dict[str, Any], tree: Tree, emit: Emit) -> None:
+    """Report each array in which two objects share an id."""
+    stack: list[tuple[dict[str, Any], Tree, str, str]] = [(release, tree, "", "")]
+    while stack:
+        obj, node, path, pointer = stack.pop()
+        for key, (is_id_array, subtree) in node.items():
+            value = obj.get(key)
+            if isinstance(value, dict):
+                if subtree:
+                    stack.append((value, subtree, f"{path}{key}/", f"{pointer}/{key}"))
+            elif isinstance(value, list) and value:
+                if is_id_array:
+                    _duplicates(value, f"{path}{key}", f"{pointer}/{key}", emit)
+                if subtree:
+                    for index, item in enumerate(value):
+                        if isinstance(item, dict):
+                            stack.append((item, subtree, f"{path}{key}/", f"{pointer}/{key}/{index}"))
+
+
+def _duplicates(items: list[Any], path: str, pointer: str, emit: Emit) -> None:
+    """Report each id used more than once in this array, once."""
+    seen: set[str] = set()
+    reported: set[str] = set()
+    for index, item in enumerate(items):
+        if isinstance(item, dict) and "id" in item:
+            identifier = str(item["id"])
+            if identifier in seen and identifier not in reported:
+                emit("ocds.duplicate-id-in-array", "error", path, f"{pointer}/{index}/id", item["id"], {})
+                reported.add(identifier)
+            seen.add(identifier)
