@@ -54,7 +54,13 @@ def compile_package(
 
     A large file on disk is compiled by two processes: both parse it, each merges every other contracting process.
     """
-    data = read_ocds(source)
+    with read_ocds(source) as data:
+        return _compile(data, out, versioned=versioned, progress=progress, workers=workers)
+
+
+def _compile(
+    data: OcdsInput, out: BinaryIO, *, versioned: bool, progress: Progress | None, workers: int | None
+) -> CompileResult:
     if data.kind != "release":
         raise InputError(
             "This is already a record package: there are no releases to compile",

@@ -148,6 +148,10 @@ class Merger:
 
     def create_compiled_release(self, releases: list[dict[str, Any]]) -> dict[str, Any]:
         """The compiled release of date-sorted releases."""
+        if any(type(release) is not dict for release in releases) or (
+            len(releases) > 1 and any(not isinstance(release.get("date"), str) for release in releases)
+        ):
+            return self.reference.create_compiled_release(releases)  # raises the precise error
         try:
             return self.fast.compile(releases)
         except _TypeConflict:

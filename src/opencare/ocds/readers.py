@@ -57,12 +57,27 @@ class OcdsInput:
     kind: str  # "release" or "record": what items() yields
     metadata: dict[str, Any] = field(default_factory=dict)
     path: Path | None = None  # set for a plain file on disk, which other processes can open too
+    items_not_a_list: str = ""  # what "releases"/"records" is instead of a list, e.g. "an object"
     _opener: Any = None
     _prefix: str = ""
     _multiple: bool = False
 
+    def __enter__(self) -> OcdsInput:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Delete the temporary copy of a stream or gzip file, if one was made."""
+        close = getattr(self._opener, "close", None)
+        if close is not None:
+            close()
+
     def items(self) -> Iterator[dict[str, Any]]:
         """Stream every release (or record), one at a time."""
+        if self._prefix == "none":
+            return
         with self._opener() as stream:
             guarded = GuardedReader(stream)
             try:
@@ -101,6 +116,16 @@ class OcdsInput:
 def read_ocds(source: str | Path | BinaryIO) -> OcdsInput:
     """Open the source and detect its shape. Raises InputError for anything that is not readable OCDS JSON."""
     opener = _seekable_opener(source)
+    try:
+        return _detect(opener)
+    except BaseException:
+        close = getattr(opener, "close", None)
+        if close is not None:
+            close()  # a refused stream leaves no temporary copy behind
+        raise
+
+
+def _detect(opener: Any) -> OcdsInput:
     with opener() as stream:
         first = _first_significant_byte(stream)
     if first == b"[":
@@ -130,6 +155,11 @@ def _detect_object_format(opener: Any) -> OcdsInput:
                         is_record = True
                         break
                     kind = "release" if value == "releases" else "record"
+                    _, next_event, _ = next(events, ("", "", None))
+                    if next_event != "start_array":
+                        metadata[value] = _build_value(_prepend(("", next_event, None), events))
+                        return OcdsInput(format=f"{kind} package", kind=kind, metadata=metadata, _opener=opener,
+                                         _prefix="none", items_not_a_list=_json_type(metadata[value]))  # fmt: skip
                     metadata.update(_metadata_after_items(opener, value))
                     return OcdsInput(
                         format=f"{kind} package",
@@ -160,7 +190,7 @@ def _detect_object_format(opener: Any) -> OcdsInput:
     return OcdsInput(format="single release", kind="release", _opener=opener, _prefix="values", _multiple=True)
 
 
-_ENDS_WITH_ARRAY_OF_OBJECTS = re.compile(rb"[}\[]\s*\]\s*}\s*$")
+_ENDS_WITH_ARRAY_OF_OBJECTS = re.compile(rb"}\s*\]\s*}\s*$")
 
 
 def _metadata_after_items(opener: Any, items_key: str) -> dict[str, Any]:
@@ -174,7 +204,8 @@ def _metadata_after_items(opener: Any, items_key: str) -> dict[str, Any]:
         size = stream.tell()
         stream.seek(max(0, size - 4096))
         tail = stream.read()
-    if _ENDS_WITH_ARRAY_OF_OBJECTS.search(tail):
+    # The file ends with an array of objects, and the last object has an ocid: the releases (or records) are last.
+    if _ENDS_WITH_ARRAY_OF_OBJECTS.search(tail) and b'"ocid"' in tail[tail.rfind(b"{") :]:
         return {}
     trailing: dict[str, Any] = {}
     with opener() as stream:
@@ -192,6 +223,11 @@ def _metadata_after_items(opener: Any, items_key: str) -> dict[str, Any]:
         except ijson.JSONError:
             return trailing  # the items pass reports the error with its position
     return trailing
+
+
+def _prepend(first: tuple[str, str, Any], events: Iterator[Any]) -> Iterator[Any]:
+    yield first
+    yield from events
 
 
 def _take(events: Iterator[Any], count: int) -> Iterator[Any]:
@@ -234,7 +270,8 @@ def _seekable_opener(source: str | Path | BinaryIO) -> Any:
         with path.open("rb") as handle:
             magic = handle.read(2)
         if magic == b"\x1f\x8b":
-            return _spooled(_gunzipped(path.open("rb")))
+            with path.open("rb") as compressed:
+                return _spooled(_gunzipped(compressed))
         return _PathOpener(path)
     stream = sys.stdin.buffer if str(source) == "-" else source
     assert not isinstance(stream, str | Path)
@@ -273,15 +310,28 @@ def _spooled(stream: BinaryIO) -> Any:
             f"The gzip data is damaged or cut short ({error})", how_to_fix="Compress the file again and re-send it."
         ) from None
 
-    class _Reopen:
-        def __enter__(self) -> BinaryIO:
-            spool.seek(0)
-            return spool
+    return _Spool(spool)
 
-        def __exit__(self, *exc: object) -> None:
-            return None
 
-    return _Reopen
+class _Spool:
+    """Opens the temporary copy for each pass (rewound); ``close`` deletes it."""
+
+    def __init__(self, spool: BinaryIO):
+        self.spool = spool
+
+    def __call__(self) -> _Spool:
+        return self
+
+    def __enter__(self) -> BinaryIO:
+        self.spool.seek(0)
+        return self.spool
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def close(self) -> None:
+        """Delete the copy."""
+        self.spool.close()
 
 
 def _first_significant_byte(stream: BinaryIO) -> bytes:
@@ -453,7 +503,22 @@ class GuardedReader:
             return None
         normalised = self.recent.translate(bytes.maketrans(b"\r\n\t", b"   "))
         found = normalised.rfind(before.encode("utf-8", "replace"))
-        return self.recent_offset + found + len(before.encode("utf-8", "replace")) if found != -1 else None
+        if found == -1:
+            return None
+        index = found + len(before.encode("utf-8", "replace"))
+        start = index
+        while index > 0 and self.recent[index - 1 : index] in _TOKEN_BYTES:  # back to where the bad token starts
+            index -= 1
+        if index != start and index > 0 and self.recent[index - 1 : index] == b'"':
+            index -= 1  # the parser stopped inside a string: point at its opening quote
+        elif index == start and index > 0 and self.recent[index - 1 : index] == b'"':
+            opening = self.recent.rfind(b'"', 0, index - 1)  # the parser stops after a bad string: go to its start
+            while opening > 0 and self.recent[opening - 1 : opening] == b"\\":
+                opening = self.recent.rfind(b'"', 0, opening - 1)
+            index = max(opening, 0)
+        elif index == start and index > 0 and self.recent[index - 1 : index] in b"{}[]:,":
+            index -= 1  # the parser stops just after a bad single-character token
+        return self.recent_offset + index
 
     def _line_column_in_recent(self, index: int) -> tuple[int, int]:
         lines_in_recent = self.recent.count(b"\n")
@@ -463,6 +528,10 @@ class GuardedReader:
         column = len(before[before.rfind(b"\n") + 1 :].decode("utf-8", "replace")) + 1
         return line, column
 
+
+_TOKEN_BYTES = frozenset(
+    bytes([byte]) for byte in b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.+-"
+)
 
 _FRIENDLY_REASONS = {
     "premature EOF": "it ends too early (the file may be cut short, or a bracket is not closed)",

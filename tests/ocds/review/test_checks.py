@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import gc
 import io
 import json
-import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,22 +26,11 @@ TENDER = {"id": "hc-001", "title": "Home care for older people"}
 PERIOD = {"startDate": "2024-01-01T00:00:00Z", "endDate": "2024-01-31T23:59:59Z"}
 PERCENT = {"scheme": "UNCEFACT", "id": "P1", "name": "percent"}
 COUNT = {"scheme": "UNCEFACT", "id": "C62", "name": "count"}
+CHARITY = {"scheme": "GB-CHC", "legalName": "Care Ltd"}
 REPORT_KEYS = {"format", "version", "standard", "extensions", "counts", "valid", "findings"}
 #: Check ids no vendored schema or check can produce: no schema has maxItems or a non-date/uri format on data, and
 #: every enum belongs to a codelist.
 NEVER_EMITTED = {"schema.enum", "schema.format", "schema.max-items", "schema.other"}
-
-#: read_ocds never closes its temporary copy of a stream (test_readers.py has the strict xfail that shows it): ignore
-#: the ResourceWarning here and collect the copies after each test, so it cannot fail some later, unrelated test.
-pytestmark = pytest.mark.filterwarnings("ignore:unclosed file:ResourceWarning")
-
-
-@pytest.fixture(autouse=True)
-def _collect_unclosed_copies() -> Iterator[None]:
-    yield
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ResourceWarning)
-        gc.collect()
 
 
 def release(**fields: Any) -> Json:
@@ -199,7 +186,6 @@ CASES = [
         "/releases",
         lambda: {**package(), "releases": {"0": release()}},
         package,
-        wrong="the package schema is checked without 'releases', and read_ocds yields nothing from an object",
     ),
     Case(
         "tender-status-outside-its-closed-codelist",
@@ -218,8 +204,6 @@ CASES = [
         "/releases/0/tag/0",
         lambda: package(release(tag=["tenderNotice"])),
         package,
-        wrong="a closed codelist on an array (tag) is reported as schema.enum: the codelist is on the array, the "
-        "enum on its items, and only open codelists look one level up",
     ),
     Case(
         "release-date-without-a-time-is-not-a-date-time",
@@ -258,23 +242,51 @@ CASES = [
         package,
     ),
     Case(
-        "package-with-no-releases-has-too-few-items",
-        "schema.min-items",
-        "error",
-        "releases",
-        "/releases",
-        lambda: {**package(), "releases": []},
-        package,
-        wrong="the package schema is checked without 'releases', so its minItems is never applied",
-    ),
-    Case(
-        "the-same-award-twice-is-not-unique",
+        "the-same-identifier-twice-is-not-unique",
         "schema.unique-items",
         "error",
+        "releases/parties/additionalIdentifiers",
+        "/releases/0/parties/0/additionalIdentifiers",
+        lambda: package(
+            release(parties=[{"id": "p1", "name": "Care Ltd", "additionalIdentifiers": [CHARITY, CHARITY]}])
+        ),
+        lambda: package(release(parties=[{"id": "p1", "name": "Care Ltd", "additionalIdentifiers": [CHARITY]}])),
+    ),
+    Case(
+        "two-awards-with-the-same-id",
+        "ocds.duplicate-id-in-array",
+        "error",
         "releases/awards",
-        "/releases/0/awards",
-        lambda: package(release(awards=[{"id": "a1"}, {"id": "a1"}])),
-        lambda: package(release(awards=[{"id": "a1"}, {"id": "a2"}])),
+        "/releases/0/awards/1/id",
+        lambda: package(release(awards=[{"id": "a1"}, {"id": "a1", "title": "Lot 2"}])),
+        lambda: package(release(awards=[{"id": "a1"}, {"id": "a2", "title": "Lot 2"}])),
+    ),
+    Case(
+        "package-with-no-releases-has-no-items",
+        "ocds.no-items",
+        "error",
+        "releases",
+        "",
+        lambda: {**package(), "releases": []},
+        package,
+    ),
+    Case(
+        "record-package-with-no-records-has-no-items",
+        "ocds.no-items",
+        "error",
+        "records",
+        "",
+        lambda: record_package(),
+        lambda: record_package(record()),
+    ),
+    Case(
+        "release-outside-a-package-is-not-packaged",
+        "ocds.not-packaged",
+        "info",
+        "",
+        "",
+        release,
+        package,
     ),
     Case(
         "record-mixing-linked-and-embedded-releases-matches-no-shape",
@@ -329,9 +341,6 @@ CASES = [
         "/releases/0/tender/amendment",
         lambda: package(with_tender(amendment={"rationale": "Longer contract"})),
         lambda: package(with_tender(amendments=[{"id": "am1", "rationale": "Longer contract"}])),
-        wrong="deprecated fields defined by a $ref get no 'not' keyword (Draft 4 ignores keywords beside $ref), so "
-        "Tender/Award/Contract amendment and Transaction amount/providerOrganization/receiverOrganization are "
-        "never flagged",
     ),
     Case(
         "transaction-amount-is-deprecated",
@@ -341,7 +350,6 @@ CASES = [
         "/releases/0/contracts/0/implementation/transactions/0/amount",
         lambda: package(with_contract(implementation={"transactions": [{"id": "t1", "amount": money(10)}]})),
         lambda: package(with_contract(implementation={"transactions": [{"id": "t1", "value": money(10)}]})),
-        wrong="deprecated fields defined by a $ref are never flagged",
     ),
     Case(
         "award-criteria-outside-its-open-codelist",
@@ -380,13 +388,14 @@ CASES = [
         lambda: record_package(record(), record("ocds-b5fd17-hc-002")),
     ),
     Case(
-        "ocid-without-a-registered-prefix",
+        "ocids-without-a-registered-prefix",
         "ocds.ocid-prefix",
         "warning",
         "releases/ocid",
         "/releases/0/ocid",
-        lambda: package(release(ocid="borsetdale-hc-001")),
-        package,
+        lambda: package(release(ocid="borsetdale-hc-001"), release(ocid="borsetdale-hc-002")),
+        lambda: package(release(), release(ocid="ocds-b5fd17-hc-002")),
+        count=2,
     ),
     Case(
         "record-ocid-without-a-registered-prefix",
@@ -665,7 +674,7 @@ def test_a_finding_is_reported_once_per_check_and_path_with_a_count():
 
 def test_a_finding_keeps_at_most_five_examples_in_input_order():
     releases = [release(id=str(n), date=f"2024-01-0{n}T00:00:00Z", tag=[]) for n in range(1, 8)]
-    (finding,) = run(package(*releases))["findings"]
+    (finding,) = findings_of(run(package(*releases)), "schema.min-items")
     assert finding["count"] == 7
     assert [example["pointer"] for example in finding["examples"]] == [f"/releases/{n}/tag" for n in range(5)]
     assert [example["release_id"] for example in finding["examples"]] == ["1", "2", "3", "4", "5"]
@@ -728,7 +737,6 @@ def test_record_package_counts_records_and_their_releases():
     assert report["counts"] == {"releases": 3, "records": 2, "ocids": 2}
 
 
-@pytest.mark.xfail(strict=True, raises=TypeError, reason="ids that are lists or objects are used as set/dict keys")
 @pytest.mark.parametrize(
     ("data", "path"),
     [
@@ -763,3 +771,10 @@ def test_record_package_counts_records_and_their_releases():
 def test_an_id_that_is_a_list_or_object_is_a_type_error_not_a_crash(data: Callable[[], Json], path: str):
     report = run(data())
     assert ("schema.type", path) in {(finding["check"], finding["path"]) for finding in report["findings"]}
+
+
+def test_identical_awards_are_reported_once_as_a_repeated_id():
+    report = run(package(release(awards=[{"id": "a1"}, {"id": "a1"}])))
+    assert [(f["check"], f["path"], f["count"]) for f in report["findings"]] == [
+        ("ocds.duplicate-id-in-array", "releases/awards", 1)
+    ]

@@ -5,7 +5,6 @@ Everything is read from package data: nothing is ever fetched from the network.
 
 from __future__ import annotations
 
-import copy
 import csv
 import io
 import json
@@ -15,9 +14,11 @@ from importlib.resources import files
 from importlib.resources.abc import Traversable
 from typing import Any
 
+import orjson
+
 from opencare.ocds.profile.codelists import Codelist, apply_extension_codelist, read_codelist_csv
 from opencare.ocds.profile.errors import ProfileError
-from opencare.ocds.profile.merge_patch import apply_merge_patch
+from opencare.ocds.profile.merge_patch import merge_patch_in_place
 
 STANDARD_VERSION = "1.1.5"
 SCHEMA_FILES = ("release-schema.json", "release-package-schema.json", "record-package-schema.json")
@@ -201,7 +202,7 @@ def build_profile(
         for schema_name, patch in extension.schema_patches.items():
             if schema_name == "release-schema.json":
                 _record_field_sources(patch, extension.name, field_sources)
-            schemas[schema_name] = apply_merge_patch(schemas[schema_name], patch)
+            merge_patch_in_place(schemas[schema_name], patch)
         for filename, rows in extension.codelist_files.items():
             apply_extension_codelist(codelists, filename, rows, extension=extension.name)
 
@@ -307,10 +308,11 @@ def _embed_release_schemas(package: dict[str, Any], release: dict[str, Any], ver
     The release schema's definitions move to the package's ``definitions``; the versioned release schema's get a
     ``Versioned`` prefix so the two never collide.
     """
-    package = copy.deepcopy(package)
+    package = _copy(package)
+    release = _copy(release)
     definitions = package.setdefault("definitions", {})
-    release_body = {k: v for k, v in copy.deepcopy(release).items() if k not in ("definitions", "id", "$schema")}
-    definitions.update(copy.deepcopy(release["definitions"]))
+    release_body = {k: v for k, v in release.items() if k not in ("definitions", "id", "$schema")}
+    definitions.update(release["definitions"])
     definitions["Release"] = release_body
     versioned = _prefix_definitions(versioned, "Versioned")
     definitions.update(versioned["definitions"])
@@ -329,8 +331,13 @@ def _local_release_ref(ref: str) -> str:
     return ref
 
 
+def _copy(value: Any) -> Any:
+    """A deep copy of JSON data (several times faster than copy.deepcopy)."""
+    return orjson.loads(orjson.dumps(value))
+
+
 def _prefix_definitions(schema: dict[str, Any], prefix: str) -> dict[str, Any]:
-    schema = copy.deepcopy(schema)
+    schema = _copy(schema)
     schema["definitions"] = {prefix + name: body for name, body in schema["definitions"].items()}
 
     def rename(ref: str) -> str:

@@ -21,3 +21,18 @@ def apply_merge_patch(target: Any, patch: Any) -> Any:
         else:
             result[key] = apply_merge_patch(result.get(key), value)
     return result
+
+
+def merge_patch_in_place(target: dict[str, Any], patch: dict[str, Any]) -> None:
+    """Apply a merge patch to ``target`` itself. The patch's values are taken as they are, not copied.
+
+    For building a profile from freshly parsed files, where nothing else holds the objects: copying the whole
+    schema for each of 27 extensions cost more than everything else in a review of a small file.
+    """
+    for key, value in patch.items():
+        if value is None:
+            target.pop(key, None)
+        elif isinstance(value, dict) and isinstance(target.get(key), dict):
+            merge_patch_in_place(target[key], value)
+        else:
+            target[key] = value

@@ -12,11 +12,11 @@ error, or one of the audit checks above. Valid data costs one pass; lib-cove-ocd
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass, field
 from typing import Any
 
 import jsonschema_rs
+import orjson
 
 from opencare.ocds.profile import Profile
 
@@ -43,7 +43,7 @@ class AuditSchema:
 
 def build_audit_schema(schema: dict[str, Any], profile: Profile) -> AuditSchema:
     """Return the strict twin of a (self-contained) schema."""
-    audit = AuditSchema(schema=copy.deepcopy(schema))
+    audit = AuditSchema(schema=orjson.loads(orjson.dumps(schema)))  # a deep copy, several times faster
     _tighten(audit.schema, (), audit, profile, in_properties=False)
     return audit
 

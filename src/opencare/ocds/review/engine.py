@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import multiprocessing
 import os
 import re
@@ -12,10 +11,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, BinaryIO
 
+import orjson
+
 from opencare.ocds.metric_catalogue import metric_catalogue
 from opencare.ocds.profile import profile_for
 from opencare.ocds.readers import OcdsInput, read_ocds
 from opencare.ocds.review.audit_schema import CompiledAudit, compile_audit
+from opencare.ocds.review.checks import identifier
 from opencare.ocds.review.checks.metrics import check_metrics, unit_mismatches
 from opencare.ocds.review.checks.parties import check_parties
 from opencare.ocds.review.checks.quality import check_quality
@@ -68,7 +70,7 @@ def _validators(standard: str, extension_names: tuple[str, ...]) -> Validators:
 
 def _metadata_schema(package_schema: dict[str, Any], items_key: str) -> dict[str, Any]:
     """The package schema without its releases/records: those are validated one by one as they stream."""
-    schema = copy.deepcopy(package_schema)
+    schema = orjson.loads(orjson.dumps(package_schema))  # a deep copy
     schema["properties"].pop(items_key, None)
     required = [name for name in schema.get("required", []) if name != items_key]
     if required:
@@ -90,16 +92,16 @@ def review(
     A large file on disk is checked by two processes (the machine's cores permitting): each parses the whole file,
     which cannot be split, and checks every other release; their findings are merged.
     """
-    data = read_ocds(source)
-    metadata = data.metadata
-    choice = choose_schema(version or metadata.get("version"), metadata.get("extensions"))
-    validators_for(choice)  # compile before any fork, so workers share the compiled validators
-    if workers is None:
-        large = data.path is not None and data.path.stat().st_size >= PARALLEL_FROM_BYTES
-        workers = min(2, os.cpu_count() or 1) if large else 1
-    if workers <= 1:
-        return Review(data, choice, progress).run()
-    return run_in_parallel(data, choice, workers, progress)
+    with read_ocds(source) as data:
+        metadata = data.metadata
+        choice = choose_schema(version or metadata.get("version"), metadata.get("extensions"))
+        validators_for(choice)  # compile before any fork, so workers share the compiled validators
+        if workers is None:
+            large = data.path is not None and data.path.stat().st_size >= PARALLEL_FROM_BYTES
+            workers = min(2, os.cpu_count() or 1) if large else 1
+        if workers <= 1:
+            return Review(data, choice, progress).run()
+        return run_in_parallel(data, choice, workers, progress)
 
 
 class Review:
@@ -288,6 +290,8 @@ class Review:
         if kind == "OneOfNotValid" and path_prefix == "records" and instance_path == ["releases"]:
             self._record_releases(error.instance, pointer_prefix, ocid)
             return
+        if kind == "Enum" and schema_path[-2:-1] == ("items",):
+            node = audit.node(schema_path[:-2])  # a codelist on an array (e.g. tag) is named on the array itself
         check, context, path, field = _schema_error(error, kind, node, instance_path)
         value = error.instance if kind != "Required" else None
         self._add(check, "error", path_prefix, pointer_prefix, path, value, ocid, release_id, context, field)
@@ -404,7 +408,8 @@ class Review:
                     f"{path_prefix}/ocid",
                     Example(ocid, _text(release_id), f"{pointer_prefix}/ocid", ocid, self.index),
                 )
-        if self.data.kind != "release" or release_id is None:
+        release_id = identifier(release_id)
+        if self.data.kind != "release" or release_id is None or not isinstance(ocid, str | None):
             return
         key = (ocid, release_id)
         if key in self.seen_ids and key not in self.reported_ids:
@@ -449,7 +454,11 @@ class Review:
 
     def _check_shape(self) -> None:
         """Whole-input findings: nothing in it, or releases that are not in a package."""
-        if self.count == 0:
+        if self.data.items_not_a_list:
+            context = {"expected": "a list", "actual": self.data.items_not_a_list}
+            self.findings.add("schema.type", "error", self.items_key, Example(None, None, f"/{self.items_key}"),
+                              context=context)  # fmt: skip
+        elif self.count == 0:
             self.findings.add(
                 "ocds.no-items", "error", self.items_key, Example(None, None, ""), context={"kind": self.items_key}
             )

@@ -13,6 +13,12 @@ from opencare.ocds.profile import Profile, ProfileError, data_root, profile_for
 #: Versions we validate against, by the package's ``version`` (absent means 1.1).
 STANDARD_FOR_VERSION = {"1.0": "1.0.3", "1.1": "1.1.5"}
 _MISSING_DEFINITION = re.compile(r"#/definitions/([A-Za-z0-9_]+)")
+#: Repository and ref names: letters, digits, '_', '-' and '.', never '.' or '..' (no way out of the folder).
+SAFE_NAME = re.compile(r"^(?!\.{1,2}$)[A-Za-z0-9_.-]{1,100}$")
+NEVER_DOWNLOADS = (
+    "opencare never downloads extensions from addresses in data, so the fields it adds are reported as "
+    "additional fields."
+)
 
 
 @dataclass(frozen=True)
@@ -51,25 +57,22 @@ def snapshot_for_url(url: str) -> tuple[str | None, str]:
     tag-pinned copy where we have one) and the standard site's EU profile URL.
     """
     if not isinstance(url, str) or not url.strip():
-        return None, "The extensions list has an entry that is not a web address."
+        return None, f"The extensions list has an entry that is not a web address. {NEVER_DOWNLOADS}"
     parts = urlsplit(url.strip())
     if parts.scheme not in ("http", "https"):
-        return None, f"'{url}' is not a web address (it should start with https://)."
+        return None, f"'{url}' is not a web address (it should start with https://). {NEVER_DOWNLOADS}"
     segments = [segment for segment in parts.path.split("/") if segment]
     if parts.netloc.endswith("open-contracting.org") and "profiles" in segments and "eu" in segments:
         return "eu-profile", ""
     repo, ref = _repo_and_ref(parts.netloc, segments)
-    if repo is None:
-        return None, "opencare does not recognise this address as an OCDS extension."
+    if repo is None or not SAFE_NAME.match(repo) or (ref and not SAFE_NAME.match(ref)):
+        return None, f"opencare does not recognise this address as an OCDS extension. {NEVER_DOWNLOADS}"
     extensions = data_root().joinpath("extensions")
     if ref and extensions.joinpath(f"{repo}@{ref}").is_dir():
         return f"{repo}@{ref}", ""
     if extensions.joinpath(repo).is_dir():
         return repo, ""
-    return None, (
-        f"opencare has no copy of the extension '{repo}', and never downloads extensions from addresses in data. "
-        "Fields it adds are reported as additional fields."
-    )
+    return None, f"opencare has no copy of the extension '{repo}'. {NEVER_DOWNLOADS}"
 
 
 def _repo_and_ref(host: str, segments: list[str]) -> tuple[str | None, str]:
@@ -136,14 +139,13 @@ def _provider_of_missing_definition(message: str, present: set[str]) -> tuple[st
     missing = set(_MISSING_DEFINITION.findall(message))
     if not missing:
         return None
-    for name in _vendored_names():
-        if name in present:
-            continue
-        definitions = _definitions_of(name)
-        if missing & definitions:
-            wanted = ", ".join(sorted(missing & definitions))
-            return name, f"Added because a declared extension uses {wanted}, which only this extension defines."
-    return None
+    # The smallest extension that defines what is missing, so no unrelated fields come with it.
+    candidates = [name for name in _vendored_names() if name not in present and missing & _definitions_of(name)]
+    if not candidates:
+        return None
+    name = min(candidates, key=lambda candidate: (len(_definitions_of(candidate)), candidate))
+    wanted = ", ".join(sorted(missing & _definitions_of(name)))
+    return name, f"Added because a declared extension uses {wanted}, which this extension defines."
 
 
 def _culprit(standard: str, current: list[AppliedExtension]) -> AppliedExtension:

@@ -20,3 +20,8 @@ def objects(value: Any) -> list[dict[str, Any]]:
 def obj(value: Any) -> dict[str, Any]:
     """The value if it is an object, else an empty one."""
     return value if isinstance(value, dict) else {}
+
+
+def identifier(value: Any) -> str | int | None:
+    """An id usable as a key: text or a whole number. Other types (lists, objects) are the schema check's to report."""
+    return value if isinstance(value, str | int) and not isinstance(value, bool) else None

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from opencare.ocds.metric_catalogue import Catalogue
-from opencare.ocds.review.checks import Emit, obj, objects
+from opencare.ocds.review.checks import Emit, identifier, obj, objects
 
 #: UN/CEFACT Recommendation 20 codes that care metrics use (a curated subset of the ~2,000 codes; others are
 #: reported as unknown, a warning, so a typing mistake such as "HRS" does not pass unnoticed).
@@ -108,7 +108,7 @@ def _check_observation(
                 unit_id,
                 {"value": unit_id},
             )
-    classification = obj(observation.get("measureClassification")).get("id")
+    classification = identifier(obj(observation.get("measureClassification")).get("id"))
     if classification is not None and classification not in UK_CLASSIFICATIONS:
         emit(
             "metrics.measure-classification",

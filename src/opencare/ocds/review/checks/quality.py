@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from opencare.ocds.review.checks import Emit, obj, objects
+from opencare.ocds.review.checks import Emit, identifier, obj, objects
 
 WARNING = "warning"
 
@@ -57,7 +57,7 @@ def _stage_order(
     award_dates = {}
     for index, award in enumerate(awards):
         award_date = parse_date(award.get("date"))
-        award_dates[award.get("id")] = award_date
+        award_dates[identifier(award.get("id"))] = award_date
         if tender_start and award_date and award_date < tender_start:
             context = {"later_label": "The award date", "earlier_label": "the start of the tender period"}
             emit(
@@ -70,7 +70,7 @@ def _stage_order(
             )
     for index, contract in enumerate(contracts):
         signed = parse_date(contract.get("dateSigned"))
-        award_date = award_dates.get(contract.get("awardID"))
+        award_date = award_dates.get(identifier(contract.get("awardID")))
         if signed and award_date and signed < award_date:
             context = {"later_label": "The date the contract was signed", "earlier_label": "the award date"}
             emit(
@@ -92,10 +92,10 @@ def _amount(value: Any) -> tuple[float, str] | None:
 
 
 def _values(awards: list[dict[str, Any]], contracts: list[dict[str, Any]], emit: Emit) -> None:
-    award_values = {award.get("id"): _amount(award.get("value")) for award in awards}
+    award_values = {identifier(award.get("id")): _amount(award.get("value")) for award in awards}
     for index, contract in enumerate(contracts):
         contract_value = _amount(contract.get("value"))
-        award_value = award_values.get(contract.get("awardID"))
+        award_value = award_values.get(identifier(contract.get("awardID")))
         if (
             contract_value
             and award_value
@@ -131,9 +131,9 @@ def _references(
     contracts: list[dict[str, Any]],
     emit: Emit,
 ) -> None:
-    award_ids = {award.get("id") for award in awards}
+    award_ids = {identifier(award.get("id")) for award in awards}
     for index, contract in enumerate(contracts):
-        award_id = contract.get("awardID")
+        award_id = identifier(contract.get("awardID"))
         if award_id is not None and awards and award_id not in award_ids:
             emit(
                 "quality.unknown-award-reference",
@@ -145,10 +145,10 @@ def _references(
             )
     lots = objects(tender.get("lots"))
     if lots:
-        lot_ids = {lot.get("id") for lot in lots}
+        lot_ids = {identifier(lot.get("id")) for lot in lots}
         for index, award in enumerate(awards):
             for position, lot in enumerate(award.get("relatedLots") or []):
-                if lot not in lot_ids:
+                if identifier(lot) is not None and lot not in lot_ids:
                     emit(
                         "quality.unknown-lot-reference",
                         WARNING,
@@ -159,7 +159,7 @@ def _references(
                     )
     parties = objects(release.get("parties"))
     if parties:
-        _party_references(release, tender, awards, contracts, {p.get("id") for p in parties}, emit)
+        _party_references(release, tender, awards, contracts, {identifier(p.get("id")) for p in parties}, emit)
 
 
 def _party_references(
@@ -192,7 +192,7 @@ def _party_references(
             )
     for path, pointer, reference, role in references:
         reference = obj(reference)
-        if "id" in reference and reference["id"] not in party_ids:
+        if identifier(reference.get("id")) is not None and reference["id"] not in party_ids:
             emit(
                 "quality.unknown-party-reference",
                 WARNING,

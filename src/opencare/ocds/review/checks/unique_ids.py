@@ -46,31 +46,36 @@ def _tree(root: dict[str, Any], node: dict[str, Any], depth: int) -> Tree:
 
 def check_unique_ids(release: dict[str, Any], tree: Tree, emit: Emit) -> None:
     """Report each array in which two objects share an id."""
-    stack: list[tuple[dict[str, Any], Tree, str, str]] = [(release, tree, "", "")]
+    stack: list[tuple[dict[str, Any], Tree, tuple[str | int, ...]]] = [(release, tree, ())]
     while stack:
-        obj, node, path, pointer = stack.pop()
+        obj, node, where = stack.pop()
         for key, (is_id_array, subtree) in node.items():
             value = obj.get(key)
-            if isinstance(value, dict):
+            if type(value) is dict:
                 if subtree:
-                    stack.append((value, subtree, f"{path}{key}/", f"{pointer}/{key}"))
-            elif isinstance(value, list) and value:
+                    stack.append((value, subtree, (*where, key)))
+            elif type(value) is list and value:
                 if is_id_array:
-                    _duplicates(value, f"{path}{key}", f"{pointer}/{key}", emit)
+                    _duplicates(value, (*where, key), emit)
                 if subtree:
                     for index, item in enumerate(value):
-                        if isinstance(item, dict):
-                            stack.append((item, subtree, f"{path}{key}/", f"{pointer}/{key}/{index}"))
+                        if type(item) is dict:
+                            stack.append((item, subtree, (*where, key, index)))
 
 
-def _duplicates(items: list[Any], path: str, pointer: str, emit: Emit) -> None:
+def _duplicates(items: list[Any], where: tuple[str | int, ...], emit: Emit) -> None:
     """Report each id used more than once in this array, once."""
+    ids = [str(item["id"]) for item in items if type(item) is dict and "id" in item]
+    if len(ids) == len(set(ids)):
+        return
+    path = "/".join(str(part) for part in where if not isinstance(part, int))
     seen: set[str] = set()
     reported: set[str] = set()
     for index, item in enumerate(items):
-        if isinstance(item, dict) and "id" in item:
+        if type(item) is dict and "id" in item:
             identifier = str(item["id"])
             if identifier in seen and identifier not in reported:
-                emit("ocds.duplicate-id-in-array", "error", path, f"{pointer}/{index}/id", item["id"], {})
+                pointer = "".join(f"/{part}" for part in (*where, index, "id"))
+                emit("ocds.duplicate-id-in-array", "error", path, pointer, item["id"], {})
                 reported.add(identifier)
             seen.add(identifier)

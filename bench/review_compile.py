@@ -1,0 +1,144 @@
+"""Time and memory of `opencare review` and `opencare compile` beside lib-cove-ocds and `ocdskit compile`.
+
+Usage: .venv/bin/python bench/review_compile.py [--dir var/bench] [--sizes 50 150] [--shared ../shared]
+
+Makes its own packages (bench/make_packages.py: realistic social-care releases, with and without errors) if they are
+not there. When the reference tools are installed (SHARED/tools/run-libcoveocds.sh says how), runs them on the same
+files in the same run, prints the ratios, and checks that both find the same problems (the field paths and counts
+that bench/parity.py compares) and compile the same compiled releases. Peak memory is the largest sum of the resident
+memory of the command and all its child processes, sampled every 10 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import ijson
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from make_packages import write_package  # noqa: E402
+from parity import explain, libcove_paths, opencare_paths  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+OPENCARE = ROOT / ".venv" / "bin" / "opencare"
+
+
+def _tree_rss_kb(pid: int) -> int:
+    total, stack = 0, [pid]
+    while stack:
+        current = stack.pop()
+        try:
+            status = Path(f"/proc/{current}/status").read_text()
+            total += int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmRSS:")))
+            for task in Path(f"/proc/{current}/task").iterdir():
+                stack.extend(int(child) for child in (task / "children").read_text().split())
+        except (OSError, StopIteration, ValueError):
+            continue
+    return total
+
+
+def measure(command: list[str], stdout_path: Path | None = None) -> tuple[float, float, int]:
+    """Run a command; return (seconds, peak MB of its process tree, exit status)."""
+    peak = 0
+    with open(stdout_path or "/dev/null", "wb") as out:
+        started = time.perf_counter()
+        process = subprocess.Popen(command, stdout=out, stderr=subprocess.DEVNULL)
+        done = threading.Event()
+
+        def sample() -> None:
+            nonlocal peak
+            while not done.is_set():
+                peak = max(peak, _tree_rss_kb(process.pid))
+                time.sleep(0.01)
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        status = process.wait()
+        elapsed = time.perf_counter() - started
+        done.set()
+        sampler.join()
+    return elapsed, peak / 1024, status
+
+
+def compiled_by_ocid(path: Path, record_package: bool) -> dict[str, dict]:
+    """Compiled releases keyed by ocid, from our record package or ocdskit's stream of compiled releases."""
+    with path.open("rb") as handle:
+        if record_package:
+            return {r["ocid"]: r["compiledRelease"] for r in ijson.items(handle, "records.item", use_float=True)}
+        return {r["ocid"]: r for r in ijson.items(handle, "", multiple_values=True, use_float=True)}
+
+
+def main() -> None:
+    """Print a Markdown table of the measurements."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dir", type=Path, default=ROOT / "var" / "bench")
+    parser.add_argument("--sizes", type=int, nargs="+", default=[50, 150])
+    parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
+    arguments = parser.parse_args()
+    arguments.dir.mkdir(parents=True, exist_ok=True)
+    tools = arguments.shared / "tools"
+    reference = (tools / "run-libcoveocds.sh").exists() and Path("/tmp/anchors-venv/bin/libcoveocds").exists()
+    print("| File | Tool | Time | Peak memory | Ratio | Agreement |\n| --- | --- | --- | --- | --- | --- |")
+    for size in arguments.sizes:
+        for errors in (False, True):
+            name = f"social-care-{size}mb{'-errors' if errors else ''}.json"
+            path = arguments.dir / name
+            if not path.exists():
+                write_package(path, size, errors=errors)
+            label = f"{name} ({path.stat().st_size / 1e6:.0f} MB)"
+            _review_rows(label, path, tools, reference)
+            if not errors:
+                _compile_rows(label, path, tools, reference)
+
+
+def _review_rows(label: str, path: Path, tools: Path, reference: bool) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        ours_json = Path(folder) / "ours.json"
+        seconds, memory, _ = measure([str(OPENCARE), "review", "--json", str(path)], ours_json)
+        print(f"| {label} | opencare review | {seconds:.2f} s | {memory:.0f} MB | | |")
+        if not reference:
+            return
+        theirs_json = Path(folder) / "libcove.json"
+        their_seconds, their_memory, status = measure(["bash", str(tools / "run-libcoveocds.sh"), str(path)],
+                                                      theirs_json)  # fmt: skip
+        if status != 0:
+            print(f"| {label} | lib-cove-ocds | crashed (exit {status}) | | | |")
+            return
+        report = json.loads(ours_json.read_text())
+        expected, found = libcove_paths(json.loads(theirs_json.read_text())), opencare_paths(report)
+        explained = explain(expected, found, report)
+        agree = sum(1 for key, count in expected.items() if key not in explained and found.get(key) == count)
+        note = f"; {len(explained)} more are lib-cove-ocds errors (see bench/parity.py)" if explained else ""
+        print(f"| {label} | lib-cove-ocds | {their_seconds:.2f} s | {their_memory:.0f} MB | "
+              f"opencare {their_seconds / seconds:.1f}× faster | {agree} of {len(expected) - len(explained)} "
+              f"paths and counts{note} |")  # fmt: skip
+
+
+def _compile_rows(label: str, path: Path, tools: Path, reference: bool) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        ours = Path(folder) / "ours.json"
+        seconds, memory, _ = measure([str(OPENCARE), "compile", str(path), "-o", str(ours)])
+        print(f"| {label} | opencare compile | {seconds:.2f} s | {memory:.0f} MB | | |")
+        if not reference:
+            return
+        theirs = Path(folder) / "ocdskit.json"
+        their_seconds, their_memory, status = measure(["bash", str(tools / "run-ocdskit-compile.sh"), str(path)],
+                                                      theirs)  # fmt: skip
+        if status != 0:
+            print(f"| {label} | ocdskit compile | failed (exit {status}) | | | |")
+            return
+        mine, their = compiled_by_ocid(ours, True), compiled_by_ocid(theirs, False)
+        same = sum(1 for ocid, compiled in their.items() if mine.get(ocid) == compiled)
+        print(f"| {label} | ocdskit compile | {their_seconds:.2f} s | {their_memory:.0f} MB | "
+              f"opencare {their_seconds / seconds:.1f}× faster | {same} of {len(their)} compiled releases identical |")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
