@@ -175,8 +175,10 @@ def main() -> int:
         if ours and not ours["format"].endswith("package") and libcove.get("count") is not None:
             # lib-cove-ocds reads a bare release as a package with every package field missing and every release
             # field "additional"; opencare recognises it and checks it as a release (and says to package it).
-            print(f"| {fixture.name} | read as a broken package | – | – | – | read as a {ours['format']}: "
-                  f"{ours_summary} |")
+            print(
+                f"| {fixture.name} | read as a broken package | – | – | – | read as a {ours['format']}: "
+                f"{ours_summary} |"
+            )
             continue
         expected = libcove_paths(libcove)
         found = opencare_paths(ours) if ours else Counter()
@@ -189,8 +191,10 @@ def main() -> int:
         different = [key for key in expected if key in found and found[key] != expected[key]]
         gaps += len(missing) + len(different)
         agree = len(expected) - len(missing) - len(different)
-        print(f"| {fixture.name} | {len(libcove.get('validation_errors', []))} validation errors | {len(expected)} "
-              f"| {len(expected) - len(missing)} | {agree} | {ours_summary} |")
+        print(
+            f"| {fixture.name} | {len(libcove.get('validation_errors', []))} validation errors | {len(expected)} "
+            f"| {len(expected) - len(missing)} | {agree} | {ours_summary} |"
+        )
         if arguments.verbose:
             for key in missing:
                 print(f"|   missing: {key} ×{expected[key]} | | | | | |")

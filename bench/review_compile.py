@@ -23,8 +23,8 @@ from pathlib import Path
 import ijson
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from make_packages import write_package  # noqa: E402
-from parity import explain, libcove_paths, opencare_paths  # noqa: E402
+from make_packages import write_package
+from parity import explain, libcove_paths, opencare_paths
 
 ROOT = Path(__file__).resolve().parents[1]
 OPENCARE = ROOT / ".venv" / "bin" / "opencare"
