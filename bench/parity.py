@@ -170,13 +170,13 @@ def main() -> int:
         except InputError as error:
             ours, ours_summary = None, f"clear message (exit 2): {error.message}"
         if libcove is None:
-            print(f"| {fixture.name} | crashed | – | – | – | {ours_summary} |")
+            print(f"| {fixture.name} | crashed | - | - | - | {ours_summary} |")
             continue
         if ours and not ours["format"].endswith("package") and libcove.get("count") is not None:
             # lib-cove-ocds reads a bare release as a package with every package field missing and every release
             # field "additional"; opencare recognises it and checks it as a release (and says to package it).
             print(
-                f"| {fixture.name} | read as a broken package | – | – | – | read as a {ours['format']}: "
+                f"| {fixture.name} | read as a broken package | - | - | - | read as a {ours['format']}: "
                 f"{ours_summary} |"
             )
             continue
@@ -197,7 +197,7 @@ def main() -> int:
         )
         if arguments.verbose:
             for key in missing:
-                print(f"|   missing: {key} ×{expected[key]} | | | | | |")
+                print(f"|   missing: {key} x{expected[key]} | | | | | |")
             for key in different:
                 print(f"|   count: {key} lib-cove {expected[key]}, opencare {found[key]} | | | | | |")
     print(f"\n{gaps} gap(s).")

@@ -117,7 +117,7 @@ def _review_rows(label: str, path: Path, tools: Path, reference: bool) -> None:
         agree = sum(1 for key, count in expected.items() if key not in explained and found.get(key) == count)
         note = f"; {len(explained)} more are lib-cove-ocds errors (see bench/parity.py)" if explained else ""
         print(f"| {label} | lib-cove-ocds | {their_seconds:.2f} s | {their_memory:.0f} MB | "
-              f"opencare {their_seconds / seconds:.1f}× faster | {agree} of {len(expected) - len(explained)} "
+              f"opencare {their_seconds / seconds:.1f}x faster | {agree} of {len(expected) - len(explained)} "
               f"paths and counts{note} |")  # fmt: skip
 
 
@@ -137,7 +137,8 @@ def _compile_rows(label: str, path: Path, tools: Path, reference: bool) -> None:
         mine, their = compiled_by_ocid(ours, True), compiled_by_ocid(theirs, False)
         same = sum(1 for ocid, compiled in their.items() if mine.get(ocid) == compiled)
         print(f"| {label} | ocdskit compile | {their_seconds:.2f} s | {their_memory:.0f} MB | "
-              f"opencare {their_seconds / seconds:.1f}× faster | {same} of {len(their)} compiled releases identical |")  # fmt: skip
+              f"opencare {their_seconds / seconds:.1f}x faster | "
+              f"{same} of {len(their)} compiled releases identical |")  # fmt: skip
 
 
 if __name__ == "__main__":
