@@ -20,7 +20,7 @@ from typing import Any, BinaryIO
 import orjson
 
 from opencare.ocds.merge import compile_releases, merger_for, versioned_release
-from opencare.ocds.readers import InputError, OcdsInput, read_ocds
+from opencare.ocds.readers import InputError, OcdsInput, half, read_ocds, split_point
 from opencare.ocds.review.extensions import choose_schema
 
 Progress = Callable[[int], None]
@@ -71,14 +71,18 @@ def _compile(
     if workers is None:
         large = data.path is not None and data.path.stat().st_size >= PARALLEL_FROM_BYTES
         workers = min(2, os.cpu_count() or 1) if large else 1
+    split = split_point(data) if workers > 1 else None
     with tempfile.TemporaryFile() as buffer:
         try:
-            groups = _groups_in_order(data, progress)
-            if workers > 1:
-                records = _records_in_parallel(data, groups, merger, versioned)
+            if split is not None:
+                result = _compile_halves(data, buffer, split, merger, versioned, progress)
             else:
-                records = (_record(ocid, releases, merger, versioned) for ocid, releases in groups)
-            result = _write(data, buffer, records)
+                groups = _groups_in_order(data, progress)
+                if workers > 1:
+                    records = _records_in_parallel(data, groups, merger, versioned)
+                else:
+                    records = (_record(ocid, releases, merger, versioned) for ocid, releases in groups)
+                result = _write(data, buffer, records)
         except _OcidCameBack:
             buffer.seek(0)
             buffer.truncate()
@@ -150,6 +154,106 @@ def _odd_records(data: OcdsInput, merger: Any, versioned: bool, sender: Any) -> 
 HEADER_KEYS = ("uri", "version", "extensions", "publisher", "license", "publicationPolicy", "publishedDate")
 
 
+@dataclass
+class _SecondHalf:
+    """What the worker compiling the second half sends back; its records are in a file of one record per line."""
+
+    head: tuple[str, list[dict[str, Any]]] | None  # its first process, uncompiled: it may continue the first half's
+    ocids: set[str]
+    releases: int
+    records: int
+    failures: list[tuple[str, str]]
+
+
+def _compile_halves(
+    data: OcdsInput, out: BinaryIO, split: int, merger: Any, versioned: bool, progress: Progress | None
+) -> CompileResult:
+    """This process compiles the first half of the file, a forked worker the second (into a file of its own)."""
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    with tempfile.TemporaryDirectory(prefix="opencare-compile-") as folder:
+        tail = Path(folder) / "second-half.jsonl"
+        worker = context.Process(target=_second_half, daemon=True,
+                                 args=(half(data, split, first=False), merger, versioned, tail, sender))  # fmt: skip
+        worker.start()
+        sender.close()
+        try:
+            first_ocids: set[str] = set()
+            held: list[tuple[str, list[dict[str, Any]]]] = []
+
+            def first_records() -> Iterator[Record]:
+                for ocid, releases in _groups_in_order(half(data, split, first=True), progress):
+                    first_ocids.add(ocid)
+                    held.append((ocid, releases))
+                    if len(held) > 1:
+                        yield _record(*held.pop(0), merger, versioned)
+
+            result = _write_parts(data, out, first_records, lambda: _join(held, receiver, first_ocids, tail, merger,
+                                                                          versioned))  # fmt: skip
+        finally:
+            worker.join(timeout=60)
+            if worker.is_alive():
+                worker.kill()
+    return result
+
+
+def _join(
+    held: list[tuple[str, list[dict[str, Any]]]],
+    receiver: Any,
+    first_ocids: set[str],
+    tail: Path,
+    merger: Any,
+    versioned: bool,
+) -> Iterator[Record]:
+    """The process that spans the split, merged from both halves, then the second half's records as they are."""
+    second = receiver.recv()
+    if isinstance(second, BaseException):
+        raise second
+    boundary = held[-1] if held else None
+    if second.head and boundary and second.head[0] == boundary[0]:
+        boundary = (boundary[0], boundary[1] + second.head[1])
+        second.head = None
+    elif second.head and second.head[0] in first_ocids:
+        raise _OcidCameBack
+    if (second.ocids - {boundary[0] if boundary else ""}) & first_ocids:
+        raise _OcidCameBack
+    for ocid, releases in filter(None, [boundary, second.head]):
+        yield _record(ocid, releases, merger, versioned)
+    with tail.open("rb") as lines:
+        for line in lines:
+            yield line.rstrip(b"\n"), 0, None
+    yield b"", second.releases, None  # counts only: the worker's records were counted there
+    for failure in second.failures:
+        yield b"", 0, failure
+
+
+def _second_half(data: OcdsInput, merger: Any, versioned: bool, tail: Path, sender: Any) -> None:
+    try:
+        result = _SecondHalf(head=None, ocids=set(), releases=0, records=0, failures=[])
+        with tail.open("wb") as out:
+            for ocid, releases in _groups_in_order(data, None):
+                result.ocids.add(ocid)
+                if result.head is None and not result.ocids - {ocid}:
+                    result.head = (ocid, releases)
+                    continue
+                serialised, count, failure = _record(ocid, releases, merger, versioned)
+                out.write(serialised + b"\n")
+                result.releases += count
+                result.records += 1
+                if failure:
+                    result.failures.append(failure)
+        sender.send(result)
+    except BaseException as error:
+        sender.send(error)
+    finally:
+        sender.close()
+
+
+def _write_parts(data: OcdsInput, out: BinaryIO, *parts: Callable[[], Iterator[Record]]) -> CompileResult:
+    """Write the package with the records of each part in turn (a part is made only when its turn comes)."""
+    return _write(data, out, (record for part in parts for record in part()))
+
+
 def _write(data: OcdsInput, out: BinaryIO, records: Iterator[Record]) -> CompileResult:
     result = CompileResult()
     header = {key: data.metadata[key] for key in HEADER_KEYS if key in data.metadata}
@@ -158,9 +262,10 @@ def _write(data: OcdsInput, out: BinaryIO, records: Iterator[Record]) -> Compile
     for serialised, release_count, failure in records:
         if failure:
             result.failures.append(failure)
-        out.write((b"," if result.records else b"") + serialised)
-        result.records += 1
         result.releases += release_count
+        if serialised:  # an empty record carries only counts or a failure from a worker
+            out.write((b"," if result.records else b"") + serialised)
+            result.records += 1
     out.write(b"]}\n")
     return result
 

@@ -52,12 +52,24 @@ class FastCompiler:
 
     def _object(self, target: dict[str, Any], source: dict[str, Any], tree: dict[str, Any]) -> bool:
         wrote = False
+        lookups = self._lookups
         for key, value in source.items():
-            entry = tree.get(key)
+            kind = type(value)
+            if kind is str or kind is int or kind is float or kind is bool:  # most values: a plain field
+                if tree:
+                    entry = tree.get(key)
+                    if entry is not None and entry[0] == OMIT:
+                        continue
+                existing = target.get(key)
+                if existing is not None and (type(existing) is dict or id(existing) in lookups):
+                    raise _TypeConflict(key)
+                target[key] = value
+                wrote = True
+                continue
+            entry = tree.get(key) if tree else None
             rule, subtree = entry if entry is not None else (0, _NO_RULES)
             if rule == OMIT:
                 continue
-            kind = type(value)
             if kind is dict:
                 if value:
                     wrote = self._into_object(target, key, value, subtree) or wrote
@@ -66,7 +78,7 @@ class FastCompiler:
                     wrote = self._into_list(target, key, value, subtree) or wrote
             else:
                 existing = target.get(key)
-                if type(existing) is dict or (type(existing) is list and id(existing) in self._lookups):
+                if type(existing) is dict or (type(existing) is list and id(existing) in lookups):
                     raise _TypeConflict(key)
                 self._nulls = self._nulls or value is None
                 target[key] = value

@@ -16,6 +16,7 @@ from __future__ import annotations
 import codecs
 import gzip
 import io
+import json
 import re
 import shutil
 import sys
@@ -190,23 +191,28 @@ def _detect_object_format(opener: Any) -> OcdsInput:
     return OcdsInput(format="single release", kind="release", _opener=opener, _prefix="values", _multiple=True)
 
 
-_ENDS_WITH_ARRAY_OF_OBJECTS = re.compile(rb"}\s*\]\s*}\s*$")
-
-
 def _metadata_after_items(opener: Any, items_key: str) -> dict[str, Any]:
     """Package metadata that comes after the releases/records array (rare, but a late 'extensions' matters).
 
-    The end of the file tells whether anything follows the array: '}]}' or '[]}' means the array is last. Only if
-    something may follow is the file read once more, to collect the top-level keys after the array.
+    For a file on disk the byte ranges of the package's top-level values are mapped (``top_level_values``) and the
+    values after the array are read from them; for a spooled stream the file is parsed once more for them.
     """
-    with opener() as stream:
-        stream.seek(0, io.SEEK_END)
-        size = stream.tell()
-        stream.seek(max(0, size - 4096))
-        tail = stream.read()
-    # The file ends with an array of objects, and the last object has an ocid: the releases (or records) are last.
-    if _ENDS_WITH_ARRAY_OF_OBJECTS.search(tail) and b'"ocid"' in tail[tail.rfind(b"{") :]:
-        return {}
+    path = getattr(opener, "path", None)
+    if path is not None:
+        values = top_level_values(path)
+        if values is not None:
+            keys = [key for key, _, _ in values]
+            if items_key not in keys:
+                return {}
+            with path.open("rb") as handle:
+                trailing = {}
+                for key, start, end in values[keys.index(items_key) + 1 :]:
+                    handle.seek(start)
+                    try:
+                        trailing[key] = json.loads(handle.read(end - start))
+                    except ValueError:
+                        return trailing  # the items pass reports the broken JSON with its position
+                return trailing
     trailing: dict[str, Any] = {}
     with opener() as stream:
         events = ijson.parse(GuardedReader(stream), multiple_values=True)
@@ -545,3 +551,228 @@ _FRIENDLY_REASONS = {
     "invalid object key (must be a string)": "an object key is not in double quotes",
     "object key and value must be separated by a colon (':')": "a colon is missing between a key and its value",
 }
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Splitting a package in two, so two processes can each parse half of it
+
+_NOT_TYPED_KEPT = bytes(range(256)).translate(None, b'[]{}"')
+
+
+def split_point(data: OcdsInput, *, near: float = 0.5) -> int | None:
+    """A byte offset just after a comma between two releases (or records) near the middle of a package file.
+
+    None when the input is not a package in a plain file, or no such comma is found. Brackets are tracked chunk by
+    chunk with bytes operations (strings and escapes removed first); only the chunk at the midpoint is scanned byte
+    by byte, to find a comma at exactly the package's and the releases array's depth.
+    """
+    if data.path is None or data._prefix not in ("releases.item", "records.item"):
+        return None
+    size = data.path.stat().st_size
+    target = int(size * near)
+    openers, in_string, offset = b"", False, 0
+    with data.path.open("rb") as handle:
+        while True:
+            chunk = handle.read(PARSE_BUFFER)
+            if not chunk:
+                return None
+            if offset + len(chunk) > target:
+                found = _comma_between_items(chunk, offset, target, openers, in_string)
+                if found is not None:
+                    return found
+            openers, in_string = _reduce_brackets(chunk, openers, in_string)
+            offset += len(chunk)
+
+
+def _reduce_brackets(chunk: bytes, openers: bytes, in_string: bool) -> tuple[bytes, bool]:
+    """The unmatched opening brackets after this chunk (typed), and whether it ends inside a string."""
+    closers, opened, in_string = _chunk_brackets(chunk, in_string)
+    return openers[: max(len(openers) - closers, 0)] + opened, in_string
+
+
+def _chunk_brackets(chunk: bytes, in_string: bool) -> tuple[int, bytes, bool]:
+    """A chunk's own brackets, matched pairs removed: how many it closes from before, what it leaves open."""
+    if chunk.endswith(b"\\"):  # an escape cut at the chunk's end: count exactly
+        return _chunk_brackets_exact(chunk, in_string)
+    kept = _ESCAPE_PAIR.sub(b"", chunk).translate(None, _NOT_TYPED_KEPT)
+    if in_string:
+        kept = b'"' + kept
+    kept = kept.replace(b'""', b"")
+    if b'"' in kept:
+        kept = _QUOTED.sub(b"", kept)
+    quote = kept.find(b'"')
+    in_string = quote != -1
+    if in_string:
+        kept = kept[:quote]
+    while True:
+        reduced = kept.replace(b"{}", b"").replace(b"[]", b"")
+        if reduced == kept:
+            break
+        kept = reduced
+    opened = kept.lstrip(b"]}")
+    return len(kept) - len(opened), opened, in_string
+
+
+def _chunk_brackets_exact(chunk: bytes, in_string: bool) -> tuple[int, bytes, bool]:
+    closers, stack, escaped = 0, bytearray(), False
+    for byte in chunk:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif byte == 0x5C:
+                escaped = True
+            elif byte == 0x22:
+                in_string = False
+        elif byte == 0x22:
+            in_string = True
+        elif byte in b"[{":
+            stack.append(byte)
+        elif byte in b"]}":
+            if stack:
+                stack.pop()
+            else:
+                closers += 1
+    return closers, bytes(stack), in_string
+
+
+def _comma_between_items(chunk: bytes, offset: int, target: int, openers: bytes, in_string: bool) -> int | None:
+    stack = bytearray(openers)
+    escaped = False
+    for index, byte in enumerate(chunk):
+        if in_string:
+            if escaped:
+                escaped = False
+            elif byte == 0x5C:
+                escaped = True
+            elif byte == 0x22:
+                in_string = False
+        elif byte == 0x22:
+            in_string = True
+        elif byte in b"[{":
+            stack.append(byte)
+        elif byte in b"]}":
+            if stack:
+                stack.pop()
+        elif byte == 0x2C and stack == b"{[" and offset + index >= target:
+            return offset + index + 1
+    return None
+
+
+class _Spliced:
+    """Bytes from a file between two offsets, with bytes put before and after: half a package, made whole."""
+
+    def __init__(self, path: Path, start: int, end: int | None, before: bytes, after: bytes):
+        self.handle = path.open("rb")
+        self.handle.seek(start)
+        self.remaining = None if end is None else end - start
+        self.pending = before
+        self.after = after
+
+    def read(self, size: int = -1) -> bytes:
+        if size == 0:
+            return b""
+        if self.pending:
+            data, self.pending = self.pending, b""
+            return data
+        if self.remaining != 0:
+            want = size if self.remaining is None else min(size, self.remaining)
+            data = self.handle.read(want)
+            if self.remaining is not None:
+                self.remaining -= len(data)
+            if data:
+                return data
+            self.remaining = 0
+        data, self.after = self.after, b""
+        return data
+
+    def __enter__(self) -> _Spliced:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.handle.close()
+
+
+def half(data: OcdsInput, split: int, *, first: bool) -> OcdsInput:
+    """The package's items before (first) or after the split point, as an input of its own."""
+    assert data.path is not None
+    path, key = data.path, data._prefix.split(".")[0]
+
+    def opener() -> _Spliced:
+        if first:  # up to the comma, then close the array and the package
+            return _Spliced(path, 0, split - 1, b"", b"]}")
+        return _Spliced(path, split, None, b'{"' + key.encode() + b'":[', b"")
+
+    return OcdsInput(format=data.format, kind=data.kind, metadata=data.metadata, path=None, _opener=opener,
+                     _prefix=data._prefix, _multiple=False)  # fmt: skip
+
+
+def top_level_values(path: Path) -> list[tuple[str, int, int]] | None:
+    """(key, start, end) byte ranges of each value of the file's top-level object, in file order; None if unclear.
+
+    Bracket depth is followed chunk by chunk with bytes operations; only chunks that come back up to the top level
+    (the start and end of a package, never the middle of its releases) are scanned byte by byte.
+    """
+    values: list[tuple[str, int, int]] = []
+    openers, in_string, offset = b"", False, 0
+    state = _TopLevelScan()
+    with path.open("rb") as handle:
+        while chunk := handle.read(PARSE_BUFFER):
+            closers, opened, ends_in_string = _chunk_brackets(chunk, in_string)
+            if len(openers) - closers <= 1:  # this chunk comes back up to the top level: read it exactly
+                state.scan(chunk, offset, openers, in_string, values)
+            openers = openers[: max(len(openers) - closers, 0)] + opened
+            in_string = ends_in_string
+            offset += len(chunk)
+    return values if state.closed else None
+
+
+class _TopLevelScan:
+    """Byte-by-byte: the keys of the top-level object and where each value starts and ends."""
+
+    def __init__(self) -> None:
+        self.key: str | None = None
+        self.value_start = 0
+        self.key_bytes: bytearray | None = None
+        self.expect_key = False
+        self.closed = False
+
+    def scan(self, chunk: bytes, offset: int, openers: bytes, in_string: bool,
+             values: list[tuple[str, int, int]]) -> None:  # fmt: skip
+        depth, escaped = len(openers), False
+        for index, byte in enumerate(chunk):
+            if in_string:
+                if escaped:
+                    escaped = False
+                elif byte == 0x5C:
+                    escaped = True
+                elif byte == 0x22:
+                    in_string = False
+                    if self.key_bytes is not None and depth == 1:
+                        self.key = self.key_bytes.decode("utf-8", "replace")
+                        self.key_bytes = None
+                        continue
+                if self.key_bytes is not None and depth == 1 and not escaped:
+                    self.key_bytes.append(byte)
+                continue
+            if byte == 0x22:
+                in_string = True
+                if depth == 1 and self.expect_key:
+                    self.key_bytes, self.expect_key = bytearray(), False
+            elif byte in b"[{":
+                depth += 1
+                if depth == 1:
+                    self.expect_key = True
+            elif byte in b"]}":
+                if depth == 1 and self.key is not None:
+                    values.append((self.key, self.value_start, offset + index))
+                    self.key = None
+                depth -= 1
+                if depth == 0:
+                    self.closed = True
+            elif depth == 1 and byte == 0x3A and self.key is not None:
+                self.value_start = offset + index + 1
+            elif depth == 1 and byte == 0x2C:
+                if self.key is not None:
+                    values.append((self.key, self.value_start, offset + index))
+                    self.key = None
+                self.expect_key = True

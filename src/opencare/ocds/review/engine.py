@@ -15,7 +15,7 @@ import orjson
 
 from opencare.ocds.metric_catalogue import metric_catalogue
 from opencare.ocds.profile import profile_for
-from opencare.ocds.readers import OcdsInput, read_ocds
+from opencare.ocds.readers import InputError, OcdsInput, half, read_ocds, split_point
 from opencare.ocds.review.audit_schema import CompiledAudit, compile_audit
 from opencare.ocds.review.checks import identifier
 from opencare.ocds.review.checks.metrics import check_metrics, unit_mismatches
@@ -120,9 +120,9 @@ class Review:
         self.validators = validators_for(choice)
         self.catalogue = metric_catalogue()
         self.findings = FindingCollector()
-        self.seen_ids: set[tuple[Any, Any]] = set()
+        self.seen_ids: dict[tuple[Any, Any], int] = {}  # (ocid, id) -> where first seen
         self.reported_ids: set[tuple[Any, Any]] = set()  # each duplicated (ocid, id) is one occurrence
-        self.dates_by_ocid: dict[Any, set[str]] = {}
+        self.dates_by_ocid: dict[Any, dict[str, int]] = {}  # ocid -> date -> where first seen
         self.units_by_ocid: dict[Any, dict[str, set[tuple[bool, str]]]] = {}
         self.ocids: set[Any] = set()
         self.count = 0
@@ -156,6 +156,31 @@ class Review:
                     self._check_release(item, index, path_prefix="releases", pointer_prefix=self._pointer(index))
             if self.progress and index % 1000 == 999:
                 self.progress(index + 1)
+
+    def merge_later_half(self, other: Review) -> None:
+        """Take in the review of the items that follow this one's (from a worker given the second half).
+
+        Its positions are shifted by this half's item count; ids, dates and ocids are checked across the halves.
+        """
+        offset = self.count
+        other.findings.shift(offset, self.items_key)
+        self.merge(other)
+        self.count += other.count
+        self.ocids |= other.ocids
+        for key, index in other.seen_ids.items():
+            if key in self.seen_ids and key not in self.reported_ids:
+                self.reported_ids.add(key)
+                example = Example(_text(key[0]), _text(key[1]), f"/{self.items_key}/{index + offset}/id", key[1],
+                                  index + offset)  # fmt: skip
+                self.findings.add("ocds.duplicate-release-id", "error", f"{self.items_key}/id", example)
+            self.seen_ids.setdefault(key, index + offset)
+        for ocid, dates in other.dates_by_ocid.items():
+            mine = self.dates_by_ocid.setdefault(ocid, {})
+            for date, index in dates.items():
+                if date in mine:
+                    example = Example(ocid, None, f"/{self.items_key}/{index + offset}/date", date, index + offset)
+                    self.findings.add("ocds.same-date-for-ocid", "warning", f"{self.items_key}/date", example)
+                mine.setdefault(date, index + offset)
 
     def merge(self, other: Review) -> None:
         """Take in a parallel worker's findings and what the cross-release checks need."""
@@ -420,10 +445,10 @@ class Review:
                 f"{path_prefix}/id",
                 Example(_text(ocid), _text(release_id), f"{pointer_prefix}/id", release_id, self.index),
             )
-        self.seen_ids.add(key)
+        self.seen_ids.setdefault(key, self.index)
         date = release.get("date")
         if isinstance(date, str) and isinstance(ocid, str):
-            dates = self.dates_by_ocid.setdefault(ocid, set())
+            dates = self.dates_by_ocid.setdefault(ocid, {})
             if date in dates:
                 self.findings.add(
                     "ocds.same-date-for-ocid",
@@ -431,7 +456,7 @@ class Review:
                     f"{path_prefix}/date",
                     Example(ocid, _text(release_id), f"{pointer_prefix}/date", date, self.index),
                 )
-            dates.add(date)
+            dates.setdefault(date, self.index)
 
     def _check_record(self, record: dict[str, Any], index: int) -> None:
         ocid = record.get("ocid")
@@ -581,7 +606,55 @@ def _text(value: Any) -> str | None:
 
 
 def run_in_parallel(data: OcdsInput, choice: SchemaChoice, workers: int, progress: Progress | None) -> Report:
-    """Fork ``workers`` processes that each check a share of the items, and merge what they found."""
+    """Review with a second process: on halves of a package when it can be split, else on alternate items."""
+    split = split_point(data)
+    if split is None:
+        return _alternate_items(data, choice, workers, progress)
+    try:
+        return _halves(data, choice, split, progress)
+    except InputError:
+        return Review(data, choice, progress).run()  # one pass over the whole file gives the exact line and column
+
+
+def _halves(data: OcdsInput, choice: SchemaChoice, split: int, progress: Progress | None) -> Report:
+    """This process parses and checks the first half of the file, a forked worker the second."""
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    process = context.Process(target=_half_worker, args=(half(data, split, first=False), choice, sender), daemon=True)
+    process.start()
+    sender.close()
+    try:
+        main = Review(half(data, split, first=True), choice, progress)
+        main.data = data  # the package metadata and format are the whole file's
+        main._check_package()
+        main.data = half(data, split, first=True)
+        main.scan()
+        outcome = receiver.recv()
+    finally:
+        process.join(timeout=60)
+        if process.is_alive():
+            process.kill()
+    if isinstance(outcome, Exception):
+        raise outcome
+    main.merge_later_half(outcome)
+    main.data = data
+    return main.report()
+
+
+def _half_worker(data: OcdsInput, choice: SchemaChoice, sender: Any) -> None:
+    try:
+        worker = Review(data, choice, None)
+        worker.scan()
+        worker.data = worker.validators = worker.catalogue = worker.choice = None  # type: ignore[assignment]
+        sender.send(worker)
+    except Exception as error:  # sent to the parent, which raises it
+        sender.send(error)
+    finally:
+        sender.close()
+
+
+def _alternate_items(data: OcdsInput, choice: SchemaChoice, workers: int, progress: Progress | None) -> Report:
+    """Fork processes that each parse everything and check a share of the items, and merge what they found."""
     context = multiprocessing.get_context("fork")
     done = context.Value("l", 0)
     pipes = []

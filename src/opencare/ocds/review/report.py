@@ -103,6 +103,17 @@ class FindingCollector:
         """The finding for a check at a path, if there is one yet."""
         return self._findings.get((check, path))
 
+    def shift(self, offset: int, items_key: str) -> None:
+        """Move every example ``offset`` items on: these findings came from a later part of the same input."""
+        prefix = f"/{items_key}/"
+        for finding in self._findings.values():
+            for example in finding.examples:
+                example.order += offset
+                if example.pointer.startswith(prefix):
+                    index, _, rest = example.pointer[len(prefix) :].partition("/")
+                    if index.isdigit():
+                        example.pointer = f"{prefix}{int(index) + offset}" + (f"/{rest}" if rest else "")
+
     def merge(self, other: FindingCollector) -> None:
         """Add another collector's findings (from a parallel worker): counts add up, the earliest examples stay."""
         for key, theirs in other._findings.items():
