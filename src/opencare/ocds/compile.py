@@ -72,26 +72,46 @@ def _compile(
         large = data.path is not None and data.path.stat().st_size >= PARALLEL_FROM_BYTES
         workers = min(2, os.cpu_count() or 1) if large else 1
     split = split_point(data) if workers > 1 else None
-    with tempfile.TemporaryFile() as buffer:
-        try:
-            if split is not None:
-                result = _compile_halves(data, buffer, split, merger, versioned, progress)
-            else:
-                groups = _groups_in_order(data, progress)
-                if workers > 1:
-                    records = _records_in_parallel(data, groups, merger, versioned)
-                else:
-                    records = (_record(ocid, releases, merger, versioned) for ocid, releases in groups)
-                result = _write(data, buffer, records)
-        except _OcidCameBack:
-            buffer.seek(0)
-            buffer.truncate()
-            spilled = _groups_spilled(data, progress)
-            result = _write(data, buffer, (_record(ocid, releases, merger, versioned) for ocid, releases in spilled))
+    if _rewindable(out):
+        return _compile_into(data, out, split, merger, versioned, progress, workers)
+    with tempfile.TemporaryFile() as buffer:  # standard output cannot be rewound if the compile must restart
+        result = _compile_into(data, buffer, split, merger, versioned, progress, workers)
         buffer.seek(0)
         while chunk := buffer.read(1 << 20):
             out.write(chunk)
     return result
+
+
+def _rewindable(out: BinaryIO) -> bool:
+    try:
+        return out.seekable() and out.tell() == 0
+    except (AttributeError, OSError, ValueError):
+        return False
+
+
+def _compile_into(
+    data: OcdsInput,
+    out: BinaryIO,
+    split: int | None,
+    merger: Any,
+    versioned: bool,
+    progress: Progress | None,
+    workers: int,
+) -> CompileResult:
+    try:
+        if split is not None:
+            return _compile_halves(data, out, split, merger, versioned, progress)
+        groups = _groups_in_order(data, progress)
+        if workers > 1:
+            records = _records_in_parallel(data, groups, merger, versioned)
+        else:
+            records = (_record(ocid, releases, merger, versioned) for ocid, releases in groups)
+        return _write(data, out, records)
+    except _OcidCameBack:
+        out.seek(0)
+        out.truncate()
+        spilled = _groups_spilled(data, progress)
+        return _write(data, out, (_record(ocid, releases, merger, versioned) for ocid, releases in spilled))
 
 
 Record = tuple[bytes, int, tuple[str, str] | None]  # serialised record, its release count, a merge failure

@@ -48,7 +48,21 @@ class FastCompiler:
             result["id"] = f"{release.get('ocid')}-{release.get('date')}"
             result["date"] = release.get("date")
             result["ocid"] = release.get("ocid")
-        return _without_nulls(result) if self._nulls else result
+        return self._without_nulls(result) if self._nulls else result
+
+    def _without_nulls(self, node: dict[str, Any]) -> dict[str, Any]:
+        """Drop null fields from what the merge built; values stored whole (lists of values) stay as they are."""
+        cleaned = {}
+        for key, value in node.items():
+            if value is None:
+                continue
+            if type(value) is dict:
+                cleaned[key] = self._without_nulls(value)
+            elif type(value) is list and id(value) in self._lookups:
+                cleaned[key] = [self._without_nulls(item) for item in value]
+            else:
+                cleaned[key] = value
+        return cleaned
 
     def _object(self, target: dict[str, Any], source: dict[str, Any], tree: dict[str, Any]) -> bool:
         wrote = False
@@ -118,9 +132,11 @@ class FastCompiler:
                 continue
             if "id" in item:
                 identifier = item["id"]
+                if type(identifier) not in (str, int, float):
+                    raise _TypeConflict("id")  # ocdsmerge-rs refuses ids that are not text or numbers, precisely
                 obj = by_id.get(str(identifier))
                 if obj is None:
-                    obj = {"id": identifier} if identifier is not None else {}
+                    obj = {"id": identifier}
                     by_id[str(identifier)] = obj
                     node.append(obj)
                 self._object(obj, item, tree)
@@ -141,14 +157,6 @@ def _rule_tree(rules: dict[tuple[str, ...], Any]) -> dict[str, Any]:
             node = node.setdefault(part, [0, {}])[1]
         node.setdefault(path[-1], [0, {}])[0] = OMIT if str(rule).endswith("OMIT") else WHOLE_LIST
     return tree
-
-
-def _without_nulls(node: Any) -> Any:
-    if type(node) is dict:
-        return {key: _without_nulls(value) for key, value in node.items() if value is not None}
-    if type(node) is list:
-        return [_without_nulls(item) for item in node]
-    return node
 
 
 class Merger:

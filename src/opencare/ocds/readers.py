@@ -568,6 +568,9 @@ def split_point(data: OcdsInput, *, near: float = 0.5) -> int | None:
     """
     if data.path is None or data._prefix not in ("releases.item", "records.item"):
         return None
+    key = _file_key(data.path)
+    if key in _SPLITS and near == 0.5:
+        return _SPLITS[key]
     size = data.path.stat().st_size
     target = int(size * near)
     openers, in_string, offset = b"", False, 0
@@ -715,15 +718,29 @@ def top_level_values(path: Path) -> list[tuple[str, int, int]] | None:
     values: list[tuple[str, int, int]] = []
     openers, in_string, offset = b"", False, 0
     state = _TopLevelScan()
+    size = path.stat().st_size
+    middle, split = size // 2, None
     with path.open("rb") as handle:
         while chunk := handle.read(PARSE_BUFFER):
             closers, opened, ends_in_string = _chunk_brackets(chunk, in_string)
             if len(openers) - closers <= 1:  # this chunk comes back up to the top level: read it exactly
                 state.scan(chunk, offset, openers, in_string, values)
+            if split is None and offset + len(chunk) > middle:  # the same pass finds where to split the file
+                split = _comma_between_items(chunk, offset, middle, openers, in_string)
             openers = openers[: max(len(openers) - closers, 0)] + opened
             in_string = ends_in_string
             offset += len(chunk)
+    _SPLITS[_file_key(path)] = split
     return values if state.closed else None
+
+
+#: Split points found while mapping a file's top level, by (path, size, modification time).
+_SPLITS: dict[tuple[str, int, int], int | None] = {}
+
+
+def _file_key(path: Path) -> tuple[str, int, int]:
+    status = path.stat()
+    return str(path.resolve()), status.st_size, status.st_mtime_ns
 
 
 class _TopLevelScan:

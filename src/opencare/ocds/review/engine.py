@@ -6,15 +6,14 @@ import multiprocessing
 import os
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, BinaryIO
 
 import orjson
 
 from opencare.ocds.metric_catalogue import metric_catalogue
-from opencare.ocds.profile import profile_for
+from opencare.ocds.profile import Profile, profile_for
 from opencare.ocds.readers import InputError, OcdsInput, half, read_ocds, split_point
 from opencare.ocds.review.audit_schema import CompiledAudit, compile_audit
 from opencare.ocds.review.checks import identifier
@@ -33,39 +32,66 @@ MAX_DISTINCT_VALUES = 50
 Progress = Callable[[int], None]
 
 
-@dataclass(frozen=True)
 class Validators:
-    """Compiled strict validators for one profile: a release, a record, and package metadata."""
+    """Strict validators for one profile, each compiled the first time it is needed (a release package never
+    needs the record ones)."""
 
-    release: CompiledAudit
-    id_arrays: Tree
-    linked_release: CompiledAudit
-    record: CompiledAudit
-    release_package: CompiledAudit
-    record_package: CompiledAudit
+    def __init__(self, profile: Profile):
+        self.profile = profile
+
+    @cached_property
+    def release(self) -> CompiledAudit:
+        """One release."""
+        return compile_audit(self.profile.release_schema, self.profile)
+
+    @cached_property
+    def id_arrays(self) -> Tree:
+        """The schema paths that lead to arrays of objects with ids."""
+        return id_array_tree(self.profile.release_schema)
+
+    @cached_property
+    def linked_release(self) -> CompiledAudit:
+        """A linked release in a record (url, date, tag)."""
+        schema = self.profile.record_package_schema["definitions"]["record"]["properties"]["releases"]
+        return compile_audit(schema["oneOf"][0]["items"], self.profile)
+
+    @cached_property
+    def record(self) -> CompiledAudit:
+        """One record."""
+        definitions = self.profile.record_package_schema["definitions"]
+        return compile_audit({"$ref": "#/definitions/record", "definitions": definitions}, self.profile)
+
+    @cached_property
+    def release_package(self) -> CompiledAudit:
+        """A release package's metadata."""
+        return compile_audit(_metadata_schema(self.profile.release_package_schema, "releases"), self.profile)
+
+    @cached_property
+    def record_package(self) -> CompiledAudit:
+        """A record package's metadata."""
+        return compile_audit(_metadata_schema(self.profile.record_package_schema, "records"), self.profile)
+
+    def prepare(self, kind: str, is_package: bool) -> None:
+        """Compile what a review of this kind of input needs (before forking, so workers share it)."""
+        if kind == "record":
+            _ = self.record, self.linked_release, self.release
+            if is_package:
+                _ = self.record_package
+        else:
+            _ = self.release
+            if is_package:
+                _ = self.release_package
+        _ = self.id_arrays
 
 
 def validators_for(choice: SchemaChoice) -> Validators:
-    """The strict validators for a schema choice, compiled once per standard and set of extensions."""
+    """The strict validators for a schema choice, one set per standard and set of extensions."""
     return _validators(choice.standard, tuple(applied.name for applied in choice.applied))
 
 
 @lru_cache(maxsize=16)
 def _validators(standard: str, extension_names: tuple[str, ...]) -> Validators:
-    profile = profile_for(standard, extension_names)
-    record_schema = {
-        "$ref": "#/definitions/record",
-        "definitions": profile.record_package_schema["definitions"],
-    }
-    linked = profile.record_package_schema["definitions"]["record"]["properties"]["releases"]["oneOf"][0]["items"]
-    return Validators(
-        release=compile_audit(profile.release_schema, profile),
-        id_arrays=id_array_tree(profile.release_schema),
-        linked_release=compile_audit(linked, profile),
-        record=compile_audit(record_schema, profile),
-        release_package=compile_audit(_metadata_schema(profile.release_package_schema, "releases"), profile),
-        record_package=compile_audit(_metadata_schema(profile.record_package_schema, "records"), profile),
-    )
+    return Validators(profile_for(standard, extension_names))
 
 
 def _metadata_schema(package_schema: dict[str, Any], items_key: str) -> dict[str, Any]:
@@ -95,7 +121,7 @@ def review(
     with read_ocds(source) as data:
         metadata = data.metadata
         choice = choose_schema(version or metadata.get("version"), metadata.get("extensions"))
-        validators_for(choice)  # compile before any fork, so workers share the compiled validators
+        validators_for(choice).prepare(data.kind, data.format.endswith("package"))  # before any fork, to share
         if workers is None:
             large = data.path is not None and data.path.stat().st_size >= PARALLEL_FROM_BYTES
             workers = min(2, os.cpu_count() or 1) if large else 1
