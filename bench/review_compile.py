@@ -3,11 +3,12 @@
 Usage: .venv/bin/python bench/review_compile.py [--dir var/bench] [--sizes 50 150] [--shared ../shared]
 
 Makes its own packages (bench/make_packages.py: realistic social-care releases, with and without errors) if they are
-not there. When the reference tools are installed (SHARED/tools/run-libcoveocds.sh says how), runs them on the same
-files in the same run, prints the ratios, and checks that both find the same problems (the field paths and counts
-that bench/parity.py compares) and compile the same compiled releases. Peak memory is the largest sum of the resident
-memory of the command and all its child processes, sampled every 50 ms in a second run (the timed run is not
-sampled).
+not there, and, when SHARED/tools/make_samples.py exists, the 50 MB package shape behind the published lib-cove-ocds
+baselines (many small releases). When the reference tools are installed (SHARED/tools/run-libcoveocds.sh says
+how), runs them on the same files in the same run, prints the ratios, and checks that both find the same problems
+(the field paths and counts that bench/parity.py compares) and compile the same compiled releases. Peak memory is
+the largest sum of the resident memory of the command and all its child processes, sampled every 50 ms in a second
+run (the timed run is not sampled).
 """
 
 from __future__ import annotations
@@ -90,7 +91,9 @@ def main() -> None:
     """Print a Markdown table of the measurements."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dir", type=Path, default=ROOT / "var" / "bench")
-    parser.add_argument("--sizes", type=int, nargs="+", default=[50, 150])
+    parser.add_argument(
+        "--sizes", type=int, nargs="*", default=[50, 150], help="Sizes in MB; none for only the reference package."
+    )
     parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
     arguments = parser.parse_args()
     arguments.dir.mkdir(parents=True, exist_ok=True)
@@ -103,10 +106,22 @@ def main() -> None:
             path = arguments.dir / name
             if not path.exists():
                 write_package(path, size, errors=errors)
-            label = f"{name} ({path.stat().st_size / 1e6:.0f} MB)"
-            _review_rows(label, path, tools, reference)
-            if not errors:
-                _compile_rows(label, path, tools, reference)
+            _rows(path, tools, reference, compile_too=not errors)
+    samples = tools / "make_samples.py"
+    if samples.exists():  # the package shape behind the published lib-cove-ocds baselines (~29 s, 612 MB)
+        for errors in (False, True):
+            path = arguments.dir / f"reference-50mb{'-errors' if errors else ''}.json"
+            if not path.exists():
+                command = [sys.executable, str(samples), "--large", str(path), "--mb", "50"]
+                subprocess.run(command + (["--errors"] if errors else []), check=True, capture_output=True)
+            _rows(path, tools, reference, compile_too=not errors)
+
+
+def _rows(path: Path, tools: Path, reference: bool, *, compile_too: bool) -> None:
+    label = f"{path.name} ({path.stat().st_size / 1e6:.0f} MB)"
+    _review_rows(label, path, tools, reference)
+    if compile_too:
+        _compile_rows(label, path, tools, reference)
 
 
 def _review_rows(label: str, path: Path, tools: Path, reference: bool) -> None:

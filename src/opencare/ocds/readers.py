@@ -616,30 +616,9 @@ def _chunk_brackets(chunk: bytes, in_string: bool) -> tuple[int, bytes, bool]:
     return len(kept) - len(opened), opened, in_string
 
 
-def _chunk_brackets_exact(chunk: bytes, in_string: bool) -> tuple[int, bytes, bool]:
-    closers, stack, escaped = 0, bytearray(), False
-    for byte in chunk:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif byte == 0x5C:
-                escaped = True
-            elif byte == 0x22:
-                in_string = False
-        elif byte == 0x22:
-            in_string = True
-        elif byte in b"[{":
-            stack.append(byte)
-        elif byte in b"]}":
-            if stack:
-                stack.pop()
-            else:
-                closers += 1
-    return closers, bytes(stack), in_string
-
-
-def _comma_between_items(chunk: bytes, offset: int, target: int, openers: bytes, in_string: bool) -> int | None:
-    stack = bytearray(openers)
+def _outside_strings(chunk: bytes, in_string: bool, state: list[bool]) -> Iterator[tuple[int, int]]:
+    """(position, byte) of each byte of the chunk that is not inside a JSON string; ``state[0]`` ends as whether the
+    chunk ends inside one."""
     escaped = False
     for index, byte in enumerate(chunk):
         if in_string:
@@ -651,7 +630,28 @@ def _comma_between_items(chunk: bytes, offset: int, target: int, openers: bytes,
                 in_string = False
         elif byte == 0x22:
             in_string = True
-        elif byte in b"[{":
+        else:
+            yield index, byte
+    state[0] = in_string
+
+
+def _chunk_brackets_exact(chunk: bytes, in_string: bool) -> tuple[int, bytes, bool]:
+    closers, stack, state = 0, bytearray(), [in_string]
+    for _, byte in _outside_strings(chunk, in_string, state):
+        if byte in b"[{":
+            stack.append(byte)
+        elif byte in b"]}":
+            if stack:
+                stack.pop()
+            else:
+                closers += 1
+    return closers, bytes(stack), state[0]
+
+
+def _comma_between_items(chunk: bytes, offset: int, target: int, openers: bytes, in_string: bool) -> int | None:
+    stack = bytearray(openers)
+    for index, byte in _outside_strings(chunk, in_string, [in_string]):
+        if byte in b"[{":
             stack.append(byte)
         elif byte in b"]}":
             if stack:

@@ -271,70 +271,33 @@ class Review:
         schema_path = tuple(error.schema_path)
         instance_path = list(error.instance_path)
         kind = type(error.kind).__name__
+
+        def add(check: str, severity: str, path: list[Any], value: Any, context: dict[str, Any] | None = None,
+                field: dict[str, Any] | None = None) -> None:  # fmt: skip
+            self._add(check, severity, path_prefix, pointer_prefix, path, value, ocid, release_id, context, field)
+
         if kind == "AdditionalProperties" and schema_path in audit.additional:
             for name in getattr(error.kind, "unexpected", []) or []:
                 value = error.instance.get(name) if isinstance(error.instance, dict) else None
-                self._add(
-                    "ocds.additional-field",
-                    "warning",
-                    path_prefix,
-                    pointer_prefix,
-                    [*instance_path, name],
-                    value,
-                    ocid,
-                    release_id,
-                )
+                add("ocds.additional-field", "warning", [*instance_path, name], value)
             return
         node = audit.node(schema_path[:-1]) if schema_path else {}
         if kind == "Enum" and schema_path in audit.open_codelist:
             field = audit.node(schema_path[:-2]) if schema_path[-2:-1] == ("items",) else node
             codes = [code for code in node.get("enum", []) if code is not None]
             context = {"codelist": field.get("codelist"), "allowed": _list(codes)}
-            self._add(
-                "ocds.open-codelist-value",
-                "info",
-                path_prefix,
-                pointer_prefix,
-                instance_path,
-                error.instance,
-                ocid,
-                release_id,
-                context,
-                field,
-            )
+            add("ocds.open-codelist-value", "info", instance_path, error.instance, context, field)
             self._note_value(("ocds.open-codelist-value", path_prefix, instance_path), error.instance)
             return
         if kind in ("Pattern", "MinItems", "MinProperties") and schema_path in audit.empty:
-            self._add(
-                "ocds.empty-field",
-                "warning",
-                path_prefix,
-                pointer_prefix,
-                instance_path,
-                error.instance,
-                ocid,
-                release_id,
-                {},
-                node,
-            )
+            add("ocds.empty-field", "warning", instance_path, error.instance, {}, node)
             return
         if kind == "Not" and schema_path in audit.deprecated:
             deprecated = node.get("deprecated") if isinstance(node.get("deprecated"), dict) else {}
             text = deprecated.get("description") or "It may be removed in a future version of OCDS."
             since = deprecated.get("deprecatedVersion")
             context = {"deprecation": f"{text} (Deprecated in OCDS {since}.)" if since else text}
-            self._add(
-                "ocds.deprecated-field",
-                "warning",
-                path_prefix,
-                pointer_prefix,
-                instance_path,
-                error.instance,
-                ocid,
-                release_id,
-                context,
-                node,
-            )
+            add("ocds.deprecated-field", "warning", instance_path, error.instance, context, node)
             return
         if kind == "UniqueItems" and _objects_with_ids(error.instance):
             return  # the duplicate-id check says which id repeats, which is what a person needs to fix
@@ -345,7 +308,7 @@ class Review:
             node = audit.node(schema_path[:-2])  # a codelist on an array (e.g. tag) is named on the array itself
         check, context, path, field = _schema_error(error, kind, node, instance_path)
         value = error.instance if kind != "Required" else None
-        self._add(check, "error", path_prefix, pointer_prefix, path, value, ocid, release_id, context, field)
+        add(check, "error", path, value, context, field)
         if check == "schema.closed-codelist":
             self._note_value((check, path_prefix, instance_path), error.instance)
         empty_checked_by_audit = (*schema_path[:-1], "pattern") in audit.empty
@@ -355,8 +318,7 @@ class Review:
             and not (empty_checked_by_audit)
         ):
             # The standard itself forbids this empty value; the Data Review Tool also lists it as an empty field.
-            self._add("ocds.empty-field", "warning", path_prefix, pointer_prefix, instance_path, value, ocid,
-                      release_id, {}, node)  # fmt: skip
+            add("ocds.empty-field", "warning", instance_path, value, {}, node)
 
     def _note_value(self, key: tuple[str, str, list[Any]], value: Any) -> None:
         """Remember the distinct values a codelist finding has seen (shown to people, counted as lib-cove does)."""

@@ -44,7 +44,8 @@ def _periods(
     ]
     places += [("contracts/period", f"/contracts/{i}/period", c.get("period")) for i, c in enumerate(contracts)]
     for path, pointer, period in places:
-        period = obj(period)
+        if type(period) is not dict or "startDate" not in period or "endDate" not in period:
+            continue
         start, end = parse_date(period.get("startDate")), parse_date(period.get("endDate"))
         if start and end and end < start:
             emit("quality.period-end-before-start", WARNING, path, pointer, period.get("endDate"), {})

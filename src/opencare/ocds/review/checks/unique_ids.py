@@ -55,7 +55,7 @@ def check_unique_ids(release: dict[str, Any], tree: Tree, emit: Emit) -> None:
                 if subtree:
                     stack.append((value, subtree, (*where, key)))
             elif type(value) is list and value:
-                if is_id_array:
+                if is_id_array and len(value) > 1:  # most arrays hold one object: nothing to compare
                     _duplicates(value, (*where, key), emit)
                 if subtree:
                     for index, item in enumerate(value):
