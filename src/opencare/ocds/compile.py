@@ -100,7 +100,12 @@ def _compile_into(
 ) -> CompileResult:
     try:
         if split is not None:
-            return _compile_halves(data, out, split, merger, versioned, progress)
+            try:
+                return _compile_halves(data, out, split, merger, versioned, progress)
+            except InputError:  # one pass over the whole file gives the exact line and column
+                out.seek(0)
+                out.truncate()
+                return _compile_into(data, out, None, merger, versioned, progress, 1)
         groups = _groups_in_order(data, progress)
         if workers > 1:
             records = _records_in_parallel(data, groups, merger, versioned)

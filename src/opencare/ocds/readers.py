@@ -59,6 +59,7 @@ class OcdsInput:
     metadata: dict[str, Any] = field(default_factory=dict)
     path: Path | None = None  # set for a plain file on disk, which other processes can open too
     items_not_a_list: str = ""  # what "releases"/"records" is instead of a list, e.g. "an object"
+    _check_depth: bool = True  # False once the whole file's depth was checked (splitting it did that)
     _opener: Any = None
     _prefix: str = ""
     _multiple: bool = False
@@ -80,7 +81,7 @@ class OcdsInput:
         if self._prefix == "none":
             return
         with self._opener() as stream:
-            guarded = GuardedReader(stream)
+            guarded = GuardedReader(stream, check_depth=self._check_depth)
             try:
                 if self._prefix == "values":
                     yield from self._items_of_each_package(guarded)
@@ -378,8 +379,9 @@ class GuardedReader:
     The parser itself rejects invalid UTF-8; ``utf8_error`` then finds where.
     """
 
-    def __init__(self, raw: BinaryIO):
+    def __init__(self, raw: BinaryIO, *, check_depth: bool = True):
         self.raw = raw
+        self.check_depth = check_depth
         self.offset = 0  # bytes passed on so far
         self.lines = 0  # newlines passed on so far
         self._previous = b""  # the last two chunks, for locating parser errors
@@ -399,7 +401,8 @@ class GuardedReader:
             if data.startswith(codecs.BOM_UTF8):  # a BOM is harmless: skip it rather than fail
                 data = data[len(codecs.BOM_UTF8) :]
                 self.offset += len(codecs.BOM_UTF8)
-        self._check_depth(data)
+        if self.check_depth:
+            self._check_depth(data)
         self._previous, self._current = self._current, data
         self.offset += len(data)
         self.lines += data.count(b"\n")
@@ -468,10 +471,7 @@ class GuardedReader:
             self._too_deep()
 
     def _too_deep(self) -> None:
-        raise InputError(
-            f"The data is nested more than {MAX_DEPTH} levels deep (arrays and objects inside each other)",
-            how_to_fix="OCDS data is never this deep: check the file was produced correctly.",
-        )
+        raise _too_deep()
 
     def explain(self, error: Exception) -> InputError:
         """Turn the parser's error into a message with a line and column."""
@@ -535,6 +535,13 @@ class GuardedReader:
         return line, column
 
 
+def _too_deep() -> InputError:
+    return InputError(
+        f"The data is nested more than {MAX_DEPTH} levels deep (arrays and objects inside each other)",
+        how_to_fix="OCDS data is never this deep: check the file was produced correctly.",
+    )
+
+
 _TOKEN_BYTES = frozenset(
     bytes([byte]) for byte in b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.+-"
 )
@@ -589,12 +596,13 @@ def split_point(data: OcdsInput, *, near: float = 0.5) -> int | None:
 
 def _reduce_brackets(chunk: bytes, openers: bytes, in_string: bool) -> tuple[bytes, bool]:
     """The unmatched opening brackets after this chunk (typed), and whether it ends inside a string."""
-    closers, opened, in_string = _chunk_brackets(chunk, in_string)
+    closers, opened, in_string, _ = _chunk_brackets(chunk, in_string)
     return openers[: max(len(openers) - closers, 0)] + opened, in_string
 
 
-def _chunk_brackets(chunk: bytes, in_string: bool) -> tuple[int, bytes, bool]:
-    """A chunk's own brackets, matched pairs removed: how many it closes from before, what it leaves open."""
+def _chunk_brackets(chunk: bytes, in_string: bool) -> tuple[int, bytes, bool, int]:
+    """A chunk's own brackets, matched pairs removed: how many it closes from before, what it leaves open, whether
+    it ends in a string, and how deep its own nesting goes (at most MAX_DEPTH + 1: deeper is refused anyway)."""
     if chunk.endswith(b"\\"):  # an escape cut at the chunk's end: count exactly
         return _chunk_brackets_exact(chunk, in_string)
     kept = _ESCAPE_PAIR.sub(b"", chunk).translate(None, _NOT_TYPED_KEPT)
@@ -607,13 +615,14 @@ def _chunk_brackets(chunk: bytes, in_string: bool) -> tuple[int, bytes, bool]:
     in_string = quote != -1
     if in_string:
         kept = kept[:quote]
-    while True:
+    depth = 0
+    while depth <= MAX_DEPTH:
         reduced = kept.replace(b"{}", b"").replace(b"[]", b"")
         if reduced == kept:
             break
-        kept = reduced
+        kept, depth = reduced, depth + 1
     opened = kept.lstrip(b"]}")
-    return len(kept) - len(opened), opened, in_string
+    return len(kept) - len(opened), opened, in_string, depth
 
 
 def _outside_strings(chunk: bytes, in_string: bool, state: list[bool]) -> Iterator[tuple[int, int]]:
@@ -635,17 +644,18 @@ def _outside_strings(chunk: bytes, in_string: bool, state: list[bool]) -> Iterat
     state[0] = in_string
 
 
-def _chunk_brackets_exact(chunk: bytes, in_string: bool) -> tuple[int, bytes, bool]:
-    closers, stack, state = 0, bytearray(), [in_string]
+def _chunk_brackets_exact(chunk: bytes, in_string: bool) -> tuple[int, bytes, bool, int]:
+    closers, stack, state, deepest = 0, bytearray(), [in_string], 0
     for _, byte in _outside_strings(chunk, in_string, state):
         if byte in b"[{":
             stack.append(byte)
+            deepest = max(deepest, len(stack))
         elif byte in b"]}":
             if stack:
                 stack.pop()
             else:
                 closers += 1
-    return closers, bytes(stack), state[0]
+    return closers, bytes(stack), state[0], deepest
 
 
 def _comma_between_items(chunk: bytes, offset: int, target: int, openers: bytes, in_string: bool) -> int | None:
@@ -705,8 +715,9 @@ def half(data: OcdsInput, split: int, *, first: bool) -> OcdsInput:
             return _Spliced(path, 0, split - 1, b"", b"]}")
         return _Spliced(path, split, None, b'{"' + key.encode() + b'":[', b"")
 
+    depth_checked = _DEPTH_CHECKED.get(_file_key(path), False)
     return OcdsInput(format=data.format, kind=data.kind, metadata=data.metadata, path=None, _opener=opener,
-                     _prefix=data._prefix, _multiple=False)  # fmt: skip
+                     _prefix=data._prefix, _multiple=False, _check_depth=not depth_checked)  # fmt: skip
 
 
 def top_level_values(path: Path) -> list[tuple[str, int, int]] | None:
@@ -719,10 +730,13 @@ def top_level_values(path: Path) -> list[tuple[str, int, int]] | None:
     openers, in_string, offset = b"", False, 0
     state = _TopLevelScan()
     size = path.stat().st_size
-    middle, split = size // 2, None
+    middle, split, depth_within_limit = size // 2, None, True
     with path.open("rb") as handle:
         while chunk := handle.read(PARSE_BUFFER):
-            closers, opened, ends_in_string = _chunk_brackets(chunk, in_string)
+            closers, opened, ends_in_string, depth = _chunk_brackets(chunk, in_string)
+            if depth > MAX_DEPTH:
+                raise _too_deep()
+            depth_within_limit = depth_within_limit and len(openers) + depth <= MAX_DEPTH
             if len(openers) - closers <= 1:  # this chunk comes back up to the top level: read it exactly
                 state.scan(chunk, offset, openers, in_string, values)
             if split is None and offset + len(chunk) > middle:  # the same pass finds where to split the file
@@ -731,11 +745,14 @@ def top_level_values(path: Path) -> list[tuple[str, int, int]] | None:
             in_string = ends_in_string
             offset += len(chunk)
     _SPLITS[_file_key(path)] = split
+    _DEPTH_CHECKED[_file_key(path)] = depth_within_limit
     return values if state.closed else None
 
 
-#: Split points found while mapping a file's top level, by (path, size, modification time).
+#: Split points found while mapping a file's top level, and whether it is within MAX_DEPTH everywhere (so its halves
+#: need no depth guard), by (path, size, modification time).
 _SPLITS: dict[tuple[str, int, int], int | None] = {}
+_DEPTH_CHECKED: dict[tuple[str, int, int], bool] = {}
 
 
 def _file_key(path: Path) -> tuple[str, int, int]:

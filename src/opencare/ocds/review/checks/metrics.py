@@ -46,15 +46,19 @@ SMALL_COUNT = 5
 
 
 def metric_lists(release: dict[str, Any]) -> Iterator[tuple[str, str, list[dict[str, Any]], bool]]:
-    """Every list of metrics in a release: (path, pointer, metrics, whether they are actuals)."""
-    yield "planning/forecasts", "/planning/forecasts", objects(obj(release.get("planning")).get("forecasts")), False
-    yield "tender/targets", "/tender/targets", objects(obj(release.get("tender")).get("targets")), False
+    """Every non-empty list of metrics in a release: (path, pointer, metrics, whether they are actuals)."""
+    if forecasts := obj(release.get("planning")).get("forecasts"):
+        yield "planning/forecasts", "/planning/forecasts", objects(forecasts), False
+    if targets := obj(release.get("tender")).get("targets"):
+        yield "tender/targets", "/tender/targets", objects(targets), False
     for i, award in enumerate(objects(release.get("awards"))):
-        yield "awards/agreedMetrics", f"/awards/{i}/agreedMetrics", objects(award.get("agreedMetrics")), False
+        if agreed := award.get("agreedMetrics"):
+            yield "awards/agreedMetrics", f"/awards/{i}/agreedMetrics", objects(agreed), False
     for i, contract in enumerate(objects(release.get("contracts"))):
-        yield "contracts/agreedMetrics", f"/contracts/{i}/agreedMetrics", objects(contract.get("agreedMetrics")), False
-        actuals = objects(obj(contract.get("implementation")).get("metrics"))
-        yield "contracts/implementation/metrics", f"/contracts/{i}/implementation/metrics", actuals, True
+        if agreed := contract.get("agreedMetrics"):
+            yield "contracts/agreedMetrics", f"/contracts/{i}/agreedMetrics", objects(agreed), False
+        if actuals := obj(contract.get("implementation")).get("metrics"):
+            yield "contracts/implementation/metrics", f"/contracts/{i}/implementation/metrics", objects(actuals), True
 
 
 def check_metrics(release: dict[str, Any], emit: Emit, catalogue: Catalogue) -> dict[str, set[tuple[bool, str]]]:
@@ -69,24 +73,41 @@ def check_metrics(release: dict[str, Any], emit: Emit, catalogue: Catalogue) -> 
                     "metrics.local-metric", "info", f"{path}/id", f"{pointer}/{i}/id", metric_id, {"metric": metric_id}
                 )
             for j, observation in enumerate(objects(metric.get("observations"))):
-                where = (f"{path}/observations", f"{pointer}/{i}/observations/{j}")
+                where = (f"{path}/observations", pointer, i, j)
                 unit = _check_observation(observation, where, actual, emit, metric_id, known)
                 if unit and isinstance(metric_id, str):
                     units.setdefault(metric_id, set()).add((actual, unit))
     return units
 
 
+class _LazyPointer:
+    """The observation's JSON pointer, made only if a finding needs it (most observations have none)."""
+
+    __slots__ = ("base", "metric", "observation")
+
+    def __init__(self, base: str, metric: int, observation: int):
+        self.base, self.metric, self.observation = base, metric, observation
+
+    def __add__(self, rest: str) -> str:
+        return f"{self.base}/{self.metric}/observations/{self.observation}{rest}"
+
+    def __str__(self) -> str:
+        return self + ""
+
+
 def _check_observation(
-    observation: dict[str, Any], where: tuple[str, str], actual: bool, emit: Emit, metric_id: Any, known: Any
-) -> str | None:
-    path, pointer = where
+    observation: dict[str, Any], where: tuple[str, str, int, int], actual: bool, emit: Emit, metric_id: Any,
+    known: Any,
+) -> str | None:  # fmt: skip
+    path, base, metric_index, observation_index = where
+    pointer = _LazyPointer(base, metric_index, observation_index)
     has_value, has_measure = "value" in observation, "measure" in observation
     if has_value and has_measure:
-        emit("metrics.value-and-measure", "warning", path, pointer, None, {})
+        emit("metrics.value-and-measure", "warning", path, str(pointer), None, {})
     elif not has_value and not has_measure:
-        emit("metrics.no-value-or-measure", "warning", path, pointer, None, {})
+        emit("metrics.no-value-or-measure", "warning", path, str(pointer), None, {})
     if actual and not obj(observation.get("period")):
-        emit("metrics.actual-without-period", "warning", f"{path}/period", f"{pointer}/period", None, {})
+        emit("metrics.actual-without-period", "warning", f"{path}/period", pointer + "/period", None, {})
     unit = obj(observation.get("unit"))
     unit_id = unit.get("id") if isinstance(unit.get("id"), str) else None
     if unit:
@@ -95,7 +116,7 @@ def _check_observation(
                 "metrics.unit-scheme",
                 "warning",
                 f"{path}/unit/scheme",
-                f"{pointer}/unit/scheme",
+                pointer + "/unit/scheme",
                 unit.get("scheme"),
                 {},
             )
@@ -104,7 +125,7 @@ def _check_observation(
                 "metrics.unknown-unit-code",
                 "warning",
                 f"{path}/unit/id",
-                f"{pointer}/unit/id",
+                pointer + "/unit/id",
                 unit_id,
                 {"value": unit_id},
             )
@@ -114,7 +135,7 @@ def _check_observation(
             "metrics.measure-classification",
             "warning",
             f"{path}/measureClassification/id",
-            f"{pointer}/measureClassification/id",
+            pointer + "/measureClassification/id",
             classification,
             {"value": classification},
         )
@@ -130,7 +151,7 @@ def _check_observation(
             "metrics.small-survey-count",
             "warning",
             f"{path}/measure",
-            f"{pointer}/measure",
+            pointer + "/measure",
             measure,
             {"metric": metric_id},
         )

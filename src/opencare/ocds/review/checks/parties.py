@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from opencare.ocds.review.checks import Emit, obj, objects
+from opencare.ocds.review.checks import Emit, objects
 
 #: Identifier shapes of the UK registers care data uses, with a plain description for the message.
 SCHEME_PATTERNS: dict[str, tuple[re.Pattern[str], str]] = {
@@ -30,22 +30,16 @@ SCHEME_PATTERNS: dict[str, tuple[re.Pattern[str], str]] = {
 def check_parties(release: dict[str, Any], emit: Emit) -> None:
     """Check every party's identifier and additional identifiers against the register's pattern."""
     for i, party in enumerate(objects(release.get("parties"))):
-        candidates = [("parties/identifier", f"/parties/{i}/identifier", obj(party.get("identifier")))]
-        candidates += [
-            ("parties/additionalIdentifiers", f"/parties/{i}/additionalIdentifiers/{j}", identifier)
-            for j, identifier in enumerate(objects(party.get("additionalIdentifiers")))
-        ]
-        for path, pointer, identifier in candidates:
+        identifiers = [("parties/identifier", (i, "identifier"), party.get("identifier"))]
+        for j, extra in enumerate(party.get("additionalIdentifiers") or ()):
+            identifiers.append(("parties/additionalIdentifiers", (i, "additionalIdentifiers", j), extra))
+        for path, parts, identifier in identifiers:
+            if type(identifier) is not dict:
+                continue
             scheme, value = identifier.get("scheme"), identifier.get("id")
             rule = SCHEME_PATTERNS.get(scheme) if isinstance(scheme, str) else None
-            if rule is None or value is None:
+            if rule is None or value is None or rule[0].match(str(value)):
                 continue
-            if not rule[0].match(str(value)):
-                emit(
-                    "parties.identifier-pattern",
-                    "warning",
-                    f"{path}/id",
-                    f"{pointer}/id",
-                    value,
-                    {"scheme": scheme, "expected": rule[1]},
-                )
+            pointer = "/parties" + "".join(f"/{part}" for part in parts) + "/id"
+            emit("parties.identifier-pattern", "warning", f"{path}/id", pointer, value,
+                 {"scheme": scheme, "expected": rule[1]})  # fmt: skip

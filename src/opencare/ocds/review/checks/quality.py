@@ -32,23 +32,26 @@ def parse_date(value: Any) -> datetime | None:
     return parsed if parsed.tzinfo else None
 
 
+def _pointer(*parts: Any) -> str:
+    return "".join(f"/{part}" for part in parts)
+
+
 def _periods(
     tender: dict[str, Any], awards: list[dict[str, Any]], contracts: list[dict[str, Any]], emit: Emit
 ) -> None:
-    places = [
-        (f"tender/{name}", f"/tender/{name}", tender.get(name))
-        for name in ("tenderPeriod", "enquiryPeriod", "awardPeriod", "contractPeriod")
-    ]
-    places += [
-        ("awards/contractPeriod", f"/awards/{i}/contractPeriod", a.get("contractPeriod")) for i, a in enumerate(awards)
-    ]
-    places += [("contracts/period", f"/contracts/{i}/period", c.get("period")) for i, c in enumerate(contracts)]
-    for path, pointer, period in places:
+    # Places as (path, pointer parts, period); the pointer text is only made for a period that is wrong.
+    places = [(f"tender/{name}", ("tender", name), tender.get(name))
+              for name in ("tenderPeriod", "enquiryPeriod", "awardPeriod", "contractPeriod")]  # fmt: skip
+    places += [("awards/contractPeriod", ("awards", i, "contractPeriod"), a.get("contractPeriod"))
+               for i, a in enumerate(awards) if "contractPeriod" in a]  # fmt: skip
+    places += [("contracts/period", ("contracts", i, "period"), c.get("period"))
+               for i, c in enumerate(contracts) if "period" in c]  # fmt: skip
+    for path, parts, period in places:
         if type(period) is not dict or "startDate" not in period or "endDate" not in period:
             continue
         start, end = parse_date(period.get("startDate")), parse_date(period.get("endDate"))
         if start and end and end < start:
-            emit("quality.period-end-before-start", WARNING, path, pointer, period.get("endDate"), {})
+            emit("quality.period-end-before-start", WARNING, path, _pointer(*parts), period.get("endDate"), {})
 
 
 def _stage_order(
@@ -171,34 +174,30 @@ def _party_references(
     party_ids: set[Any],
     emit: Emit,
 ) -> None:
-    references = [
-        ("buyer", "/buyer", release.get("buyer"), "buyer"),
-        ("tender/procuringEntity", "/tender/procuringEntity", tender.get("procuringEntity"), "procuring entity"),
+    # (path, pointer parts, reference, role); the pointer text is only made for a reference that does not resolve.
+    references: list[tuple[str, tuple[Any, ...], Any, str]] = [
+        ("buyer", ("buyer",), release.get("buyer"), "buyer"),
+        ("tender/procuringEntity", ("tender", "procuringEntity"), tender.get("procuringEntity"), "procuring entity"),
     ]
-    for i, tenderer in enumerate(objects(tender.get("tenderers"))):
-        references.append(("tender/tenderers", f"/tender/tenderers/{i}", tenderer, "tenderer"))
+    for i, tenderer in enumerate(tender.get("tenderers") or ()):
+        references.append(("tender/tenderers", ("tender", "tenderers", i), tenderer, "tenderer"))
     for i, award in enumerate(awards):
-        references.append(("awards/buyer", f"/awards/{i}/buyer", award.get("buyer"), "award's buyer"))
-        for j, supplier in enumerate(objects(award.get("suppliers"))):
-            references.append(("awards/suppliers", f"/awards/{i}/suppliers/{j}", supplier, "supplier"))
+        if "buyer" in award:
+            references.append(("awards/buyer", ("awards", i, "buyer"), award["buyer"], "award's buyer"))
+        for j, supplier in enumerate(award.get("suppliers") or ()):
+            references.append(("awards/suppliers", ("awards", i, "suppliers", j), supplier, "supplier"))
     for i, contract in enumerate(contracts):
-        transactions = objects(obj(contract.get("implementation")).get("transactions"))
-        for j, transaction in enumerate(transactions):
-            base = f"/contracts/{i}/implementation/transactions/{j}"
-            references.append(
-                ("contracts/implementation/transactions/payer", f"{base}/payer", transaction.get("payer"), "payer")
-            )
-            references.append(
-                ("contracts/implementation/transactions/payee", f"{base}/payee", transaction.get("payee"), "payee")
-            )
-    for path, pointer, reference, role in references:
-        reference = obj(reference)
-        if identifier(reference.get("id")) is not None and reference["id"] not in party_ids:
-            emit(
-                "quality.unknown-party-reference",
-                WARNING,
-                f"{path}/id",
-                f"{pointer}/id",
-                reference["id"],
-                {"role": role},
-            )
+        for j, transaction in enumerate(obj(contract.get("implementation")).get("transactions") or ()):
+            if type(transaction) is not dict:
+                continue
+            for role in ("payer", "payee"):
+                references.append((f"contracts/implementation/transactions/{role}",
+                                   ("contracts", i, "implementation", "transactions", j, role),
+                                   transaction.get(role), role))  # fmt: skip
+    for path, parts, reference, role in references:
+        if type(reference) is not dict:
+            continue
+        reference_id = reference.get("id")
+        if identifier(reference_id) is not None and reference_id not in party_ids:
+            emit("quality.unknown-party-reference", WARNING, f"{path}/id", _pointer(*parts, "id"), reference_id,
+                 {"role": role})  # fmt: skip

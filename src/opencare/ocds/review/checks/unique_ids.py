@@ -49,8 +49,11 @@ def check_unique_ids(release: dict[str, Any], tree: Tree, emit: Emit) -> None:
     stack: list[tuple[dict[str, Any], Tree, tuple[str | int, ...]]] = [(release, tree, ())]
     while stack:
         obj, node, where = stack.pop()
-        for key, (is_id_array, subtree) in node.items():
-            value = obj.get(key)
+        for key, value in obj.items():  # the object's own keys: usually fewer than the schema offers
+            entry = node.get(key)
+            if entry is None:
+                continue
+            is_id_array, subtree = entry
             if type(value) is dict:
                 if subtree:
                     stack.append((value, subtree, (*where, key)))
