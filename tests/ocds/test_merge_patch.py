@@ -1,7 +1,17 @@
+import copy
+
 from hypothesis import given
 from hypothesis import strategies as st
 
-from opencare.ocds.profile.merge_patch import apply_merge_patch
+from opencare.ocds.profile.merge_patch import merge_patch_in_place
+
+
+def apply_merge_patch(target, patch):
+    # The builder patches freshly parsed schemas in place; the tests patch copies so inputs stay comparable.
+    result = copy.deepcopy(target) if isinstance(target, dict) else {}
+    merge_patch_in_place(result, copy.deepcopy(patch))
+    return result
+
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(max_size=5),
@@ -43,3 +53,7 @@ def test_every_non_null_key_of_an_object_patch_is_in_the_result(target, patch):
 def test_patching_with_an_empty_object_keeps_an_object_target(target):
     result = apply_merge_patch(target, {})
     assert result == (target if isinstance(target, dict) else {})
+
+
+def test_nulls_inside_a_new_object_are_dropped_as_rfc_7386_says():
+    assert apply_merge_patch({}, {"a": {"b": None, "c": 1}}) == {"a": {"c": 1}}

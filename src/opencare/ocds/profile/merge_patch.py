@@ -2,25 +2,7 @@
 
 from __future__ import annotations
 
-import copy
 from typing import Any
-
-
-def apply_merge_patch(target: Any, patch: Any) -> Any:
-    """Return ``target`` patched by ``patch`` without changing either.
-
-    A ``null`` in the patch removes the key. This matters: the milestone documents extension removes
-    ``deprecated`` with a null, which tools that strip nulls first get wrong.
-    """
-    if not isinstance(patch, dict):
-        return copy.deepcopy(patch)
-    result = copy.deepcopy(target) if isinstance(target, dict) else {}
-    for key, value in patch.items():
-        if value is None:
-            result.pop(key, None)
-        else:
-            result[key] = apply_merge_patch(result.get(key), value)
-    return result
 
 
 def merge_patch_in_place(target: dict[str, Any], patch: dict[str, Any]) -> None:
@@ -32,7 +14,9 @@ def merge_patch_in_place(target: dict[str, Any], patch: dict[str, Any]) -> None:
     for key, value in patch.items():
         if value is None:
             target.pop(key, None)
-        elif isinstance(value, dict) and isinstance(target.get(key), dict):
+        elif isinstance(value, dict):
+            if not isinstance(target.get(key), dict):
+                target[key] = {}  # RFC 7386: an object patches an empty object, so its own nulls are dropped
             merge_patch_in_place(target[key], value)
         else:
             target[key] = value
