@@ -608,7 +608,9 @@ def _halves(data: OcdsInput, choice: SchemaChoice, split: int, progress: Progres
     """This process parses and checks the first half of the file, a forked worker the second."""
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
-    process = context.Process(target=_half_worker, args=(half(data, split, first=False), choice, sender), daemon=True)
+    process = context.Process(
+        target=_worker, args=(half(data, split, first=False), choice, (0, 1), sender), daemon=True
+    )
     process.start()
     sender.close()
     try:
@@ -627,18 +629,6 @@ def _halves(data: OcdsInput, choice: SchemaChoice, split: int, progress: Progres
     main.merge_later_half(outcome)
     main.data = data
     return main.report()
-
-
-def _half_worker(data: OcdsInput, choice: SchemaChoice, sender: Any) -> None:
-    try:
-        worker = Review(data, choice, None)
-        worker.scan()
-        worker.data = worker.validators = worker.catalogue = worker.choice = None  # type: ignore[assignment]
-        sender.send(worker)
-    except Exception as error:  # sent to the parent, which raises it
-        sender.send(error)
-    finally:
-        sender.close()
 
 
 def _alternate_items(data: OcdsInput, choice: SchemaChoice, workers: int, progress: Progress | None) -> Report:
@@ -671,6 +661,7 @@ def _progress(done: Any, count: int, progress: Progress | None) -> None:
 
 
 def _worker(data: OcdsInput, choice: SchemaChoice, part: tuple[int, int], sender: Any) -> None:
+    """Check this share of the input in a forked process and send the review (or the error) to the parent."""
     try:
         worker = Review(data, choice, None, part=part)
         worker.scan()
