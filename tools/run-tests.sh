@@ -13,6 +13,7 @@ $BIN/ruff check .
 $BIN/ruff format --check .
 
 echo "== Django checks"
+mkdir -p var  # the SQLite database's folder: makemigrations checks the migration history there
 export DJANGO_SETTINGS_MODULE=opencare.config.settings_test
 $BIN/python -m django makemigrations --check --dry-run
 $BIN/python -m django check --fail-level WARNING
