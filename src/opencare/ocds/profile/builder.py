@@ -8,7 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from importlib.resources import files
 from importlib.resources.abc import Traversable
@@ -273,20 +273,22 @@ def check_refs(schema: dict[str, Any], what: str) -> None:
         )
 
 
-def schema_refs(node: Any) -> list[str]:
-    """Every $ref value in a schema."""
-    found = []
+def _ref_holders(node: Any) -> Iterator[dict[str, Any]]:
+    """Every object in a schema that has a ``$ref``."""
     stack = [node]
     while stack:
         current = stack.pop()
         if isinstance(current, dict):
-            ref = current.get("$ref")
-            if isinstance(ref, str):
-                found.append(ref)
+            if isinstance(current.get("$ref"), str):
+                yield current
             stack.extend(current.values())
         elif isinstance(current, list):
             stack.extend(current)
-    return found
+
+
+def schema_refs(node: Any) -> list[str]:
+    """Every $ref value in a schema."""
+    return [holder["$ref"] for holder in _ref_holders(node)]
 
 
 def _resolve_pointer(schema: dict[str, Any], ref: str) -> Any:
@@ -348,13 +350,5 @@ def _prefix_definitions(schema: dict[str, Any], prefix: str) -> dict[str, Any]:
 
 
 def _rewrite_refs(node: Any, mapping: Callable[[str], str]) -> None:
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, dict):
-            ref = current.get("$ref")
-            if isinstance(ref, str):
-                current["$ref"] = mapping(ref)
-            stack.extend(current.values())
-        elif isinstance(current, list):
-            stack.extend(current)
+    for holder in _ref_holders(node):
+        holder["$ref"] = mapping(holder["$ref"])
