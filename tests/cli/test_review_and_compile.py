@@ -88,3 +88,25 @@ def test_compile_of_unreadable_input_exits_2_and_leaves_no_file(tmp_path: Path):
     assert result.returncode == 2
     assert not target.exists()
     assert not (tmp_path / "records.json.partial").exists()
+
+
+def _large_package_with_a_bad_byte(path: Path) -> None:
+    """Over 8 MB, so it is split in two and checked by two processes; the bad byte is in the second half."""
+    release = {"ocid": "ocds-abcdef-1", "date": "2024-01-01T00:00:00Z", "tag": ["tender"],
+               "initiationType": "tender", "description": "x" * 300}  # fmt: skip
+    text = json.dumps({"version": "1.1", "releases": [dict(release, id=str(i)) for i in range(30000)]}, indent=1)
+    data = text.encode()
+    at = data.index(b'"x', int(len(data) * 0.8)) + 2
+    path.write_bytes(data[:at] + b"\xe9" + data[at + 1 :])
+
+
+def test_a_bad_byte_in_the_second_half_of_a_large_file_is_located_not_a_traceback(tmp_path: Path):
+    source = tmp_path / "large.json"
+    _large_package_with_a_bad_byte(source)
+    for args in (("review", str(source)), ("compile", str(source), "-o", str(tmp_path / "out.json"))):
+        result = run(*args)
+        assert result.returncode == 2, result.stderr
+        assert b"not valid UTF-8" in result.stderr
+        assert b"(line " in result.stderr
+        assert b"Traceback" not in result.stderr
+    assert not (tmp_path / "out.json").exists()

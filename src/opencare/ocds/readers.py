@@ -45,9 +45,17 @@ class InputError(Exception):
         self.line = line
         self.column = column
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # A worker process sends it to the parent through a pipe; the keyword-only arguments must survive pickling.
+        return (_input_error, (self.message, self.how_to_fix, self.line, self.column))
+
     def __str__(self) -> str:
         where = f" (line {self.line}, column {self.column})" if self.line is not None else ""
         return f"{self.message}{where}. {self.how_to_fix}"
+
+
+def _input_error(message: str, how_to_fix: str, line: int | None, column: int | None) -> InputError:
+    return InputError(message, how_to_fix=how_to_fix, line=line, column=column)
 
 
 @dataclass
@@ -419,7 +427,13 @@ class GuardedReader:
         return self.offset - len(self._previous) - len(self._current)
 
     def utf8_error(self) -> InputError | None:
-        """Find the first byte that is not UTF-8 (the parser says there is one, but not where)."""
+        """Find the first byte that is not UTF-8 (the parser says there is one, but not where).
+
+        Only a stream that can be rewound can say where; half of a split file cannot, and the caller then reads the
+        whole file again in one pass, which can.
+        """
+        if not hasattr(self.raw, "seek"):
+            return None
         self.raw.seek(0)
         decoder = codecs.getincrementaldecoder("utf-8")("strict")
         offset = lines = 0

@@ -422,3 +422,11 @@ def test_truncated_json_is_read_or_refused_with_an_input_error(value: Any, fract
 @given(PACKAGES | JSON_VALUES, st.floats(0, 1, exclude_max=True))
 def test_truncated_json_is_reviewed_or_refused_with_an_input_error(value: Any, fraction: float):
     review_or_refuse(truncated(value, fraction))
+
+
+def test_an_input_error_survives_the_pipe_from_a_worker_process():
+    import pickle
+
+    error = InputError("The file is empty", how_to_fix="Re-export it.", line=3, column=7)
+    copy = pickle.loads(pickle.dumps(error))
+    assert (copy.message, copy.how_to_fix, copy.line, copy.column) == ("The file is empty", "Re-export it.", 3, 7)
