@@ -20,7 +20,7 @@ from typing import Any, BinaryIO
 import orjson
 
 from opencare.ocds.merge import compile_releases, merger_for, versioned_release
-from opencare.ocds.readers import InputError, OcdsInput, half, read_ocds, split_point
+from opencare.ocds.readers import InputError, OcdsInput, half, read_ocds
 from opencare.ocds.review.extensions import choose_schema
 
 Progress = Callable[[int], None]
@@ -71,7 +71,7 @@ def _compile(
     if workers is None:
         large = data.path is not None and data.path.stat().st_size >= PARALLEL_FROM_BYTES
         workers = min(2, os.cpu_count() or 1) if large else 1
-    split = split_point(data) if workers > 1 else None
+    split = data.split if workers > 1 else None
     if _rewindable(out):
         return _compile_into(data, out, split, merger, versioned, progress, workers)
     with tempfile.TemporaryFile() as buffer:  # standard output cannot be rewound if the compile must restart

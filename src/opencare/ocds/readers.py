@@ -67,7 +67,9 @@ class OcdsInput:
     metadata: dict[str, Any] = field(default_factory=dict)
     path: Path | None = None  # set for a plain file on disk, which other processes can open too
     items_not_a_list: str = ""  # what "releases"/"records" is instead of a list, e.g. "an object"
-    _check_depth: bool = True  # False once the whole file's depth was checked (splitting it did that)
+    split: int | None = None  # where a package file can be split in two (after a comma between two items)
+    depth_checked: bool = False  # the whole file's nesting was checked, so halves of it need no depth guard
+    _check_depth: bool = True
     _opener: Any = None
     _prefix: str = ""
     _multiple: bool = False
@@ -170,11 +172,14 @@ def _detect_object_format(opener: Any) -> OcdsInput:
                         metadata[value] = _build_value(_prepend(("", next_event, None), events))
                         return OcdsInput(format=f"{kind} package", kind=kind, metadata=metadata, _opener=opener,
                                          _prefix="none", items_not_a_list=_json_type(metadata[value]))  # fmt: skip
-                    metadata.update(_metadata_after_items(opener, value))
+                    trailing, layout = _metadata_after_items(opener, value)
+                    metadata.update(trailing)
                     return OcdsInput(
                         format=f"{kind} package",
                         kind=kind,
                         metadata=metadata,
+                        split=layout.split if layout else None,
+                        depth_checked=layout.depth_checked if layout else False,
                         _opener=opener,
                         _prefix=f"{value}.item",
                         _multiple=True,  # concatenated packages: every package's items, the first's metadata
@@ -200,29 +205,27 @@ def _detect_object_format(opener: Any) -> OcdsInput:
     return OcdsInput(format="single release", kind="release", _opener=opener, _prefix="values", _multiple=True)
 
 
-def _metadata_after_items(opener: Any, items_key: str) -> dict[str, Any]:
+def _metadata_after_items(opener: Any, items_key: str) -> tuple[dict[str, Any], FileLayout | None]:
     """Package metadata that comes after the releases/records array (rare, but a late 'extensions' matters).
 
     For a file on disk the byte ranges of the package's top-level values are mapped (``top_level_values``) and the
     values after the array are read from them; for a spooled stream the file is parsed once more for them.
     """
     path = getattr(opener, "path", None)
-    if path is not None:
-        values = top_level_values(path)
-        if values is not None:
-            keys = [key for key, _, _ in values]
-            if items_key not in keys:
-                return {}
+    layout = top_level_values(path) if path is not None else None
+    if layout is not None and layout.values is not None:
+        keys = [key for key, _, _ in layout.values]
+        trailing: dict[str, Any] = {}
+        if items_key in keys:
             with path.open("rb") as handle:
-                trailing = {}
-                for key, start, end in values[keys.index(items_key) + 1 :]:
+                for key, start, end in layout.values[keys.index(items_key) + 1 :]:
                     handle.seek(start)
                     try:
                         trailing[key] = json.loads(handle.read(end - start))
                     except ValueError:
-                        return trailing  # the items pass reports the broken JSON with its position
-                return trailing
-    trailing: dict[str, Any] = {}
+                        break  # the items pass reports the broken JSON with its position
+        return trailing, layout
+    trailing = {}
     with opener() as stream:
         events = ijson.parse(GuardedReader(stream), multiple_values=True)
         seen_items = False
@@ -236,8 +239,8 @@ def _metadata_after_items(opener: Any, items_key: str) -> dict[str, Any]:
                 elif prefix == "" and event == "end_map":
                     break
         except ijson.JSONError:
-            return trailing  # the items pass reports the error with its position
-    return trailing
+            pass  # the items pass reports the error with its position
+    return trailing, layout
 
 
 def _prepend(first: tuple[str, str, Any], events: Iterator[Any]) -> Iterator[Any]:
@@ -580,40 +583,6 @@ _FRIENDLY_REASONS = {
 _NOT_TYPED_KEPT = bytes(range(256)).translate(None, b'[]{}"')
 
 
-def split_point(data: OcdsInput, *, near: float = 0.5) -> int | None:
-    """A byte offset just after a comma between two releases (or records) near the middle of a package file.
-
-    None when the input is not a package in a plain file, or no such comma is found. Brackets are tracked chunk by
-    chunk with bytes operations (strings and escapes removed first); only the chunk at the midpoint is scanned byte
-    by byte, to find a comma at exactly the package's and the releases array's depth.
-    """
-    if data.path is None or data._prefix not in ("releases.item", "records.item"):
-        return None
-    key = _file_key(data.path)
-    if key in _SPLITS and near == 0.5:
-        return _SPLITS[key]
-    size = data.path.stat().st_size
-    target = int(size * near)
-    openers, in_string, offset = b"", False, 0
-    with data.path.open("rb") as handle:
-        while True:
-            chunk = handle.read(PARSE_BUFFER)
-            if not chunk:
-                return None
-            if offset + len(chunk) > target:
-                found = _comma_between_items(chunk, offset, target, openers, in_string)
-                if found is not None:
-                    return found
-            openers, in_string = _reduce_brackets(chunk, openers, in_string)
-            offset += len(chunk)
-
-
-def _reduce_brackets(chunk: bytes, openers: bytes, in_string: bool) -> tuple[bytes, bool]:
-    """The unmatched opening brackets after this chunk (typed), and whether it ends inside a string."""
-    closers, opened, in_string, _ = _chunk_brackets(chunk, in_string)
-    return openers[: max(len(openers) - closers, 0)] + opened, in_string
-
-
 def _chunk_brackets(chunk: bytes, in_string: bool) -> tuple[int, bytes, bool, int]:
     """A chunk's own brackets, matched pairs removed: how many it closes from before, what it leaves open, whether
     it ends in a string, and how deep its own nesting goes (at most MAX_DEPTH + 1: deeper is refused anyway)."""
@@ -729,22 +698,30 @@ def half(data: OcdsInput, split: int, *, first: bool) -> OcdsInput:
             return _Spliced(path, 0, split - 1, b"", b"]}")
         return _Spliced(path, split, None, b'{"' + key.encode() + b'":[', b"")
 
-    depth_checked = _DEPTH_CHECKED.get(_file_key(path), False)
     return OcdsInput(format=data.format, kind=data.kind, metadata=data.metadata, path=None, _opener=opener,
-                     _prefix=data._prefix, _multiple=False, _check_depth=not depth_checked)  # fmt: skip
+                     _prefix=data._prefix, _multiple=False, _check_depth=not data.depth_checked)  # fmt: skip
 
 
-def top_level_values(path: Path) -> list[tuple[str, int, int]] | None:
-    """(key, start, end) byte ranges of each value of the file's top-level object, in file order; None if unclear.
+@dataclass(frozen=True)
+class FileLayout:
+    """What one bytes-level pass over a package file found."""
+
+    values: list[tuple[str, int, int]] | None  # (key, start, end) of each top-level value; None if unclear
+    split: int | None  # just after a comma between two items near the middle, for two processes
+    depth_checked: bool  # nesting is within MAX_DEPTH everywhere, so the parser needs no depth guard
+
+
+def top_level_values(path: Path) -> FileLayout:
+    """Map the file's top-level object and find where to split it, in one pass.
 
     Bracket depth is followed chunk by chunk with bytes operations; only chunks that come back up to the top level
-    (the start and end of a package, never the middle of its releases) are scanned byte by byte.
+    (the start and end of a package, never the middle of its releases) and the chunk at the middle are scanned byte
+    by byte. Nesting deeper than MAX_DEPTH is refused here, before any parser sees it.
     """
     values: list[tuple[str, int, int]] = []
     openers, in_string, offset = b"", False, 0
     state = _TopLevelScan()
-    size = path.stat().st_size
-    middle, split, depth_within_limit = size // 2, None, True
+    middle, split, depth_within_limit = path.stat().st_size // 2, None, True
     with path.open("rb") as handle:
         while chunk := handle.read(PARSE_BUFFER):
             closers, opened, ends_in_string, depth = _chunk_brackets(chunk, in_string)
@@ -758,20 +735,7 @@ def top_level_values(path: Path) -> list[tuple[str, int, int]] | None:
             openers = openers[: max(len(openers) - closers, 0)] + opened
             in_string = ends_in_string
             offset += len(chunk)
-    _SPLITS[_file_key(path)] = split
-    _DEPTH_CHECKED[_file_key(path)] = depth_within_limit
-    return values if state.closed else None
-
-
-#: Split points found while mapping a file's top level, and whether it is within MAX_DEPTH everywhere (so its halves
-#: need no depth guard), by (path, size, modification time).
-_SPLITS: dict[tuple[str, int, int], int | None] = {}
-_DEPTH_CHECKED: dict[tuple[str, int, int], bool] = {}
-
-
-def _file_key(path: Path) -> tuple[str, int, int]:
-    status = path.stat()
-    return str(path.resolve()), status.st_size, status.st_mtime_ns
+    return FileLayout(values=values if state.closed else None, split=split, depth_checked=depth_within_limit)
 
 
 class _TopLevelScan:

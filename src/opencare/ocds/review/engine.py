@@ -14,7 +14,7 @@ import orjson
 
 from opencare.ocds.metric_catalogue import metric_catalogue
 from opencare.ocds.profile import Profile, profile_for
-from opencare.ocds.readers import InputError, OcdsInput, half, read_ocds, split_point
+from opencare.ocds.readers import InputError, OcdsInput, half, read_ocds
 from opencare.ocds.review.audit_schema import CompiledAudit, compile_audit
 from opencare.ocds.review.checks import identifier
 from opencare.ocds.review.checks.metrics import check_metrics, unit_mismatches
@@ -595,7 +595,7 @@ def _text(value: Any) -> str | None:
 
 def run_in_parallel(data: OcdsInput, choice: SchemaChoice, workers: int, progress: Progress | None) -> Report:
     """Review with a second process: on halves of a package when it can be split, else on alternate items."""
-    split = split_point(data)
+    split = data.split
     if split is None:
         return _alternate_items(data, choice, workers, progress)
     try:
