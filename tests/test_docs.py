@@ -42,3 +42,10 @@ def test_help_output_matches_the_commands_listed():
     output = CliRunner().invoke(main, ["--help"]).output
     for name in main.commands:
         assert name in output
+
+
+def test_every_review_check_is_documented_in_the_report_contract():
+    from opencare.ocds.review.messages import TEXTS
+
+    contract = (ROOT / "docs" / "review-json.md").read_text(encoding="utf-8")
+    assert [check for check in TEXTS if f"`{check}`" not in contract] == []
