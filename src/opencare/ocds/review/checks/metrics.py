@@ -80,34 +80,22 @@ def check_metrics(release: dict[str, Any], emit: Emit, catalogue: Catalogue) -> 
     return units
 
 
-class _LazyPointer:
-    """The observation's JSON pointer, made only if a finding needs it (most observations have none)."""
-
-    __slots__ = ("base", "metric", "observation")
-
-    def __init__(self, base: str, metric: int, observation: int):
-        self.base, self.metric, self.observation = base, metric, observation
-
-    def __add__(self, rest: str) -> str:
-        return f"{self.base}/{self.metric}/observations/{self.observation}{rest}"
-
-    def __str__(self) -> str:
-        return self + ""
-
-
 def _check_observation(
     observation: dict[str, Any], where: tuple[str, str, int, int], actual: bool, emit: Emit, metric_id: Any,
     known: Any,
 ) -> str | None:  # fmt: skip
     path, base, metric_index, observation_index = where
-    pointer = _LazyPointer(base, metric_index, observation_index)
+
+    def pointer(rest: str = "") -> str:  # made only for a finding: most observations have none
+        return f"{base}/{metric_index}/observations/{observation_index}{rest}"
+
     has_value, has_measure = "value" in observation, "measure" in observation
     if has_value and has_measure:
-        emit("metrics.value-and-measure", "warning", path, str(pointer), None, {})
+        emit("metrics.value-and-measure", "warning", path, pointer(), None, {})
     elif not has_value and not has_measure:
-        emit("metrics.no-value-or-measure", "warning", path, str(pointer), None, {})
+        emit("metrics.no-value-or-measure", "warning", path, pointer(), None, {})
     if actual and not obj(observation.get("period")):
-        emit("metrics.actual-without-period", "warning", f"{path}/period", pointer + "/period", None, {})
+        emit("metrics.actual-without-period", "warning", f"{path}/period", pointer("/period"), None, {})
     unit = obj(observation.get("unit"))
     unit_id = unit.get("id") if isinstance(unit.get("id"), str) else None
     if unit:
@@ -116,7 +104,7 @@ def _check_observation(
                 "metrics.unit-scheme",
                 "warning",
                 f"{path}/unit/scheme",
-                pointer + "/unit/scheme",
+                pointer("/unit/scheme"),
                 unit.get("scheme"),
                 {},
             )
@@ -125,7 +113,7 @@ def _check_observation(
                 "metrics.unknown-unit-code",
                 "warning",
                 f"{path}/unit/id",
-                pointer + "/unit/id",
+                pointer("/unit/id"),
                 unit_id,
                 {"value": unit_id},
             )
@@ -135,7 +123,7 @@ def _check_observation(
             "metrics.measure-classification",
             "warning",
             f"{path}/measureClassification/id",
-            pointer + "/measureClassification/id",
+            pointer("/measureClassification/id"),
             classification,
             {"value": classification},
         )
@@ -151,7 +139,7 @@ def _check_observation(
             "metrics.small-survey-count",
             "warning",
             f"{path}/measure",
-            pointer + "/measure",
+            pointer("/measure"),
             measure,
             {"metric": metric_id},
         )
