@@ -1,0 +1,222 @@
+"""Key facts about a whole input: who buys, who supplies, what the contracts are worth, which metrics and documents
+are there, and over what dates, gathered in one streaming pass so it works for 1 release and for 100,000.
+
+Each process (ocid) is counted once per fact, however many releases repeat it, and each contract's value is its
+latest figure, so updates are not double counted.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any, BinaryIO
+
+from opencare.ocds.readers import read_ocds
+
+#: How many names each list shows; the rest are counted, not listed.
+SHOWN = 10
+
+
+@dataclass
+class KeyFacts:
+    """The facts, ready to show or serialise."""
+
+    releases: int = 0
+    processes: int = 0
+    buyers: list[tuple[str, int]] = field(default_factory=list)
+    buyers_total: int = 0
+    suppliers: list[tuple[str, int]] = field(default_factory=list)
+    suppliers_total: int = 0
+    contract_values: list[dict[str, Any]] = field(default_factory=list)
+    metrics: list[tuple[str, int]] = field(default_factory=list)
+    documents: list[tuple[str, int]] = field(default_factory=list)
+    first_date: str = ""
+    last_date: str = ""
+
+    def as_json(self) -> dict[str, Any]:
+        """A JSON-ready dict; name lists are [name, number of processes] pairs, most frequent first."""
+        return {
+            "releases": self.releases,
+            "processes": self.processes,
+            "buyers": {"top": [list(pair) for pair in self.buyers], "total": self.buyers_total},
+            "suppliers": {"top": [list(pair) for pair in self.suppliers], "total": self.suppliers_total},
+            "contract_values": self.contract_values,
+            "metrics": [list(pair) for pair in self.metrics],
+            "documents": [list(pair) for pair in self.documents],
+            "dates": {"first": self.first_date, "last": self.last_date},
+        }
+
+
+class _Gatherer:
+    """Counts as releases stream past; memory grows with the number of processes, never with file size."""
+
+    def __init__(self) -> None:
+        self.releases = 0
+        self.process_index: dict[Any, int] = {}  # ocid -> small int, so the sets below hold ints, not strings
+        self.buyers: defaultdict[str, set[int]] = defaultdict(set)
+        self.suppliers: defaultdict[str, set[int]] = defaultdict(set)
+        self.contract_values: dict[tuple[int, str], tuple[Decimal, str]] = {}
+        self.metrics: defaultdict[str, set[int]] = defaultdict(set)
+        self.documents: defaultdict[str, set[int]] = defaultdict(set)
+        self.first_date = ""
+        self.last_date = ""
+
+    def add(self, release: dict[str, Any]) -> None:
+        self.releases += 1
+        ocid = release.get("ocid")
+        process = self.process_index.setdefault(ocid if isinstance(ocid, str) else None, len(self.process_index))
+        self._dates(release.get("date"))
+        for name in _buyer_names(release):
+            self.buyers[name].add(process)
+        for award in _objects(release.get("awards")):
+            for supplier in _objects(award.get("suppliers")):
+                if name := _text(supplier.get("name")):
+                    self.suppliers[name].add(process)
+        for index, contract in enumerate(_objects(release.get("contracts"))):
+            value = _object(contract.get("value"))
+            amount = _decimal(value.get("amount"))
+            if amount is not None:
+                key = (process, _text(contract.get("id")) or f"#{index}")
+                self.contract_values[key] = (amount, _text(value.get("currency")))
+        for metric_id in _metric_ids(release):
+            self.metrics[metric_id].add(process)
+        for document_type in _document_types(release):
+            self.documents[document_type].add(process)
+
+    def _dates(self, value: Any) -> None:
+        if not isinstance(value, str) or len(value) < 10:
+            return
+        day = value[:10]
+        if not self.first_date or day < self.first_date:
+            self.first_date = day
+        if day > self.last_date:
+            self.last_date = day
+
+    def facts(self) -> KeyFacts:
+        buyers, suppliers = _ranked(self.buyers), _ranked(self.suppliers)
+        return KeyFacts(
+            releases=self.releases,
+            processes=len(self.process_index),
+            buyers=buyers[:SHOWN],
+            buyers_total=len(buyers),
+            suppliers=suppliers[:SHOWN],
+            suppliers_total=len(suppliers),
+            contract_values=_totals(self.contract_values.values()),
+            metrics=_ranked(self.metrics),
+            documents=_ranked(self.documents),
+            first_date=self.first_date,
+            last_date=self.last_date,
+        )
+
+
+def gather_key_facts(source: Any | BinaryIO, progress: Callable[[int], None] | None = None) -> KeyFacts:
+    """Read OCDS data (anything readers.read_ocds takes) and gather its key facts.
+
+    For records, the compiled release stands for the process when there is one, else each embedded release counts.
+    """
+    gatherer = _Gatherer()
+    with read_ocds(source) as data:
+        for index, item in enumerate(data.items()):
+            for release in _releases_of(item, data.kind):
+                gatherer.add(release)
+            if progress is not None and index % 1000 == 999:
+                progress(index + 1)
+    return gatherer.facts()
+
+
+def facts_of_releases(releases: Iterable[dict[str, Any]]) -> KeyFacts:
+    """Key facts of releases already in memory (e.g. a single compiled release)."""
+    gatherer = _Gatherer()
+    for release in releases:
+        if isinstance(release, dict):
+            gatherer.add(release)
+    return gatherer.facts()
+
+
+def _releases_of(item: Any, kind: str) -> list[dict[str, Any]]:
+    if not isinstance(item, dict):
+        return []
+    if kind != "record":
+        return [item]
+    compiled = item.get("compiledRelease")
+    if isinstance(compiled, dict):
+        return [compiled]
+    return _objects(item.get("releases"))
+
+
+def _ranked(sets: dict[str, set[int]]) -> list[tuple[str, int]]:
+    return sorted(((name, len(members)) for name, members in sets.items()), key=lambda pair: (-pair[1], pair[0]))
+
+
+def _totals(values: Iterable[tuple[Decimal, str]]) -> list[dict[str, Any]]:
+    """Total, count, smallest and largest contract value per currency, largest total first."""
+    by_currency: dict[str, list[Decimal]] = defaultdict(list)
+    for amount, currency in values:
+        by_currency[currency].append(amount)
+    totals = [
+        {
+            "currency": currency,
+            "contracts": len(amounts),
+            "total": str(sum(amounts, Decimal(0))),
+            "smallest": str(min(amounts)),
+            "largest": str(max(amounts)),
+        }
+        for currency, amounts in by_currency.items()
+    ]
+    return sorted(totals, key=lambda row: -Decimal(row["total"]))
+
+
+def _buyer_names(release: dict[str, Any]) -> list[str]:
+    names = [_text(_object(release.get("buyer")).get("name"))]
+    names += [_text(p.get("name")) for p in _objects(release.get("parties")) if "buyer" in (p.get("roles") or [])]
+    return list(dict.fromkeys(name for name in names if name))
+
+
+def _metric_ids(release: dict[str, Any]) -> set[str]:
+    metrics = _objects(_object(release.get("planning")).get("forecasts"))
+    metrics += _objects(_object(release.get("tender")).get("targets"))
+    for award in _objects(release.get("awards")):
+        metrics += _objects(award.get("agreedMetrics"))
+    for contract in _objects(release.get("contracts")):
+        metrics += _objects(contract.get("agreedMetrics"))
+        metrics += _objects(_object(contract.get("implementation")).get("metrics"))
+    return {metric_id for metric in metrics if (metric_id := _text(metric.get("id")))}
+
+
+def _document_types(release: dict[str, Any]) -> set[str]:
+    holders = [_object(release.get("planning")), _object(release.get("tender"))]
+    holders += _objects(release.get("awards"))
+    for contract in _objects(release.get("contracts")):
+        holders += [contract, _object(contract.get("implementation"))]
+    types: set[str] = set()
+    for holder in holders:
+        for document in _objects(holder.get("documents")):
+            types.add(_text(document.get("documentType")) or "(no type given)")
+    return types
+
+
+def _object(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _objects(value: Any) -> list[dict[str, Any]]:
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
+
+
+def _text(value: Any) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _decimal(value: Any) -> Decimal | None:
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        return None
+    try:
+        result = Decimal(str(value))
+    except InvalidOperation:
+        return None
+    return result if result.is_finite() else None
+
+
+__all__ = ["SHOWN", "KeyFacts", "facts_of_releases", "gather_key_facts"]
