@@ -6,7 +6,10 @@ import contextlib
 import csv
 import json
 import os
+import signal
+import subprocess
 import sys
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -68,16 +71,63 @@ def demo() -> None:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
-@click.option("--workers", default=3, show_default=True, type=click.IntRange(1, 64), help="Worker processes.")
-def serve(host: str, port: int, workers: int) -> None:
-    """Serve the site with gunicorn (static files through WhiteNoise)."""
+@click.option("--workers", default=3, show_default=True, type=click.IntRange(1, 64), help="Web worker processes.")
+@click.option(
+    "--task-workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(0, 16),
+    help="Background task workers to start alongside (0 when they run elsewhere, e.g. `opencare worker`).",
+)
+def serve(host: str, port: int, workers: int, task_workers: int) -> None:
+    """Serve the site with gunicorn (static files through WhiteNoise) and run its background task workers."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "opencare.config.settings")
-    console.print(f"Serving opencare on [bold]http://{host}:{port}[/bold] with {workers} workers. Ctrl-C stops it.")
-    arguments = [
+    console.print(
+        f"Serving opencare on [bold]http://{host}:{port}[/bold] with {workers} web workers and {task_workers} task "
+        "workers. Ctrl-C stops it."
+    )
+    web = [
         sys.executable, "-m", "gunicorn", "opencare.config.wsgi:application",
         "--bind", f"{host}:{port}", "--workers", str(workers), "--access-logfile", "-", "--timeout", "120",
     ]  # fmt: skip
-    os.execv(sys.executable, arguments)  # noqa: S606 (fixed arguments, no shell)
+    worker = [sys.executable, "-m", "opencare", "worker"]
+    sys.exit(run_together([web] + [worker] * task_workers))
+
+
+def run_together(commands: list[list[str]]) -> int:
+    """Run the commands side by side until one stops or we are told to stop, then stop the rest. Exit code out."""
+    children = [subprocess.Popen(command) for command in commands]
+
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+    code = 0
+    try:
+        while all(child.poll() is None for child in children):
+            time.sleep(0.2)
+        code = next(child.returncode for child in children if child.returncode is not None)
+    except KeyboardInterrupt:
+        pass
+    for child in children:
+        if child.poll() is None:
+            child.terminate()
+    for child in children:
+        try:
+            child.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            child.kill()
+    return code
+
+
+@main.command()
+@click.option("--interval", default=0.5, show_default=True, type=float, help="Seconds between looks for new tasks.")
+def worker(interval: float) -> None:
+    """Run background tasks (reviews of uploads, conversions) as they are queued in the database."""
+    _django()
+    from django.core.management import call_command
+
+    call_command("db_worker", interval=interval, startup_delay=False, reload=False)
 
 
 @main.command()

@@ -58,10 +58,14 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "govuk_frontend_django",
+    "ninja",
+    "django_tasks",
+    "django_tasks_db",
     "opencare.frontend",
     "opencare.registry",
     "opencare.explore",
     "opencare.standard",
+    "opencare.reviews",
 ]
 
 MIDDLEWARE = [
@@ -134,6 +138,16 @@ STORAGES = {
 }
 MEDIA_ROOT = VAR_DIR / "media"
 
+# Uploads always go to a temporary file on the same disk as the review store, so keeping one is a rename, not a copy.
+FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.TemporaryFileUploadHandler"]
+FILE_UPLOAD_TEMP_DIR = VAR_DIR / "tmp"
+# Form fields other than files (pasted JSON is the largest) may be this big.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+
+# Background work (reviews of uploads) runs in `opencare worker` or the worker `opencare serve` starts; tasks wait in
+# the database, so no other server is needed.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -163,3 +177,19 @@ if PRODUCTION:
 
 #: Shown on every page: what the site is called.
 OPENCARE_SERVICE_NAME = os.getenv("OPENCARE_SERVICE_NAME", "opencare")
+
+#: Where the Data Review Tool keeps uploads, converted data and downloads, one folder per review.
+OPENCARE_REVIEW_DIR = Path(os.getenv("OPENCARE_REVIEW_DIR", VAR_DIR / "reviews")).resolve()
+#: The largest file the Data Review Tool accepts, in bytes (shown on the upload page).
+OPENCARE_REVIEW_MAX_UPLOAD_BYTES = int(os.getenv("OPENCARE_REVIEW_MAX_UPLOAD_BYTES", str(200 * 1000 * 1000)))
+#: The largest spreadsheet it accepts: reading one takes about 40 times its JSON size in memory (flatten-tool).
+OPENCARE_REVIEW_MAX_SPREADSHEET_BYTES = int(os.getenv("OPENCARE_REVIEW_MAX_SPREADSHEET_BYTES", str(10 * 1000 * 1000)))
+#: The most pasted JSON it accepts, in bytes.
+OPENCARE_REVIEW_MAX_PASTE_BYTES = int(os.getenv("OPENCARE_REVIEW_MAX_PASTE_BYTES", str(5 * 1000 * 1000)))
+#: How many days a report and its files are kept before they are deleted.
+OPENCARE_REVIEW_KEEP_DAYS = int(os.getenv("OPENCARE_REVIEW_KEEP_DAYS", "7"))
+#: Inputs up to this size are answered at once by POST /api/review; larger ones get a job address to poll.
+OPENCARE_REVIEW_API_SYNC_BYTES = int(os.getenv("OPENCARE_REVIEW_API_SYNC_BYTES", str(2 * 1000 * 1000)))
+#: Most bytes a compressed upload (gzip, zip, XLSX, ODS) may expand to, and the highest expansion ratio allowed.
+OPENCARE_REVIEW_MAX_EXPANDED_BYTES = int(os.getenv("OPENCARE_REVIEW_MAX_EXPANDED_BYTES", str(2 * 1000 * 1000 * 1000)))
+OPENCARE_REVIEW_MAX_EXPANSION_RATIO = int(os.getenv("OPENCARE_REVIEW_MAX_EXPANSION_RATIO", "200"))

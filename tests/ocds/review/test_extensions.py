@@ -185,8 +185,8 @@ def test_the_same_extension_declared_twice_is_applied_once():
     assert [applied.name for applied in choice.applied].count("ocds_lots_extension") == 1
 
 
-@pytest.mark.parametrize("version", ["2.0", "1.2", "1.1.5", "one point one"])
-def test_an_unknown_version_is_reported_and_checked_as_1_1(version: str):
+@pytest.mark.parametrize("version", ["2.0", "1.2", "1.1.5", "one point one", [], {"v": 1}, 1.1])
+def test_an_unknown_or_malformed_version_is_reported_and_checked_as_1_1(version: object):
     report = run(package(release(parties=[{"id": "p1", "name": "Care Ltd"}]), version=version))
     assert (report["version"], report["standard"]) == ("1.1", "1.1.5")
     (finding,) = [finding for finding in report["findings"] if finding["check"] == "ocds.version-unrecognised"]

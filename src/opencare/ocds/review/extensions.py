@@ -91,7 +91,7 @@ def choose_schema(version: object, extension_urls: object) -> SchemaChoice:
     version_note = ""
     if version is None:
         version = "1.1"
-    if version not in STANDARD_FOR_VERSION:
+    if not isinstance(version, str) or version not in STANDARD_FOR_VERSION:  # a list or object is not hashable
         version_note = f"The package says version {version!r}; opencare checked it as OCDS 1.1 (use '1.1' or '1.0')."
         version = "1.1"
     urls = extension_urls if isinstance(extension_urls, list) else []

@@ -1,0 +1,153 @@
+"""The review API: POST /api/review answers small inputs at once and gives larger ones a job address to poll."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.urls import reverse
+from ninja import Router, Schema, Status
+
+from opencare.reviews import selectors, services
+from opencare.reviews.models import ReviewRequest
+
+router = Router(tags=["Data Review Tool"])
+
+
+class ErrorOut(Schema):
+    """Why the input was refused or could not be read, and how to fix it."""
+
+    message: str
+    how_to_fix: str
+    line: int | None = None
+    column: int | None = None
+    sheet: str | None = None
+    cell: str | None = None
+
+
+class ProblemOut(Schema):
+    error: ErrorOut
+    status: str = "failed"
+
+
+class ExampleOut(Schema):
+    ocid: Any = None
+    release_id: Any = None
+    pointer: str
+    value: Any = None
+    sheet: str | None = None
+    cell: str | None = None
+
+
+class FieldOut(Schema):
+    title: str = ""
+    description: str = ""
+
+
+class FindingOut(Schema):
+    check: str
+    severity: str
+    path: str
+    count: int
+    message: str
+    how_to_fix: str
+    field: FieldOut | None = None
+    values: list[Any] | None = None
+    examples: list[ExampleOut]
+
+
+class ReportOut(Schema):
+    """The report contract of docs/review-json.md, with the key facts and the job's address."""
+
+    format: str
+    version: str
+    standard: str
+    extensions: dict[str, list[dict[str, Any]]]
+    counts: dict[str, int]
+    valid: bool
+    findings: list[FindingOut]
+    key_facts: dict[str, Any] | None = None
+    job: dict[str, str]
+
+
+class JobOut(Schema):
+    """A review still being checked: poll `url` until it answers 200 (the report) or 422 (unreadable input)."""
+
+    status: str
+    items_checked: int
+    url: str
+    page: str
+
+
+REQUEST_BODY = {
+    "description": "The data: OCDS JSON (any shape `opencare review` reads, optionally gzipped) as the body, or a "
+    "multipart form with a `file` field (JSON, .gz, XLSX, ODS, or CSV files in a zip). Optional query parameter "
+    "`version` (1.0 or 1.1) forces the OCDS version.",
+    "required": True,
+    "content": {
+        "application/json": {"schema": {"type": "object"}},
+        "multipart/form-data": {
+            "schema": {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}}
+        },
+    },
+}
+
+
+@router.post(
+    "",
+    response={200: ReportOut, 202: JobOut, 400: ErrorOut, 413: ErrorOut, 415: ErrorOut, 422: ProblemOut},
+    summary="Review OCDS data",
+    openapi_extra={"requestBody": REQUEST_BODY},
+)
+def review(request: HttpRequest, version: str = "") -> Status:
+    """Check OCDS data against the standard and the social-care profile.
+
+    Inputs up to the synchronous limit are answered at once with the report (200); larger ones are queued and answered
+    with a job (202) whose `url` gives the report when it is ready. Unreadable input answers 422 with line and column.
+    """
+    try:
+        accepted = _accept(request, version)
+    except services.UploadRefused as refused:
+        return Status(refused.status, {"message": refused.message, "how_to_fix": refused.how_to_fix})
+    if accepted.size_bytes <= settings.OPENCARE_REVIEW_API_SYNC_BYTES:
+        services.run_review(accepted.token)
+    else:
+        from opencare.reviews.tasks import review_upload
+
+        review_upload.enqueue(accepted.token)
+    accepted.refresh_from_db()
+    return _answer(accepted)
+
+
+@router.get("/{token}", response={200: ReportOut, 202: JobOut, 404: ErrorOut, 422: ProblemOut}, summary="A review")
+def review_job(request: HttpRequest, token: str) -> Status:
+    """The report of a queued review once it is ready (200); until then its progress (202)."""
+    review = selectors.live_review(token=token)
+    if review is None:
+        return Status(404, {"message": "There is no review at this address",
+                            "how_to_fix": "Reviews are deleted after a few days; send the data again."})  # fmt: skip
+    return _answer(review)
+
+
+def _accept(request: HttpRequest, version: str) -> ReviewRequest:
+    services.check_declared_size(int(request.META.get("CONTENT_LENGTH") or 0))
+    content_type = request.META.get("CONTENT_TYPE", "")
+    if content_type.startswith("multipart/form-data"):
+        uploaded = request.FILES.get("file")
+        if uploaded is None:
+            raise services.UploadRefused("The form has no `file` field", "Send the data in a form field called file.")
+        return services.accept_upload(uploaded=uploaded, ocds_version=version, enqueue=False)
+    return services.accept_stream(stream=request, file_name="API request", ocds_version=version, enqueue=False)
+
+
+def _answer(review: ReviewRequest) -> Status:
+    job = {
+        "url": reverse("api-1:review_job", args=[review.token]),
+        "page": reverse("reviews:review", args=[review.token]),
+    }
+    if review.status == ReviewRequest.Status.READY:
+        return Status(200, {**review.report, "key_facts": review.key_facts, "job": job})
+    if review.status == ReviewRequest.Status.FAILED:
+        return Status(422, {"status": "failed", "error": review.error})
+    return Status(202, {"status": review.status, "items_checked": review.items_checked, **job})

@@ -1,0 +1,575 @@
+"""The Data Review Tool's work: accept an upload, check it in the background, convert it, and forget it on time.
+
+Views and the API call these functions; the background tasks in tasks.py call run_review and run_conversions.
+Nothing here trusts the upload: its name is for display only, its content is sniffed, compressed input is expanded
+with limits, and any input that cannot be read leaves only a short explanation behind, never half-written files.
+"""
+
+from __future__ import annotations
+
+import gzip
+import logging
+import multiprocessing
+import os
+import shutil
+import time
+import unicodedata
+import zlib
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, BinaryIO
+
+import orjson
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from opencare.ocds.key_facts import gather_key_facts
+from opencare.ocds.readers import InputError, read_ocds
+from opencare.ocds.review import review as review_data
+from opencare.reviews.models import ReviewRequest
+
+if TYPE_CHECKING:
+    from opencare.ocds.spreadsheets import SourceMap
+
+logger = logging.getLogger(__name__)
+
+#: The downloads a report offers, by format: file name in the review's folder and media type.
+DOWNLOADS = {
+    "json": ("data.json", "application/json"),
+    "xlsx": ("data.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    "csv": ("data-csv.zip", "application/zip"),
+}
+#: How often, at most, progress is written to the database while a review runs.
+PROGRESS_EVERY_SECONDS = 0.5
+#: What a spreadsheet upload is converted into before it is checked.
+CONVERTED_NAME = "converted.json"
+EXPANDED_NAME = "expanded.json"
+INPUT_NAME = "input"
+#: Spreadsheet uploads keep the extension of what they are (openpyxl, for one, goes by the name).
+SPREADSHEET_SUFFIXES = {"xlsx": ".xlsx", "ods": ".ods", "csv": ".zip"}
+#: Expanding up to this much is always allowed, whatever the ratio: small, very repetitive files compress very well.
+RATIO_FREE_BYTES = 100 * 1000 * 1000
+
+
+@dataclass
+class UploadRefused(Exception):
+    """An upload refused before it is stored: what is wrong, how to fix it, and the HTTP status to answer with."""
+
+    message: str
+    how_to_fix: str
+    status: int = 400
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def review_folder(review: ReviewRequest) -> Path:
+    """The folder holding one review's files."""
+    return Path(settings.OPENCARE_REVIEW_DIR) / review.token
+
+
+def accept_upload(
+    *, uploaded: UploadedFile | None, pasted: str = "", ocds_version: str = "", enqueue: bool = True
+) -> ReviewRequest:
+    """Store an uploaded file or pasted JSON as a new review waiting to be checked. Raises UploadRefused.
+
+    Cheap checks happen here, so the person learns at once: nothing sent, empty, too large, a zip that is not a
+    spreadsheet, a compressed file that would expand too far. Everything else is found by the background check.
+    """
+    if uploaded is not None and uploaded.size:
+        return _accept_file(uploaded, ocds_version, enqueue)
+    if pasted.strip():
+        return _accept_pasted(pasted, ocds_version, enqueue)
+    if uploaded is not None:
+        raise UploadRefused("The selected file is empty", "Choose a file that contains OCDS JSON or a spreadsheet.")
+    raise UploadRefused("Choose a file or paste some JSON", "Select a file to upload, or paste JSON into the box.")
+
+
+def check_declared_size(content_length: int, slack: int = 1024 * 1024) -> None:
+    """Refuse a request body bigger than the file limit (plus slack for the form around it) before reading it."""
+    limit = settings.OPENCARE_REVIEW_MAX_UPLOAD_BYTES
+    if content_length > limit + slack:
+        raise UploadRefused(
+            f"The upload is {human_size(content_length)}, larger than the {human_size(limit)} limit",
+            "Split the data into smaller files, or compress it with gzip (.json.gz) before uploading.",
+            status=413,
+        )
+
+
+def _accept_file(uploaded: UploadedFile, ocds_version: str, enqueue: bool) -> ReviewRequest:
+    limit = settings.OPENCARE_REVIEW_MAX_UPLOAD_BYTES
+    if uploaded.size > limit:
+        raise UploadRefused(
+            f"The file is {human_size(uploaded.size)}, larger than the {human_size(limit)} limit",
+            "Split the data into smaller files, or compress it with gzip (.json.gz) before uploading.",
+            status=413,
+        )
+    review = _new_review(file_name=display_name(uploaded.name or "upload"), size=uploaded.size, version=ocds_version)
+    folder = review_folder(review)
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / INPUT_NAME
+    try:
+        _keep_upload(uploaded, target)
+        review.input_kind = _sniff(target)
+        _name_by_kind(target, review.input_kind)
+    except UploadRefused:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    return _save_and_enqueue(review, enqueue)
+
+
+def _accept_pasted(pasted: str, ocds_version: str, enqueue: bool) -> ReviewRequest:
+    data = pasted.encode("utf-8", errors="surrogatepass")
+    limit = settings.OPENCARE_REVIEW_MAX_PASTE_BYTES
+    if len(data) > limit:
+        raise UploadRefused(
+            f"The pasted text is {human_size(len(data))}, more than the {human_size(limit)} that can be pasted",
+            "Save the JSON as a file and upload the file instead.",
+            status=413,
+        )
+    review = _new_review(file_name="Pasted JSON", size=len(data), version=ocds_version)
+    review.input_kind = ReviewRequest.InputKind.PASTED
+    folder = review_folder(review)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / INPUT_NAME).write_bytes(data)
+    return _save_and_enqueue(review, enqueue)
+
+
+def _new_review(*, file_name: str, size: int, version: str) -> ReviewRequest:
+    return ReviewRequest(
+        file_name=file_name,
+        size_bytes=size,
+        ocds_version=version if version in {"1.0", "1.1"} else "",
+        expires_at=timezone.now() + timedelta(days=settings.OPENCARE_REVIEW_KEEP_DAYS),
+    )
+
+
+def accept_stream(*, stream: BinaryIO, file_name: str, ocds_version: str = "", enqueue: bool = True) -> ReviewRequest:
+    """Store a request body (JSON sent as the body of an API call) as a new review, refusing it past the file limit."""
+    limit = settings.OPENCARE_REVIEW_MAX_UPLOAD_BYTES
+    review = _new_review(file_name=display_name(file_name), size=0, version=ocds_version)
+    folder = review_folder(review)
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / INPUT_NAME
+    try:
+        with target.open("wb") as out:
+            while chunk := stream.read(1024 * 1024):
+                review.size_bytes += len(chunk)
+                if review.size_bytes > limit:
+                    raise UploadRefused(
+                        f"The data is larger than the {human_size(limit)} limit",
+                        "Split the data into smaller files, or compress it with gzip before sending it.",
+                        status=413,
+                    )
+                out.write(chunk)
+        if not review.size_bytes:
+            raise UploadRefused("The request has no data", "Send OCDS JSON as the body, or a file in a form field.")
+        review.input_kind = _sniff(target)
+        _name_by_kind(target, review.input_kind)
+    except UploadRefused:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    return _save_and_enqueue(review, enqueue)
+
+
+def _name_by_kind(target: Path, kind: str) -> None:
+    """Give a spreadsheet its extension, refusing one too big to read (flatten-tool holds it all in memory)."""
+    if kind not in SPREADSHEET_SUFFIXES:
+        return
+    limit = settings.OPENCARE_REVIEW_MAX_SPREADSHEET_BYTES
+    size = target.stat().st_size
+    if size > limit:
+        raise UploadRefused(
+            f"The spreadsheet is {human_size(size)}, larger than the {human_size(limit)} limit for spreadsheets",
+            "Split it into smaller spreadsheets, or upload the data as JSON (which can be up to "
+            f"{human_size(settings.OPENCARE_REVIEW_MAX_UPLOAD_BYTES)}).",
+            status=413,
+        )
+    target.rename(target.with_suffix(SPREADSHEET_SUFFIXES[kind]))
+
+
+def stored_input(folder: Path) -> Path:
+    """The upload as stored: `input`, or `input.xlsx` / `.ods` / `.zip` for a spreadsheet."""
+    for suffix in ("", *SPREADSHEET_SUFFIXES.values()):
+        path = folder / (INPUT_NAME + suffix)
+        if path.exists():
+            return path
+    raise OSError("the uploaded data is no longer there")
+
+
+def _save_and_enqueue(review: ReviewRequest, enqueue: bool) -> ReviewRequest:
+    review.save()
+    if enqueue:
+        from opencare.reviews.tasks import review_upload  # tasks import this module
+
+        review_upload.enqueue(review.token)
+        review.refresh_from_db()
+    return review
+
+
+def _keep_upload(uploaded: UploadedFile, target: Path) -> None:
+    """Move the upload's temporary file into place (a rename on the same disk), or copy it in chunks."""
+    temporary = getattr(uploaded, "temporary_file_path", None)
+    if temporary is not None:
+        shutil.move(temporary(), target)
+        return
+    with target.open("wb") as handle:
+        for chunk in uploaded.chunks():
+            handle.write(chunk)
+
+
+def _sniff(path: Path) -> str:
+    """What kind of input this is, by its first bytes, never by its name."""
+    with path.open("rb") as handle:
+        start = handle.read(4)
+    if start[:2] == b"\x1f\x8b":
+        return ReviewRequest.InputKind.GZIP
+    if start == b"PK\x03\x04" or start == b"PK\x05\x06":
+        _check_archive(path)
+        from opencare.ocds.spreadsheets import detect_spreadsheet  # flatten-tool loads slowly: only when needed
+
+        kind = detect_spreadsheet(path)
+        if kind is None:
+            raise UploadRefused(
+                "The zip file holds neither a spreadsheet nor CSV files",
+                "Upload OCDS JSON, an XLSX or ODS spreadsheet, or a zip of CSV files made from the template.",
+                status=415,
+            )
+        return kind
+    return ReviewRequest.InputKind.JSON
+
+
+def _check_archive(path: Path) -> None:
+    from opencare.ocds.spreadsheets import SpreadsheetError, check_archive
+
+    try:
+        check_archive(
+            path,
+            max_total_bytes=settings.OPENCARE_REVIEW_MAX_EXPANDED_BYTES,
+            max_ratio=settings.OPENCARE_REVIEW_MAX_EXPANSION_RATIO,
+        )
+    except SpreadsheetError as error:
+        status = 413 if "expand" in error.message else 400
+        raise UploadRefused(error.message, error.how_to_fix, status=status) from None
+
+
+def display_name(name: str) -> str:
+    """The uploaded file's name, safe to show: no folders, no control characters, at most 120 characters."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    cleaned = "".join(ch for ch in base if unicodedata.category(ch)[0] != "C").strip()
+    return (cleaned or "upload")[:120]
+
+
+def human_size(count: int) -> str:
+    """A byte count as people say it: 200 MB, 1.5 GB."""
+    for unit, scale in (("GB", 10**9), ("MB", 10**6), ("KB", 10**3)):
+        if count >= scale:
+            return f"{count / scale:.1f} {unit}".replace(".0 ", " ")
+    return f"{count} bytes"
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# The background check
+
+
+def run_review(token: str) -> None:
+    """Check a stored upload and keep its report, or keep a clear reason it could not be read and delete the files."""
+    review = ReviewRequest.objects.filter(token=token).first()
+    if review is None or review.status not in {ReviewRequest.Status.QUEUED, ReviewRequest.Status.CHECKING}:
+        return  # deleted or expired meanwhile, or already done by another worker
+    ReviewRequest.objects.filter(pk=review.pk).update(status=ReviewRequest.Status.CHECKING, started_at=timezone.now())
+    folder = review_folder(review)
+    from opencare.ocds.spreadsheets import SpreadsheetError
+
+    try:
+        report, facts = _check(review, folder)
+    except (InputError, SpreadsheetError, UploadRefused) as error:
+        _fail(review, folder, _error_json(error))
+        return
+    except Exception:
+        logger.exception("Reviewing upload %s failed", review.pk)
+        _fail(review, folder, {
+            "message": "Something went wrong on our side while checking this file",
+            "how_to_fix": "Try again later. If it keeps happening, tell us, and we will look at what went wrong.",
+        })  # fmt: skip
+        return
+    ReviewRequest.objects.filter(pk=review.pk).update(
+        status=ReviewRequest.Status.READY,
+        report=report,
+        key_facts=facts,
+        finished_at=timezone.now(),
+        downloads={name: "pending" for name in DOWNLOADS},
+    )
+    from opencare.reviews.tasks import convert_upload  # tasks import this module
+
+    convert_upload.enqueue(review.token)
+
+
+def _check(review: ReviewRequest, folder: Path) -> tuple[dict[str, Any], dict[str, Any]]:
+    data_path, source_map = prepare_input(review, folder)
+    progress = _progress_saver(review.pk)
+    report = review_data(data_path, version=review.ocds_version or None, progress=progress).as_json()
+    if source_map is not None:
+        _add_spreadsheet_places(report, source_map)
+    facts = gather_key_facts(data_path).as_json()
+    return report, facts
+
+
+def prepare_input(review: ReviewRequest, folder: Path) -> tuple[Path, SourceMap | None]:
+    """The JSON to check: the upload, or what it expands or converts to (and where each value came from)."""
+    source = stored_input(folder)
+    kind = review.input_kind
+    if kind == ReviewRequest.InputKind.GZIP:
+        return _gunzip(source, folder / EXPANDED_NAME), None
+    if kind in {ReviewRequest.InputKind.XLSX, ReviewRequest.InputKind.ODS, ReviewRequest.InputKind.CSV}:
+        from opencare.ocds.spreadsheets import spreadsheet_to_json
+
+        _check_archive(source)
+        converted = folder / CONVERTED_NAME
+        return converted, in_child_process(spreadsheet_to_json, source, kind, converted)
+    return source, None
+
+
+def _gunzip(source: Path, target: Path) -> Path:
+    """Expand gzip to disk, refusing a gzip bomb by total size and by expansion ratio as it goes."""
+    by_ratio = max(RATIO_FREE_BYTES, source.stat().st_size * settings.OPENCARE_REVIEW_MAX_EXPANSION_RATIO)
+    limit = min(settings.OPENCARE_REVIEW_MAX_EXPANDED_BYTES, by_ratio)
+    written = 0
+    partial = target.with_suffix(".partial")
+    try:
+        with gzip.open(source, "rb") as compressed, partial.open("wb") as out:
+            while chunk := compressed.read(1024 * 1024):
+                written += len(chunk)
+                if written > limit:
+                    raise UploadRefused(
+                        "The gzip file expands to far more data than it holds, so it is refused as a possible "
+                        f"'zip bomb' (more than {human_size(limit)})",
+                        "Upload the data uncompressed, or split it into smaller files.",
+                        status=413,
+                    )
+                out.write(chunk)
+    except (OSError, EOFError, zlib.error) as error:
+        partial.unlink(missing_ok=True)
+        raise UploadRefused(
+            f"The gzip file is damaged or incomplete ({error})", "Compress the file again and upload it again."
+        ) from None
+    except UploadRefused:
+        partial.unlink(missing_ok=True)
+        raise
+    os.replace(partial, target)
+    return target
+
+
+def _progress_saver(pk: int) -> Callable[[int], None]:
+    last = [0.0]
+
+    def save(count: int) -> None:
+        now = time.monotonic()
+        if now - last[0] >= PROGRESS_EVERY_SECONDS:
+            last[0] = now
+            ReviewRequest.objects.filter(pk=pk).update(items_checked=count)
+
+    return save
+
+
+def _add_spreadsheet_places(report: dict[str, Any], source_map: SourceMap) -> None:
+    """Give each example the sheet and cell it came from, and add the conversion's warnings as findings."""
+    for finding in report["findings"]:
+        for example in finding["examples"]:
+            places = source_map.locate(example.get("pointer") or "")
+            if places:
+                example["sheet"], example["cell"] = places[0]
+    for warning in getattr(source_map, "warnings", []):
+        report["findings"].append({
+            "check": "spreadsheet.conversion",
+            "severity": "warning",
+            "path": "",
+            "count": 1,
+            "message": warning.get("message", ""),
+            "how_to_fix": warning.get("how_to_fix")
+            or "Check the value in that cell: it could not be converted to the type the standard expects.",
+            "examples": [{"ocid": None, "release_id": None, "pointer": "", "value": None,
+                          "sheet": warning.get("sheet"), "cell": warning.get("cell")}],
+        })  # fmt: skip
+
+
+def _error_json(error: Exception) -> dict[str, Any]:
+    found: dict[str, Any] = {
+        "message": getattr(error, "message", str(error)),
+        "how_to_fix": getattr(error, "how_to_fix", ""),
+    }
+    for key in ("line", "column", "sheet", "cell"):
+        value = getattr(error, key, None)
+        if value is not None:
+            found[key] = value
+    return found
+
+
+def _fail(review: ReviewRequest, folder: Path, error: dict[str, Any]) -> None:
+    shutil.rmtree(folder, ignore_errors=True)
+    ReviewRequest.objects.filter(pk=review.pk).update(
+        status=ReviewRequest.Status.FAILED, error=error, finished_at=timezone.now()
+    )
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Conversions for download
+
+
+def run_conversions(token: str) -> None:
+    """Make the JSON, XLSX and CSV downloads of a checked upload, each ready as soon as it is made.
+
+    Each spreadsheet is made in a child process: flatten-tool holds the whole input in memory, and a long-lived
+    worker would otherwise keep that memory after the conversion (Python rarely gives it back to the system).
+    """
+    review = ReviewRequest.objects.filter(token=token, status=ReviewRequest.Status.READY).first()
+    if review is None:
+        return
+    folder = review_folder(review)
+    try:
+        package = _release_package(review, folder)
+    except (InputError, OSError) as error:
+        _set_downloads(review, dict.fromkeys(DOWNLOADS, "failed"), str(error))
+        return
+    _set_downloads(review, {"json": "ready"})
+    for name, fmt in (("xlsx", "xlsx"), ("csv", "csv")):
+        try:
+            problem = in_child_process(convert, package, folder / DOWNLOADS[name][0], fmt)
+        except Exception:
+            logger.exception("Converting upload %s to %s failed", review.pk, name)
+            problem = "Something went wrong on our side while converting"
+        _set_downloads(review, {name: "failed" if problem else "ready"}, problem or "")
+
+
+def in_child_process(function: Callable[..., Any], *arguments: Any) -> Any:
+    """Run a function in a forked child and return its result (or raise its exception) here.
+
+    Used for flatten-tool's conversions, which hold a whole spreadsheet or JSON file in memory: the child's memory is
+    returned to the system when it ends, where a long-lived worker would keep it.
+    """
+    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork")) as pool:
+        return pool.submit(function, *arguments).result()
+
+
+def convert(package: Path, output: Path, fmt: str) -> str | None:
+    """Flatten a release package to XLSX or CSV; the reason in plain English if it cannot be done, else None."""
+    from opencare.ocds.spreadsheets import SpreadsheetError, json_to_spreadsheet
+
+    try:
+        json_to_spreadsheet(package, output, fmt)
+    except SpreadsheetError as error:
+        return error.message
+    return None
+
+
+def _release_package(review: ReviewRequest, folder: Path) -> Path:
+    """data.json: the data as one JSON package (records stay a record package); and the release package to flatten."""
+    target = folder / DOWNLOADS["json"][0]
+    data_path = _data_path(folder)
+    report = review.report or {}
+    if report.get("format") in {"release package", "record package"}:
+        _link_or_copy(data_path, target)
+    else:
+        _write_release_package(data_path, target)
+    if report.get("format", "").startswith("record"):
+        flat = folder / "compiled-releases.json"
+        _write_release_package(data_path, flat, compiled=True)
+        return flat
+    return target
+
+
+def _data_path(folder: Path) -> Path:
+    """The checked JSON: converted from a spreadsheet, expanded from gzip, or the upload itself."""
+    for name in (CONVERTED_NAME, EXPANDED_NAME):
+        if (folder / name).exists():
+            return folder / name
+    return stored_input(folder)
+
+
+def _link_or_copy(source: Path, target: Path) -> None:
+    if target.exists():
+        return
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
+
+
+def _write_release_package(source: Path, target: Path, *, compiled: bool = False) -> None:
+    """Stream any readable input into a release package (records give their compiled releases), written atomically."""
+    partial = target.with_suffix(".partial")
+    with read_ocds(source) as data, partial.open("wb") as out:
+        metadata = {key: value for key, value in data.metadata.items() if key not in {"releases", "records"}}
+        metadata.setdefault("version", "1.1")
+        head = orjson.dumps(metadata)
+        out.write(head[:-1] + (b"," if len(head) > 2 else b"") + b'"releases":[')
+        first = True
+        for item in data.items():
+            release = item.get("compiledRelease") if compiled and isinstance(item, dict) else item
+            if not isinstance(release, dict):
+                continue
+            out.write((b"" if first else b",") + orjson.dumps(release))
+            first = False
+        out.write(b"]}")
+    os.replace(partial, target)
+
+
+def _set_downloads(review: ReviewRequest, states: dict[str, str], problem: str = "") -> None:
+    with transaction.atomic():
+        current = ReviewRequest.objects.select_for_update().get(pk=review.pk)
+        current.downloads = {**current.downloads, **states}
+        if problem:
+            current.downloads["problem"] = problem
+        current.save(update_fields=["downloads"])
+
+
+def download_file(review: ReviewRequest, name: str) -> Path | None:
+    """The file of a ready download, or None."""
+    if name not in DOWNLOADS or review.downloads.get(name) != "ready":
+        return None
+    path = review_folder(review) / DOWNLOADS[name][0]
+    return path if path.is_file() else None
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Forgetting
+
+
+def delete_review(review: ReviewRequest) -> None:
+    """Delete a review's files, then its row."""
+    shutil.rmtree(review_folder(review), ignore_errors=True)
+    review.delete()
+
+
+def delete_expired_reviews(now: Any = None) -> int:
+    """Delete every review past its expiry date, files first. Returns how many were deleted."""
+    now = now or timezone.now()
+    expired = list(ReviewRequest.objects.filter(expires_at__lte=now))
+    for review in expired:
+        delete_review(review)
+    return len(expired)
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# The blank template
+
+TEMPLATE_FORMATS = {"xlsx": "opencare-social-care-template.xlsx", "zip": "opencare-social-care-template-csv.zip"}
+
+
+def blank_template(fmt: str) -> Path:
+    """The blank spreadsheet template of the social-care profile, made once and kept. fmt is 'xlsx' or 'zip'."""
+    from opencare.ocds.spreadsheets import write_template
+
+    folder = Path(settings.OPENCARE_REVIEW_DIR) / "_template"
+    path = folder / TEMPLATE_FORMATS[fmt]
+    if not path.is_file():
+        folder.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(".partial")
+        write_template(partial, "xlsx" if fmt == "xlsx" else "csv")
+        os.replace(partial, path)
+    return path
