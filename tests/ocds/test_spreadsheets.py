@@ -569,3 +569,15 @@ def test_written_files_are_complete_zip_archives(tmp_path, demo):
     with zipfile.ZipFile(io.BytesIO((tmp_path / "out.zip").read_bytes())) as archive:
         assert archive.testzip() is None
         assert (archive.namelist()[0], archive.namelist()[-1]) == ("releases.csv", "Meta.csv")
+
+
+def test_a_size_refusal_says_so_and_survives_pickling(tmp_path):
+    import zipfile as zipfile_module
+
+    bomb = tmp_path / "bomb.zip"
+    with zipfile_module.ZipFile(bomb, "w", compression=zipfile_module.ZIP_DEFLATED) as archive:
+        archive.writestr("a.csv", b"\0" * 5_000_000)
+    with pytest.raises(SpreadsheetError) as caught:
+        check_archive(bomb)
+    assert caught.value.too_big
+    assert pickle.loads(pickle.dumps(caught.value)).too_big

@@ -125,3 +125,18 @@ def test_a_spreadsheet_over_the_spreadsheet_limit_is_refused_at_once(client, set
     assert response.status_code == 413
     assert "limit for spreadsheets" in response.content.decode()
     assert ReviewRequest.objects.count() == 0
+
+
+def test_an_xlsx_bomb_is_refused_before_anything_unpacks_it(client, review_store):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+        with archive.open("xl/worksheets/sheet1.xml", "w") as member:
+            for _ in range(40):
+                member.write(b"\0" * 1_000_000)
+    response = client.post(reverse("reviews:upload"), {"file": upload("bomb.xlsx", buffer.getvalue())})
+    assert response.status_code == 413
+    assert "unpack to too much data" in response.content.decode()
+    assert ReviewRequest.objects.count() == 0
+    assert list(review_store.iterdir()) == []

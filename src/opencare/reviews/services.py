@@ -254,7 +254,7 @@ def _check_archive(path: Path) -> None:
             max_ratio=settings.OPENCARE_REVIEW_MAX_EXPANSION_RATIO,
         )
     except SpreadsheetError as error:
-        status = 413 if "expand" in error.message else 400
+        status = 413 if error.too_big else 400
         raise UploadRefused(error.message, error.how_to_fix, status=status) from None
 
 

@@ -1,0 +1,138 @@
+"""JSON to spreadsheet: a release package flattened by flatten-tool onto sheets, and the blank template."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from flattentool.exceptions import FlattenToolError
+from flattentool.json_input import JSONParser
+
+from opencare.ocds.readers import InputError, read_ocds
+from opencare.ocds.spreadsheets.atomic_write import _write_atomically
+from opencare.ocds.spreadsheets.fields import (
+    FieldType,
+    _field_path,
+    _package_parser,
+    _package_types,
+    _release_parser,
+    _release_types,
+)
+from opencare.ocds.spreadsheets.layout import MAIN_SHEET, META_SHEET
+from opencare.ocds.spreadsheets.sheet_writers import _WRITERS, _Sheet
+
+
+def json_to_spreadsheet(source: Path, output: Path, fmt: str, *, use_titles: bool = False) -> None:
+    """Flatten an OCDS release package JSON file into XLSX (one file) or CSV (a zip of one CSV file per sheet).
+
+    Uses flatten-tool against the social-care schema, with a Meta sheet for the package metadata. Writes to a
+    temporary file and renames it, so a failure leaves nothing at ``output``. Text that a spreadsheet program would
+    take for a formula is neutralised (see sheet_writers). Raises InputError if ``source`` is not a readable
+    release package; ValueError for a format other than 'xlsx' or 'csv'.
+    """
+    if fmt not in ("xlsx", "csv"):
+        raise ValueError(f"Cannot write {fmt!r}: only 'xlsx' and 'csv' are written")
+    metadata = _release_package_metadata(source)
+    types = _release_types()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # flatten-tool's notes on the schema and on removed control characters
+            flat = JSONParser(
+                json_filename=str(source),
+                root_list_path=MAIN_SHEET,
+                schema_parser=_release_parser(use_titles),
+                root_id="ocid",
+                use_titles=use_titles,
+                id_name="id",
+                remove_empty_schema_columns=True,
+                persist=True,  # rows wait on disk (ZODB), not in memory, until they are written
+            )
+            with flat:
+                root = _root_heading(use_titles)
+                sheets = [_data_sheet(MAIN_SHEET, flat.main_sheet, types, root)]
+                sheets += [_data_sheet(name, sheet, types, root) for name, sheet in flat.sub_sheets.items()]
+                sheets.append(_meta_sheet(metadata, use_titles))
+                _write_atomically(output, lambda path: _WRITERS[fmt](path, sheets))
+    except FlattenToolError as error:
+        raise InputError(f"The package could not be flattened ({error})", how_to_fix="Check the JSON.") from None
+
+
+def _release_package_metadata(source: Path) -> dict[str, Any]:
+    """The package's metadata, after reading the whole file once: broken JSON gets the readers' clear InputError
+    (line and column) instead of failing inside flatten-tool, which would leave its temporary database behind."""
+    with read_ocds(source) as data:
+        if data.format != "release package" or data.path is None:
+            raise InputError(
+                f"This is {_a(data.format)}, not an uncompressed release package",
+                how_to_fix='Give a release package: a JSON object with a "releases" array.',
+            )
+        if data.items_not_a_list:
+            raise InputError(
+                f'"releases" is {data.items_not_a_list}, not a list', how_to_fix='Make "releases" a JSON array.'
+            )
+        for _ in data.items():
+            pass
+        return {key: value for key, value in data.metadata.items() if key not in ("releases", "records")}
+
+
+def _a(noun: str) -> str:
+    return f"{'an' if noun[:1] in 'aeiou' else 'a'} {noun}"
+
+
+def _root_heading(use_titles: bool) -> str:
+    """The heading of the ocid column: flatten-tool titles it in every sheet's rows but not in sub-sheets' headings."""
+    return _release_parser(True).main_sheet.titles.get("ocid", "ocid") if use_titles else "ocid"
+
+
+def _data_sheet(name: str, sheet: Any, types: dict[str, FieldType], root: str) -> _Sheet:
+    headings = list(dict.fromkeys(root if heading == sheet.root_id else heading for heading in sheet))
+    paths = {title: path for path, title in sheet.titles.items()} | {root: "ocid"}
+    column_types = [types.get(_field_path(paths.get(heading, heading))) for heading in headings]
+    return _Sheet(name, headings, column_types, sheet.lines)
+
+
+def _meta_sheet(metadata: dict[str, Any], use_titles: bool) -> _Sheet:
+    """Package metadata as (field, value) rows: the Meta sheet is read down column A, not across row 1."""
+    titles = _package_parser(True).main_sheet.titles if use_titles else {}
+    types = _package_types()
+    rows = [
+        {"field": titles.get(path, path), "value": value, "type": types.get(_field_path(path))}
+        for path, value in _flatten_metadata(metadata, "")
+    ]
+    return _Sheet(META_SHEET, [], [], rows)
+
+
+def _flatten_metadata(value: Any, path: str) -> Iterator[tuple[str, Any]]:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _flatten_metadata(item, f"{path}/{key}" if path else key)
+    elif isinstance(value, list) and all(not isinstance(item, dict | list) for item in value):
+        if value:
+            yield path, ";".join(map(str, value))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _flatten_metadata(item, f"{path}/{index}")
+    elif value is not None and value != "":
+        yield path, value
+
+
+def write_template(output: Path, fmt: str = "xlsx") -> None:
+    """A blank template of the social-care profile, XLSX or CSV zip: main sheet 'releases', headings as titles.
+
+    One sheet for the releases, one for each list of objects, and a Meta sheet for the package metadata.
+    """
+    if fmt not in ("xlsx", "csv"):
+        raise ValueError(f"Cannot write {fmt!r}: only 'xlsx' and 'csv' are written")
+    parser = _release_parser(True)
+    root = _root_heading(True)
+    headings = [(MAIN_SHEET, list(parser.main_sheet))]
+    headings += [
+        (name, [root if h == sheet.root_id else h for h in sheet]) for name, sheet in parser.sub_sheets.items()
+    ]
+    sheets = [_Sheet(name, columns, [None] * len(columns), []) for name, columns in headings]
+    titles = _package_parser(True).main_sheet.titles
+    meta_rows = [{"field": titles.get(path, path), "value": None, "type": None} for path in titles]
+    sheets.append(_Sheet(META_SHEET, [], [], meta_rows))
+    _write_atomically(output, lambda path: _WRITERS[fmt](path, sheets))
