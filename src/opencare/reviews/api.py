@@ -96,7 +96,7 @@ REQUEST_BODY = {
 
 @router.post(
     "",
-    response={200: ReportOut, 202: JobOut, 400: ErrorOut, 413: ErrorOut, 415: ErrorOut, 422: ProblemOut},
+    response={200: ReportOut, 202: JobOut, 400: ErrorOut, 413: ErrorOut, 422: ProblemOut},
     summary="Review OCDS data",
     openapi_extra={"requestBody": REQUEST_BODY},
 )

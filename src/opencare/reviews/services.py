@@ -233,14 +233,8 @@ def _sniff(path: Path) -> str:
         _check_archive(path)
         from opencare.ocds.spreadsheets import detect_spreadsheet  # flatten-tool loads slowly: only when needed
 
-        kind = detect_spreadsheet(path)
-        if kind is None:
-            raise UploadRefused(
-                "The zip file holds neither a spreadsheet nor CSV files",
-                "Upload OCDS JSON, an XLSX or ODS spreadsheet, or a zip of CSV files made from the template.",
-                status=415,
-            )
-        return kind
+        # Any other zip counts as CSV files, so that reading it explains what it lacks.
+        return detect_spreadsheet(path) or ReviewRequest.InputKind.CSV
     return ReviewRequest.InputKind.JSON
 
 
