@@ -101,7 +101,8 @@ def run_together(commands: list[list[str]]) -> int:
     def stop(signum: int, frame: object) -> None:
         raise KeyboardInterrupt
 
-    signal.signal(signal.SIGTERM, stop)
+    # SIGINT too: started in the background, a process ignores it by default.
+    previous = {number: signal.signal(number, stop) for number in (signal.SIGTERM, signal.SIGINT)}
     code = 0
     try:
         while all(child.poll() is None for child in children):
@@ -117,6 +118,8 @@ def run_together(commands: list[list[str]]) -> int:
             child.wait(timeout=15)
         except subprocess.TimeoutExpired:
             child.kill()
+    for number, handler in previous.items():
+        signal.signal(number, handler)
     return code
 
 
