@@ -241,6 +241,49 @@ def _progress(source: str, verb: str) -> Iterator[Callable[[int], None] | None]:
         yield lambda count: bar.update(task, description=f"{verb} {Path(source).name}: {count:,} items")
 
 
+@main.command("import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--social-care", is_flag=True, help="Keep only social-care processes (by CPV code or by words).")
+def import_data(paths: tuple[Path, ...], social_care: bool) -> None:
+    """Import OCDS files and folders into the registry (safe to run again: nothing is stored twice)."""
+    _django()
+    from django.core.management import call_command
+
+    from opencare.registry.imports import ImportPathError, import_paths
+
+    call_command("migrate", interactive=False, verbosity=0)
+
+    errors = Console(stderr=True)
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=errors,
+                  transient=True, disable=not errors.is_terminal) as bar:  # fmt: skip
+        task = bar.add_task("Importing")
+        try:
+            run = import_paths(
+                list(paths),
+                social_care_only=social_care,
+                progress=lambda name, count: bar.update(task, description=f"Importing {name}: {count:,} releases"),
+            )
+        except ImportPathError as error:
+            errors.print(f"[bold red]Cannot import:[/bold red] {error}.", highlight=False)
+            errors.print("How to fix it: give the path of an OCDS file, or of a folder holding some.", highlight=False)
+            sys.exit(2)
+    table = Table(title=f"Import {run.pk}")
+    table.add_column("releases", justify="left")
+    table.add_column("count", justify="right")
+    rows = [("read", run.releases_read), ("added", run.added), ("already stored", run.already_stored),
+            ("added with schema errors (flagged)", run.flagged)]  # fmt: skip
+    if social_care:
+        rows.append(("left out: not social care", run.not_social_care))
+    for label, count in rows:
+        table.add_row(label, f"{count:,}")
+    console.print(table)
+    for unreadable in run.unreadable_files:
+        where, why = unreadable["path"], unreadable["message"]
+        errors.print(f"[bold red]Could not read[/bold red] {where}: {why}", highlight=False)
+    if run.unreadable_files:
+        sys.exit(2)
+
+
 @main.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
 @click.argument("arguments", nargs=-1, type=click.UNPROCESSED)
 def manage(arguments: tuple[str, ...]) -> None:

@@ -22,6 +22,24 @@ class Source(models.Model):
         return self.title
 
 
+class ImportRun(models.Model):
+    """One run of `opencare import`: what it was given and what it did. A run with no finish time was interrupted."""
+
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True)
+    paths = models.JSONField(default=list)
+    social_care_only = models.BooleanField(default=False)
+    releases_read = models.PositiveIntegerField(default=0)
+    added = models.PositiveIntegerField(default=0)
+    already_stored = models.PositiveIntegerField(default=0)
+    not_social_care = models.PositiveIntegerField(default=0)
+    flagged = models.PositiveIntegerField(default=0, help_text="Releases added with schema errors.")
+    unreadable_files = models.JSONField(default=list, help_text="Files that could not be read, with the reason.")
+
+    def __str__(self) -> str:
+        return f"Import {self.pk} ({self.started_at:%Y-%m-%d %H:%M})"
+
+
 class Release(models.Model):
     """One OCDS release exactly as published. Never changed or deleted: a correction is a new release."""
 
@@ -32,6 +50,7 @@ class Release(models.Model):
     data = models.JSONField()
     package_metadata = models.JSONField(default=dict)
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="releases")
+    import_run = models.ForeignKey(ImportRun, null=True, on_delete=models.PROTECT, related_name="releases")
     sha256 = models.TextField(help_text="SHA-256 of the release's canonical JSON: the same release is stored once.")
     schema_error_count = models.PositiveIntegerField(default=0)
     schema_errors = models.JSONField(default=list, help_text="The first schema errors found when it was stored.")
@@ -66,6 +85,7 @@ class Process(models.Model):
     schema_error_count = models.PositiveIntegerField(default=0)
     last_release_date = models.DateTimeField(null=True)
     is_invented = models.BooleanField(default=False)
+    is_social_care = models.BooleanField(default=False, help_text="By CPV or words: opencare.ocds.social_care.")
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -13,8 +13,9 @@ from django.utils.dateparse import parse_datetime
 
 from opencare.ocds.merge import compile_releases
 from opencare.ocds.schema_check import release_schema_errors
+from opencare.ocds.social_care import is_social_care
 from opencare.ocds.summary import summarise
-from opencare.registry.models import Process, Release, Source
+from opencare.registry.models import ImportRun, Process, Release, Source
 
 #: How many schema errors are kept with each stored release; the count is always exact.
 KEPT_SCHEMA_ERRORS = 20
@@ -28,6 +29,7 @@ class StoreResult:
 
     added: int = 0
     already_stored: int = 0
+    flagged: int = 0
     ocids: set[str] = field(default_factory=set)
 
 
@@ -43,26 +45,41 @@ def release_sha256(release: dict[str, Any]) -> str:
 
 
 def store_release_package(*, package: dict[str, Any], source: Source) -> StoreResult:
-    """Store every release of a package that is not stored yet, then recompile the processes that gained one.
-
-    It is all one transaction: a failure part-way leaves nothing half-written, and running it again is safe and
-    cheap (one lookup per chunk of releases, no recompiling).
-    """
+    """Store every release of a package that is not stored yet, then recompile the processes that gained one."""
     metadata = {key: value for key, value in package.items() if key != "releases"}
     releases = [release for release in package.get("releases") or [] if isinstance(release, dict)]
+    return store_releases(releases=releases, metadata=metadata, source=source)
+
+
+def store_releases(
+    *,
+    releases: list[dict[str, Any]],
+    metadata: dict[str, Any],
+    source: Source,
+    import_run: ImportRun | None = None,
+) -> StoreResult:
+    """Store the releases not stored yet and recompile the processes that gained one, in one transaction.
+
+    A failure part-way leaves nothing half-written, and running it again is safe and cheap (one lookup per chunk of
+    releases, no recompiling). A release that fails the schema is stored all the same, with its errors: flagged,
+    never dropped.
+    """
     result = StoreResult()
     with transaction.atomic():
         for start in range(0, len(releases), LOOKUP_CHUNK):
             chunk = [(release, _identity(release)) for release in releases[start : start + LOOKUP_CHUNK]]
             stored = _stored_identities([identity for _, identity in chunk])
+            new = []
             for release, identity in chunk:
                 if identity in stored:
                     result.already_stored += 1
                     continue
-                _store_release(release=release, identity=identity, metadata=metadata, source=source)
                 stored.add(identity)
-                result.added += 1
+                new.append(_new_release(release, identity, metadata, source, import_run))
                 result.ocids.add(identity[0])
+            Release.objects.bulk_create(new)
+            result.added += len(new)
+            result.flagged += sum(1 for release in new if release.schema_error_count)
         for ocid in sorted(result.ocids):
             recompile_process(ocid=ocid, is_invented=source.is_invented)
     return result
@@ -77,12 +94,16 @@ def _stored_identities(identities: list[tuple[str, str, str]]) -> set[tuple[str,
     return set(Release.objects.filter(sha256__in=hashes).values_list("ocid", "release_id", "sha256"))
 
 
-def _store_release(
-    *, release: dict[str, Any], identity: tuple[str, str, str], metadata: dict[str, Any], source: Source
-) -> None:
+def _new_release(
+    release: dict[str, Any],
+    identity: tuple[str, str, str],
+    metadata: dict[str, Any],
+    source: Source,
+    import_run: ImportRun | None,
+) -> Release:
     ocid, release_id, sha256 = identity
     errors = release_schema_errors(release)
-    Release.objects.create(
+    return Release(
         ocid=ocid,
         release_id=release_id,
         date=_datetime(release.get("date")),
@@ -90,6 +111,7 @@ def _store_release(
         data=release,
         package_metadata=metadata,
         source=source,
+        import_run=import_run,
         sha256=sha256,
         schema_error_count=len(errors),
         schema_errors=[{"pointer": e.pointer, "message": e.message} for e in errors[:KEPT_SCHEMA_ERRORS]],
@@ -115,6 +137,7 @@ def recompile_process(*, ocid: str, is_invented: bool = False) -> Process:
             "schema_error_count": sum(release.schema_error_count for release in releases),
             "last_release_date": max((r.date for r in releases if r.date), default=None),
             "is_invented": is_invented,
+            "is_social_care": is_social_care(compiled),
         },
     )
     return process

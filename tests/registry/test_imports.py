@@ -1,0 +1,100 @@
+"""`opencare import`: real UK notices into the registry, idempotent, social-care only on request, nothing lost."""
+
+from __future__ import annotations
+
+import gzip
+import shutil
+from pathlib import Path
+
+import orjson
+import pytest
+from django.db.models import Count
+
+from opencare.registry.imports import ImportPathError, import_paths
+from opencare.registry.models import ImportRun, Process, Release
+
+pytestmark = pytest.mark.django_db
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+REALDATA = FIXTURES / "realdata"
+
+
+def test_every_real_notice_is_stored_and_the_scottish_releases_without_id_are_flagged_not_lost():
+    run = import_paths([REALDATA])
+    assert (run.releases_read, run.added, run.already_stored) == (585, 585, 0)
+    assert run.finished_at is not None
+    assert Release.objects.count() == 585
+    scottish = Release.objects.filter(ocid__startswith="ocds-r6ebe6")
+    assert scottish.count() == 90
+    assert all(r.release_id == "" and r.schema_error_count >= 1 for r in scottish)
+    assert any("id" in error["message"] for error in scottish.first().schema_errors)
+    assert run.flagged == Release.objects.filter(schema_error_count__gt=0).count() >= 90
+    assert Process.objects.count() == Release.objects.values("ocid").distinct().count()
+
+
+def test_importing_the_same_files_again_adds_nothing():
+    import_paths([REALDATA])
+    again = import_paths([REALDATA])
+    assert (again.added, again.already_stored) == (0, 585)
+    assert Release.objects.count() == 585
+    assert not Release.objects.values("ocid", "release_id", "sha256").annotate(n=Count("id")).filter(n__gt=1).exists()
+
+
+def test_social_care_only_keeps_the_social_care_processes():
+    run = import_paths([REALDATA], social_care_only=True)
+    assert (run.added, run.not_social_care) == (39, 546)
+    assert Process.objects.count() == 35
+    assert not Process.objects.filter(is_social_care=False).exists()
+    subset = orjson.loads((FIXTURES / "social-care-subset.json").read_bytes())["releases"]
+    stored = set(Release.objects.values_list("ocid", "release_id"))
+    assert {(release["ocid"], release.get("id", "")) for release in subset} <= stored
+
+
+def test_a_later_release_of_a_process_held_as_social_care_is_kept_though_it_names_no_service(tmp_path):
+    tender = {
+        "ocid": "ocds-abcdef-1",
+        "id": "1",
+        "date": "2025-01-01T00:00:00Z",
+        "tag": ["tender"],
+        "tender": {"id": "t", "title": "Domiciliary care", "classification": {"scheme": "CPV", "id": "85312400"}},
+    }
+    award = {"ocid": "ocds-abcdef-1", "id": "2", "date": "2025-03-01T00:00:00Z", "tag": ["award"],
+             "awards": [{"id": "a", "status": "active"}]}  # fmt: skip
+    other = {**award, "ocid": "ocds-abcdef-2"}
+    (tmp_path / "tender.json").write_bytes(orjson.dumps({"releases": [tender]}))
+    (tmp_path / "award.jsonl").write_bytes(orjson.dumps(award) + b"\n" + orjson.dumps(other) + b"\n")
+    import_paths([tmp_path / "tender.json"], social_care_only=True)
+    run = import_paths([tmp_path / "award.jsonl"], social_care_only=True)
+    assert (run.added, run.not_social_care) == (1, 1)
+    assert Process.objects.get(ocid="ocds-abcdef-1").release_count == 2
+
+
+def test_folders_gzip_json_lines_and_record_packages_are_read(tmp_path):
+    package = orjson.loads((REALDATA / "s2w-releases-2025-02.json").read_bytes())
+    releases = package["releases"][:4]
+    (tmp_path / "nested").mkdir()
+    (tmp_path / "nested" / "a.json.gz").write_bytes(gzip.compress(orjson.dumps({"releases": releases[:2]})))
+    records = {"records": [{"ocid": r["ocid"], "releases": [r]} for r in releases[2:]]}
+    (tmp_path / "records.json").write_bytes(orjson.dumps(records))
+    (tmp_path / "notes.txt").write_text("not data")
+    run = import_paths([tmp_path])
+    assert run.added == 4
+    assert run.unreadable_files == []
+
+
+def test_an_unreadable_file_is_reported_and_the_others_still_imported(tmp_path):
+    shutil.copy(REALDATA / "fts-ocds-release-package-2026-09-03-p001-excerpt.json", tmp_path / "good.json")
+    (tmp_path / "broken.json").write_bytes(b'{"releases": [{"ocid": ')
+    run = import_paths([tmp_path])
+    assert run.added == 5
+    (unreadable,) = run.unreadable_files
+    assert unreadable["path"].endswith("broken.json")
+    assert "line 1" in unreadable["message"].lower()
+
+
+def test_a_missing_path_is_refused_before_anything_is_stored(tmp_path):
+    with pytest.raises(ImportPathError, match="no file or folder"):
+        import_paths([tmp_path / "missing.json"])
+    with pytest.raises(ImportPathError, match=r"has no \.json"):
+        import_paths([tmp_path])
+    assert ImportRun.objects.count() == 0
