@@ -93,3 +93,47 @@ class Process(models.Model):
 
     def __str__(self) -> str:
         return self.title or self.ocid
+
+
+class Organisation(models.Model):
+    """A council, NHS body or provider, one whatever the number of processes it appears in.
+
+    Parties are linked by identifier (scheme and id, main and additional); a party with no identifier is linked by
+    its normalised name only (``matched_by_name``), which is weaker and shown as such.
+    """
+
+    name = models.TextField()
+    matched_by_name = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OrganisationIdentifier(models.Model):
+    """One identifier of an organisation: e.g. GB-COH 01234567, or ('name', 'borsetdale council')."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="identifiers")
+    scheme = models.TextField()
+    identifier = models.TextField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["scheme", "identifier"], name="identifier_names_one_organisation")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scheme} {self.identifier}"
+
+
+class ProcessParty(models.Model):
+    """An organisation's part in one process, as its compiled release names it."""
+
+    process = models.ForeignKey(Process, on_delete=models.CASCADE, related_name="parties")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="process_parties")
+    party_id = models.TextField(blank=True)
+    name = models.TextField(blank=True)
+    roles = models.JSONField(default=list)
+
+    def __str__(self) -> str:
+        return f"{self.name} in {self.process_id}"

@@ -16,6 +16,7 @@ from opencare.ocds.schema_check import release_schema_errors
 from opencare.ocds.social_care import is_social_care
 from opencare.ocds.summary import summarise
 from opencare.registry.models import ImportRun, Process, Release, Source
+from opencare.registry.organisations import link_parties
 
 #: How many schema errors are kept with each stored release; the count is always exact.
 KEPT_SCHEMA_ERRORS = 20
@@ -140,6 +141,7 @@ def recompile_process(*, ocid: str, is_invented: bool = False) -> Process:
             "is_social_care": is_social_care(compiled),
         },
     )
+    link_parties(process, compiled)
     return process
 
 
