@@ -2,12 +2,15 @@
 
 from ninja import NinjaAPI
 
+from opencare.registry.api import router as registry_router
 from opencare.reviews.api import router as review_router
 
 api = NinjaAPI(
     title="opencare API",
     version="1",
-    description="Check OCDS data with the Data Review Tool. Everything here works without an account.",
+    description="Social care contracts in the Open Contracting Data Standard: releases, records and organisations "
+    "from the registry, and the Data Review Tool. Everything here works without an account.",
     urls_namespace="api-1",
 )
 api.add_router("/review", review_router)
+api.add_router("", registry_router)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 
-from opencare.registry.models import Process, Release, Source
+from opencare.registry.models import Organisation, Process, ProcessParty, Release, Source
 
 
 @dataclass(frozen=True)
@@ -50,3 +50,74 @@ def process_releases(*, ocid: str) -> QuerySet[Release]:
 def sources_with_counts() -> QuerySet[Source]:
     """Every source with how many releases it gave, for the page about where the data comes from."""
     return Source.objects.annotate(release_total=Count("releases")).order_by("is_invented", "title")
+
+
+@dataclass(frozen=True)
+class ProcessFilter:
+    """What the API's lists filter by; every part optional. Dates are ISO dates or date-times."""
+
+    buyer: str = ""
+    supplier: str = ""
+    cpv: str = ""
+    q: str = ""
+    social_care: bool | None = None
+    date_from: str = ""
+    date_to: str = ""
+    updated_since: str = ""
+
+
+def filtered_processes(criteria: ProcessFilter) -> QuerySet[Process]:
+    """Processes matching the filter, in a stable order (by primary key) for paging."""
+    processes = Process.objects.all()
+    if criteria.buyer:
+        processes = processes.filter(buyer_name__icontains=criteria.buyer)
+    if criteria.supplier:
+        processes = processes.filter(supplier_names__icontains=criteria.supplier)
+    if criteria.cpv:
+        processes = processes.filter(cpv_codes__icontains=f'"{criteria.cpv}')  # codes starting with it
+    if criteria.q:
+        processes = processes.filter(
+            Q(title__icontains=criteria.q) | Q(description__icontains=criteria.q) | Q(buyer_name__icontains=criteria.q)
+        )
+    if criteria.social_care is not None:
+        processes = processes.filter(is_social_care=criteria.social_care)
+    if criteria.date_from:
+        processes = processes.filter(last_release_date__gte=criteria.date_from)
+    if criteria.date_to:
+        processes = processes.filter(last_release_date__lte=criteria.date_to)
+    if criteria.updated_since:
+        processes = processes.filter(updated_at__gte=criteria.updated_since)
+    return processes.order_by("pk")
+
+
+def filtered_releases(criteria: ProcessFilter) -> QuerySet[Release]:
+    """Releases of the processes matching the filter (dates and updated-since apply to the releases themselves)."""
+    releases = Release.objects.all()
+    by_process = replace(criteria, date_from="", date_to="", updated_since="")
+    if by_process != ProcessFilter():
+        releases = releases.filter(ocid__in=filtered_processes(by_process).values("ocid"))
+    if criteria.date_from:
+        releases = releases.filter(date__gte=criteria.date_from)
+    if criteria.date_to:
+        releases = releases.filter(date__lte=criteria.date_to)
+    if criteria.updated_since:
+        releases = releases.filter(stored_at__gte=criteria.updated_since)
+    return releases.order_by("pk")
+
+
+def organisation_list(*, q: str = "") -> QuerySet[Organisation]:
+    """Organisations with how many processes they take part in, by primary key for paging."""
+    organisations = Organisation.objects.annotate(process_total=Count("process_parties__process", distinct=True))
+    if q:
+        organisations = organisations.filter(name__icontains=q)
+    return organisations.prefetch_related("identifiers").order_by("pk")
+
+
+def organisation_by_id(*, pk: int) -> Organisation | None:
+    """One organisation with its identifiers, or None."""
+    return Organisation.objects.prefetch_related("identifiers").filter(pk=pk).first()
+
+
+def organisation_processes(*, organisation: Organisation) -> QuerySet[ProcessParty]:
+    """The organisation's parts in processes, with the process summary."""
+    return organisation.process_parties.select_related("process").defer("process__compiled_release").order_by("pk")

@@ -5,42 +5,62 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('registry', '0002_import_runs_and_social_care'),
+        ("registry", "0002_import_runs_and_social_care"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Organisation',
+            name="Organisation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.TextField()),
-                ('matched_by_name', models.BooleanField(default=False)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.TextField()),
+                ("matched_by_name", models.BooleanField(default=False)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
         ),
         migrations.CreateModel(
-            name='ProcessParty',
+            name="ProcessParty",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('party_id', models.TextField(blank=True)),
-                ('name', models.TextField(blank=True)),
-                ('roles', models.JSONField(default=list)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='process_parties', to='registry.organisation')),
-                ('process', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='parties', to='registry.process')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("party_id", models.TextField(blank=True)),
+                ("name", models.TextField(blank=True)),
+                ("roles", models.JSONField(default=list)),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="process_parties",
+                        to="registry.organisation",
+                    ),
+                ),
+                (
+                    "process",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="parties", to="registry.process"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='OrganisationIdentifier',
+            name="OrganisationIdentifier",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('scheme', models.TextField()),
-                ('identifier', models.TextField()),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='identifiers', to='registry.organisation')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("scheme", models.TextField()),
+                ("identifier", models.TextField()),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="identifiers",
+                        to="registry.organisation",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('scheme', 'identifier'), name='identifier_names_one_organisation')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("scheme", "identifier"), name="identifier_names_one_organisation")
+                ],
             },
         ),
     ]

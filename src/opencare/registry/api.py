@@ -1,0 +1,191 @@
+"""The OCDS API: release and record packages by ocid, paged lists with filters, organisations.
+
+Lists page with a cursor (the last primary key seen) in `links.next`, as the OCDS pagination extension describes,
+so a page's address never shifts as data arrives. Every answer carries an ETag and caching headers; a request with
+a matching If-None-Match gets 304 (ConditionalGetMiddleware).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlencode
+
+import orjson
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import Query, Router, Schema
+from ninja.errors import HttpError
+
+from opencare.registry import selectors
+from opencare.registry.models import Process, Release
+
+router = Router(tags=["Registry (OCDS)"])
+
+#: Items per page unless `limit` says otherwise, and the most it may say.
+DEFAULT_LIMIT, MAX_LIMIT = 100, 1000
+#: How long shared caches may keep an answer, in seconds.
+CACHE_SECONDS = 60
+
+
+class Filters(Schema):
+    """Filters for the lists. Text filters match part of a name, case-insensitively."""
+
+    buyer: str = ""
+    supplier: str = ""
+    cpv: str = ""
+    q: str = ""
+    social_care: bool | None = None
+    date_from: datetime | None = None
+    date_to: datetime | None = None
+    updated_since: datetime | None = None
+    cursor: int = 0
+    limit: int = DEFAULT_LIMIT
+
+    def criteria(self) -> selectors.ProcessFilter:
+        if not 1 <= self.limit <= MAX_LIMIT:
+            raise HttpError(400, f"limit must be between 1 and {MAX_LIMIT}")
+        if self.cpv and not self.cpv.isdigit():
+            raise HttpError(400, "cpv must be digits: a CPV code or its first digits, e.g. 853")
+        return selectors.ProcessFilter(
+            buyer=self.buyer.strip(),
+            supplier=self.supplier.strip(),
+            cpv=self.cpv,
+            q=self.q.strip(),
+            social_care=self.social_care,
+            date_from=_iso(self.date_from),
+            date_to=_iso(self.date_to),
+            updated_since=_iso(self.updated_since),
+        )
+
+
+class PackageOut(Schema):
+    """An OCDS release or record package (see the OCDS schema for its fields)."""
+
+    uri: str
+    version: str
+    publishedDate: str
+    publisher: dict[str, Any]
+    links: dict[str, str] | None = None
+    releases: list[dict[str, Any]] | None = None
+    records: list[dict[str, Any]] | None = None
+
+
+class OrganisationOut(Schema):
+    id: int
+    name: str
+    identifiers: list[dict[str, str]]
+    matched_by_name: bool
+    processes: int | list[dict[str, Any]]
+
+
+class PageOut(Schema):
+    results: list[OrganisationOut]
+    links: dict[str, str]
+
+
+@router.get("/releases", response=PackageOut, summary="Releases, a page at a time")
+def release_list(request: HttpRequest, filters: Query[Filters]) -> HttpResponse:
+    """A release package of stored releases, oldest stored first, filtered; `links.next` gives the next page."""
+    releases = selectors.filtered_releases(filters.criteria()).filter(pk__gt=filters.cursor)
+    page = list(releases.only("pk", "data")[: filters.limit])
+    package = _package(request, releases=[release.data for release in page])
+    _add_next(request, package, page, filters.limit)
+    return _json(request, package)
+
+
+@router.get("/releases/{ocid}", response=PackageOut, summary="Every release of a process")
+def release_package(request: HttpRequest, ocid: str) -> HttpResponse:
+    """A release package of every release of one contracting process, in date order."""
+    releases = [release.data for release in selectors.process_releases(ocid=ocid)]
+    if not releases:
+        raise Http404("No contracting process has that OCID.")
+    return _json(request, _package(request, releases=releases))
+
+
+@router.get("/records", response=PackageOut, summary="Records (compiled releases), a page at a time")
+def record_list(request: HttpRequest, filters: Query[Filters]) -> HttpResponse:
+    """A record package with each matching process's compiled release; `links.next` gives the next page."""
+    processes = selectors.filtered_processes(filters.criteria()).filter(pk__gt=filters.cursor)
+    page = list(processes.only("pk", "ocid", "compiled_release")[: filters.limit])
+    records = [{"ocid": process.ocid, "compiledRelease": process.compiled_release} for process in page]
+    package = _package(request, records=records)
+    _add_next(request, package, page, filters.limit)
+    return _json(request, package)
+
+
+@router.get("/records/{ocid}", response=PackageOut, summary="One record")
+def record_package(request: HttpRequest, ocid: str) -> HttpResponse:
+    """A record package for one process: every release and the compiled release."""
+    process = selectors.process_by_ocid(ocid=ocid)
+    if process is None:
+        raise Http404("No contracting process has that OCID.")
+    releases = [release.data for release in selectors.process_releases(ocid=ocid)]
+    record = {"ocid": ocid, "releases": releases, "compiledRelease": process.compiled_release}
+    return _json(request, _package(request, records=[record]))
+
+
+@router.get("/organisations", response=PageOut, summary="Organisations, a page at a time")
+def organisation_list(request: HttpRequest, q: str = "", cursor: int = 0, limit: int = DEFAULT_LIMIT) -> HttpResponse:
+    """Councils, NHS bodies and providers, with their identifiers and how many processes they take part in."""
+    if not 1 <= limit <= MAX_LIMIT:
+        raise HttpError(400, f"limit must be between 1 and {MAX_LIMIT}")
+    page = list(selectors.organisation_list(q=q.strip()).filter(pk__gt=cursor)[:limit])
+    document: dict[str, Any] = {"results": [_organisation(org, org.process_total) for org in page], "links": {}}
+    _add_next(request, document, page, limit)
+    return _json(request, document)
+
+
+@router.get("/organisations/{pk}", response=OrganisationOut, summary="One organisation")
+def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """An organisation with every process it takes part in, and its roles there."""
+    organisation = selectors.organisation_by_id(pk=pk)
+    if organisation is None:
+        raise Http404("No organisation has that id.")
+    parts = [
+        {"ocid": part.process.ocid, "title": part.process.title, "roles": part.roles, "name_given": part.name}
+        for part in selectors.organisation_processes(organisation=organisation)
+    ]
+    return _json(request, _organisation(organisation, parts))
+
+
+def _organisation(organisation: Any, processes: int | list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "id": organisation.pk,
+        "name": organisation.name,
+        "identifiers": [{"scheme": i.scheme, "id": i.identifier} for i in organisation.identifiers.all()],
+        "matched_by_name": organisation.matched_by_name,
+        "processes": processes,
+    }
+
+
+def _package(request: HttpRequest, **items: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "uri": request.build_absolute_uri(),
+        "version": "1.1",
+        "publishedDate": datetime.now(tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "publisher": {"name": "opencare"},
+        **items,
+    }
+
+
+def _add_next(request: HttpRequest, document: dict[str, Any], page: list[Release | Process | Any], limit: int) -> None:
+    if len(page) == limit:
+        query = {**request.GET.dict(), "cursor": str(page[-1].pk)}
+        document["links"] = {"next": request.build_absolute_uri(f"{request.path}?{urlencode(query)}")}
+
+
+def _json(request: HttpRequest, document: dict[str, Any]) -> HttpResponse:
+    # The publication date changes every second; the ETag is of the data alone, so unchanged data revalidates.
+    body = orjson.dumps(document)
+    stable = {key: value for key, value in document.items() if key != "publishedDate"}
+    response = HttpResponse(body, content_type="application/json")
+    response["ETag"] = '"' + hashlib.sha256(orjson.dumps(stable, option=orjson.OPT_SORT_KEYS)).hexdigest()[:32] + '"'
+    response["Cache-Control"] = f"public, max-age={CACHE_SECONDS}"
+    return response
+
+
+def _iso(moment: datetime | None) -> str:
+    if moment is None:
+        return ""
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).isoformat()

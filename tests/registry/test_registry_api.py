@@ -1,0 +1,114 @@
+"""The OCDS API: packages by ocid, paged and filtered lists with links.next, organisations, ETags."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from opencare.registry.imports import import_paths
+from opencare.registry.models import Organisation, Process, Release
+
+pytestmark = pytest.mark.django_db
+
+REALDATA = Path(__file__).resolve().parents[1] / "fixtures" / "realdata"
+
+
+@pytest.fixture
+def registry():
+    import_paths([REALDATA])
+
+
+def test_releases_are_paged_with_links_next_until_every_release_is_seen(client, registry):
+    seen, url = [], "/api/releases?limit=200"
+    while url:
+        package = client.get(url).json()
+        assert package["version"] == "1.1"
+        seen += package["releases"]
+        url = package.get("links", {}).get("next", "").replace("http://testserver", "")
+    assert len(seen) == Release.objects.count() == 585
+
+
+def test_a_release_package_and_a_record_package_by_ocid(client, registry):
+    process = Process.objects.filter(release_count__gt=1).first()
+    releases = client.get(f"/api/releases/{process.ocid}").json()["releases"]
+    assert len(releases) == process.release_count
+    (record,) = client.get(f"/api/records/{process.ocid}").json()["records"]
+    assert record["ocid"] == process.ocid
+    assert record["compiledRelease"] == process.compiled_release
+    assert len(record["releases"]) == process.release_count
+
+
+def test_an_unknown_ocid_is_404(client, registry):
+    assert client.get("/api/releases/ocds-nothing").status_code == 404
+    assert client.get("/api/records/ocds-nothing").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("query", "check"),
+    [
+        ("cpv=853", lambda p: any(code.startswith("853") for code in p.cpv_codes)),
+        ("social_care=true", lambda p: p.is_social_care),
+        ("buyer=council", lambda p: "council" in p.buyer_name.lower()),
+        ("q=care", lambda p: "care" in (p.title + p.description + p.buyer_name).lower()),
+    ],
+)
+def test_record_filters_return_exactly_the_matching_processes(client, registry, query, check):
+    records = client.get(f"/api/records?limit=1000&{query}").json()["records"]
+    expected = {p.ocid for p in Process.objects.all() if check(p)}
+    assert {record["ocid"] for record in records} == expected
+    assert expected
+
+
+def test_release_date_filters_and_updated_since(client, registry):
+    releases = client.get("/api/releases?limit=1000&date_from=2025-01-01&date_to=2025-02-01").json()["releases"]
+    assert releases
+    assert all("2025-01-01" <= release["date"][:10] <= "2025-02-01" for release in releases)
+    assert client.get("/api/releases?updated_since=2999-01-01").json()["releases"] == []
+
+
+def test_supplier_filter_finds_releases_of_processes_the_supplier_won(client, registry):
+    process = Process.objects.exclude(supplier_names=[]).first()
+    supplier = process.supplier_names[0]
+    releases = client.get("/api/releases", {"supplier": supplier, "limit": 1000}).json()["releases"]
+    assert process.ocid in {release["ocid"] for release in releases}
+
+
+@pytest.mark.parametrize(
+    "query", ["limit=0", "limit=5000", "cpv=abc", "date_from=yesterday", "cursor=x", "social_care=perhaps"]
+)
+def test_bad_filters_are_refused_with_a_4xx_and_a_message(client, registry, query):
+    response = client.get(f"/api/releases?{query}")
+    assert 400 <= response.status_code < 500
+    assert response.json()
+
+
+def test_sql_in_a_filter_is_just_text(client, registry):
+    response = client.get("/api/records", {"buyer": "x' OR '1'='1", "q": "'; DROP TABLE registry_release; --"})
+    assert response.status_code == 200
+    assert response.json()["records"] == []
+    assert Release.objects.count() == 585
+
+
+def test_answers_carry_an_etag_and_a_matching_request_gets_304(client, registry):
+    first = client.get("/api/records?limit=5")
+    assert first["Cache-Control"] == "public, max-age=60"
+    again = client.get("/api/records?limit=5", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 304
+
+
+def test_organisations_list_and_detail(client, registry):
+    page = client.get("/api/organisations?q=council&limit=1000").json()
+    assert page["results"]
+    assert all("council" in org["name"].lower() for org in page["results"])
+    busiest = max(page["results"], key=lambda org: org["processes"])
+    detail = client.get(f"/api/organisations/{busiest['id']}").json()
+    assert len({part["ocid"] for part in detail["processes"]}) == busiest["processes"]
+    assert client.get(f"/api/organisations/{Organisation.objects.count() + 1000}").status_code == 404
+
+
+def test_the_openapi_schema_lists_every_registry_endpoint(client):
+    paths = client.get("/api/openapi.json").json()["paths"]
+    for path in ("/api/releases", "/api/releases/{ocid}", "/api/records", "/api/records/{ocid}",
+                 "/api/organisations", "/api/organisations/{pk}"):  # fmt: skip
+        assert path in paths
