@@ -66,6 +66,10 @@ def demo() -> None:
     for key, result in results.items():
         table.add_row(key, str(result.added), str(result.already_stored), str(len(result.ocids)))
     console.print(table)
+    from opencare.registry.bulk import read_index
+
+    if any(result.added for result in results.values()) or read_index() is None:
+        _remake_bulk_downloads()
 
 
 @main.command()
@@ -244,7 +248,8 @@ def _progress(source: str, verb: str) -> Iterator[Callable[[int], None] | None]:
 @main.command("import")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--social-care", is_flag=True, help="Keep only social-care processes (by CPV code or by words).")
-def import_data(paths: tuple[Path, ...], social_care: bool) -> None:
+@click.option("--no-bulk", is_flag=True, help="Do not remake the bulk downloads afterwards.")
+def import_data(paths: tuple[Path, ...], social_care: bool, no_bulk: bool) -> None:
     """Import OCDS files and folders into the registry (safe to run again: nothing is stored twice)."""
     _django()
     from django.core.management import call_command
@@ -280,8 +285,29 @@ def import_data(paths: tuple[Path, ...], social_care: bool) -> None:
     for unreadable in run.unreadable_files:
         where, why = unreadable["path"], unreadable["message"]
         errors.print(f"[bold red]Could not read[/bold red] {where}: {why}", highlight=False)
+    if run.added and not no_bulk:
+        _remake_bulk_downloads()
     if run.unreadable_files:
         sys.exit(2)
+
+
+@main.command()
+def bulk() -> None:
+    """Remake the bulk downloads (/downloads/): JSON Lines, release packages, CSV, XLSX and Parquet."""
+    _django()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+    _remake_bulk_downloads()
+
+
+def _remake_bulk_downloads() -> None:
+    from opencare.registry.bulk import bulk_folder, write_bulk_downloads
+
+    with console.status("Making the bulk downloads"):
+        index = write_bulk_downloads()
+    files = sum(len(dataset["files"]) for dataset in index["datasets"].values())
+    console.print(f"Bulk downloads: {files} files in {bulk_folder()}")
 
 
 @main.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})

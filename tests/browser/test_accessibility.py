@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from opencare.demo.services import load_demo
+from opencare.registry.bulk import write_bulk_downloads
 from opencare.registry.models import Process
 
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
@@ -25,6 +26,7 @@ def _page_paths() -> dict[str, str]:
         "real contract": f"/contracts/{real.ocid}/",
         "data standard": "/data-standard/",
         "about the data": "/about-the-data/",
+        "downloads": "/downloads/",
     }
 
 
@@ -39,9 +41,14 @@ def _axe_problems(page: Page) -> list[str]:
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("name", ["home", "contracts", "invented contract", "real contract", "data standard",
-                                  "about the data"])  # fmt: skip
-def test_page_has_no_accessibility_problems_and_no_sideways_scroll_at_320px(live_server, page: Page, name: str):
+                                  "about the data", "downloads"])  # fmt: skip
+def test_page_has_no_accessibility_problems_and_no_sideways_scroll_at_320px(
+    live_server, page: Page, name: str, settings, tmp_path
+):
     load_demo()
+    if name == "downloads":
+        settings.OPENCARE_BULK_DIR = tmp_path / "bulk"
+        write_bulk_downloads()
     path = _page_paths()[name]
     page.goto(live_server.url + path)
     expect(page.get_by_role("heading", level=1)).to_be_visible()

@@ -17,7 +17,7 @@ FTS = (
 
 
 def run(tmp_path: Path, *arguments: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}", "OPENCARE_VAR_DIR": str(tmp_path)}
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     return subprocess.run([OPENCARE, "import", *arguments], env=env, capture_output=True, text=True, check=False)
 
@@ -27,6 +27,8 @@ def test_import_prints_what_it_added_and_a_second_run_adds_nothing(tmp_path):
     assert first.returncode == 0, first.stderr
     assert "added" in first.stdout
     assert "│     5 │" in first.stdout
+    assert "Bulk downloads: 10 files" in first.stdout
+    assert (tmp_path / "bulk" / "opencare-all-releases.json.gz").is_file()
     second = run(tmp_path, str(FTS))
     assert "already stored" in second.stdout
     assert "Traceback" not in first.stderr + second.stderr

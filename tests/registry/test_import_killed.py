@@ -50,7 +50,7 @@ def test_a_killed_import_leaves_the_database_consistent_and_a_rerun_completes_it
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     subprocess.run([OPENCARE, "manage", "migrate", "-v0"], env=env, check=True)
 
-    importing = subprocess.Popen([OPENCARE, "import", str(data)], env=env, stdout=subprocess.DEVNULL)
+    importing = subprocess.Popen([OPENCARE, "import", "--no-bulk", str(data)], env=env, stdout=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
     while counts(database)[0] < 2000 and importing.poll() is None and time.monotonic() < deadline:
         time.sleep(0.01)
@@ -61,7 +61,7 @@ def test_a_killed_import_leaves_the_database_consistent_and_a_rerun_completes_it
     assert stored % 1000 == 0  # whole chunks only
     assert (duplicates, mismatched) == (0, [])
 
-    finished = subprocess.run([OPENCARE, "import", str(data)], env=env, capture_output=True, check=False)
+    finished = subprocess.run([OPENCARE, "import", "--no-bulk", str(data)], env=env, capture_output=True, check=False)
     assert finished.returncode == 0, finished.stderr.decode()
     assert counts(database) == (PROCESSES * RELEASES_EACH, 0, [])
     with sqlite3.connect(database) as connection:

@@ -181,6 +181,8 @@ OPENCARE_SERVICE_NAME = os.getenv("OPENCARE_SERVICE_NAME", "opencare")
 
 #: Where the Data Review Tool keeps uploads, converted data and downloads, one folder per review.
 OPENCARE_REVIEW_DIR = Path(os.getenv("OPENCARE_REVIEW_DIR", VAR_DIR / "reviews")).resolve()
+#: Where the bulk downloads of the registry are written (`opencare bulk`) and served from (/downloads/).
+OPENCARE_BULK_DIR = Path(os.getenv("OPENCARE_BULK_DIR", VAR_DIR / "bulk")).resolve()
 #: The largest file the Data Review Tool accepts, in bytes (shown on the upload page).
 OPENCARE_REVIEW_MAX_UPLOAD_BYTES = int(os.getenv("OPENCARE_REVIEW_MAX_UPLOAD_BYTES", str(200 * 1000 * 1000)))
 #: The largest spreadsheet it accepts: reading one takes about 40 times its JSON size in memory (flatten-tool).

@@ -18,6 +18,7 @@ def site(request: HttpRequest) -> dict[str, Any]:
             (reverse("explore:home"), _("Home")),
             (reverse("explore:contracts"), _("Care contracts")),
             (reverse("standard:index"), _("Data standard")),
+            (reverse("explore:downloads"), _("Downloads")),
             (reverse("reviews:upload"), _("Check your data")),
             (reverse("explore:about_data"), _("About the data")),
         ],

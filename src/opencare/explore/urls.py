@@ -10,4 +10,7 @@ urlpatterns = [
     path("contracts/<str:ocid>/", views.contract, name="contract"),
     path("contracts/<str:ocid>/record.json", views.contract_record, name="contract_record"),
     path("about-the-data/", views.about_data, name="about_data"),
+    path("downloads/", views.downloads, name="downloads"),
+    path("downloads/index.json", views.downloads_index, name="downloads_index"),
+    path("downloads/<str:name>", views.download_file, name="download_file"),
 ]

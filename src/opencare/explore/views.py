@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
 from opencare.ocds.metric_catalogue import metric_catalogue
-from opencare.registry import selectors
+from opencare.registry import bulk, selectors
 
 CONTRACTS_PER_PAGE = 25
 
@@ -63,3 +63,24 @@ def about_data(request: HttpRequest) -> HttpResponse:
 
 def _filename(ocid: str) -> str:
     return "".join(character if character.isalnum() or character in "-_" else "_" for character in ocid)
+
+
+def downloads(request: HttpRequest) -> HttpResponse:
+    """The bulk downloads: the whole registry and the social-care subset, with sizes, SHA-256 and licences."""
+    return render(request, "explore/downloads.html", {"index": bulk.read_index()})
+
+
+def downloads_index(request: HttpRequest) -> HttpResponse:
+    """index.json of the bulk downloads."""
+    index = bulk.read_index()
+    if index is None:
+        raise Http404("The bulk downloads have not been made yet.")
+    return JsonResponse(index)
+
+
+def download_file(request: HttpRequest, name: str) -> FileResponse:
+    """One bulk download file."""
+    path = bulk.download_path(name)
+    if path is None:
+        raise Http404("There is no download with that name.")
+    return FileResponse(path.open("rb"), as_attachment=True, filename=name)

@@ -1,0 +1,85 @@
+"""Bulk downloads: every format readable, the same data in each, with sizes, SHA-256 and licences; served safely."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import io
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import orjson
+import pyarrow.parquet as pq
+import pytest
+
+from opencare.registry.bulk import write_bulk_downloads
+from opencare.registry.imports import import_paths
+from opencare.registry.models import Process, Release
+
+pytestmark = pytest.mark.django_db
+
+REALDATA = Path(__file__).resolve().parents[1] / "fixtures" / "realdata"
+
+
+@pytest.fixture
+def bulk(settings, tmp_path):
+    settings.OPENCARE_BULK_DIR = tmp_path / "bulk"
+    import_paths([REALDATA / "s2w-releases-2025-02.json", REALDATA / "cf-releases-2025-01-to-03.json"])
+    return write_bulk_downloads()
+
+
+def test_each_dataset_lists_its_files_with_size_sha256_and_the_ogl(bulk, settings):
+    for name, dataset in bulk["datasets"].items():
+        assert dataset["licences"] == ["Open Government Licence v3.0"], name
+        assert {file["format"] for file in dataset["files"]} == {"jsonl.gz", "json.gz", "xlsx", "csv.zip", "parquet"}
+        for file in dataset["files"]:
+            data = (settings.OPENCARE_BULK_DIR / file["name"]).read_bytes()
+            assert len(data) == file["bytes"]
+            assert hashlib.sha256(data).hexdigest() == file["sha256"]
+    assert bulk["datasets"]["all"]["releases"] == Release.objects.count() == 290
+    assert bulk["datasets"]["social-care"]["processes"] == Process.objects.filter(is_social_care=True).count() > 0
+
+
+def test_json_lines_release_package_and_parquet_hold_the_same_processes(bulk, settings):
+    folder = settings.OPENCARE_BULK_DIR
+    lines = gzip.decompress((folder / "opencare-all-compiled-releases.jsonl.gz").read_bytes()).splitlines()
+    compiled = {orjson.loads(line)["ocid"] for line in lines}
+    package = orjson.loads(gzip.decompress((folder / "opencare-all-releases.json.gz").read_bytes()))
+    table = pq.read_table(folder / "opencare-all-processes.parquet")
+    assert compiled == {release["ocid"] for release in package["releases"]} == set(table.column("ocid").to_pylist())
+    assert len(package["releases"]) == 290
+    row = table.slice(0, 1).to_pylist()[0]
+    assert orjson.loads(row["compiled_release"])["ocid"] == row["ocid"]
+
+
+def test_the_spreadsheets_open(bulk, settings):
+    folder = settings.OPENCARE_BULK_DIR
+    assert openpyxl.load_workbook(folder / "opencare-social-care-compiled-releases.xlsx", read_only=True).sheetnames
+    names = zipfile.ZipFile(folder / "opencare-social-care-compiled-releases-csv.zip").namelist()
+    assert "releases.csv" in names
+
+
+def test_remaking_the_downloads_leaves_no_partial_files(bulk, settings):
+    write_bulk_downloads()
+    assert not [path for path in settings.OPENCARE_BULK_DIR.iterdir() if path.name.endswith(".partial")]
+
+
+def test_the_downloads_page_lists_every_file_and_serves_only_listed_names(client, bulk, settings):
+    html = client.get("/downloads/").content.decode()
+    for file in bulk["datasets"]["all"]["files"]:
+        assert file["name"] in html
+        assert file["sha256"] in html
+    response = client.get("/downloads/opencare-all-releases.json.gz")
+    assert response.status_code == 200
+    assert gzip.GzipFile(fileobj=io.BytesIO(b"".join(response.streaming_content))).read(1) == b"{"
+    (settings.OPENCARE_BULK_DIR / "secret.txt").write_text("not listed")
+    assert client.get("/downloads/secret.txt").status_code == 404
+    assert client.get("/downloads/..%2Fsettings.py").status_code == 404
+    assert client.get("/downloads/index.json").json()["datasets"]["all"]["releases"] == 290
+
+
+def test_the_downloads_page_before_any_downloads_says_so(client, settings, tmp_path):
+    settings.OPENCARE_BULK_DIR = tmp_path / "empty"
+    assert "have not been made yet" in client.get("/downloads/").content.decode()
+    assert client.get("/downloads/index.json").status_code == 404
