@@ -1,0 +1,79 @@
+"""Atom feed of new and updated contracting processes, for any buyer, supplier or service (CPV) a reader follows."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.contrib.syndication.views import Feed
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+
+from opencare.registry import selectors
+from opencare.registry.models import Process
+
+#: Entries in a feed: the most recently updated processes.
+ENTRIES = 50
+
+
+class ProcessFeed(Feed):
+    """`/feeds/processes.atom?buyer=...&supplier=...&cpv=...&social_care=true`: every filter optional."""
+
+    feed_type = Atom1Feed
+    description_template = None
+
+    def get_object(self, request: HttpRequest) -> selectors.ProcessFilter:
+        cpv = request.GET.get("cpv", "").strip()
+        social_care = request.GET.get("social_care", "").strip().lower()
+        return selectors.ProcessFilter(
+            buyer=request.GET.get("buyer", "").strip()[:200],
+            supplier=request.GET.get("supplier", "").strip()[:200],
+            cpv=cpv if cpv.isdigit() else "",
+            social_care={"true": True, "false": False}.get(social_care),
+        )
+
+    def title(self, criteria: selectors.ProcessFilter) -> str:
+        parts = [
+            f"buyer {criteria.buyer}" if criteria.buyer else "",
+            f"supplier {criteria.supplier}" if criteria.supplier else "",
+            f"CPV {criteria.cpv}" if criteria.cpv else "",
+            "social care" if criteria.social_care else "",
+        ]
+        chosen = ", ".join(part for part in parts if part)
+        return f"opencare: new and updated care contracts{f' ({chosen})' if chosen else ''}"
+
+    def link(self, criteria: selectors.ProcessFilter) -> str:
+        return reverse("explore:contracts")
+
+    def subtitle(self, criteria: selectors.ProcessFilter) -> str:
+        return "Contracting processes as they are published or updated, newest first."
+
+    def items(self, criteria: selectors.ProcessFilter) -> QuerySet[Process]:
+        processes = selectors.filtered_processes(criteria).defer("compiled_release")
+        return processes.order_by("-updated_at", "-pk")[:ENTRIES]
+
+    def item_title(self, process: Process) -> str:
+        return process.title or process.ocid
+
+    def item_description(self, process: Process) -> str:
+        facts = [f"Buyer: {process.buyer_name or 'not published'}"]
+        if process.supplier_names:
+            facts.append(f"Provider: {', '.join(process.supplier_names)}")
+        if process.status:
+            facts.append(f"Status: {process.status}")
+        if process.value_amount is not None:
+            facts.append(f"Value: {process.value_amount:,.2f} {process.value_currency}".rstrip())
+        return ". ".join(facts) + "."
+
+    def item_link(self, process: Process) -> str:
+        return reverse("explore:contract", args=[process.ocid])
+
+    def item_guid(self, process: Process) -> str:
+        return process.ocid
+
+    def item_updateddate(self, process: Process) -> datetime:
+        return process.updated_at
+
+    def item_pubdate(self, process: Process) -> datetime | None:
+        return process.last_release_date
