@@ -291,6 +291,32 @@ def import_data(paths: tuple[Path, ...], social_care: bool, no_bulk: bool) -> No
         sys.exit(2)
 
 
+@main.command("import-cqc")
+@click.argument("path", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.option(
+    "--crosswalk",
+    type=click.Path(path_type=Path, exists=True, dir_okay=False),
+    help="A reviewed CSV linking organisation identifiers to CQC locations (scheme, identifier, location_id, note).",
+)
+def import_cqc(path: Path, crosswalk: Path | None) -> None:
+    """Load CQC ratings (a CSV with locationid, rating and reportdate columns) so providers show their rating."""
+    _django()
+    from django.core.management import call_command
+
+    from opencare.registry.cqc import CqcFileError, import_ratings
+
+    call_command("migrate", interactive=False, verbosity=0)
+    try:
+        result = import_ratings(path, crosswalk)
+    except CqcFileError as error:
+        errors = Console(stderr=True)
+        errors.print(f"[bold red]Cannot import:[/bold red] {error.message}.", highlight=False)
+        errors.print(f"How to fix it: {error.how_to_fix}", highlight=False)
+        sys.exit(2)
+    console.print(f"Read {result.rows:,} rows: {result.locations:,} CQC locations with their latest rating"
+                  f"{f', {result.crosswalk_rows:,} crosswalk links' if crosswalk else ''}.")  # fmt: skip
+
+
 @main.command()
 def bulk() -> None:
     """Remake the bulk downloads (/downloads/): JSON Lines, release packages, CSV, XLSX and Parquet."""

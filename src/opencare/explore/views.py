@@ -35,7 +35,12 @@ def contract(request: HttpRequest, ocid: str) -> HttpResponse:
         raise Http404("No contracting process has that OCID.")
     catalogue = metric_catalogue()
     metrics = [(metric_id, catalogue.get(metric_id)) for metric_id in process.metric_ids]
-    context = {"process": process, "metrics": metrics, "releases": selectors.process_releases(ocid=ocid)}
+    context = {
+        "process": process,
+        "metrics": metrics,
+        "releases": selectors.process_releases(ocid=ocid),
+        "involved": selectors.process_involved(process=process),
+    }
     return render(request, "explore/contract.html", context)
 
 

@@ -137,3 +137,33 @@ class ProcessParty(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} in {self.process_id}"
+
+
+class CqcLocation(models.Model):
+    """A place the Care Quality Commission regulates (e.g. a home care agency's branch) and its latest rating."""
+
+    location_id = models.TextField(unique=True, help_text="CQC's location id, like 1-123456789.")
+    rating = models.TextField(blank=True, help_text="Outstanding, Good, Requires improvement or Inadequate.")
+    report_date = models.DateField(null=True)
+    ownership = models.TextField(blank=True)
+    imported_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.location_id}: {self.rating}"
+
+
+class CqcCrosswalk(models.Model):
+    """A reviewed link from an organisation identifier (e.g. GB-COH 01234567) to a CQC location."""
+
+    scheme = models.TextField()
+    identifier = models.TextField()
+    location_id = models.TextField()
+    note = models.TextField(blank=True, help_text="Who reviewed the link, and how it was matched.")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["scheme", "identifier", "location_id"], name="crosswalk_row_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scheme} {self.identifier} -> {self.location_id}"

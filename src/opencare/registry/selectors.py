@@ -6,7 +6,8 @@ from dataclasses import dataclass, replace
 
 from django.db.models import Count, Q, QuerySet
 
-from opencare.registry.models import Organisation, Process, ProcessParty, Release, Source
+from opencare.registry.cqc import ratings_for
+from opencare.registry.models import CqcLocation, Organisation, Process, ProcessParty, Release, Source
 
 
 @dataclass(frozen=True)
@@ -121,3 +122,24 @@ def organisation_by_id(*, pk: int) -> Organisation | None:
 def organisation_processes(*, organisation: Organisation) -> QuerySet[ProcessParty]:
     """The organisation's parts in processes, with the process summary."""
     return organisation.process_parties.select_related("process").defer("process__compiled_release").order_by("pk")
+
+
+@dataclass(frozen=True)
+class Involved:
+    """An organisation's part in a process, with its CQC ratings where it is linked to CQC locations."""
+
+    name: str
+    roles: list[str]
+    organisation_id: int
+    ratings: list[CqcLocation]
+
+
+def process_involved(*, process: Process) -> list[Involved]:
+    """Who is involved in a process: buyers first, then providers, then the rest, with CQC ratings."""
+    order = {"buyer": 0, "procuringEntity": 1, "supplier": 2, "tenderer": 3}
+    parts = process.parties.select_related("organisation").prefetch_related("organisation__identifiers")
+    involved = [
+        Involved(part.name or part.organisation.name, part.roles, part.organisation_id, ratings_for(part.organisation))
+        for part in parts
+    ]
+    return sorted(involved, key=lambda item: (min((order.get(r, 9) for r in item.roles), default=9), item.name))

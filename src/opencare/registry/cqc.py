@@ -1,0 +1,144 @@
+"""Care Quality Commission ratings: loading them, and finding an organisation's by identifier or crosswalk.
+
+CQC does not carry Companies House or PPON numbers, so a provider is linked to its CQC locations in one of two ways:
+a party identifier (main or additional) in the scheme ``GB-CQC`` whose id is a CQC location id (``1-...``), or a
+row of a reviewed crosswalk file (scheme, identifier, location id, note) loaded with ``--crosswalk``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from django.db import transaction
+
+from opencare.registry.models import CqcCrosswalk, CqcLocation, Organisation
+
+CQC_SCHEMES = {"GB-CQC", "CQC"}
+RATINGS = ("Outstanding", "Good", "Requires improvement", "Inadequate")
+LOCATION_ID_COLUMNS = ("locationid", "location_id", "location id")
+RATING_COLUMNS = ("rating", "overall", "latest overall rating")
+DATE_COLUMNS = ("reportdate", "report_date", "publication date")
+CROSSWALK_COLUMNS = ("scheme", "identifier", "location_id")
+
+
+@dataclass
+class CqcFileError(Exception):
+    """A ratings or crosswalk file that cannot be used: what is wrong and how to fix it."""
+
+    message: str
+    how_to_fix: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
+@dataclass
+class CqcImport:
+    rows: int = 0
+    locations: int = 0
+    crosswalk_rows: int = 0
+
+
+def import_ratings(path: Path, crosswalk: Path | None = None) -> CqcImport:
+    """Load a CQC ratings CSV (one row per inspection; the latest report per location wins), and a crosswalk."""
+    rows = _read_csv(path)
+    columns = {name.strip().lower(): name for name in rows[0]} if rows else {}
+    location_column = _column(columns, LOCATION_ID_COLUMNS, path)
+    rating_column = _column(columns, RATING_COLUMNS, path)
+    date_column = next((columns[name] for name in DATE_COLUMNS if name in columns), None)
+    ownership_column = columns.get("ownership")
+    latest: dict[str, CqcLocation] = {}
+    for row in rows:
+        location_id = (row.get(location_column) or "").strip()
+        if not location_id.startswith("1-"):
+            continue
+        reported = _date(row.get(date_column)) if date_column else None
+        held = latest.get(location_id)
+        if held is None or (reported and (held.report_date is None or reported >= held.report_date)):
+            latest[location_id] = CqcLocation(
+                location_id=location_id,
+                rating=(row.get(rating_column) or "").strip(),
+                report_date=reported,
+                ownership=(row.get(ownership_column) or "").strip() if ownership_column else "",
+            )
+    result = CqcImport(rows=len(rows), locations=len(latest))
+    with transaction.atomic():
+        CqcLocation.objects.bulk_create(
+            latest.values(),
+            update_conflicts=True,
+            unique_fields=["location_id"],
+            update_fields=["rating", "report_date", "ownership"],
+        )
+        if crosswalk is not None:
+            result.crosswalk_rows = _import_crosswalk(crosswalk)
+    return result
+
+
+def _import_crosswalk(path: Path) -> int:
+    rows = _read_csv(path)
+    columns = {name.strip().lower(): name for name in rows[0]} if rows else {}
+    missing = [name for name in CROSSWALK_COLUMNS if name not in columns]
+    if missing:
+        raise CqcFileError(
+            f"The crosswalk {path.name} has no column {', '.join(missing)}",
+            "Give it the columns scheme, identifier, location_id and (optionally) note.",
+        )
+    links = [
+        CqcCrosswalk(
+            scheme=row[columns["scheme"]].strip().upper(),
+            identifier=row[columns["identifier"]].strip(),
+            location_id=row[columns["location_id"]].strip(),
+            note=(row.get(columns.get("note", ""), "") or "").strip(),
+        )
+        for row in rows
+        if row[columns["location_id"]].strip().startswith("1-")
+    ]
+    CqcCrosswalk.objects.bulk_create(links, ignore_conflicts=True)
+    return len(links)
+
+
+def ratings_for(organisation: Organisation) -> list[CqcLocation]:
+    """The CQC locations linked to an organisation, by a GB-CQC identifier or the crosswalk, latest report first."""
+    identifiers = list(organisation.identifiers.all())
+    location_ids = {i.identifier for i in identifiers if i.scheme in CQC_SCHEMES}
+    for identifier in identifiers:
+        location_ids |= set(
+            CqcCrosswalk.objects.filter(scheme=identifier.scheme, identifier=identifier.identifier).values_list(
+                "location_id", flat=True
+            )
+        )
+    if not location_ids:
+        return []
+    return list(CqcLocation.objects.filter(location_id__in=location_ids).order_by("-report_date", "location_id"))
+
+
+def _read_csv(path: Path) -> list[dict[str, str]]:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as error:
+        raise CqcFileError(f"{path.name} cannot be read as UTF-8 text ({error})", "Save it as CSV in UTF-8.") from None
+    rows = list(csv.DictReader(io.StringIO(text)))
+    if not rows:
+        raise CqcFileError(f"{path.name} has no rows", "Give a CSV file with a header row and at least one row.")
+    return rows
+
+
+def _column(columns: dict[str, str], names: tuple[str, ...], path: Path) -> str:
+    for name in names:
+        if name in columns:
+            return columns[name]
+    raise CqcFileError(
+        f"{path.name} has no {names[0]} column",
+        f"The file needs a column named one of: {', '.join(names)} (as in CQC's ratings files).",
+    )
+
+
+def _date(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat((value or "").strip()[:10])
+    except ValueError:
+        return None
