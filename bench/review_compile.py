@@ -62,10 +62,10 @@ def measure(command: list[str], source: Path, stdout_path: Path | None = None) -
     return elapsed, _peak_memory(command), status
 
 
-def _peak_memory(command: list[str]) -> float:
+def _peak_memory(command: list[str], env: dict[str, str] | None = None) -> float:
     peak = 0
     with open("/dev/null", "wb") as out:
-        process = subprocess.Popen(command, stdout=out, stderr=subprocess.DEVNULL)
+        process = subprocess.Popen(command, stdout=out, stderr=subprocess.DEVNULL, env=env)
         done = threading.Event()
 
         def sample() -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.db import models
 
+from opencare.registry.json_field import FastJSONField
+
 
 class Source(models.Model):
     """Where releases came from: a publisher's file or feed, the demo data, or publishing through opencare."""
@@ -47,8 +49,8 @@ class Release(models.Model):
     release_id = models.TextField(blank=True)
     date = models.DateTimeField(null=True)
     tags = models.JSONField(default=list)
-    data = models.JSONField()
-    package_metadata = models.JSONField(default=dict)
+    data = FastJSONField()
+    package_metadata = FastJSONField(default=dict)
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="releases")
     import_run = models.ForeignKey(ImportRun, null=True, on_delete=models.PROTECT, related_name="releases")
     sha256 = models.TextField(help_text="SHA-256 of the release's canonical JSON: the same release is stored once.")
@@ -68,7 +70,7 @@ class Process(models.Model):
     """A contracting process: its compiled release and a light summary for lists and search."""
 
     ocid = models.TextField(unique=True)
-    compiled_release = models.JSONField(default=dict)
+    compiled_release = FastJSONField(default=dict)
     compile_error = models.TextField(blank=True)
     title = models.TextField(blank=True)
     description = models.TextField(blank=True)

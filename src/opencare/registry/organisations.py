@@ -8,6 +8,7 @@ identifier is linked by its normalised name, under the scheme ``name``, and neve
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from opencare.registry.models import Organisation, OrganisationIdentifier, Process, ProcessParty
@@ -16,23 +17,133 @@ NAME_SCHEME = "name"
 _NOT_WORD = re.compile(r"[^\w]+")
 
 
+#: Identifiers looked up per query (well under SQLite's parameter limit).
+LOOKUP_CHUNK = 400
+
+
+@dataclass
+class _Mention:
+    """One party of one process: its keys, and the organisation it turns out to be."""
+
+    process: Process
+    party: dict[str, Any]
+    name: str
+    keys: list[tuple[str, str]]
+
+
 def link_parties(process: Process, compiled: dict[str, Any]) -> None:
-    """Replace the process's links to organisations with those its compiled release's parties give."""
-    ProcessParty.objects.filter(process=process).delete()
-    links = []
+    """Replace one process's links to organisations with those its compiled release's parties give."""
+    link_parties_of([(process, compiled)])
+
+
+def link_parties_of(processes: list[tuple[Process, dict[str, Any]]]) -> None:
+    """Replace the processes' links to organisations with those their compiled releases' parties give, in bulk.
+
+    Keys that appear together in one party are one organisation (a union-find over the chunk's keys); each such
+    group takes the organisation already holding any of its keys (merging if several do), or a new one.
+    """
+    ProcessParty.objects.filter(process__in=[process for process, _ in processes]).delete()
+    mentions = [mention for process, compiled in processes for mention in _mentions(process, compiled)]
+    if not mentions:
+        return
+    groups = _groups(mentions)
+    known = _known_identifiers({key for mention in mentions for key in mention.keys})
+    organisation_of: dict[tuple[str, str], Organisation] = {}
+    new_identifiers: list[OrganisationIdentifier] = []
+    renamed: dict[int, Organisation] = {}
+    merged_into: dict[int, Organisation] = {}  # an organisation merged away earlier in this chunk -> the one kept
+    unheld: list[tuple[list[tuple[str, str]], list[_Mention]]] = []
+    for keys, group_mentions in groups:
+        held_by_pk = {org.pk: org for key in keys if key in known for org in [_kept(known[key], merged_into)]}
+        if not held_by_pk:
+            unheld.append((keys, group_mentions))
+            continue
+        organisation = held_by_pk[min(held_by_pk)]
+        for pk in sorted(held_by_pk)[1:]:
+            _merge(held_by_pk[pk], into=organisation)
+            merged_into[pk] = organisation
+            renamed.pop(pk, None)
+        latest = group_mentions[-1].name
+        if latest and organisation.name != latest:
+            organisation.name = latest  # the latest name given
+            renamed[organisation.pk] = organisation
+        _claim(keys, organisation, known, organisation_of, new_identifiers)
+    created = Organisation.objects.bulk_create([
+        Organisation(name=mentions_[-1].name, matched_by_name=all(key[0] == NAME_SCHEME for key in keys))
+        for keys, mentions_ in unheld
+    ])  # fmt: skip
+    for (keys, _), organisation in zip(unheld, created, strict=True):
+        _claim(keys, organisation, known, organisation_of, new_identifiers)
+    OrganisationIdentifier.objects.bulk_create(new_identifiers, ignore_conflicts=True)
+    Organisation.objects.bulk_update(renamed.values(), ["name"])
+    ProcessParty.objects.bulk_create([
+        ProcessParty(process=mention.process, organisation=organisation_of[mention.keys[0]], name=mention.name,
+                     roles=[role for role in mention.party.get("roles") or [] if isinstance(role, str)],
+                     party_id=str(mention.party["id"]) if mention.party.get("id") is not None else "")
+        for mention in mentions
+    ])  # fmt: skip
+
+
+def _claim(
+    keys: list[tuple[str, str]],
+    organisation: Organisation,
+    known: dict[tuple[str, str], Organisation],
+    organisation_of: dict[tuple[str, str], Organisation],
+    new_identifiers: list[OrganisationIdentifier],
+) -> None:
+    """Point every key of a group at its organisation, storing the identifiers it does not hold yet."""
+    for scheme, value in keys:
+        organisation_of[(scheme, value)] = organisation
+        if (scheme, value) not in known:
+            new_identifiers.append(OrganisationIdentifier(organisation=organisation, scheme=scheme, identifier=value))
+
+
+def _kept(organisation: Organisation, merged_into: dict[int, Organisation]) -> Organisation:
+    while organisation.pk in merged_into:
+        organisation = merged_into[organisation.pk]
+    return organisation
+
+
+def _mentions(process: Process, compiled: dict[str, Any]) -> list[_Mention]:
+    found = []
     for party in compiled.get("parties") or []:
-        if not isinstance(party, dict):
-            continue
-        name = party.get("name") if isinstance(party.get("name"), str) else ""
-        keys = party_identifiers(party)
-        if not keys:
-            continue
-        organisation = _organisation_for(keys, name)
-        roles = [role for role in party.get("roles") or [] if isinstance(role, str)]
-        party_id = party.get("id")
-        links.append(ProcessParty(process=process, organisation=organisation, name=name, roles=roles,
-                                  party_id=str(party_id) if party_id is not None else ""))  # fmt: skip
-    ProcessParty.objects.bulk_create(links)
+        if isinstance(party, dict) and (keys := party_identifiers(party)):
+            name = party.get("name") if isinstance(party.get("name"), str) else ""
+            found.append(_Mention(process, party, name, keys))
+    return found
+
+
+def _groups(mentions: list[_Mention]) -> list[tuple[list[tuple[str, str]], list[_Mention]]]:
+    """Mentions grouped by shared keys: each group's keys, and its mentions in order."""
+    parent: dict[tuple[str, str], tuple[str, str]] = {}
+
+    def root(key: tuple[str, str]) -> tuple[str, str]:
+        while parent.setdefault(key, key) != key:
+            parent[key] = parent[parent[key]]
+            key = parent[key]
+        return key
+
+    for mention in mentions:
+        first = root(mention.keys[0])
+        for key in mention.keys[1:]:
+            parent[root(key)] = first
+    groups: dict[tuple[str, str], tuple[list[tuple[str, str]], list[_Mention]]] = {}
+    for key in parent:
+        groups.setdefault(root(key), ([], []))[0].append(key)
+    for mention in mentions:
+        groups[root(mention.keys[0])][1].append(mention)
+    return list(groups.values())
+
+
+def _known_identifiers(keys: set[tuple[str, str]]) -> dict[tuple[str, str], Organisation]:
+    values = sorted({value for _, value in keys})
+    known: dict[tuple[str, str], Organisation] = {}
+    for start in range(0, len(values), LOOKUP_CHUNK):
+        rows = OrganisationIdentifier.objects.filter(identifier__in=values[start : start + LOOKUP_CHUNK])
+        for row in rows.select_related("organisation"):
+            if (row.scheme, row.identifier) in keys:
+                known[(row.scheme, row.identifier)] = row.organisation
+    return known
 
 
 def party_identifiers(party: dict[str, Any]) -> list[tuple[str, str]]:
@@ -56,34 +167,6 @@ def normalised_name(name: str) -> str:
     text = name.casefold().replace("&", " and ")
     text = _NOT_WORD.sub(" ", text).strip()
     return re.sub(r"\blimited\b", "ltd", text)
-
-
-def _organisation_for(keys: list[tuple[str, str]], name: str) -> Organisation:
-    known = list(
-        OrganisationIdentifier.objects.filter(
-            scheme__in={scheme for scheme, _ in keys}, identifier__in={value for _, value in keys}
-        ).select_related("organisation")
-    )
-    known = [row for row in known if (row.scheme, row.identifier) in keys]
-    organisations = sorted({row.organisation for row in known}, key=lambda org: org.pk)
-    if organisations:
-        organisation = organisations[0]
-        for other in organisations[1:]:
-            _merge(other, into=organisation)
-    else:
-        organisation = Organisation.objects.create(name=name, matched_by_name=keys[0][0] == NAME_SCHEME)
-    held = {(row.scheme, row.identifier) for row in known}
-    OrganisationIdentifier.objects.bulk_create(
-        [
-            OrganisationIdentifier(organisation=organisation, scheme=s, identifier=i)
-            for s, i in keys
-            if (s, i) not in held
-        ]
-    )
-    if name and organisation.name != name:
-        organisation.name = name  # the latest name given
-        organisation.save(update_fields=["name", "updated_at"])
-    return organisation
 
 
 def _merge(other: Organisation, *, into: Organisation) -> None:

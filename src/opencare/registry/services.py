@@ -9,6 +9,7 @@ from typing import Any
 
 import orjson
 from django.db import transaction
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from opencare.ocds.merge import compile_releases
@@ -16,10 +17,16 @@ from opencare.ocds.schema_check import release_schema_errors
 from opencare.ocds.social_care import is_social_care
 from opencare.ocds.summary import summarise
 from opencare.registry.models import ImportRun, Process, Release, Source
-from opencare.registry.organisations import link_parties
+from opencare.registry.organisations import link_parties_of
 
 #: How many schema errors are kept with each stored release; the count is always exact.
 KEPT_SCHEMA_ERRORS = 20
+#: The fields a recompile changes.
+PROCESS_FIELDS = [
+    "compiled_release", "compile_error", "title", "description", "buyer_name", "supplier_names", "status",
+    "value_amount", "value_currency", "period_start", "period_end", "cpv_codes", "metric_ids", "release_count",
+    "schema_error_count", "last_release_date", "is_invented", "is_social_care", "updated_at",
+]  # fmt: skip
 #: Releases looked up per query when checking what is already stored (well under SQLite's parameter limit).
 LOOKUP_CHUNK = 500
 
@@ -81,8 +88,7 @@ def store_releases(
             Release.objects.bulk_create(new)
             result.added += len(new)
             result.flagged += sum(1 for release in new if release.schema_error_count)
-        for ocid in sorted(result.ocids):
-            recompile_process(ocid=ocid, is_invented=source.is_invented)
+        recompile_processes(ocids=sorted(result.ocids), is_invented=source.is_invented)
     return result
 
 
@@ -121,27 +127,48 @@ def _new_release(
 
 def recompile_process(*, ocid: str, is_invented: bool = False) -> Process:
     """Compile the process's stored releases and refresh its summary."""
-    releases = list(Release.objects.filter(ocid=ocid).order_by("date", "id"))
+    recompile_processes(ocids=[ocid], is_invented=is_invented)
+    return Process.objects.get(ocid=ocid)
+
+
+def recompile_processes(*, ocids: list[str], is_invented: bool = False) -> None:
+    """Compile each process's stored releases, refresh its summary and its links to organisations, in bulk.
+
+    One query reads every release of the processes, one writes the new processes and one the changed ones, so a
+    chunk of an import costs a handful of queries, not several per process.
+    """
+    for start in range(0, len(ocids), LOOKUP_CHUNK):
+        batch = ocids[start : start + LOOKUP_CHUNK]
+        by_ocid: dict[str, list[Release]] = {ocid: [] for ocid in batch}
+        for release in Release.objects.filter(ocid__in=batch).only("ocid", "data", "date", "schema_error_count") \
+                .order_by("ocid", "date", "id"):  # fmt: skip
+            by_ocid[release.ocid].append(release)
+        held = {process.ocid: process for process in Process.objects.filter(ocid__in=batch)}
+        processes = [_compiled_process(held.get(ocid) or Process(ocid=ocid), releases, is_invented)
+                     for ocid, releases in by_ocid.items()]  # fmt: skip
+        Process.objects.bulk_create([process for process in processes if process.pk is None])
+        Process.objects.bulk_update([process for process in processes if process.ocid in held], PROCESS_FIELDS)
+        if any(process.pk is None for process in processes):  # a backend that cannot return new keys
+            processes = list(Process.objects.filter(ocid__in=batch))
+        link_parties_of([(process, process.compiled_release) for process in processes])
+
+
+def _compiled_process(process: Process, releases: list[Release], is_invented: bool) -> Process:
     compile_error = ""
     try:
         compiled = compile_releases([release.data for release in releases])
     except Exception as error:
         compiled, compile_error = {}, f"{type(error).__name__}: {error}"
-    summary = summarise(compiled)
-    process, _ = Process.objects.update_or_create(
-        ocid=ocid,
-        defaults={
-            "compiled_release": compiled,
-            "compile_error": compile_error,
-            **summary.__dict__,
-            "release_count": len(releases),
-            "schema_error_count": sum(release.schema_error_count for release in releases),
-            "last_release_date": max((r.date for r in releases if r.date), default=None),
-            "is_invented": is_invented,
-            "is_social_care": is_social_care(compiled),
-        },
-    )
-    link_parties(process, compiled)
+    for name, value in summarise(compiled).__dict__.items():
+        setattr(process, name, value)
+    process.compiled_release = compiled
+    process.compile_error = compile_error
+    process.release_count = len(releases)
+    process.schema_error_count = sum(release.schema_error_count for release in releases)
+    process.last_release_date = max((r.date for r in releases if r.date), default=None)
+    process.is_invented = is_invented
+    process.is_social_care = is_social_care(compiled)
+    process.updated_at = timezone.now()
     return process
 
 

@@ -1,0 +1,39 @@
+"""A JSONField that reads and writes with orjson: several times faster than the standard library's json on the
+large documents the registry stores (releases, compiled releases), which dominate the cost of an import."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import orjson
+from django.db import models
+from django.db.models.fields.json import KeyTransform
+
+
+def _dumps(value: Any) -> str:
+    try:
+        return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+    except TypeError:  # what orjson cannot write (an integer over 64 bits), the standard library can
+        return json.dumps(value)
+
+
+class FastJSONField(models.JSONField):
+    """models.JSONField with orjson; the same column type and the same lookups on SQLite and PostgreSQL."""
+
+    def get_db_prep_value(self, value: Any, connection: Any, prepared: bool = False) -> Any:
+        if not prepared:
+            value = self.get_prep_value(value)
+        if connection.vendor == "postgresql":
+            from psycopg.types.json import Jsonb
+
+            return Jsonb(value, dumps=_dumps)
+        return _dumps(value)
+
+    def from_db_value(self, value: Any, expression: Any, connection: Any) -> Any:
+        if value is None or (isinstance(expression, KeyTransform) and not isinstance(value, str)):
+            return value
+        try:
+            return orjson.loads(value)
+        except (orjson.JSONDecodeError, TypeError):
+            return value
