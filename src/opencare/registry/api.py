@@ -13,8 +13,8 @@ from typing import Any
 from urllib.parse import urlencode
 
 import orjson
-from django.http import Http404, HttpRequest, HttpResponse
-from ninja import Query, Router, Schema
+from django.http import HttpRequest, HttpResponse
+from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
 from opencare.registry import selectors
@@ -24,6 +24,8 @@ router = Router(tags=["Registry (OCDS)"])
 
 #: Items per page unless `limit` says otherwise, and the most it may say.
 DEFAULT_LIMIT, MAX_LIMIT = 100, 1000
+#: A date (2025-01-31) or a date and time (2025-01-31T12:00:00Z, or with an offset).
+DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?$"
 #: How long shared caches may keep an answer, in seconds.
 CACHE_SECONDS = 60
 
@@ -36,9 +38,9 @@ class Filters(Schema):
     cpv: str = ""
     q: str = ""
     social_care: bool | None = None
-    date_from: datetime | None = None
-    date_to: datetime | None = None
-    updated_since: datetime | None = None
+    date_from: str | None = Field(None, pattern=DATE_PATTERN, description="A date, or a date and time (ISO 8601).")
+    date_to: str | None = Field(None, pattern=DATE_PATTERN, description="A date, or a date and time (ISO 8601).")
+    updated_since: str | None = Field(None, pattern=DATE_PATTERN, description="A date, or a date and time.")
     cursor: int = 0
     limit: int = DEFAULT_LIMIT
 
@@ -53,10 +55,20 @@ class Filters(Schema):
             cpv=self.cpv,
             q=self.q.strip(),
             social_care=self.social_care,
-            date_from=_iso(self.date_from),
-            date_to=_iso(self.date_to),
-            updated_since=_iso(self.updated_since),
+            date_from=_iso(self.date_from, "date_from"),
+            date_to=_iso(self.date_to, "date_to"),
+            updated_since=_iso(self.updated_since, "updated_since"),
         )
+
+
+class DetailOut(Schema):
+    """What is wrong with the request."""
+
+    detail: Any
+
+
+#: The answers to a request that is refused: a bad filter (400), or a value of the wrong type (422).
+REFUSED = {400: DetailOut, 422: DetailOut}
 
 
 class PackageOut(Schema):
@@ -84,7 +96,9 @@ class PageOut(Schema):
     links: dict[str, str]
 
 
-@router.get("/releases", response=PackageOut, summary="Releases, a page at a time")
+@router.get(
+    "/releases", response={200: PackageOut, 400: DetailOut, 422: DetailOut}, summary="Releases, a page at a time"
+)
 def release_list(request: HttpRequest, filters: Query[Filters]) -> HttpResponse:
     """A release package of stored releases, oldest stored first, filtered; `links.next` gives the next page."""
     releases = selectors.filtered_releases(filters.criteria()).filter(pk__gt=filters.cursor)
@@ -94,16 +108,20 @@ def release_list(request: HttpRequest, filters: Query[Filters]) -> HttpResponse:
     return _json(request, package)
 
 
-@router.get("/releases/{ocid}", response=PackageOut, summary="Every release of a process")
+@router.get("/releases/{ocid}", response={200: PackageOut, 404: DetailOut}, summary="Every release of a process")
 def release_package(request: HttpRequest, ocid: str) -> HttpResponse:
     """A release package of every release of one contracting process, in date order."""
     releases = [release.data for release in selectors.process_releases(ocid=ocid)]
     if not releases:
-        raise Http404("No contracting process has that OCID.")
+        raise HttpError(404, "No contracting process has that OCID.")
     return _json(request, _package(request, releases=releases))
 
 
-@router.get("/records", response=PackageOut, summary="Records (compiled releases), a page at a time")
+@router.get(
+    "/records",
+    response={200: PackageOut, 400: DetailOut, 422: DetailOut},
+    summary="Records (compiled releases), a page at a time",
+)
 def record_list(request: HttpRequest, filters: Query[Filters]) -> HttpResponse:
     """A record package with each matching process's compiled release; `links.next` gives the next page."""
     processes = selectors.filtered_processes(filters.criteria()).filter(pk__gt=filters.cursor)
@@ -114,18 +132,22 @@ def record_list(request: HttpRequest, filters: Query[Filters]) -> HttpResponse:
     return _json(request, package)
 
 
-@router.get("/records/{ocid}", response=PackageOut, summary="One record")
+@router.get("/records/{ocid}", response={200: PackageOut, 404: DetailOut}, summary="One record")
 def record_package(request: HttpRequest, ocid: str) -> HttpResponse:
     """A record package for one process: every release and the compiled release."""
     process = selectors.process_by_ocid(ocid=ocid)
     if process is None:
-        raise Http404("No contracting process has that OCID.")
+        raise HttpError(404, "No contracting process has that OCID.")
     releases = [release.data for release in selectors.process_releases(ocid=ocid)]
     record = {"ocid": ocid, "releases": releases, "compiledRelease": process.compiled_release}
     return _json(request, _package(request, records=[record]))
 
 
-@router.get("/organisations", response=PageOut, summary="Organisations, a page at a time")
+@router.get(
+    "/organisations",
+    response={200: PageOut, 400: DetailOut, 422: DetailOut},
+    summary="Organisations, a page at a time",
+)
 def organisation_list(request: HttpRequest, q: str = "", cursor: int = 0, limit: int = DEFAULT_LIMIT) -> HttpResponse:
     """Councils, NHS bodies and providers, with their identifiers and how many processes they take part in."""
     if not 1 <= limit <= MAX_LIMIT:
@@ -136,12 +158,14 @@ def organisation_list(request: HttpRequest, q: str = "", cursor: int = 0, limit:
     return _json(request, document)
 
 
-@router.get("/organisations/{pk}", response=OrganisationOut, summary="One organisation")
+@router.get(
+    "/organisations/{pk}", response={200: OrganisationOut, 404: DetailOut, 422: DetailOut}, summary="One organisation"
+)
 def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """An organisation with every process it takes part in, and its roles there."""
     organisation = selectors.organisation_by_id(pk=pk)
     if organisation is None:
-        raise Http404("No organisation has that id.")
+        raise HttpError(404, "No organisation has that id.")
     parts = [
         {"ocid": part.process.ocid, "title": part.process.title, "roles": part.roles, "name_given": part.name}
         for part in selectors.organisation_processes(organisation=organisation)
@@ -185,7 +209,12 @@ def _json(request: HttpRequest, document: dict[str, Any]) -> HttpResponse:
     return response
 
 
-def _iso(moment: datetime | None) -> str:
-    if moment is None:
+def _iso(text: str | None, name: str) -> str:
+    """An ISO date or date-time, in UTC unless it says otherwise; a 400 naming the parameter if it is no date."""
+    if not text:
         return ""
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise HttpError(400, f"{name} is not a real date: use YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ") from None
     return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).isoformat()

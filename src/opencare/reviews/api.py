@@ -6,6 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.http.multipartparser import MultiPartParserError
 from django.urls import reverse
 from ninja import Router, Schema, Status
 
@@ -86,7 +87,7 @@ REQUEST_BODY = {
     "`version` (1.0 or 1.1) forces the OCDS version.",
     "required": True,
     "content": {
-        "application/json": {"schema": {"type": "object"}},
+        "application/json": {"schema": {"description": "Any JSON: a package, a release or record, or an array."}},
         "multipart/form-data": {
             "schema": {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}}
         },
@@ -106,6 +107,8 @@ def review(request: HttpRequest, version: str = "") -> Status:
     Inputs up to the synchronous limit are answered at once with the report (200); larger ones are queued and answered
     with a job (202) whose `url` gives the report when it is ready. Unreadable input answers 422 with line and column.
     """
+    if version not in {"", "1.0", "1.1"}:
+        return Status(400, {"message": f"There is no OCDS version {version!r}", "how_to_fix": "Use 1.0 or 1.1."})
     try:
         accepted = _accept(request, version)
     except services.UploadRefused as refused:
@@ -134,7 +137,12 @@ def _accept(request: HttpRequest, version: str) -> ReviewRequest:
     services.check_declared_size(int(request.META.get("CONTENT_LENGTH") or 0))
     content_type = request.META.get("CONTENT_TYPE", "")
     if content_type.startswith("multipart/form-data"):
-        uploaded = request.FILES.get("file")
+        try:
+            uploaded = request.FILES.get("file")
+        except MultiPartParserError as error:
+            raise services.UploadRefused(
+                f"The form could not be read ({error})", "Send a multipart/form-data body with its boundary."
+            ) from None
         if uploaded is None:
             raise services.UploadRefused("The form has no `file` field", "Send the data in a form field called file.")
         return services.accept_upload(uploaded=uploaded, ocds_version=version, enqueue=False)

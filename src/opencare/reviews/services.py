@@ -217,6 +217,7 @@ def _keep_upload(uploaded: UploadedFile, target: Path) -> None:
     temporary = getattr(uploaded, "temporary_file_path", None)
     if temporary is not None:
         shutil.move(temporary(), target)
+        uploaded.close()  # Django's temporary upload expects to find its file gone, and says nothing
         return
     with target.open("wb") as handle:
         for chunk in uploaded.chunks():

@@ -7,6 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
@@ -27,6 +28,9 @@ def upload(request: HttpRequest) -> HttpResponse:
         form = UploadForm(request.POST, request.FILES)
         valid = form.is_valid()
     except services.UploadRefused as refused:
+        return _upload_page(request, UploadForm(), refused)
+    except MultiPartParserError as error:
+        refused = services.UploadRefused(f"The form could not be read ({error})", "Choose the file again and send it.")
         return _upload_page(request, UploadForm(), refused)
     except RequestDataTooBig:
         refused = services.UploadRefused(
