@@ -33,15 +33,15 @@ OCDSKIT = Path("/tmp/anchors-venv/bin/ocdskit")
 COMPILE_SCRIPT = ROOT.parent / "shared" / "tools" / "run-ocdskit-compile.sh"
 
 
-def write_releases(path: Path, count: int) -> None:
-    """A release package of `count` releases made from the real notices, three per process."""
+def write_releases(path: Path, count: int, releases_per_process: int = 3) -> None:
+    """A release package of `count` releases made from the real notices, three per process unless told."""
     real = [r for f in sorted(REALDATA.glob("*.json")) for r in orjson.loads(f.read_bytes())["releases"]]
     with path.open("wb") as out:
         licence = b"https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
         out.write(b'{"version":"1.1","publisher":{"name":"bench"},"license":"' + licence + b'","releases":[')
         for number in range(count):
             release = copy.deepcopy(real[number % len(real)])
-            release["ocid"] = f"ocds-bench0-{number // 3}"
+            release["ocid"] = f"ocds-bench0-{number // releases_per_process}"
             release["id"] = f"bench-{number}"
             release["date"] = f"20{20 + number % 3}-0{1 + number % 9}-15T10:00:00Z"
             out.write((b"," if number else b"") + orjson.dumps(release))

@@ -123,6 +123,7 @@ class OrganisationIdentifier(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["scheme", "identifier"], name="identifier_names_one_organisation")
         ]
+        indexes = [models.Index(fields=["identifier"])]  # parties are looked up by id across schemes
 
     def __str__(self) -> str:
         return f"{self.scheme} {self.identifier}"

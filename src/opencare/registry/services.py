@@ -97,8 +97,11 @@ def _identity(release: dict[str, Any]) -> tuple[str, str, str]:
 
 
 def _stored_identities(identities: list[tuple[str, str, str]]) -> set[tuple[str, str, str]]:
-    hashes = {sha256 for _, _, sha256 in identities}
-    return set(Release.objects.filter(sha256__in=hashes).values_list("ocid", "release_id", "sha256"))
+    # By ocid, which is indexed: a lookup by fingerprint alone would scan the whole table for every chunk.
+    ocids = {ocid for ocid, _, _ in identities}
+    wanted = set(identities)
+    stored = Release.objects.filter(ocid__in=ocids).values_list("ocid", "release_id", "sha256")
+    return {identity for identity in stored if identity in wanted}
 
 
 def _new_release(
