@@ -112,3 +112,23 @@ def test_the_openapi_schema_lists_every_registry_endpoint(client):
     for path in ("/api/releases", "/api/releases/{ocid}", "/api/records", "/api/records/{ocid}",
                  "/api/organisations", "/api/organisations/{pk}"):  # fmt: skip
         assert path in paths
+
+
+def test_cached_answers_are_reused_until_new_data_arrives(client, settings):
+    from django.core.cache import cache
+
+    from opencare.registry import selectors
+
+    settings.OPENCARE_API_CACHE_SECONDS = 60
+    cache.clear()
+    selectors._VERSION["read_at"] = float("-inf")
+    import_paths([REALDATA / "fts-ocds-release-package-2026-09-03-p001-excerpt.json"])
+    first = client.get("/api/records?limit=1000")
+    Process.objects.update(title="changed behind the cache's back")
+    again = client.get("/api/records?limit=1000")
+    assert again.content == first.content
+    assert again["ETag"] == first["ETag"]
+    import_paths([REALDATA / "s2w-releases-2025-02.json"])
+    selectors._VERSION["read_at"] = float("-inf")  # a second later, the version is read again
+    fresh = client.get("/api/records?limit=1000").json()["records"]
+    assert len(fresh) == Process.objects.count() > len(first.json()["records"])

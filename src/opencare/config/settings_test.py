@@ -13,3 +13,5 @@ WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
 # Background tasks run at once, inside the request that enqueues them, so tests see the finished result.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# API answers are not cached between requests, except in the test that proves the cache (data changes between tests).
+OPENCARE_API_CACHE_SECONDS = 0

@@ -7,12 +7,16 @@ a matching If-None-Match gets 304 (ConditionalGetMiddleware).
 
 from __future__ import annotations
 
+import functools
 import hashlib
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
 
 import orjson
+from django.conf import settings
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
@@ -67,10 +71,6 @@ class DetailOut(Schema):
     detail: Any
 
 
-#: The answers to a request that is refused: a bad filter (400), or a value of the wrong type (422).
-REFUSED = {400: DetailOut, 422: DetailOut}
-
-
 class PackageOut(Schema):
     """An OCDS release or record package (see the OCDS schema for its fields)."""
 
@@ -96,9 +96,48 @@ class PageOut(Schema):
     links: dict[str, str]
 
 
+def _json(request: HttpRequest, document: dict[str, Any]) -> HttpResponse:
+    # The publication date changes every second; the ETag is of the data alone, so unchanged data revalidates.
+    stable = {key: value for key, value in document.items() if key != "publishedDate"}
+    etag = '"' + hashlib.sha256(orjson.dumps(stable, option=orjson.OPT_SORT_KEYS)).hexdigest()[:32] + '"'
+    return _answer(orjson.dumps(document), etag)
+
+
+def _answer(body: bytes, etag: str) -> HttpResponse:
+    response = HttpResponse(body, content_type="application/json")
+    response["ETag"] = etag
+    response["Cache-Control"] = f"public, max-age={CACHE_SECONDS}"
+    return response
+
+
+def cached_answer(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Keep a view's successful answers in the cache, keyed by address and the registry's version.
+
+    A repeated request then costs a cache lookup instead of queries and serialising, and new data changes the
+    version (re-read at most once a second per process), so no answer outlives the data it shows by more than that.
+    """
+
+    @functools.wraps(view)
+    def answer(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        seconds = settings.OPENCARE_API_CACHE_SECONDS
+        if not seconds:
+            return view(request, *args, **kwargs)
+        key = f"opencare-api:{selectors.registry_version()}:{request.build_absolute_uri()}"
+        hit = cache.get(key)
+        if hit is not None:
+            return _answer(*hit)
+        response = view(request, *args, **kwargs)
+        if response.status_code == 200:
+            cache.set(key, (response.content, response["ETag"]), seconds)
+        return response
+
+    return answer
+
+
 @router.get(
     "/releases", response={200: PackageOut, 400: DetailOut, 422: DetailOut}, summary="Releases, a page at a time"
 )
+@cached_answer
 def release_list(request: HttpRequest, filters: Query[Filters]) -> HttpResponse:
     """A release package of stored releases, oldest stored first, filtered; `links.next` gives the next page."""
     releases = selectors.filtered_releases(filters.criteria()).filter(pk__gt=filters.cursor)
@@ -109,6 +148,7 @@ def release_list(request: HttpRequest, filters: Query[Filters]) -> HttpResponse:
 
 
 @router.get("/releases/{ocid}", response={200: PackageOut, 404: DetailOut}, summary="Every release of a process")
+@cached_answer
 def release_package(request: HttpRequest, ocid: str) -> HttpResponse:
     """A release package of every release of one contracting process, in date order."""
     releases = [release.data for release in selectors.process_releases(ocid=ocid)]
@@ -122,6 +162,7 @@ def release_package(request: HttpRequest, ocid: str) -> HttpResponse:
     response={200: PackageOut, 400: DetailOut, 422: DetailOut},
     summary="Records (compiled releases), a page at a time",
 )
+@cached_answer
 def record_list(request: HttpRequest, filters: Query[Filters]) -> HttpResponse:
     """A record package with each matching process's compiled release; `links.next` gives the next page."""
     processes = selectors.filtered_processes(filters.criteria()).filter(pk__gt=filters.cursor)
@@ -133,6 +174,7 @@ def record_list(request: HttpRequest, filters: Query[Filters]) -> HttpResponse:
 
 
 @router.get("/records/{ocid}", response={200: PackageOut, 404: DetailOut}, summary="One record")
+@cached_answer
 def record_package(request: HttpRequest, ocid: str) -> HttpResponse:
     """A record package for one process: every release and the compiled release."""
     process = selectors.process_by_ocid(ocid=ocid)
@@ -148,6 +190,7 @@ def record_package(request: HttpRequest, ocid: str) -> HttpResponse:
     response={200: PageOut, 400: DetailOut, 422: DetailOut},
     summary="Organisations, a page at a time",
 )
+@cached_answer
 def organisation_list(request: HttpRequest, q: str = "", cursor: int = 0, limit: int = DEFAULT_LIMIT) -> HttpResponse:
     """Councils, NHS bodies and providers, with their identifiers and how many processes they take part in."""
     if not 1 <= limit <= MAX_LIMIT:
@@ -161,6 +204,7 @@ def organisation_list(request: HttpRequest, q: str = "", cursor: int = 0, limit:
 @router.get(
     "/organisations/{pk}", response={200: OrganisationOut, 404: DetailOut, 422: DetailOut}, summary="One organisation"
 )
+@cached_answer
 def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """An organisation with every process it takes part in, and its roles there."""
     organisation = selectors.organisation_by_id(pk=pk)
@@ -197,16 +241,6 @@ def _add_next(request: HttpRequest, document: dict[str, Any], page: list[Release
     if len(page) == limit:
         query = {**request.GET.dict(), "cursor": str(page[-1].pk)}
         document["links"] = {"next": request.build_absolute_uri(f"{request.path}?{urlencode(query)}")}
-
-
-def _json(request: HttpRequest, document: dict[str, Any]) -> HttpResponse:
-    # The publication date changes every second; the ETag is of the data alone, so unchanged data revalidates.
-    body = orjson.dumps(document)
-    stable = {key: value for key, value in document.items() if key != "publishedDate"}
-    response = HttpResponse(body, content_type="application/json")
-    response["ETag"] = '"' + hashlib.sha256(orjson.dumps(stable, option=orjson.OPT_SORT_KEYS)).hexdigest()[:32] + '"'
-    response["Cache-Control"] = f"public, max-age={CACHE_SECONDS}"
-    return response
 
 
 def _iso(text: str | None, name: str) -> str:

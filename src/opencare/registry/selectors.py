@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, replace
 
 from django.db.models import Count, Q, QuerySet
 
 from opencare.registry.cqc import ratings_for
 from opencare.registry.models import CqcLocation, Organisation, Process, ProcessParty, Release, Source
+
+#: The registry's version as last read in this process, and when (see registry_version).
+_VERSION = {"value": "", "read_at": float("-inf")}
+
+
+def registry_version(max_age: float = 1.0) -> str:
+    """A value that changes whenever releases are added (the newest release's key), read at most once a second."""
+    now = time.monotonic()
+    if now - _VERSION["read_at"] > max_age:
+        _VERSION["value"] = str(Release.objects.order_by("-pk").values_list("pk", flat=True).first() or 0)
+        _VERSION["read_at"] = now
+    return str(_VERSION["value"])
 
 
 @dataclass(frozen=True)

@@ -4,14 +4,13 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('registry', '0005_fast_json'),
+        ("registry", "0005_fast_json"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='organisationidentifier',
-            index=models.Index(fields=['identifier'], name='registry_or_identif_2a3a57_idx'),
+            model_name="organisationidentifier",
+            index=models.Index(fields=["identifier"], name="registry_or_identif_2a3a57_idx"),
         ),
     ]
