@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
@@ -23,6 +25,13 @@ def site(settings, tmp_path):
     # Conversions wait in the queue: they are not what is being tested here, and each one forks a process.
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
     load_demo()
+    # Schemathesis calls the WSGI application itself, which closes the database connection after each request; the
+    # test's transaction lives on that connection, so keep it open, as Django's own test client does.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.mark.django_db
