@@ -132,3 +132,15 @@ def test_cached_answers_are_reused_until_new_data_arrives(client, settings):
     selectors._VERSION["read_at"] = float("-inf")  # a second later, the version is read again
     fresh = client.get("/api/records?limit=1000").json()["records"]
     assert len(fresh) == Process.objects.count() > len(first.json()["records"])
+
+
+def test_a_record_with_its_versioned_release_on_demand(client, registry):
+    process = Process.objects.filter(release_count__gt=1).first()
+    (plain,) = client.get(f"/api/records/{process.ocid}").json()["records"]
+    assert "versionedRelease" not in plain
+    (record,) = client.get(f"/api/records/{process.ocid}?versioned=true").json()["records"]
+    versioned = record["versionedRelease"]
+    assert versioned["ocid"] == process.ocid
+    history = versioned["tender"]["title"] if "title" in versioned.get("tender", {}) else versioned["date"]
+    assert isinstance(history, list)
+    assert {"releaseID", "releaseDate", "value"} <= set(history[0])

@@ -21,6 +21,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
+from opencare.ocds.merge import versioned_release
 from opencare.registry import selectors
 from opencare.registry.models import Process, Release
 
@@ -173,15 +174,22 @@ def record_list(request: HttpRequest, filters: Query[Filters]) -> HttpResponse:
     return _json(request, package)
 
 
-@router.get("/records/{ocid}", response={200: PackageOut, 404: DetailOut}, summary="One record")
+@router.get("/records/{ocid}", response={200: PackageOut, 404: DetailOut, 422: DetailOut}, summary="One record")
 @cached_answer
-def record_package(request: HttpRequest, ocid: str) -> HttpResponse:
-    """A record package for one process: every release and the compiled release."""
+def record_package(request: HttpRequest, ocid: str, versioned: bool = False) -> HttpResponse:
+    """A record package for one process: every release and the compiled release; `versioned=true` adds the
+    versioned release (each field's history, with the release that set each value)."""
     process = selectors.process_by_ocid(ocid=ocid)
     if process is None:
         raise HttpError(404, "No contracting process has that OCID.")
     releases = [release.data for release in selectors.process_releases(ocid=ocid)]
     record = {"ocid": ocid, "releases": releases, "compiledRelease": process.compiled_release}
+    if versioned:
+        try:
+            record["versionedRelease"] = versioned_release(releases)
+        except Exception as error:  # releases that cannot be merged: say so, do not fail the record
+            record["versionedRelease"] = None
+            record["x_versionedReleaseError"] = f"{type(error).__name__}: {error}"
     return _json(request, _package(request, records=[record]))
 
 
