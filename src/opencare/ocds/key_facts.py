@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, BinaryIO
 
+from opencare.ocds.json_values import as_decimal, as_object, as_objects, as_text, metric_ids
 from opencare.ocds.readers import read_ocds
 
 #: How many names each list shows; the rest are counted, not listed.
@@ -70,17 +71,17 @@ class _Gatherer:
         self._dates(release.get("date"))
         for name in _buyer_names(release):
             self.buyers[name].add(process)
-        for award in _objects(release.get("awards")):
-            for supplier in _objects(award.get("suppliers")):
-                if name := _text(supplier.get("name")):
+        for award in as_objects(release.get("awards")):
+            for supplier in as_objects(award.get("suppliers")):
+                if name := as_text(supplier.get("name")):
                     self.suppliers[name].add(process)
-        for index, contract in enumerate(_objects(release.get("contracts"))):
-            value = _object(contract.get("value"))
-            amount = _decimal(value.get("amount"))
+        for index, contract in enumerate(as_objects(release.get("contracts"))):
+            value = as_object(contract.get("value"))
+            amount = as_decimal(value.get("amount"))
             if amount is not None:
-                key = (process, _text(contract.get("id")) or f"#{index}")
-                self.contract_values[key] = (amount, _text(value.get("currency")))
-        for metric_id in _metric_ids(release):
+                key = (process, as_text(contract.get("id")) or f"#{index}")
+                self.contract_values[key] = (amount, as_text(value.get("currency")))
+        for metric_id in metric_ids(release):
             self.metrics[metric_id].add(process)
         for document_type in _document_types(release):
             self.documents[document_type].add(process)
@@ -143,7 +144,7 @@ def _releases_of(item: Any, kind: str) -> list[dict[str, Any]]:
     compiled = item.get("compiledRelease")
     if isinstance(compiled, dict):
         return [compiled]
-    return _objects(item.get("releases"))
+    return as_objects(item.get("releases"))
 
 
 def _ranked(sets: dict[str, set[int]]) -> list[tuple[str, int]]:
@@ -169,54 +170,21 @@ def _totals(values: Iterable[tuple[Decimal, str]]) -> list[dict[str, Any]]:
 
 
 def _buyer_names(release: dict[str, Any]) -> list[str]:
-    names = [_text(_object(release.get("buyer")).get("name"))]
-    names += [_text(p.get("name")) for p in _objects(release.get("parties")) if "buyer" in (p.get("roles") or [])]
+    names = [as_text(as_object(release.get("buyer")).get("name"))]
+    names += [as_text(p.get("name")) for p in as_objects(release.get("parties")) if "buyer" in (p.get("roles") or [])]
     return list(dict.fromkeys(name for name in names if name))
 
 
-def _metric_ids(release: dict[str, Any]) -> set[str]:
-    metrics = _objects(_object(release.get("planning")).get("forecasts"))
-    metrics += _objects(_object(release.get("tender")).get("targets"))
-    for award in _objects(release.get("awards")):
-        metrics += _objects(award.get("agreedMetrics"))
-    for contract in _objects(release.get("contracts")):
-        metrics += _objects(contract.get("agreedMetrics"))
-        metrics += _objects(_object(contract.get("implementation")).get("metrics"))
-    return {metric_id for metric in metrics if (metric_id := _text(metric.get("id")))}
-
-
 def _document_types(release: dict[str, Any]) -> set[str]:
-    holders = [_object(release.get("planning")), _object(release.get("tender"))]
-    holders += _objects(release.get("awards"))
-    for contract in _objects(release.get("contracts")):
-        holders += [contract, _object(contract.get("implementation"))]
+    holders = [as_object(release.get("planning")), as_object(release.get("tender"))]
+    holders += as_objects(release.get("awards"))
+    for contract in as_objects(release.get("contracts")):
+        holders += [contract, as_object(contract.get("implementation"))]
     types: set[str] = set()
     for holder in holders:
-        for document in _objects(holder.get("documents")):
-            types.add(_text(document.get("documentType")) or "(no type given)")
+        for document in as_objects(holder.get("documents")):
+            types.add(as_text(document.get("documentType")) or "(no type given)")
     return types
-
-
-def _object(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def _objects(value: Any) -> list[dict[str, Any]]:
-    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
-
-
-def _text(value: Any) -> str:
-    return value.strip() if isinstance(value, str) else ""
-
-
-def _decimal(value: Any) -> Decimal | None:
-    if isinstance(value, bool) or not isinstance(value, int | float | str):
-        return None
-    try:
-        result = Decimal(str(value))
-    except InvalidOperation:
-        return None
-    return result if result.is_finite() else None
 
 
 __all__ = ["SHOWN", "KeyFacts", "facts_of_releases", "gather_key_facts"]

@@ -19,6 +19,8 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from opencare.ocds.json_values import as_object, as_objects
+
 #: The 853 tree: social work and related services.
 SOCIAL_CARE_CPV_PREFIX = "853"
 #: Codes outside the 853 tree that are social care when they appear (../shared/docs/domain.md §3.4). Not 60130000,
@@ -73,27 +75,23 @@ def social_care_reason(release: dict[str, Any]) -> str | None:
 
 
 def _classifications(release: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    tender = release.get("tender") if isinstance(release.get("tender"), dict) else {}
-    yield from _dicts([tender.get("classification")])
-    yield from _dicts(tender.get("additionalClassifications"))
-    items = _dicts(tender.get("items"))
-    for award in _dicts(release.get("awards")):
-        items += _dicts(award.get("items"))
+    tender = as_object(release.get("tender"))
+    yield from as_objects([tender.get("classification")])
+    yield from as_objects(tender.get("additionalClassifications"))
+    items = as_objects(tender.get("items"))
+    for award in as_objects(release.get("awards")):
+        items += as_objects(award.get("items"))
     for item in items:
-        yield from _dicts([item.get("classification")])
-        yield from _dicts(item.get("additionalClassifications"))
+        yield from as_objects([item.get("classification")])
+        yield from as_objects(item.get("additionalClassifications"))
 
 
 def _texts(release: dict[str, Any]) -> Iterator[str]:
-    tender = release.get("tender") if isinstance(release.get("tender"), dict) else {}
-    holders = [release, tender, *_dicts(tender.get("lots")), *_dicts(tender.get("items"))]
-    holders += _dicts(release.get("awards"))
+    tender = as_object(release.get("tender"))
+    holders = [release, tender, *as_objects(tender.get("lots")), *as_objects(tender.get("items"))]
+    holders += as_objects(release.get("awards"))
     for holder in holders:
         for key in ("title", "description"):
             value = holder.get(key)
             if isinstance(value, str) and value:
                 yield value
-
-
-def _dicts(value: Any) -> list[dict[str, Any]]:
-    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
