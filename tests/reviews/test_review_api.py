@@ -137,3 +137,9 @@ def test_the_api_documentation_page_uses_no_outside_scripts(client):
     assert "swagger" in html.lower()
     assert "cdn." not in html
     assert "unpkg" not in html
+
+
+def test_a_malformed_content_length_is_refused_not_a_server_error(client, demo_bytes):
+    response = client.post(URL, data=demo_bytes, content_type="application/json", CONTENT_LENGTH="lots")
+    assert response.status_code == 400
+    assert response.json()["message"] == "The request has no data"

@@ -31,11 +31,6 @@ class _Mention:
     keys: list[tuple[str, str]]
 
 
-def link_parties(process: Process, compiled: dict[str, Any]) -> None:
-    """Replace one process's links to organisations with those its compiled release's parties give."""
-    link_parties_of([(process, compiled)])
-
-
 def link_parties_of(processes: list[tuple[Process, dict[str, Any]]]) -> None:
     """Replace the processes' links to organisations with those their compiled releases' parties give, in bulk.
 

@@ -134,7 +134,7 @@ def review_job(request: HttpRequest, token: str) -> Status:
 
 
 def _accept(request: HttpRequest, version: str) -> ReviewRequest:
-    services.check_declared_size(int(request.META.get("CONTENT_LENGTH") or 0))
+    services.check_declared_size(request.META)
     content_type = request.META.get("CONTENT_TYPE", "")
     if content_type.startswith("multipart/form-data"):
         try:

@@ -15,7 +15,7 @@ import shutil
 import time
 import unicodedata
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
@@ -90,8 +90,15 @@ def accept_upload(
     raise UploadRefused("Choose a file or paste some JSON", "Select a file to upload, or paste JSON into the box.")
 
 
-def check_declared_size(content_length: int, slack: int = 1024 * 1024) -> None:
-    """Refuse a request body bigger than the file limit (plus slack for the form around it) before reading it."""
+def check_declared_size(request_meta: Mapping[str, Any], slack: int = 1024 * 1024) -> None:
+    """Refuse a request body bigger than the file limit (plus slack for the form around it) before reading it.
+
+    A missing or malformed Content-Length counts as 0: the body is then read with the limit applied as it goes.
+    """
+    try:
+        content_length = max(0, int(request_meta.get("CONTENT_LENGTH") or 0))
+    except ValueError:
+        content_length = 0
     limit = settings.OPENCARE_REVIEW_MAX_UPLOAD_BYTES
     if content_length > limit + slack:
         raise UploadRefused(
@@ -110,17 +117,7 @@ def _accept_file(uploaded: UploadedFile, ocds_version: str, enqueue: bool) -> Re
             status=413,
         )
     review = _new_review(file_name=display_name(uploaded.name or "upload"), size=uploaded.size, version=ocds_version)
-    folder = review_folder(review)
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / INPUT_NAME
-    try:
-        _keep_upload(uploaded, target)
-        review.input_kind = _sniff(target)
-        _name_by_kind(target, review.input_kind)
-    except UploadRefused:
-        shutil.rmtree(folder, ignore_errors=True)
-        raise
-    return _save_and_enqueue(review, enqueue)
+    return _store(review, lambda target: _keep_upload(uploaded, target), enqueue)
 
 
 def _accept_pasted(pasted: str, ocds_version: str, enqueue: bool) -> ReviewRequest:
@@ -134,10 +131,7 @@ def _accept_pasted(pasted: str, ocds_version: str, enqueue: bool) -> ReviewReque
         )
     review = _new_review(file_name="Pasted JSON", size=len(data), version=ocds_version)
     review.input_kind = ReviewRequest.InputKind.PASTED
-    folder = review_folder(review)
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / INPUT_NAME).write_bytes(data)
-    return _save_and_enqueue(review, enqueue)
+    return _store(review, lambda target: target.write_bytes(data), enqueue)
 
 
 def _new_review(*, file_name: str, size: int, version: str) -> ReviewRequest:
@@ -153,10 +147,8 @@ def accept_stream(*, stream: BinaryIO, file_name: str, ocds_version: str = "", e
     """Store a request body (JSON sent as the body of an API call) as a new review, refusing it past the file limit."""
     limit = settings.OPENCARE_REVIEW_MAX_UPLOAD_BYTES
     review = _new_review(file_name=display_name(file_name), size=0, version=ocds_version)
-    folder = review_folder(review)
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / INPUT_NAME
-    try:
+
+    def copy(target: Path) -> None:
         with target.open("wb") as out:
             while chunk := stream.read(1024 * 1024):
                 review.size_bytes += len(chunk)
@@ -169,8 +161,20 @@ def accept_stream(*, stream: BinaryIO, file_name: str, ocds_version: str = "", e
                 out.write(chunk)
         if not review.size_bytes:
             raise UploadRefused("The request has no data", "Send OCDS JSON as the body, or a file in a form field.")
-        review.input_kind = _sniff(target)
-        _name_by_kind(target, review.input_kind)
+
+    return _store(review, copy, enqueue)
+
+
+def _store(review: ReviewRequest, write: Callable[[Path], None], enqueue: bool) -> ReviewRequest:
+    """Write the input into the review's folder, find what it is, save the review; a refusal leaves no files."""
+    folder = review_folder(review)
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / INPUT_NAME
+    try:
+        write(target)
+        if not review.input_kind:
+            review.input_kind = _sniff(target)
+            _name_by_kind(target, review.input_kind)
     except UploadRefused:
         shutil.rmtree(folder, ignore_errors=True)
         raise
@@ -324,7 +328,7 @@ def prepare_input(review: ReviewRequest, folder: Path) -> tuple[Path, SourceMap 
     if kind in {ReviewRequest.InputKind.XLSX, ReviewRequest.InputKind.ODS, ReviewRequest.InputKind.CSV}:
         from opencare.ocds.spreadsheets import spreadsheet_to_json
 
-        _check_archive(source)
+        # check_archive already proved the archive safe when it was uploaded (_sniff), and it has not changed since.
         converted = folder / CONVERTED_NAME
         return converted, in_child_process(spreadsheet_to_json, source, kind, converted)
     return source, None

@@ -24,7 +24,7 @@ def upload(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return _upload_page(request, UploadForm())
     try:
-        services.check_declared_size(_content_length(request))
+        services.check_declared_size(request.META)
         form = UploadForm(request.POST, request.FILES)
         valid = form.is_valid()
     except services.UploadRefused as refused:
@@ -46,13 +46,6 @@ def upload(request: HttpRequest) -> HttpResponse:
     except services.UploadRefused as refused:
         return _upload_page(request, UploadForm(initial={"version": form.cleaned_data["version"]}), refused)
     return redirect(reverse("reviews:review", args=[review.token]), permanent=False)
-
-
-def _content_length(request: HttpRequest) -> int:
-    try:
-        return max(0, int(request.META.get("CONTENT_LENGTH") or 0))
-    except ValueError:
-        return 0
 
 
 def _upload_page(
