@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+from pathlib import Path
 
 import pytest
 
@@ -22,3 +23,14 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(socket.socket, "connect_ex", refuse)
     monkeypatch.setattr(socket, "create_connection", refuse)
     monkeypatch.setattr(socket, "getaddrinfo", refuse)
+
+
+@pytest.fixture
+def review_store(settings, tmp_path: Path) -> Path:
+    """A review store and an upload folder of the test's own (live_server runs in the test's process, so browser
+    tests see them too)."""
+    settings.OPENCARE_REVIEW_DIR = tmp_path / "reviews"
+    settings.FILE_UPLOAD_TEMP_DIR = tmp_path / "incoming"
+    settings.OPENCARE_REVIEW_DIR.mkdir()
+    settings.FILE_UPLOAD_TEMP_DIR.mkdir()
+    return settings.OPENCARE_REVIEW_DIR

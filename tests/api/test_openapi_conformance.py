@@ -17,11 +17,7 @@ schema = schemathesis.openapi.from_wsgi("/api/openapi.json", application)
 
 
 @pytest.fixture
-def site(settings, tmp_path):
-    settings.OPENCARE_REVIEW_DIR = tmp_path / "reviews"
-    settings.FILE_UPLOAD_TEMP_DIR = tmp_path / "incoming"
-    settings.OPENCARE_REVIEW_DIR.mkdir()
-    settings.FILE_UPLOAD_TEMP_DIR.mkdir()
+def site(settings, review_store):
     # Conversions wait in the queue: they are not what is being tested here, and each one forks a process.
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
     load_demo()

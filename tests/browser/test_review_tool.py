@@ -39,13 +39,9 @@ LONG_EXTENSION_URL = (
 
 
 @pytest.fixture(autouse=True)
-def review_store(settings, tmp_path: Path) -> Path:
-    """Each test gets its own review store and upload folder (live_server runs in this process, so this applies)."""
-    settings.OPENCARE_REVIEW_DIR = tmp_path / "reviews"
-    settings.FILE_UPLOAD_TEMP_DIR = tmp_path / "incoming"
-    settings.OPENCARE_REVIEW_DIR.mkdir()
-    settings.FILE_UPLOAD_TEMP_DIR.mkdir()
-    return settings.OPENCARE_REVIEW_DIR
+def own_review_store(review_store: Path) -> Path:
+    """Each test gets its own review store (tests/conftest.py)."""
+    return review_store
 
 
 @pytest.fixture(scope="module")

@@ -141,6 +141,7 @@ def test_a_record_with_its_versioned_release_on_demand(client, registry):
     (record,) = client.get(f"/api/records/{process.ocid}?versioned=true").json()["records"]
     versioned = record["versionedRelease"]
     assert versioned["ocid"] == process.ocid
-    history = versioned["tender"]["title"] if "title" in versioned.get("tender", {}) else versioned["date"]
-    assert isinstance(history, list)
-    assert {"releaseID", "releaseDate", "value"} <= set(history[0])
+    first = record["releases"][0]
+    (history_start, *_) = versioned["initiationType"]  # each field's history starts at the release that set it
+    assert history_start == {"releaseID": first["id"], "releaseDate": first["date"], "releaseTag": first["tag"],
+                             "value": first["initiationType"]}  # fmt: skip

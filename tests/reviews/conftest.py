@@ -1,4 +1,4 @@
-"""Each review test gets its own review store and upload folder."""
+"""Shared by the review tests: each gets its own review store, and the demo data to upload."""
 
 from __future__ import annotations
 
@@ -12,12 +12,9 @@ from opencare.demo.borsetdale import borsetdale_release_package
 
 
 @pytest.fixture(autouse=True)
-def review_store(settings, tmp_path):
-    settings.OPENCARE_REVIEW_DIR = tmp_path / "reviews"
-    settings.FILE_UPLOAD_TEMP_DIR = tmp_path / "incoming"
-    settings.OPENCARE_REVIEW_DIR.mkdir()
-    settings.FILE_UPLOAD_TEMP_DIR.mkdir()
-    return settings.OPENCARE_REVIEW_DIR
+def own_review_store(review_store):
+    """Every test here gets its own review store (tests/conftest.py)."""
+    return review_store
 
 
 @pytest.fixture(scope="session")
