@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import datetime
 
 from django.contrib.syndication.views import Feed
@@ -27,8 +28,8 @@ class ProcessFeed(Feed):
         cpv = request.GET.get("cpv", "").strip()
         social_care = request.GET.get("social_care", "").strip().lower()
         return selectors.ProcessFilter(
-            buyer=request.GET.get("buyer", "").strip()[:200],
-            supplier=request.GET.get("supplier", "").strip()[:200],
+            buyer=_text_parameter(request, "buyer"),
+            supplier=_text_parameter(request, "supplier"),
             cpv=cpv if cpv.isdigit() else "",
             social_care={"true": True, "false": False}.get(social_care),
         )
@@ -77,3 +78,9 @@ class ProcessFeed(Feed):
 
     def item_pubdate(self, process: Process) -> datetime | None:
         return process.last_release_date
+
+
+def _text_parameter(request: HttpRequest, name: str) -> str:
+    """A filter from the address, without control characters (XML 1.0 cannot hold them), at most 200 characters."""
+    text = "".join(ch for ch in request.GET.get(name, "") if unicodedata.category(ch) != "Cc")
+    return text.strip()[:200]

@@ -80,8 +80,15 @@ class ProcessFilter:
     updated_since: str = ""
 
 
+def searchable(text: str) -> str:
+    """Text safe to compare in the database: PostgreSQL cannot hold a NUL character (and no stored text has one)."""
+    return text.replace("\x00", "")
+
+
 def filtered_processes(criteria: ProcessFilter) -> QuerySet[Process]:
     """Processes matching the filter, in a stable order (by primary key) for paging."""
+    criteria = replace(criteria, buyer=searchable(criteria.buyer), supplier=searchable(criteria.supplier),
+                       q=searchable(criteria.q))  # fmt: skip
     processes = Process.objects.all()
     if criteria.buyer:
         processes = processes.filter(buyer_name__icontains=criteria.buyer)
@@ -122,7 +129,7 @@ def filtered_releases(criteria: ProcessFilter) -> QuerySet[Release]:
 def organisation_list(*, q: str = "") -> QuerySet[Organisation]:
     """Organisations with how many processes they take part in, by primary key for paging."""
     organisations = Organisation.objects.annotate(process_total=Count("process_parties__process", distinct=True))
-    if q:
+    if q := searchable(q):
         organisations = organisations.filter(name__icontains=q)
     return organisations.prefetch_related("identifiers").order_by("pk")
 
