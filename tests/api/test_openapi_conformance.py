@@ -32,7 +32,9 @@ def site(settings, review_store):
 
 @pytest.mark.django_db
 @schema.parametrize()
-@settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
+# derandomize: the same requests every run, so CI is repeatable; a wider search is `pytest --hypothesis-seed=N`
+# with derandomize removed (that search found the NUL-character 500 on PostgreSQL).
+@settings(max_examples=60, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
 def test_every_api_operation_answers_as_its_schema_says(case, site):
     # A schema-valid upload may still not be OCDS (a PNG, say): the review rightly answers 422, which is documented.
     case.call_and_validate(excluded_checks=[positive_data_acceptance])
