@@ -183,6 +183,8 @@ OPENCARE_SERVICE_NAME = os.getenv("OPENCARE_SERVICE_NAME", "opencare")
 OPENCARE_REVIEW_DIR = Path(os.getenv("OPENCARE_REVIEW_DIR", VAR_DIR / "reviews")).resolve()
 #: Seconds each web worker keeps an API answer (0: never), keyed by the registry's version, so new data shows at once.
 OPENCARE_API_CACHE_SECONDS = int(os.getenv("OPENCARE_API_CACHE_SECONDS", "60"))
+#: The same for public pages (search, contract, organisation and comparison pages and their charts).
+OPENCARE_PAGE_CACHE_SECONDS = int(os.getenv("OPENCARE_PAGE_CACHE_SECONDS", "60"))
 #: Where the bulk downloads of the registry are written (`opencare bulk`) and served from (/downloads/).
 OPENCARE_BULK_DIR = Path(os.getenv("OPENCARE_BULK_DIR", VAR_DIR / "bulk")).resolve()
 #: The largest file the Data Review Tool accepts, in bytes (shown on the upload page).

@@ -15,3 +15,4 @@ WHITENOISE_USE_FINDERS = True
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 # API answers are not cached between requests, except in the test that proves the cache (data changes between tests).
 OPENCARE_API_CACHE_SECONDS = 0
+OPENCARE_PAGE_CACHE_SECONDS = 0

@@ -17,6 +17,8 @@ def site(request: HttpRequest) -> dict[str, Any]:
         "nav_items": [
             (reverse("explore:home"), _("Home")),
             (reverse("explore:contracts"), _("Care contracts")),
+            (reverse("explore:compare"), _("Compare")),
+            (reverse("explore:organisations"), _("Councils and providers")),
             (reverse("standard:index"), _("Data standard")),
             (reverse("explore:downloads"), _("Downloads")),
             (reverse("reviews:upload"), _("Check your data")),

@@ -2,49 +2,131 @@
 
 from __future__ import annotations
 
+import csv
+from urllib.parse import urlencode
+
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
+from opencare.explore import charts
+from opencare.explore.forms import CompareForm, SearchForm
+from opencare.explore.page_cache import cached_page
 from opencare.ocds.metric_catalogue import metric_catalogue
+from opencare.ocds.service_types import BY_CODE
 from opencare.registry import bulk, selectors
+from opencare.registry.comparison import Comparison
+from opencare.registry.comparison import compare as compare_contracts
+from opencare.registry.contract_pages import contract_story, metric_group
+from opencare.registry.organisation_pages import organisation_page
+from opencare.registry.search import SIGNALS, Search, search_facets, search_processes
 
 CONTRACTS_PER_PAGE = 25
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """The home page: what opencare is, how much it holds, and the latest contracts."""
+    """The home page: what opencare is, a search box, the kinds of service, and the latest contracts."""
+    processes = search_processes(Search())
     context = {
         "counts": selectors.registry_counts(),
-        "latest": selectors.process_list()[:10],
+        "latest": processes[:10],
+        "facets": search_facets(processes),
+        "form": SearchForm(),
     }
     return render(request, "explore/home.html", context)
 
 
+@cached_page
 def contracts(request: HttpRequest) -> HttpResponse:
-    """Every contracting process in the registry, a page at a time."""
-    paginator = Paginator(selectors.process_list(), CONTRACTS_PER_PAGE)
+    """Search contracts by words, council, provider, service, status, how it's going and dates, with facets."""
+    form = SearchForm(request.GET or None)
+    if request.GET and not form.is_valid():
+        return render(request, "explore/contracts.html", {"form": form}, status=400)
+    search = form.search() if request.GET else Search()
+    processes = search_processes(search)
+    paginator = Paginator(processes, CONTRACTS_PER_PAGE)
     page = paginator.get_page(request.GET.get("page"))
-    return render(request, "explore/contracts.html", {"page": page, "paginator": paginator})
-
-
-def contract(request: HttpRequest, ocid: str) -> HttpResponse:
-    """One contracting process: its summary, the metrics it carries and its release history."""
-    process = selectors.process_by_ocid(ocid=ocid)
-    if process is None:
-        raise Http404("No contracting process has that OCID.")
-    catalogue = metric_catalogue()
-    metrics = [(metric_id, catalogue.get(metric_id)) for metric_id in process.metric_ids]
     context = {
-        "process": process,
-        "metrics": metrics,
-        "releases": selectors.process_releases(ocid=ocid),
-        "involved": selectors.process_involved(process=process),
+        "form": form,
+        "search": search,
+        "page": page,
+        "paginator": paginator,
+        "facets": search_facets(processes),
+        "query": urlencode(search.without("")),
+        "filters": _active_filters(search),
     }
-    return render(request, "explore/contract.html", context)
+    return render(request, "explore/contracts.html", context)
 
 
-def contract_record(request: HttpRequest, ocid: str) -> JsonResponse:
+def _active_filters(search: Search) -> list[tuple[str, str, str]]:
+    """(label, value, address without it) for each filter in use, for "remove" links."""
+    labels = {
+        "q": _("Words"), "buyer": _("Council or NHS body"), "supplier": _("Provider"), "service_type": _("Service"),
+        "status": _("Status"), "signal": _("How it's going"), "running_from": _("Running on or after"),
+        "running_to": _("Running on or before"),
+    }  # fmt: skip
+    active = []
+    for name, label in labels.items():
+        value = getattr(search, name)
+        if value:
+            shown = BY_CODE[value].name if name == "service_type" and value in BY_CODE else SIGNALS.get(value, value)
+            active.append((str(label), str(shown), "?" + urlencode(search.without(name))))
+    return active
+
+
+@cached_page
+def contract(request: HttpRequest, ocid: str) -> HttpResponse:
+    """One contracting process: what was promised, how it is going, who is involved, its history."""
+    story = contract_story(ocid=ocid)
+    if story is None:
+        raise Http404("No contracting process has that OCID.")
+    return render(request, "explore/contract.html", {"story": story, "process": story.process})
+
+
+@cached_page
+def contract_easy_read(request: HttpRequest, ocid: str) -> HttpResponse:
+    """The contract in short sentences with the key numbers."""
+    story = contract_story(ocid=ocid, with_history=False)
+    if story is None:
+        raise Http404("No contracting process has that OCID.")
+    return render(request, "explore/easy_read.html", {"story": story, "process": story.process})
+
+
+@cached_page
+def contract_chart(request: HttpRequest, ocid: str, metric_id: str) -> HttpResponse:
+    """One metric of a contract over time, as an SVG image."""
+    group = metric_group(ocid=ocid, metric_id=metric_id)
+    if group is None or not group.chartable:
+        raise Http404("That contract has no figures over time for that measure.")
+    return _svg(charts.progress_chart(group.contracts))
+
+
+@cached_page
+def contract_performance_csv(request: HttpRequest, ocid: str) -> HttpResponse:
+    """Every figure of every metric of the contract, one row per period, as CSV."""
+    group_list = contract_story(ocid=ocid, with_history=False)
+    if group_list is None:
+        raise Http404("No contracting process has that OCID.")
+    rows = [
+        [
+            metric.contract_id, metric.buyer_name, metric.supplier_name, metric.metric_id, group.title,
+            reading.period_start, reading.period_end, reading.dimensions, reading.amount, metric.unit_name,
+            metric.currency, metric.target, reading.classification_name, reading.classified_by,
+        ]
+        for group in group_list.metrics
+        for metric in group.contracts
+        for reading in metric.actuals
+    ]  # fmt: skip
+    header = [
+        "contract_id", "buyer", "provider", "metric_id", "metric", "period_start", "period_end", "breakdown",
+        "figure", "unit", "currency", "target", "classification", "classified_by",
+    ]  # fmt: skip
+    return _csv(f"{_filename(ocid)}-performance.csv", header, rows)
+
+
+@cached_page
+def contract_record(request: HttpRequest, ocid: str) -> HttpResponse:
     """The process as an OCDS record package: every release and the compiled release."""
     process = selectors.process_by_ocid(ocid=ocid)
     if process is None:
@@ -59,6 +141,123 @@ def contract_record(request: HttpRequest, ocid: str) -> JsonResponse:
     response = JsonResponse(package, json_dumps_params={"ensure_ascii": False})
     response["Content-Disposition"] = f'attachment; filename="{_filename(ocid)}-record.json"'
     return response
+
+
+def organisations(request: HttpRequest) -> HttpResponse:
+    """Councils, NHS bodies and providers, searchable by name, a page at a time."""
+    query = request.GET.get("q", "")[:200]
+    paginator = Paginator(selectors.organisation_list(q=query).order_by("-process_total", "name"), CONTRACTS_PER_PAGE)
+    page = paginator.get_page(request.GET.get("page"))
+    return render(request, "explore/organisations.html", {"page": page, "paginator": paginator, "q": query})
+
+
+@cached_page
+def organisation(request: HttpRequest, pk: int) -> HttpResponse:
+    """One council or provider: what it buys or provides, and how those contracts are going."""
+    content = organisation_page(pk=pk)
+    if content is None:
+        raise Http404("There is no organisation with that number.")
+    return render(request, "explore/organisation.html", {"content": content, "org": content.organisation})
+
+
+@cached_page
+def compare(request: HttpRequest) -> HttpResponse:
+    """Contracts side by side on shared metrics, with the spread across all contracts and benchmarks."""
+    form = CompareForm(request.GET or None)
+    if form.is_blank:
+        return render(request, "explore/compare.html", {"form": CompareForm()})
+    if not form.is_valid():
+        return render(request, "explore/compare.html", {"form": form}, status=400)
+    result, missing = _comparison(form)
+    if result is None:
+        return render(request, "explore/compare.html", {"form": form, "missing": missing}, status=404)
+    context = {"form": form, "result": result, "missing": missing, "query": request.GET.urlencode()}
+    return render(request, "explore/compare.html", context)
+
+
+@cached_page
+def compare_csv(request: HttpRequest) -> HttpResponse:
+    """The comparison as CSV: one row per contract and metric."""
+    form = CompareForm(request.GET or None)
+    if form.is_blank or not form.is_valid():
+        return HttpResponse(
+            "Choose 2 to 10 contracts (?ocid=...&ocid=...) or a service (?service_type=home-care) to compare.\n",
+            status=400, content_type="text/plain; charset=utf-8",
+        )  # fmt: skip
+    result, _missing = _comparison(form)
+    if result is None:
+        return HttpResponse("None of those contracts is in the register.\n", status=404, content_type="text/plain")
+    header = [
+        "ocid", "contract_id", "contract", "buyer", "provider", "service_type", "metric_id", "metric", "figure",
+        "unit", "currency", "target", "latest_classification", "periods_met", "periods_below",
+        "worked_out_by_opencare", "all_contracts_count", "all_contracts_lowest", "all_contracts_average",
+        "all_contracts_highest",
+    ]  # fmt: skip
+    rows = [
+        [
+            row.process.ocid, row.contract_id, row.contract_title, row.buyer_name, row.supplier_name,
+            row.process.service_type, column.metric_id, column.title, cell.amount, column.unit_id, column.currency,
+            cell.target, cell.classification, cell.periods_met, cell.periods_below, cell.worked_out,
+            column.spread_count, column.spread_min, column.spread_average, column.spread_max,
+        ]
+        for row in result.rows
+        for column in result.columns
+        if (cell := row.cells.get(column.metric_id)) is not None
+    ]  # fmt: skip
+    return _csv("opencare-comparison.csv", header, rows)
+
+
+@cached_page
+def compare_chart(request: HttpRequest, metric_id: str) -> HttpResponse:
+    """One metric of a comparison as a bar chart (SVG)."""
+    form = CompareForm(request.GET or None)
+    if form.is_blank or not form.is_valid():
+        return HttpResponse("Choose contracts or a service to compare.\n", status=400, content_type="text/plain")
+    result, _missing = _comparison(form)
+    column = next((c for c in result.columns if c.metric_id == metric_id), None) if result else None
+    if result is None or column is None:
+        raise Http404("That comparison has no figures for that measure.")
+    return _svg(charts.comparison_chart(column, result.rows))
+
+
+def _comparison(form: CompareForm) -> tuple[Comparison | None, list[str]]:
+    """The comparison the valid form asks for, and the OCIDs asked for that the registry does not hold."""
+    ocids = form.cleaned_data["ocid"]
+    if ocids:
+        result = compare_contracts(ocids=ocids)
+        found = {row.process.ocid for row in result.rows}
+        missing = [ocid for ocid in ocids if ocid not in found]
+        return (result if len(found) >= 2 else None), missing
+    result = compare_contracts(service_type=form.cleaned_data["service_type"])
+    return (result if result.rows else None), []
+
+
+def glossary(request: HttpRequest) -> HttpResponse:
+    """The words used on opencare's pages, explained."""
+    return render(request, "explore/glossary.html", {"metrics": metric_catalogue().metrics.values()})
+
+
+def _svg(chart: charts.Chart) -> HttpResponse:
+    response = HttpResponse(chart.svg, content_type="image/svg+xml; charset=utf-8")
+    response["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+def _csv(filename: str, header: list[str], rows: list[list[object]]) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    writer = csv.writer(response)
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow(["" if value is None else _csv_safe(value) for value in row])
+    return response
+
+
+def _csv_safe(value: object) -> object:
+    """Text that a spreadsheet would run as a formula is prefixed with an apostrophe (CSV injection)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
 
 
 def about_data(request: HttpRequest) -> HttpResponse:

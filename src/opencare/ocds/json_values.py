@@ -6,6 +6,7 @@ what is there and ignore what is not the shape they expect.
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -23,6 +24,16 @@ def as_objects(value: Any) -> list[dict[str, Any]]:
 def as_text(value: Any) -> str:
     """The value without surrounding white space if it is a string, else ''."""
     return value.strip() if isinstance(value, str) else ""
+
+
+def as_date(value: Any) -> date | None:
+    """The calendar date an OCDS date-time string starts with, else None."""
+    if not isinstance(value, str) or len(value) < 10:
+        return None
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError:
+        return None
 
 
 def as_decimal(value: Any) -> Decimal | None:

@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from opencare.ocds.json_values import as_decimal, as_object, as_objects, as_text, metric_ids
+from opencare.ocds.json_values import as_date, as_decimal, as_object, as_objects, as_text, metric_ids
 
 
 @dataclass(frozen=True)
@@ -42,8 +42,8 @@ def summarise(compiled: dict[str, Any]) -> ProcessSummary:
         status=_status(contracts, awards, tender),
         value_amount=value,
         value_currency=currency,
-        period_start=_date(period.get("startDate")),
-        period_end=_date(period.get("endDate")),
+        period_start=as_date(period.get("startDate")),
+        period_end=as_date(period.get("endDate")),
         cpv_codes=_cpv_codes(tender),
         metric_ids=metric_ids(compiled),
     )
@@ -95,15 +95,6 @@ def _period(contracts: list[dict[str, Any]], awards: list[dict[str, Any]], tende
         if period:
             return period
     return as_object(tender.get("contractPeriod"))
-
-
-def _date(value: Any) -> date | None:
-    if not isinstance(value, str) or len(value) < 10:
-        return None
-    try:
-        return date.fromisoformat(value[:10])
-    except ValueError:
-        return None
 
 
 def _cpv_codes(tender: dict[str, Any]) -> list[str]:

@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 
 from django.db import transaction
+from django.db.models import Q
 
 from opencare.registry.models import CqcCrosswalk, CqcLocation, Organisation
 
@@ -105,12 +106,12 @@ def ratings_for(organisation: Organisation) -> list[CqcLocation]:
     """The CQC locations linked to an organisation, by a GB-CQC identifier or the crosswalk, latest report first."""
     identifiers = list(organisation.identifiers.all())
     location_ids = {i.identifier for i in identifiers if i.scheme in CQC_SCHEMES}
-    for identifier in identifiers:
-        location_ids |= set(
-            CqcCrosswalk.objects.filter(scheme=identifier.scheme, identifier=identifier.identifier).values_list(
-                "location_id", flat=True
-            )
-        )
+    others = [i for i in identifiers if i.scheme not in CQC_SCHEMES]
+    if others:  # one query for every identifier, not one each
+        matches = Q()
+        for identifier in others:
+            matches |= Q(scheme=identifier.scheme, identifier=identifier.identifier)
+        location_ids |= set(CqcCrosswalk.objects.filter(matches).values_list("location_id", flat=True))
     if not location_ids:
         return []
     return list(CqcLocation.objects.filter(location_id__in=location_ids).order_by("-report_date", "location_id"))

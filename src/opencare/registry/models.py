@@ -88,13 +88,51 @@ class Process(models.Model):
     last_release_date = models.DateTimeField(null=True)
     is_invented = models.BooleanField(default=False)
     is_social_care = models.BooleanField(default=False, help_text="By CPV or words: opencare.ocds.social_care.")
+    service_type = models.TextField(default="not-social-care", help_text="A code of opencare.ocds.service_types.")
+    price_per_hour = models.DecimalField(max_digits=12, decimal_places=2, null=True)
+    worker_pay_per_hour = models.DecimalField(max_digits=12, decimal_places=2, null=True)
+    signal = models.TextField(default="no-figures", help_text="no-figures, meeting or below (ocds.performance).")
+    targets_measured = models.PositiveIntegerField(default=0)
+    targets_met = models.PositiveIntegerField(default=0)
+    targets_below = models.JSONField(default=list, help_text="Titles of the metrics below target in the last year.")
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-last_release_date", "ocid"]
+        indexes = [
+            models.Index(fields=["-last_release_date", "ocid"], name="process_newest_first"),
+            models.Index(fields=["service_type", "-last_release_date"], name="process_by_service_type"),
+        ]
 
     def __str__(self) -> str:
         return self.title or self.ocid
+
+
+class ContractMetric(models.Model):
+    """One metric of one contract, summarised for comparisons: the target, the latest figure, periods met."""
+
+    process = models.ForeignKey(Process, on_delete=models.CASCADE, related_name="contract_metrics")
+    contract_id = models.TextField(blank=True)
+    contract_title = models.TextField(blank=True)
+    buyer_name = models.TextField(blank=True)
+    supplier_name = models.TextField(blank=True)
+    metric_id = models.TextField()
+    title = models.TextField()
+    unit_id = models.TextField(blank=True)
+    unit_name = models.TextField(blank=True)
+    currency = models.TextField(blank=True)
+    target = models.DecimalField(max_digits=20, decimal_places=4, null=True)
+    latest_amount = models.DecimalField(max_digits=20, decimal_places=4, null=True)
+    latest_period_end = models.DateField(null=True)
+    latest_classification = models.TextField(blank=True)
+    periods_met = models.PositiveIntegerField(default=0)
+    periods_below = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["metric_id", "unit_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.process_id} {self.contract_id} {self.metric_id}"
 
 
 class Organisation(models.Model):

@@ -16,8 +16,9 @@ from opencare.ocds.merge import compile_releases
 from opencare.ocds.schema_check import release_schema_errors
 from opencare.ocds.social_care import is_social_care
 from opencare.ocds.summary import summarise
-from opencare.registry.models import ImportRun, Process, Release, Source
+from opencare.registry.models import ContractMetric, ImportRun, Process, Release, Source
 from opencare.registry.organisations import link_parties_of
+from opencare.registry.performance_facts import PROCESS_FACT_FIELDS, process_facts
 
 #: How many schema errors are kept with each stored release; the count is always exact.
 KEPT_SCHEMA_ERRORS = 20
@@ -26,6 +27,7 @@ PROCESS_FIELDS = [
     "compiled_release", "compile_error", "title", "description", "buyer_name", "supplier_names", "status",
     "value_amount", "value_currency", "period_start", "period_end", "cpv_codes", "metric_ids", "release_count",
     "schema_error_count", "last_release_date", "is_invented", "is_social_care", "updated_at",
+    *PROCESS_FACT_FIELDS,
 ]  # fmt: skip
 #: Releases looked up per query when checking what is already stored (well under SQLite's parameter limit).
 LOOKUP_CHUNK = 500
@@ -147,16 +149,32 @@ def recompile_processes(*, ocids: list[str], is_invented: bool = False) -> None:
                 .order_by("ocid", "date", "id"):  # fmt: skip
             by_ocid[release.ocid].append(release)
         held = {process.ocid: process for process in Process.objects.filter(ocid__in=batch)}
-        processes = [_compiled_process(held.get(ocid) or Process(ocid=ocid), releases, is_invented)
+        had_metrics = [process.pk for process in held.values() if process.metric_ids]
+        metrics: dict[str, list[dict[str, Any]]] = {}
+        processes = [_compiled_process(held.get(ocid) or Process(ocid=ocid), releases, is_invented, metrics)
                      for ocid, releases in by_ocid.items()]  # fmt: skip
         Process.objects.bulk_create([process for process in processes if process.pk is None])
         Process.objects.bulk_update([process for process in processes if process.ocid in held], PROCESS_FIELDS)
         if any(process.pk is None for process in processes):  # a backend that cannot return new keys
             processes = list(Process.objects.filter(ocid__in=batch))
         link_parties_of([(process, process.compiled_release) for process in processes])
+        _replace_contract_metrics(processes, metrics, had_metrics)
 
 
-def _compiled_process(process: Process, releases: list[Release], is_invented: bool) -> Process:
+def _replace_contract_metrics(
+    processes: list[Process], metrics: dict[str, list[dict[str, Any]]], had_metrics: list[int]
+) -> None:
+    """The processes' comparison rows, replaced; no query at all for a chunk where no process has metrics."""
+    if had_metrics:
+        ContractMetric.objects.filter(process_id__in=had_metrics).delete()
+    rows = [ContractMetric(process=process, **row) for process in processes for row in metrics.get(process.ocid, [])]
+    if rows:
+        ContractMetric.objects.bulk_create(rows)
+
+
+def _compiled_process(
+    process: Process, releases: list[Release], is_invented: bool, metrics: dict[str, list[dict[str, Any]]]
+) -> Process:
     compile_error = ""
     try:
         compiled = compile_releases([release.data for release in releases])
@@ -171,6 +189,10 @@ def _compiled_process(process: Process, releases: list[Release], is_invented: bo
     process.last_release_date = max((r.date for r in releases if r.date), default=None)
     process.is_invented = is_invented
     process.is_social_care = is_social_care(compiled)
+    facts = process_facts(compiled, social_care=process.is_social_care, has_metrics=bool(process.metric_ids))
+    metrics[process.ocid] = facts.pop("contract_metrics")
+    for name, value in facts.items():
+        setattr(process, name, value)
     process.updated_at = timezone.now()
     return process
 

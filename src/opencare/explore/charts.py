@@ -1,0 +1,178 @@
+"""Charts as SVG, drawn on the server with Altair (Vega-Lite) and vl-convert: no JavaScript in the browser.
+
+Every chart is shown as an image with a text alternative and always sits beside a table of the same numbers
+(docs/decisions/0012-public-pages.md). Drawing takes tens of milliseconds, so each SVG is kept by its spec.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import lru_cache
+
+import altair as alt
+import orjson
+import vl_convert
+
+from opencare.ocds.performance import MetricProgress
+from opencare.registry.comparison import Column, Row
+
+#: GOV.UK Frontend colours: blue and orange lines, black target rule, red for below target (WCAG contrast on white).
+BLUE, ORANGE, BLACK, RED, GREEN, GREY = "#1d70b8", "#d4351c", "#0b0c0c", "#d4351c", "#00703c", "#505a5f"
+SERIES_COLOURS = ["#1d70b8", "#f47738", "#4c2c92", "#00703c", "#5694ca", "#912b88"]
+FONT = "Arial, Helvetica, sans-serif"
+WIDTH = 560
+
+
+@dataclass(frozen=True)
+class Chart:
+    """An SVG and the plain-English text that stands in for it."""
+
+    svg: str
+    description: str
+
+
+def progress_chart(metrics: Sequence[MetricProgress]) -> Chart:
+    """One metric over time: a line per contract, and the target as a dashed line."""
+    first = metrics[0]
+    points = [
+        {"month": reading.period_end.isoformat(), "figure": float(reading.amount), "contract": _who(metric)}
+        for metric in metrics
+        for reading in metric.series
+        if reading.period_end is not None and reading.amount is not None
+    ]
+    targets = sorted({float(metric.target) for metric in metrics if metric.target is not None})
+    unit = unit_label(first.unit_id, first.currency)
+    lines = (
+        alt.Chart(alt.Data(values=points))
+        .mark_line(point=True, strokeWidth=2)
+        .encode(
+            x=alt.X("month:T", title="End of period", axis=alt.Axis(format="%b %Y", labelAngle=-45)),
+            y=alt.Y("figure:Q", title=unit, scale=alt.Scale(zero=False)),
+            color=alt.Color(
+                "contract:N",
+                title="Contract",
+                scale=alt.Scale(range=SERIES_COLOURS),
+                legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=WIDTH),
+            ),
+        )
+    )
+    layers: list[alt.Chart] = [lines]
+    if targets:
+        rule = alt.Chart(alt.Data(values=[{"target": t} for t in targets])).mark_rule(
+            color=BLACK, strokeDash=[6, 4], strokeWidth=2
+        )
+        layers.append(rule.encode(y="target:Q"))
+    description = _progress_description(metrics, unit, targets)
+    return Chart(_svg(alt.layer(*layers), first.title, description), description)
+
+
+def comparison_chart(column: Column, rows: Sequence[Row]) -> Chart:
+    """One metric across contracts: a bar per contract, with the benchmark and the average of all contracts."""
+    bars = [
+        {"contract": row.label, "figure": float(row.cells[column.metric_id].amount)}
+        for row in rows
+        if column.metric_id in row.cells and row.cells[column.metric_id].amount is not None
+    ]
+    unit = unit_label(column.unit_id, column.currency)
+    chart = (
+        alt.Chart(alt.Data(values=bars))
+        .mark_bar(color=BLUE)
+        .encode(
+            x=alt.X("figure:Q", title=unit),
+            y=alt.Y("contract:N", title=None, sort=None, axis=alt.Axis(labelLimit=220)),
+        )
+    )
+    layers: list[alt.Chart] = [chart]
+    references = [{"line": b["title"], "value": float(b["value"])} for b in column.benchmarks[:1]]
+    if column.spread_average is not None:
+        references.append({"line": "Average of all contracts", "value": float(column.spread_average)})
+    if references:
+        layers.append(
+            alt.Chart(alt.Data(values=references))
+            .mark_rule(strokeDash=[6, 4], strokeWidth=2)
+            .encode(
+                x="value:Q",
+                color=alt.Color(
+                    "line:N",
+                    title="Reference",
+                    scale=alt.Scale(range=[BLACK, GREY]),
+                    legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=WIDTH),
+                ),
+            )
+        )
+    description = _comparison_description(column, bars, unit, references)
+    return Chart(_svg(alt.layer(*layers), column.title, description), description)
+
+
+def unit_label(unit_id: str, currency: str) -> str:
+    """The unit in words: "£ per hour", "%", "hours", "people"."""
+    if currency:
+        symbol = "£" if currency == "GBP" else f"{currency} "
+        return f"{symbol} per hour" if unit_id == "HUR" else symbol.strip()
+    return {"P1": "%", "HUR": "hours", "C62": "number"}.get(unit_id, unit_id)
+
+
+def format_figure(amount: Decimal | float | None, unit_id: str, currency: str) -> str:
+    """A figure as people write it: "£27.55", "1.4%", "2,569"."""
+    if amount is None:
+        return "—"
+    amount = Decimal(str(amount))
+    if currency:
+        symbol = "£" if currency == "GBP" else f"{currency} "
+        return f"{symbol}{amount:,.2f}"
+    if unit_id == "P1":
+        return f"{amount.normalize():f}%"
+    if amount == amount.to_integral_value():
+        return f"{int(amount):,}"
+    return f"{amount:,.1f}"
+
+
+def _who(metric: MetricProgress) -> str:
+    return f"{metric.supplier_name or 'Provider not named'} for {metric.buyer_name}".strip()
+
+
+def _progress_description(metrics: Sequence[MetricProgress], unit: str, targets: list[float]) -> str:
+    parts = [f"{metrics[0].title}, by period, in {unit}."]
+    for metric in metrics:
+        latest = metric.latest
+        if latest is None:
+            continue
+        parts.append(
+            f"{_who(metric)}: latest {format_figure(latest.amount, metric.unit_id, metric.currency)} "
+            f"for the period ending {latest.period_end:%d %B %Y}"
+            + (
+                f"; met the target in {metric.met_count} of {len(metric.classified)} periods."
+                if metric.classified
+                else "."
+            )
+        )
+    if targets:
+        parts.append("The dashed line is the target: " + ", ".join(f"{t:g}" for t in targets) + ".")
+    return " ".join(parts)
+
+
+def _comparison_description(column: Column, bars: list[dict], unit: str, references: list[dict]) -> str:
+    parts = [f"{column.title} for {len(bars)} contracts, in {unit}."]
+    parts += [f"{bar['contract']}: {bar['figure']:g}." for bar in bars]
+    parts += [f"Dashed line, {reference['line']}: {reference['value']:g}." for reference in references]
+    return " ".join(parts)
+
+
+def _svg(chart: alt.LayerChart, title: str, description: str) -> str:
+    spec = (
+        chart.properties(width=WIDTH, title=title, description=description)
+        .configure(font=FONT)
+        .configure_axis(labelFontSize=13, titleFontSize=14, labelColor=BLACK, titleColor=BLACK)
+        .configure_legend(labelFontSize=13, titleFontSize=14, labelColor=BLACK, titleColor=BLACK)
+        .configure_title(fontSize=17, color=BLACK, anchor="start")
+        .configure_view(stroke=None)
+        .to_dict(validate=False)
+    )
+    return _render(orjson.dumps(spec, option=orjson.OPT_SORT_KEYS).decode())
+
+
+@lru_cache(maxsize=512)
+def _render(spec: str) -> str:
+    return vl_convert.vegalite_to_svg(orjson.loads(spec))

@@ -1,0 +1,287 @@
+"""How a contract is going: each metric's target beside its actuals over time, interim reviews and failures.
+
+Read from a compiled release, per contract (a process with lots has one contract per lot, often with a different
+buyer or provider). A metric's target is what the contract (else the award, else the tender) commits to; its
+actuals are ``contracts[].implementation.metrics``. Each actual keeps the publisher's met/below classification
+(the UK extension's ``measureClassification``); when there is none but the target and the catalogue's "better"
+direction are known, opencare works it out and says so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from opencare.ocds.json_values import as_date, as_decimal, as_object, as_objects, as_text
+from opencare.ocds.metric_catalogue import metric_catalogue
+
+#: The UK extension's measureClassification codes, in plain English. Only "met" counts as meeting the target.
+CLASSIFICATIONS = {
+    "met": "Met",
+    "slightlyBelow": "Slightly below",
+    "below": "Below",
+    "significantlyBelow": "Significantly below",
+}
+PRICE_PER_HOUR = "sc-price-per-hour"
+WORKER_PAY = "sc-worker-pay-per-hour"
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One observation: a target, a commitment or an actual for a period."""
+
+    period_start: date | None
+    period_end: date | None
+    amount: Decimal | None
+    classification: str = ""
+    classified_by: str = ""  # "publisher", "opencare" or "" when not classified
+    dimensions: str = ""
+    notes: str = ""
+
+    @property
+    def is_met(self) -> bool:
+        """Whether this actual met its target."""
+        return self.classification == "met"
+
+    @property
+    def classification_name(self) -> str:
+        """The classification in plain English ("" when there is none)."""
+        return CLASSIFICATIONS.get(self.classification, self.classification)
+
+
+@dataclass(frozen=True)
+class MetricProgress:
+    """One metric of one contract: what was committed and what happened."""
+
+    contract_id: str
+    contract_title: str
+    buyer_name: str
+    supplier_name: str
+    metric_id: str
+    title: str
+    description: str
+    in_catalogue: bool
+    unit_id: str
+    unit_name: str
+    currency: str
+    better: str
+    target: Decimal | None
+    committed: tuple[Reading, ...]
+    actuals: tuple[Reading, ...]
+
+    @property
+    def series(self) -> tuple[Reading, ...]:
+        """The actuals of the metric's main series (see main_series)."""
+        return main_series(self.actuals)
+
+    @property
+    def latest(self) -> Reading | None:
+        """The most recent actual of the main series (by the end of its period), or None."""
+        dated = [reading for reading in self.series if reading.period_end is not None]
+        return max(dated, key=_period_key) if dated else None
+
+    @property
+    def has_breakdown(self) -> bool:
+        """Whether the actuals are split by dimensions (e.g. survey answers) with no single main series."""
+        return bool(self.actuals) and not self.series
+
+    @property
+    def classified(self) -> tuple[Reading, ...]:
+        """The actuals that say whether the target was met."""
+        return tuple(reading for reading in self.actuals if reading.classification)
+
+    @property
+    def met_count(self) -> int:
+        """How many periods met the target."""
+        return sum(reading.is_met for reading in self.classified)
+
+    @property
+    def below_count(self) -> int:
+        """How many periods fell below the target."""
+        return len(self.classified) - self.met_count
+
+    @property
+    def is_money(self) -> bool:
+        """Whether the readings are amounts of money (a price or pay) rather than measures."""
+        return bool(self.currency)
+
+
+@dataclass(frozen=True)
+class Signal:
+    """How it's going in one line: of the metrics with a target, how many met it in every period of the last year
+    of figures (the year up to each metric's latest figure)."""
+
+    measured: int = 0
+    met: int = 0
+    below_titles: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def code(self) -> str:
+        """``no-figures``, ``meeting`` or ``below``: for filters and tags."""
+        if not self.measured:
+            return "no-figures"
+        return "meeting" if self.met == self.measured else "below"
+
+
+#: The signal looks at this many days of figures, up to each metric's latest.
+RECENT_DAYS = 365
+
+
+def metric_progress(compiled: dict[str, Any]) -> list[MetricProgress]:
+    """Every metric of every contract in a compiled release, in the order published."""
+    catalogue = metric_catalogue()
+    tender_targets = {as_text(m.get("id")): m for m in as_objects(as_object(compiled.get("tender")).get("targets"))}
+    awards = {as_text(award.get("id")): award for award in as_objects(compiled.get("awards"))}
+    default_buyer = as_text(as_object(compiled.get("buyer")).get("name"))
+    progress: list[MetricProgress] = []
+    for contract in as_objects(compiled.get("contracts")):
+        award = awards.get(as_text(contract.get("awardID")), {})
+        agreed = {as_text(m.get("id")): m for m in as_objects(award.get("agreedMetrics"))}
+        agreed |= {as_text(m.get("id")): m for m in as_objects(contract.get("agreedMetrics"))}
+        actual_metrics = as_objects(as_object(contract.get("implementation")).get("metrics"))
+        buyer = as_text(as_object(award.get("buyer")).get("name")) or default_buyer
+        suppliers = ", ".join(as_text(s.get("name")) for s in as_objects(award.get("suppliers")) if s.get("name"))
+        for metric_id, actual in _by_id(actual_metrics).items():
+            committed_metric = agreed.get(metric_id) or tender_targets.get(metric_id) or {}
+            entry = catalogue.get(metric_id)
+            better = entry.better if entry else "neither"
+            committed = tuple(_reading(o) for o in as_objects(committed_metric.get("observations")))
+            target = _target(committed)
+            actuals = tuple(
+                _classify(_reading(o), target, better) for o in _observations(actual) if o.get("period") is not None
+            )
+            unit = _unit(actual, committed_metric)
+            progress.append(
+                MetricProgress(
+                    contract_id=as_text(contract.get("id")),
+                    contract_title=as_text(contract.get("title")) or as_text(award.get("title")),
+                    buyer_name=buyer,
+                    supplier_name=suppliers,
+                    metric_id=metric_id,
+                    title=entry.title if entry else (as_text(actual[0].get("title")) or metric_id),
+                    description=as_text(committed_metric.get("description")) or as_text(actual[0].get("description")),
+                    in_catalogue=entry is not None,
+                    unit_id=as_text(unit.get("id")),
+                    unit_name=as_text(unit.get("name")),
+                    currency=_currency(actual, committed_metric),
+                    better=better,
+                    target=target,
+                    committed=committed,
+                    actuals=tuple(sorted(actuals, key=_period_key)),
+                )
+            )
+    return progress
+
+
+def signal(progress: Iterable[MetricProgress]) -> Signal:
+    """Of the metrics with a target, how many met it in every period of their last year of figures."""
+    measured = met = 0
+    below: list[str] = []
+    for metric in progress:
+        classified = [r for r in metric.series if r.classification and r.period_end is not None]
+        if not classified:
+            continue
+        latest_end = max(reading.period_end for reading in classified)  # type: ignore[type-var]
+        recent = [r for r in classified if (latest_end - r.period_end).days < RECENT_DAYS]  # type: ignore[operator]
+        measured += 1
+        if all(reading.is_met for reading in recent):
+            met += 1
+        elif metric.title not in below:
+            below.append(metric.title)
+    return Signal(measured=measured, met=met, below_titles=tuple(below))
+
+
+def latest_amount(progress: Iterable[MetricProgress], metric_id: str) -> Decimal | None:
+    """The average, across contracts, of a metric's latest actual (else its latest commitment); None if none."""
+    amounts: list[Decimal] = []
+    for metric in progress:
+        if metric.metric_id != metric_id:
+            continue
+        readings = [r for r in (*main_series(metric.committed), *metric.series) if r.amount is not None]
+        if readings:
+            amounts.append(max(readings, key=_period_key).amount)  # type: ignore[arg-type]
+    if not amounts:
+        return None
+    return (sum(amounts, Decimal(0)) / len(amounts)).quantize(Decimal("0.01"))
+
+
+def main_series(readings: Iterable[Reading]) -> tuple[Reading, ...]:
+    """The readings that form one series: all of them when they share one breakdown (pay for employed workers, all
+    working time), else those with no breakdown. Survey answers split yes/no have no main series."""
+    readings = tuple(readings)
+    breakdowns = {reading.dimensions for reading in readings}
+    if len(breakdowns) == 1:
+        return readings
+    return tuple(reading for reading in readings if not reading.dimensions)
+
+
+def _by_id(metrics: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """Metrics grouped by id: a compiled release may hold the same id twice when publishers repeat it."""
+    grouped: dict[str, list[dict[str, Any]]] = {}
+    for metric in metrics:
+        metric_id = as_text(metric.get("id"))
+        if metric_id:
+            grouped.setdefault(metric_id, []).append(metric)
+    return grouped
+
+
+def _observations(metrics: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [observation for metric in metrics for observation in as_objects(metric.get("observations"))]
+
+
+def _unit(actual: list[dict[str, Any]], committed: dict[str, Any]) -> dict[str, Any]:
+    for observation in [*_observations(actual), *as_objects(committed.get("observations"))]:
+        unit = as_object(observation.get("unit"))
+        if unit:
+            return unit
+    return {}
+
+
+def _currency(actual: list[dict[str, Any]], committed: dict[str, Any]) -> str:
+    for observation in [*_observations(actual), *as_objects(committed.get("observations"))]:
+        currency = as_text(as_object(observation.get("value")).get("currency"))
+        if currency:
+            return currency
+    return ""
+
+
+def _reading(observation: dict[str, Any]) -> Reading:
+    period = as_object(observation.get("period"))
+    amount = as_decimal(observation.get("measure"))
+    if amount is None:
+        amount = as_decimal(as_object(observation.get("value")).get("amount"))
+    dimensions = as_object(observation.get("dimensions"))
+    return Reading(
+        period_start=as_date(period.get("startDate")),
+        period_end=as_date(period.get("endDate")),
+        amount=amount,
+        classification=as_text(as_object(observation.get("measureClassification")).get("id")),
+        classified_by="publisher" if as_object(observation.get("measureClassification")) else "",
+        dimensions=", ".join(f"{key}: {as_text(value) or value}" for key, value in sorted(dimensions.items())),
+        notes=as_text(observation.get("notes")),
+    )
+
+
+def _target(committed: tuple[Reading, ...]) -> Decimal | None:
+    """The committed figure: the latest commitment of the main series."""
+    plain = [reading for reading in main_series(committed) if reading.amount is not None]
+    return max(plain, key=_period_key).amount if plain else None
+
+
+def _classify(reading: Reading, target: Decimal | None, better: str) -> Reading:
+    if reading.classification or target is None or reading.amount is None:
+        return reading
+    if better == "higher":
+        met = reading.amount >= target
+    elif better == "lower":
+        met = reading.amount <= target
+    else:
+        return reading
+    return Reading(**{**reading.__dict__, "classification": "met" if met else "below", "classified_by": "opencare"})
+
+
+def _period_key(reading: Reading) -> tuple[date, date]:
+    return (reading.period_end or date.min, reading.period_start or date.min)

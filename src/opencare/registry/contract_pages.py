@@ -1,0 +1,150 @@
+"""Reads for a contract's pages: what was promised, how it is going, who is involved and its history.
+
+Everything comes from the process's compiled release and its stored releases, through the Django-free engine
+(opencare.ocds.promises, .performance, .release_changes): a fixed handful of queries per page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from opencare.ocds.json_values import as_object, as_objects, as_text
+from opencare.ocds.metric_catalogue import Metric, metric_catalogue
+from opencare.ocds.performance import PRICE_PER_HOUR, WORKER_PAY, MetricProgress, Signal, metric_progress, signal
+from opencare.ocds.promises import Failure, Promises, Review, failures, promises, reviews
+from opencare.ocds.release_changes import release_changes, release_headline
+from opencare.ocds.service_types import BY_CODE, ServiceType
+from opencare.registry.models import Process, Release
+from opencare.registry.selectors import Involved, process_involved
+
+
+@dataclass(frozen=True)
+class MetricGroup:
+    """One metric across the process's contracts (one chart, one table)."""
+
+    metric_id: str
+    title: str
+    catalogue: Metric | None
+    contracts: tuple[MetricProgress, ...]
+
+    @property
+    def below_periods(self) -> int:
+        """Periods below target across the contracts."""
+        return sum(metric.below_count for metric in self.contracts)
+
+    @property
+    def chartable(self) -> bool:
+        """Whether there is a series over time to draw (at least two figures)."""
+        return sum(len(metric.series) for metric in self.contracts) >= 2
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One stored release, in plain English."""
+
+    release: Release
+    headline: str
+    changes: list[str]
+
+
+@dataclass(frozen=True)
+class Contact:
+    """Who to ask about the contract at one of the organisations involved."""
+
+    organisation: str
+    name: str
+    email: str
+    telephone: str
+
+
+@dataclass(frozen=True)
+class ContractStory:
+    """Everything the contract page shows."""
+
+    process: Process
+    service: ServiceType
+    promises: Promises
+    metrics: list[MetricGroup]
+    signal: Signal
+    reviews: list[Review]
+    failures: list[Failure]
+    involved: list[Involved]
+    contacts: list[Contact]
+    history: list[HistoryEntry]
+    price_per_hour: Decimal | None
+    worker_pay: Decimal | None
+
+    @property
+    def committed_prices(self) -> list[MetricProgress]:
+        """The price per hour and worker pay commitments, per contract."""
+        return [
+            m for group in self.metrics if group.metric_id in (PRICE_PER_HOUR, WORKER_PAY) for m in group.contracts
+        ]
+
+
+def contract_story(*, ocid: str, with_history: bool = True) -> ContractStory | None:
+    """The contract page's content for one process, or None when the registry has no such process."""
+    process = Process.objects.filter(ocid=ocid).first()
+    if process is None:
+        return None
+    compiled = process.compiled_release
+    progress = metric_progress(compiled)
+    history: list[HistoryEntry] = []
+    if with_history:
+        for release in Release.objects.filter(ocid=ocid).select_related("source").order_by("date", "id"):
+            history.append(HistoryEntry(release, release_headline(release.tags), release_changes(release.data)))
+    return ContractStory(
+        process=process,
+        service=BY_CODE.get(process.service_type, BY_CODE["not-social-care"]),
+        promises=promises(compiled),
+        metrics=metric_groups(progress),
+        signal=signal(progress),
+        reviews=reviews(compiled),
+        failures=failures(compiled),
+        involved=process_involved(process=process),
+        contacts=contacts(compiled),
+        history=history,
+        price_per_hour=process.price_per_hour,
+        worker_pay=process.worker_pay_per_hour,
+    )
+
+
+def contacts(compiled: dict) -> list[Contact]:
+    """The contact points of the parties, where they give a name, email or telephone."""
+    found = []
+    for party in as_objects(compiled.get("parties")):
+        point = as_object(party.get("contactPoint"))
+        email = as_text(point.get("email"))
+        contact = Contact(
+            organisation=as_text(party.get("name")),
+            name=as_text(point.get("name")),
+            email=email if "@" in email and " " not in email else "",
+            telephone=as_text(point.get("telephone")),
+        )
+        if contact.name or contact.email or contact.telephone:
+            found.append(contact)
+    return found
+
+
+def metric_groups(progress: list[MetricProgress]) -> list[MetricGroup]:
+    """Progress grouped by metric, in the order the metrics first appear."""
+    catalogue = metric_catalogue()
+    grouped: dict[str, list[MetricProgress]] = {}
+    for metric in progress:
+        grouped.setdefault(metric.metric_id, []).append(metric)
+    return [
+        MetricGroup(metric_id, metrics[0].title, catalogue.get(metric_id), tuple(metrics))
+        for metric_id, metrics in grouped.items()
+    ]
+
+
+def metric_group(*, ocid: str, metric_id: str) -> MetricGroup | None:
+    """One metric of one process (for its chart), or None."""
+    process = Process.objects.filter(ocid=ocid).only("compiled_release").first()
+    if process is None:
+        return None
+    for group in metric_groups(metric_progress(process.compiled_release)):
+        if group.metric_id == metric_id:
+            return group
+    return None
