@@ -88,9 +88,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="process",
             name="signal",
-            field=models.TextField(
-                default="no-figures", help_text="no-figures, meeting or below (ocds.performance)."
-            ),
+            field=models.TextField(default="no-figures", help_text="no-figures, meeting or below (ocds.performance)."),
         ),
         migrations.AddField(
             model_name="process",
