@@ -261,16 +261,17 @@ def test_compare_puts_each_contract_side_by_side_with_benchmarks_and_the_spread(
     assert "4 contracts, each with their latest figures." in html  # the dales process has two lots
     assert "NHS Borsetdale Integrated Care Board (invented)" in html
     assert "Homecare Association Minimum Price for Homecare" in html
-    assert "All 4 contracts in the register" in html
+    assert "All 5 contracts in the register" in html  # Wendmoor's contract too
     assert "below target</strong>" in html  # missed periods, in red
     assert "Share of the hourly rate that reaches care workers" in html
 
 
 @pytest.mark.django_db
-def test_compare_by_service_type_includes_every_contract_of_that_service(client, demo):
+def test_compare_by_service_type_includes_every_contract_of_that_service_across_councils(client, demo):
     html = client.get(reverse("explore:compare"), {"service_type": "home-care"}).content.decode()
-    for title in ("Home care in South Borsetdale", "Home care in North Borsetdale"):
+    for title in ("Home care in South Borsetdale", "Home care in North Borsetdale", "Home care in Wendmoor"):
         assert title in html
+    assert "Kestrel Homecare Ltd (invented) for Wendmoor Council (invented sample)" in html
 
 
 @pytest.mark.django_db
@@ -300,7 +301,7 @@ def test_comparison_csv_has_every_contract_and_metric_with_the_spread(client, de
     assert prices[SOUTH]["figure"] == str(
         ContractMetric.objects.get(process__ocid=SOUTH, metric_id="sc-price-per-hour").latest_amount
     )
-    assert prices[SOUTH]["all_contracts_count"] == "4"
+    assert prices[SOUTH]["all_contracts_count"] == "5"
     shares = [row for row in rows if row["metric_id"] == "sc-share-of-rate-to-workers"]
     assert len(shares) == 2
     assert all(row["worked_out_by_opencare"] == "True" for row in shares)

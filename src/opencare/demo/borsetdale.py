@@ -469,7 +469,71 @@ DALES = Process(
     ),
 )
 
-PROCESSES = (NORTH, SOUTH, DALES)
+# A neighbouring invented council, so comparisons run across councils: it pays a lower rate, its provider pays the
+# legal minimum wage rather than the Real Living Wage, and misses more visits.
+WENDMOOR_COUNCIL = Body(
+    scheme="GB-LAE",
+    ident="WDM",
+    name="Wendmoor Council (invented sample)",
+    street="Civic Centre, Bridge Street",
+    locality="Wendmoor",
+    postcode="BD0 8CC",
+    contact="Adult social care commissioning team",
+    email="wendmoor.commissioning@example.org",
+)
+KESTREL = Body(
+    scheme="GB-COH",
+    ident="99000003",
+    name="Kestrel Homecare Ltd (invented)",
+    street="4 Mill Yard",
+    locality="Wendmoor",
+    postcode="BD0 8MY",
+    contact="Contracts manager",
+    email="kestrel.contracts@example.org",
+    cqc="1-9990000004",
+    vcse=False,
+)
+WENDMOOR = Process(
+    short_id="hc-wendmoor",
+    title="Home care in Wendmoor",
+    summary=(
+        "Wendmoor Council, Borsetdale's neighbour, buys home care (help with washing, dressing, meals and medicines "
+        "at home) for about 400 adults across the borough from one provider."
+    ),
+    area="Wendmoor",
+    tender_ref="WDM-ASC-2023-007",
+    tender_date="2023-09-25T09:00:00Z",
+    tender_close="2023-11-06T12:00:00Z",
+    award_date="2024-02-12T09:00:00Z",
+    contract_date="2024-03-25T09:00:00Z",
+    signed_date="2024-03-22T00:00:00Z",
+    tenderers=4,
+    contracts=(
+        LotContract(
+            lot="1",
+            lot_title="Home care in Wendmoor",
+            buyer=WENDMOOR_COUNCIL,
+            supplier=KESTREL,
+            prices=(21.90, 22.40),
+            worker_pay=(11.44, 12.21),
+            hours_per_month=8000,
+            trends={
+                "sc-missed-visits": Trend(base=2.6, winter=1.5, change=0.2, spread=0.3),
+                "sc-punctuality": Trend(base=87.0, winter=-5.0, change=-0.5, spread=1.0),
+                "sc-continuity-of-carer": Trend(base=71.0, winter=-2.0, change=-1.0, spread=1.5),
+            },
+            satisfaction=(61, 24),
+            commitments=(
+                ("calls are planned in runs so that travel between visits is no more than 10 minutes", 3, 3),
+                ("care workers are paid at least the National Living Wage for contact time", 4, 4),
+                ("every person has a care plan review within six weeks of starting", 5, 5),
+                ("electronic call monitoring records the start and end of every visit", 6, 6),
+            ),
+        ),
+    ),
+)
+
+PROCESSES = (NORTH, SOUTH, DALES, WENDMOOR)
 
 # Why a month went the way it did, as a commissioner would note it; keyed by (process, lot, metric code, year, month).
 NOTES = {
@@ -654,7 +718,7 @@ def _release(process: Process, release_id: str, date: str, tag: str, stage: str)
         "title": process.title,
         "description": process.description(),
         "parties": _parties(process, stage),
-        "buyer": COUNCIL.reference(),
+        "buyer": process.contracts[0].buyer.reference(),
     }
 
 
@@ -1113,7 +1177,8 @@ def _process_releases(process: Process) -> list[dict[str, Any]]:
 
 
 def borsetdale_release_package() -> dict[str, Any]:
-    """An OCDS 1.1 release package for the invented Borsetdale Council and its three home care processes.
+    """An OCDS 1.1 release package for the invented Borsetdale Council's three home care processes and the one of its
+    neighbour, Wendmoor Council (so comparisons run across councils).
 
     Each process has a tender, an award, a contract and 24 monthly implementation updates (April 2024 to
     March 2026). The result is JSON-serialisable and identical on every call.
