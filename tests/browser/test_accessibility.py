@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -9,25 +10,52 @@ from playwright.sync_api import Page, expect
 
 from opencare.demo.services import load_demo
 from opencare.registry.bulk import write_bulk_downloads
-from opencare.registry.models import Process
+from opencare.registry.models import Organisation, Process
 
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+SOUTH = "ocds-bdemo1-hc-south"
+BORSETDALE = ("ocds-bdemo1-hc-north", "ocds-bdemo1-hc-south", "ocds-bdemo1-hc-dales")
 
 
 def _page_paths() -> dict[str, str]:
     invented = Process.objects.filter(is_invented=True).first()
     real = Process.objects.filter(is_invented=False).first()
+    council = Organisation.objects.get(name="Borsetdale Council (invented sample)")
+    provider = Organisation.objects.get(name="Brightwater Home Care Ltd (invented)")
     return {
         "home": "/",
         "contracts": "/contracts/",
+        "contracts filtered": "/contracts/?service_type=home-care&signal=below",
+        "contracts invalid date": "/contracts/?running_from=2025-13-45",
         "invented contract": f"/contracts/{invented.ocid}/",
+        "contract with metrics": f"/contracts/{SOUTH}/",
+        "easy read": f"/contracts/{SOUTH}/easy-read/",
         "real contract": f"/contracts/{real.ocid}/",
+        "council": f"/organisations/{council.pk}/",
+        "provider": f"/organisations/{provider.pk}/",
+        "organisations": "/organisations/",
+        "compare blank": "/compare/",
+        "compare three contracts": "/compare/?" + "&".join(f"ocid={ocid}" for ocid in BORSETDALE),
+        "compare a service": "/compare/?service_type=home-care",
+        "glossary": "/glossary/",
         "data standard": "/data-standard/",
         "about the data": "/about-the-data/",
         "downloads": "/downloads/",
     }
+
+
+# The status each page answers with: a search with an impossible date is a 400 with an error summary.
+STATUS = {"contracts invalid date": 400}
+
+
+def _wait_for_images(page: Page) -> None:
+    """Load lazy chart images, so axe and the 320 px check see the page as a reader scrolling it would."""
+    for image in page.locator("img").all():
+        image.scroll_into_view_if_needed()
+    page.wait_for_function("[...document.images].every(image => image.complete)")
+    page.evaluate("window.scrollTo(0, 0)")
 
 
 def _axe_problems(page: Page) -> list[str]:
@@ -40,8 +68,11 @@ def _axe_problems(page: Page) -> list[str]:
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize("name", ["home", "contracts", "invented contract", "real contract", "data standard",
-                                  "about the data", "downloads"])  # fmt: skip
+@pytest.mark.parametrize("name", [
+    "home", "contracts", "contracts filtered", "contracts invalid date", "invented contract", "contract with metrics",
+    "easy read", "real contract", "council", "provider", "organisations", "compare blank", "compare three contracts",
+    "compare a service", "glossary", "data standard", "about the data", "downloads",
+])  # fmt: skip
 def test_page_has_no_accessibility_problems_and_no_sideways_scroll_at_320px(
     live_server, page: Page, name: str, settings, tmp_path
 ):
@@ -50,11 +81,19 @@ def test_page_has_no_accessibility_problems_and_no_sideways_scroll_at_320px(
         settings.OPENCARE_BULK_DIR = tmp_path / "bulk"
         write_bulk_downloads()
     path = _page_paths()[name]
-    page.goto(live_server.url + path)
+    response = page.goto(live_server.url + path)
+    assert response.status == STATUS.get(name, 200)
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     if name == "data standard":
         for details in page.locator("details").all()[:3]:
             details.locator("summary").click()  # check opened tables too
+    if name == "contracts invalid date":
+        expect(page).to_have_title(re.compile(r"^Error:"))
+        expect(page.locator(".govuk-error-summary")).to_be_visible()
+    if name == "contract with metrics":
+        expect(page.locator("details:not([open])").first).to_be_attached()  # some figures start closed
+        page.evaluate("document.querySelectorAll('details').forEach(details => { details.open = true; })")
+    _wait_for_images(page)
     assert _axe_problems(page) == []
 
     page.set_viewport_size({"width": 320, "height": 640})
@@ -68,7 +107,8 @@ def test_page_has_no_accessibility_problems_and_no_sideways_scroll_at_320px(
 def test_a_person_finds_an_invented_contract_from_the_home_page(live_server, page: Page):
     load_demo()
     page.goto(live_server.url + "/")
-    page.get_by_role("button", name="Find a care contract").click()
+    page.get_by_role("link", name="Home care", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Find a care contract")
     page.get_by_role("link", name="Home care in South Borsetdale").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Home care in South Borsetdale")
     expect(page.get_by_text("This contract is invented sample data")).to_be_visible()
