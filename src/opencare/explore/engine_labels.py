@@ -15,7 +15,8 @@ from opencare.registry.search import SIGNALS
 
 LABELS = (
     gettext_noop("Home care"), gettext_noop("Reablement"), gettext_noop("Supported living"),
-    gettext_noop("Day opportunities"), gettext_noop("Residential and nursing care"), gettext_noop("Support for carers"),
+    gettext_noop("Day opportunities"), gettext_noop("Residential and nursing care"),
+    gettext_noop("Support for carers"),
     gettext_noop("Other social care"), gettext_noop("Not social care"),
     gettext_noop("Below target"), gettext_noop("Meeting targets"), gettext_noop("No figures published"),
     gettext_noop("Met"), gettext_noop("Slightly below"), gettext_noop("Below"), gettext_noop("Significantly below"),
