@@ -337,3 +337,12 @@ def test_glossary_explains_the_words_and_every_catalogue_measure(client, db):
     assert "OCID" in html
     assert "Real Living Wage" in html
     assert 'id="sc-missed-visits"' in html
+
+
+@pytest.mark.django_db
+def test_organisation_page_makes_the_same_number_of_queries_whatever_the_registry_holds(client, demo):
+    council = Organisation.objects.get(name="Borsetdale Council (invented sample)")
+    url = reverse("explore:organisation", args=[council.pk])
+    few = _queries(client, url)
+    _add_processes(40)
+    assert _queries(client, url) == few
