@@ -23,6 +23,8 @@ BLUE, ORANGE, BLACK, RED, GREEN, GREY = "#1d70b8", "#d4351c", "#0b0c0c", "#d4351
 SERIES_COLOURS = ["#1d70b8", "#f47738", "#4c2c92", "#00703c", "#5694ca", "#912b88"]
 FONT = "Arial, Helvetica, sans-serif"
 WIDTH = 560
+#: Bars leave room for long labels ("Provider Ltd for Borsetdale Council") beside them.
+BAR_WIDTH = 380
 
 
 @dataclass(frozen=True)
@@ -81,7 +83,7 @@ def comparison_chart(column: Column, rows: Sequence[Row]) -> Chart:
         .mark_bar(color=BLUE)
         .encode(
             x=alt.X("figure:Q", title=unit),
-            y=alt.Y("contract:N", title=None, sort=None, axis=alt.Axis(labelLimit=220)),
+            y=alt.Y("contract:N", title=None, sort=None, axis=alt.Axis(labelLimit=420)),
         )
     )
     layers: list[alt.Chart] = [chart]
@@ -91,9 +93,10 @@ def comparison_chart(column: Column, rows: Sequence[Row]) -> Chart:
     if references:
         layers.append(
             alt.Chart(alt.Data(values=references))
-            .mark_rule(strokeDash=[6, 4], strokeWidth=2)
+            .mark_rule(strokeWidth=2)
             .encode(
                 x="value:Q",
+                strokeDash=alt.StrokeDash("line:N", title="Reference", scale=alt.Scale(range=[[6, 4], [2, 2]])),
                 color=alt.Color(
                     "line:N",
                     title="Reference",
@@ -103,7 +106,7 @@ def comparison_chart(column: Column, rows: Sequence[Row]) -> Chart:
             )
         )
     description = _comparison_description(column, bars, unit, references)
-    return Chart(_svg(alt.layer(*layers), column.title, description), description)
+    return Chart(_svg(alt.layer(*layers), column.title, description, width=BAR_WIDTH), description)
 
 
 def unit_label(unit_id: str, currency: str) -> str:
@@ -160,9 +163,9 @@ def _comparison_description(column: Column, bars: list[dict], unit: str, referen
     return " ".join(parts)
 
 
-def _svg(chart: alt.LayerChart, title: str, description: str) -> str:
+def _svg(chart: alt.LayerChart, title: str, description: str, width: int = WIDTH) -> str:
     spec = (
-        chart.properties(width=WIDTH, title=title, description=description)
+        chart.properties(width=width, title=title, description=description)
         .configure(font=FONT)
         .configure_axis(labelFontSize=13, titleFontSize=14, labelColor=BLACK, titleColor=BLACK)
         .configure_legend(labelFontSize=13, titleFontSize=14, labelColor=BLACK, titleColor=BLACK)
