@@ -102,6 +102,14 @@ class Process(models.Model):
         indexes = [
             models.Index(fields=["-last_release_date", "ocid"], name="process_newest_first"),
             models.Index(fields=["service_type", "-last_release_date"], name="process_by_service_type"),
+            # Search lists social care by default: on PostgreSQL its count, facets and first page are index-only
+            # scans of this (the included columns are the facets; SQLite keeps the partial index without them).
+            models.Index(
+                fields=["-last_release_date", "ocid"],
+                name="social_care_newest_first",
+                condition=models.Q(is_social_care=True),
+                include=["service_type", "status", "signal", "buyer_name"],
+            ),
         ]
 
     def __str__(self) -> str:

@@ -112,10 +112,11 @@ def search_processes(search: Search) -> QuerySet[Process]:
 def search_facets(processes: QuerySet[Process]) -> Facets:
     """Counts of the processes by each facet: four grouped queries."""
     base = processes.order_by()
-    by_type = dict(base.values_list("service_type").annotate(total=Count("pk")))
-    by_status = dict(base.values_list("status").annotate(total=Count("pk")))
-    by_signal = dict(base.values_list("signal").annotate(total=Count("pk")))
-    buyers = base.exclude(buyer_name="").values_list("buyer_name").annotate(total=Count("pk"))
+    # COUNT(*), not COUNT(id): PostgreSQL can then answer from the social_care_newest_first index alone.
+    by_type = dict(base.values_list("service_type").annotate(total=Count("*")))
+    by_status = dict(base.values_list("status").annotate(total=Count("*")))
+    by_signal = dict(base.values_list("signal").annotate(total=Count("*")))
+    buyers = base.exclude(buyer_name="").values_list("buyer_name").annotate(total=Count("*"))
     return Facets(
         service_types=[
             FacetValue(code, service.name, by_type[code]) for code, service in BY_CODE.items() if by_type.get(code)
