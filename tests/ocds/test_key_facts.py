@@ -74,12 +74,12 @@ def test_malformed_values_are_ignored_not_fatal():
     assert facts.contract_values == []
 
 
-def test_the_demo_package_gives_its_three_contracts_and_their_metrics():
+def test_the_demo_package_gives_its_four_contracts_and_their_metrics():
     package = borsetdale_release_package()
     facts = gather_key_facts(io.BytesIO(orjson.dumps(package)))
-    assert facts.processes == 3
+    assert facts.processes == 4  # three in Borsetdale, one in Wendmoor
     assert facts.releases == len(package["releases"])
-    assert ("sc-punctuality", 3) in facts.metrics
+    assert ("sc-punctuality", 4) in facts.metrics
     assert facts.as_json()["buyers"]["total"] >= 1
 
 
