@@ -12,10 +12,10 @@ from django.utils.translation import gettext as _
 
 from opencare.explore import charts
 from opencare.explore.forms import CompareForm, SearchForm
-from opencare.explore.page_cache import cached_page
 from opencare.ocds.metric_catalogue import metric_catalogue
 from opencare.ocds.service_types import BY_CODE
 from opencare.registry import bulk, selectors
+from opencare.registry.answer_cache import cached_by_registry_version
 from opencare.registry.comparison import Comparison
 from opencare.registry.comparison import compare as compare_contracts
 from opencare.registry.contract_pages import contract_story, metric_group
@@ -23,6 +23,8 @@ from opencare.registry.organisation_pages import organisation_page
 from opencare.registry.search import SIGNALS, Search, search_facets, search_processes
 
 CONTRACTS_PER_PAGE = 25
+#: Public pages, charts and CSVs are kept per web worker until new data arrives (OPENCARE_PAGE_CACHE_SECONDS).
+cached_page = cached_by_registry_version("OPENCARE_PAGE_CACHE_SECONDS")
 
 
 def home(request: HttpRequest) -> HttpResponse:

@@ -15,14 +15,13 @@ from typing import Any
 from urllib.parse import urlencode
 
 import orjson
-from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
 from opencare.ocds.merge import versioned_release
 from opencare.registry import selectors
+from opencare.registry.answer_cache import kept_answer
 from opencare.registry.models import Process, Release
 
 router = Router(tags=["Registry (OCDS)"])
@@ -112,25 +111,15 @@ def _answer(body: bytes, etag: str) -> HttpResponse:
 
 
 def cached_answer(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Keep a view's successful answers in the cache, keyed by address and the registry's version.
+    """Keep the operation's answers per web worker until new data arrives (OPENCARE_API_CACHE_SECONDS).
 
-    A repeated request then costs a cache lookup instead of queries and serialising, and new data changes the
-    version (re-read at most once a second per process), so no answer outlives the data it shows by more than that.
+    Defined here, not with the shared decorator, because django-ninja resolves the operation's annotations in the
+    wrapper's module.
     """
 
     @functools.wraps(view)
     def answer(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        seconds = settings.OPENCARE_API_CACHE_SECONDS
-        if not seconds:
-            return view(request, *args, **kwargs)
-        key = f"opencare-api:{selectors.registry_version()}:{request.build_absolute_uri()}"
-        hit = cache.get(key)
-        if hit is not None:
-            return _answer(*hit)
-        response = view(request, *args, **kwargs)
-        if response.status_code == 200:
-            cache.set(key, (response.content, response["ETag"]), seconds)
-        return response
+        return kept_answer(request, "OPENCARE_API_CACHE_SECONDS", lambda: view(request, *args, **kwargs))
 
     return answer
 
