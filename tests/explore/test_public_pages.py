@@ -306,6 +306,11 @@ def test_comparison_csv_has_every_contract_and_metric_with_the_spread(client, de
     assert len(shares) == 2
     assert all(row["worked_out_by_opencare"] == "True" for row in shares)
     assert client.get(reverse("explore:compare_csv")).status_code == 400
+    one = client.get(reverse("explore:compare_csv"), {"ocid": [SOUTH]})
+    assert one.status_code == 400
+    assert "Choose at least 2 contracts to compare" in one.content.decode()
+    unknown = client.get(reverse("explore:compare_csv"), {"ocid": ["ocds-none-1", "ocds-none-2"]})
+    assert unknown.status_code == 404
 
 
 @pytest.mark.django_db

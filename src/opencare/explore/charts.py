@@ -18,8 +18,9 @@ import vl_convert
 from opencare.ocds.performance import MetricProgress
 from opencare.registry.comparison import Column, Row
 
-#: GOV.UK Frontend colours: blue and orange lines, black target rule, red for below target (WCAG contrast on white).
-BLUE, ORANGE, BLACK, RED, GREEN, GREY = "#1d70b8", "#d4351c", "#0b0c0c", "#d4351c", "#00703c", "#505a5f"
+#: GOV.UK Frontend colours: blue bars, black and dark grey reference lines, text in black.
+BLUE, BLACK, GREY = "#1d70b8", "#0b0c0c", "#505a5f"
+#: One colour per contract's line, in GOV.UK Frontend's palette order.
 SERIES_COLOURS = ["#1d70b8", "#f47738", "#4c2c92", "#00703c", "#5694ca", "#912b88"]
 FONT = "Arial, Helvetica, sans-serif"
 WIDTH = 560

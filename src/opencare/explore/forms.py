@@ -50,16 +50,20 @@ class SearchForm(forms.Form):
         )  # fmt: skip
 
 
+class OcidsField(forms.MultipleChoiceField):
+    """Several OCIDs: any text of up to 200 characters is valid here; whether the registry holds it is the view's
+    question."""
+
+    def valid_value(self, value: str) -> bool:
+        """Whether one OCID is plausible text."""
+        return 0 < len(value) <= 200
+
+
 class CompareForm(forms.Form):
     """Contracts picked by OCID (2 to MAX_PICKED), or a service type to compare every contract of."""
 
-    ocid = forms.MultipleChoiceField(required=False)
+    ocid = OcidsField(required=False)
     service_type = forms.ChoiceField(required=False, choices=SERVICE_CHOICES, label=_("Service"))
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        # Any OCID is a valid choice here; whether the registry holds it is checked by the view.
-        self.fields["ocid"].valid_value = lambda value: bool(value) and len(value) <= 200  # type: ignore[attr-defined]
 
     def clean(self) -> dict:
         """Either 2 to MAX_PICKED contracts or a service type."""

@@ -14,11 +14,12 @@ from opencare.explore import charts
 from opencare.explore.forms import CompareForm, SearchForm
 from opencare.ocds.metric_catalogue import metric_catalogue
 from opencare.ocds.service_types import BY_CODE
+from opencare.ocds.spreadsheets.cell_values import FORMULA_START
 from opencare.registry import bulk, selectors
 from opencare.registry.answer_cache import cached_by_registry_version
 from opencare.registry.comparison import Comparison
 from opencare.registry.comparison import compare as compare_contracts
-from opencare.registry.contract_pages import contract_story, metric_group
+from opencare.registry.contract_pages import contract_story, metric_group, metric_groups_of
 from opencare.registry.organisation_pages import organisation_page
 from opencare.registry.search import SIGNALS, Search, search_facets, search_processes
 
@@ -27,6 +28,7 @@ CONTRACTS_PER_PAGE = 25
 cached_page = cached_by_registry_version("OPENCARE_PAGE_CACHE_SECONDS")
 
 
+@cached_page
 def home(request: HttpRequest) -> HttpResponse:
     """The home page: what opencare is, a search box, the kinds of service, and the latest contracts."""
     processes = search_processes(Search())
@@ -51,11 +53,9 @@ def contracts(request: HttpRequest) -> HttpResponse:
     page = paginator.get_page(request.GET.get("page"))
     context = {
         "form": form,
-        "search": search,
         "page": page,
         "paginator": paginator,
         "facets": search_facets(processes),
-        "query": urlencode(search.without("")),
         "filters": _active_filters(search),
     }
     return render(request, "explore/contracts.html", context)
@@ -107,8 +107,8 @@ def contract_chart(request: HttpRequest, ocid: str, metric_id: str) -> HttpRespo
 @cached_page
 def contract_performance_csv(request: HttpRequest, ocid: str) -> HttpResponse:
     """Every figure of every metric of the contract, one row per period, as CSV."""
-    group_list = contract_story(ocid=ocid, with_history=False)
-    if group_list is None:
+    groups = metric_groups_of(ocid=ocid)
+    if groups is None:
         raise Http404("No contracting process has that OCID.")
     rows = [
         [
@@ -116,7 +116,7 @@ def contract_performance_csv(request: HttpRequest, ocid: str) -> HttpResponse:
             reading.period_start, reading.period_end, reading.dimensions, reading.amount, metric.unit_name,
             metric.currency, metric.target, reading.classification_name, reading.classified_by,
         ]
-        for group in group_list.metrics
+        for group in groups
         for metric in group.contracts
         for reading in metric.actuals
     ]  # fmt: skip
@@ -180,15 +180,9 @@ def compare(request: HttpRequest) -> HttpResponse:
 @cached_page
 def compare_csv(request: HttpRequest) -> HttpResponse:
     """The comparison as CSV: one row per contract and metric."""
-    form = CompareForm(request.GET or None)
-    if form.is_blank or not form.is_valid():
-        return HttpResponse(
-            "Choose 2 to 10 contracts (?ocid=...&ocid=...) or a service (?service_type=home-care) to compare.\n",
-            status=400, content_type="text/plain; charset=utf-8",
-        )  # fmt: skip
-    result, _missing = _comparison(form)
-    if result is None:
-        return HttpResponse("None of those contracts is in the register.\n", status=404, content_type="text/plain")
+    result = _comparison_or_error(request)
+    if isinstance(result, HttpResponse):
+        return result
     header = [
         "ocid", "contract_id", "contract", "buyer", "provider", "service_type", "metric_id", "metric", "figure",
         "unit", "currency", "target", "latest_classification", "periods_met", "periods_below",
@@ -212,12 +206,11 @@ def compare_csv(request: HttpRequest) -> HttpResponse:
 @cached_page
 def compare_chart(request: HttpRequest, metric_id: str) -> HttpResponse:
     """One metric of a comparison as a bar chart (SVG)."""
-    form = CompareForm(request.GET or None)
-    if form.is_blank or not form.is_valid():
-        return HttpResponse("Choose contracts or a service to compare.\n", status=400, content_type="text/plain")
-    result, _missing = _comparison(form)
-    column = next((c for c in result.columns if c.metric_id == metric_id), None) if result else None
-    if result is None or column is None:
+    result = _comparison_or_error(request)
+    if isinstance(result, HttpResponse):
+        return result
+    column = next((c for c in result.columns if c.metric_id == metric_id), None)
+    if column is None:
         raise Http404("That comparison has no figures for that measure.")
     return _svg(charts.comparison_chart(column, result.rows))
 
@@ -232,6 +225,23 @@ def _comparison(form: CompareForm) -> tuple[Comparison | None, list[str]]:
         return (result if len(found) >= 2 else None), missing
     result = compare_contracts(service_type=form.cleaned_data["service_type"])
     return (result if result.rows else None), []
+
+
+def _comparison_or_error(request: HttpRequest) -> Comparison | HttpResponse:
+    """For the comparison's downloads: the comparison asked for, or a plain-text 400 or 404 saying why not."""
+    form = CompareForm(request.GET or None)
+    if form.is_blank or not form.is_valid():
+        problems = " ".join(str(error) for errors in form.errors.values() for error in errors)
+        message = f"{problems} Choose 2 to 10 contracts (?ocid=...&ocid=...) or a service (?service_type=home-care)."
+        return _plain_text(message.strip(), status=400)
+    result, _missing = _comparison(form)
+    if result is None:
+        return _plain_text("None of those contracts is in the register, or that service has none.", status=404)
+    return result
+
+
+def _plain_text(message: str, status: int) -> HttpResponse:
+    return HttpResponse(message + "\n", status=status, content_type="text/plain; charset=utf-8")
 
 
 def glossary(request: HttpRequest) -> HttpResponse:
@@ -257,7 +267,7 @@ def _csv(filename: str, header: list[str], rows: list[list[object]]) -> HttpResp
 
 def _csv_safe(value: object) -> object:
     """Text that a spreadsheet would run as a formula is prefixed with an apostrophe (CSV injection)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+    if isinstance(value, str) and value.startswith(FORMULA_START):
         return "'" + value
     return value
 

@@ -10,7 +10,7 @@ direction are known, opencare works it out and says so.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -280,7 +280,7 @@ def _classify(reading: Reading, target: Decimal | None, better: str) -> Reading:
         met = reading.amount <= target
     else:
         return reading
-    return Reading(**{**reading.__dict__, "classification": "met" if met else "below", "classified_by": "opencare"})
+    return replace(reading, classification="met" if met else "below", classified_by="opencare")
 
 
 def _period_key(reading: Reading) -> tuple[date, date]:

@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from opencare.ocds.json_values import as_date, as_decimal, as_object, as_objects, as_text
+from opencare.ocds.summary import contract_period
 
 #: OCDS document types, in plain English, for the documents people look for first.
 DOCUMENT_TYPES = {
@@ -130,11 +131,7 @@ def promises(compiled: dict[str, Any]) -> Promises:
     tender = as_object(compiled.get("tender"))
     contracts = as_objects(compiled.get("contracts"))
     awards = as_objects(compiled.get("awards"))
-    period = as_object(tender.get("contractPeriod"))
-    for item in [*contracts, *awards]:
-        if as_object(item.get("period") or item.get("contractPeriod")):
-            period = as_object(item.get("period") or item.get("contractPeriod"))
-            break
+    period = contract_period(contracts, awards, tender)
     terms = as_object(tender.get("contractTerms"))
     options = [as_text(as_object(tender.get("options")).get("description"))]
     options += [as_text(as_object(item.get("options")).get("description")) for item in [*awards, *contracts]]

@@ -33,7 +33,7 @@ def summarise(compiled: dict[str, Any]) -> ProcessSummary:
     awards = as_objects(compiled.get("awards"))
     contracts = as_objects(compiled.get("contracts"))
     value, currency = _value(contracts, awards, tender)
-    period = _period(contracts, awards, tender)
+    period = contract_period(contracts, awards, tender)
     return ProcessSummary(
         title=as_text(compiled.get("title")) or as_text(tender.get("title")),
         description=as_text(compiled.get("description")) or as_text(tender.get("description")),
@@ -89,7 +89,10 @@ def _value(
     return as_decimal(value.get("amount")), as_text(value.get("currency"))
 
 
-def _period(contracts: list[dict[str, Any]], awards: list[dict[str, Any]], tender: dict[str, Any]) -> dict[str, Any]:
+def contract_period(
+    contracts: list[dict[str, Any]], awards: list[dict[str, Any]], tender: dict[str, Any]
+) -> dict[str, Any]:
+    """The first contract's (else award's) period, else the tender's planned contract period."""
     for item in [*contracts, *awards]:
         period = as_object(item.get("period") or item.get("contractPeriod"))
         if period:

@@ -66,6 +66,7 @@ class Column:
     unit_id: str
     currency: str
     better: str
+    figures: int
     spread_count: int
     spread_min: Decimal | None
     spread_average: Decimal | None
@@ -149,6 +150,7 @@ def _columns(rows: list[Row]) -> list[Column]:
                 unit_id=(entry.unit.get("id", "") if entry else ""),
                 currency=(entry.currency or "") if entry else "",
                 better=entry.better if entry else "neither",
+                figures=sum(1 for row in rows if (cell := row.cells.get(metric_id)) and cell.amount is not None),
                 spread_count=count,
                 spread_min=low,
                 spread_average=average,

@@ -139,12 +139,12 @@ def metric_groups(progress: list[MetricProgress]) -> list[MetricGroup]:
     ]
 
 
+def metric_groups_of(*, ocid: str) -> list[MetricGroup] | None:
+    """A process's metrics grouped for charts and downloads (one query), or None when there is no such process."""
+    process = Process.objects.filter(ocid=ocid).only("compiled_release").first()
+    return None if process is None else metric_groups(metric_progress(process.compiled_release))
+
+
 def metric_group(*, ocid: str, metric_id: str) -> MetricGroup | None:
     """One metric of one process (for its chart), or None."""
-    process = Process.objects.filter(ocid=ocid).only("compiled_release").first()
-    if process is None:
-        return None
-    for group in metric_groups(metric_progress(process.compiled_release)):
-        if group.metric_id == metric_id:
-            return group
-    return None
+    return next((group for group in metric_groups_of(ocid=ocid) or [] if group.metric_id == metric_id), None)

@@ -47,10 +47,6 @@ class Search:
     running_to: date | None = None
     social_care: bool = True
 
-    def is_empty(self) -> bool:
-        """Whether nothing narrows the search beyond the default."""
-        return self == Search(social_care=self.social_care)
-
     def without(self, name: str) -> dict[str, str]:
         """The search as query parameters, less one of them (for "remove this filter" links)."""
         parameters: dict[str, str] = {}
