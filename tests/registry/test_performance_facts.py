@@ -60,3 +60,24 @@ def test_a_new_release_with_figures_updates_the_latest_figure_and_the_signal():
     assert process.signal == "below"
     row = ContractMetric.objects.get(process=process)
     assert (row.latest_amount, row.periods_met, row.periods_below) == (Decimal("3.5"), 1, 1)
+
+
+@pytest.mark.django_db
+def test_the_migration_fills_the_facts_of_processes_stored_before_they_existed():
+    import importlib
+
+    from django.apps import apps
+
+    load_demo()
+    expected = Process.objects.get(ocid="ocds-bdemo1-hc-south")
+    rows = ContractMetric.objects.count()
+    ContractMetric.objects.all().delete()
+    Process.objects.update(service_type="not-social-care", signal="no-figures", price_per_hour=None,
+                           is_social_care=False, targets_below=[])  # fmt: skip
+    migration = importlib.import_module("opencare.registry.migrations.0007_performance_and_search")
+    migration.fill_performance_facts(apps, None)
+    south = Process.objects.get(ocid="ocds-bdemo1-hc-south")
+    assert (south.service_type, south.signal, south.price_per_hour, south.is_social_care, south.targets_below) == (
+        expected.service_type, expected.signal, expected.price_per_hour, True, expected.targets_below,
+    )  # fmt: skip
+    assert ContractMetric.objects.count() == rows
