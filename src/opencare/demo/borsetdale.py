@@ -5,7 +5,7 @@ says so. The data follows one contracting process per area from tender to two ye
 (April 2024 to March 2026), so the platform can show commitments next to targets, actuals and payments.
 
 Generation is deterministic: month-to-month variation comes from a hash of a fixed key, never from a clock or
-an unseeded random generator, so two calls give identical output. Only the standard library is used.
+an unseeded random generator, so two calls give identical output.
 """
 
 from __future__ import annotations
@@ -15,27 +15,16 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
+from opencare.ocds.release_builder import PUBLISHED_EXTENSIONS
+
 OCID_PREFIX = "ocds-bdemo1"
 PACKAGE_URI = "https://opencare.example/demo/borsetdale.json"
 PUBLISHED_DATE = "2026-04-15T09:00:00Z"
 DOCS_URL = "https://opencare.example/demo/docs/"
 INVENTED = "Invented sample data for demonstration. "
 
-EXTENSIONS = (
-    # tender.legalBasis and tender.classification come from the EU profile, as in Find a Tender's packages.
-    "https://standard.open-contracting.org/profiles/eu/latest/en/extension.json",
-    "https://raw.githubusercontent.com/open-contracting-extensions/ocds_metrics_extension/master/extension.json",
-    "https://raw.githubusercontent.com/open-contracting-extensions/ocds_lots_extension/master/extension.json",
-    "https://raw.githubusercontent.com/open-contracting-extensions/ocds_documentation_extension/master/extension.json",
-    "https://raw.githubusercontent.com/open-contracting-extensions/ocds_process_title_extension/master/extension.json",
-    "https://raw.githubusercontent.com/open-contracting-extensions/ocds_contractTerms_extension/master/extension.json",
-    "https://raw.githubusercontent.com/open-contracting-extensions/ocds_options_extension/master/extension.json",
-    "https://raw.githubusercontent.com/open-contracting-extensions/ocds_milestone_documents_extension/master/extension.json",
-    "https://raw.githubusercontent.com/open-contracting-extensions/ocds_performance_failures_extension/master/extension.json",
-    "https://raw.githubusercontent.com/open-contracting-extensions/ocds_partyDetails_scale_extension/master/extension.json",
-    "https://raw.githubusercontent.com/OpenDataServices/ocds_award_buyer_extension/main/extension.json",
-    "https://raw.githubusercontent.com/cabinetoffice/ocds_uk_extension/main/extension.json",
-)
+# The demo declares the same extensions as everything published through opencare.
+EXTENSIONS = PUBLISHED_EXTENSIONS
 
 PERCENT = {"scheme": "UNCEFACT", "id": "P1", "name": "percent"}
 HOUR = {"scheme": "UNCEFACT", "id": "HUR", "name": "hour"}
