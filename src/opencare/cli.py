@@ -66,6 +66,14 @@ def demo() -> None:
     for key, result in results.items():
         table.add_row(key, str(result.added), str(result.already_stored), str(len(result.ocids)))
     console.print(table)
+    from django.conf import settings
+
+    if settings.OPENCARE_DEMO_ACCOUNTS:
+        from opencare.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD, create_demo_accounts
+
+        create_demo_accounts()
+        names = ", ".join(account.username for account in DEMO_ACCOUNTS)
+        console.print(f"Demo publishing accounts ({names}), password [bold]{DEMO_PASSWORD}[/bold]: /account/sign-in/")
     from opencare.registry.bulk import read_index
 
     if any(result.added for result in results.values()) or read_index() is None:

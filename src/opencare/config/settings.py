@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -51,6 +52,7 @@ if PRODUCTION and not ALLOWED_HOSTS:
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
+    "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -61,11 +63,16 @@ INSTALLED_APPS = [
     "ninja",
     "django_tasks",
     "django_tasks_db",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "opencare.frontend",
     "opencare.registry",
     "opencare.explore",
     "opencare.standard",
     "opencare.reviews",
+    "opencare.accounts",
+    "opencare.publishing",
 ]
 
 MIDDLEWARE = [
@@ -77,8 +84,11 @@ MIDDLEWARE = [
     "django.middleware.http.ConditionalGetMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "opencare.config.urls"
@@ -120,6 +130,28 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Sign-in: passwords hashed with Argon2; repeated failures for one account from one address lock it out for a while
+# (django-axes), so passwords cannot be guessed by trying many.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+LOGIN_URL = "accounts:sign_in"
+LOGIN_REDIRECT_URL = "publishing:home"
+AXES_FAILURE_LIMIT = int(os.getenv("OPENCARE_SIGN_IN_ATTEMPTS", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.getenv("OPENCARE_SIGN_IN_LOCKOUT_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+AXES_SENSITIVE_PARAMETERS = ["code"]  # a wrong two-factor code is not kept in the attempt log
+OTP_TOTP_ISSUER = os.getenv("OPENCARE_SERVICE_NAME", "opencare")
+SESSION_COOKIE_AGE = 60 * 60 * 8  # a working day: publishers sign in again each day
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
@@ -138,6 +170,12 @@ STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [("govuk", PROJECT_ROOT / "node_modules" / "govuk-frontend" / "dist" / "govuk")]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Documents publishers upload (specifications, method statements, review minutes). Any Django storage backend
+    # can hold them, e.g. an object store on another domain; by default, a folder under var/.
+    "documents": {
+        "BACKEND": os.getenv("OPENCARE_DOCUMENT_STORAGE", "django.core.files.storage.FileSystemStorage"),
+        "OPTIONS": {"location": str(Path(os.getenv("OPENCARE_DOCUMENT_DIR", VAR_DIR / "documents")).resolve())},
+    },
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 MEDIA_ROOT = VAR_DIR / "media"
@@ -203,3 +241,17 @@ OPENCARE_REVIEW_API_SYNC_BYTES = int(os.getenv("OPENCARE_REVIEW_API_SYNC_BYTES",
 #: Most bytes a compressed upload (gzip, zip, XLSX, ODS) may expand to, and the highest expansion ratio allowed.
 OPENCARE_REVIEW_MAX_EXPANDED_BYTES = int(os.getenv("OPENCARE_REVIEW_MAX_EXPANDED_BYTES", str(2 * 1000 * 1000 * 1000)))
 OPENCARE_REVIEW_MAX_EXPANSION_RATIO = int(os.getenv("OPENCARE_REVIEW_MAX_EXPANSION_RATIO", "200"))
+
+#: The site's own address, used in the packages it publishes.
+OPENCARE_SITE_URL = os.getenv("OPENCARE_SITE_URL", "http://127.0.0.1:8000")
+#: The OCID prefix of processes created through opencare (OCP registers one per publisher; set your own).
+OPENCARE_OCID_PREFIX = os.getenv("OPENCARE_OCID_PREFIX", "ocds-opncar")
+#: The licence of what is published through opencare (shown on pages and in the packages).
+OPENCARE_PUBLISHED_LICENCE_URL = os.getenv(
+    "OPENCARE_PUBLISHED_LICENCE_URL", "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
+)
+#: The largest document a publisher may upload, in bytes, and the largest actuals spreadsheet.
+OPENCARE_DOCUMENT_MAX_BYTES = int(os.getenv("OPENCARE_DOCUMENT_MAX_BYTES", str(20 * 1000 * 1000)))
+OPENCARE_ACTUALS_MAX_BYTES = int(os.getenv("OPENCARE_ACTUALS_MAX_BYTES", str(2 * 1000 * 1000)))
+#: Create demo publishing accounts with `opencare demo` and show their sign-in details (never in production).
+OPENCARE_DEMO_ACCOUNTS = env_bool("OPENCARE_DEMO_ACCOUNTS", default=not PRODUCTION) and not PRODUCTION

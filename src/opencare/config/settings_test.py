@@ -1,6 +1,7 @@
 """Settings for the test suite: the main settings with a fixed secret and fast password hashing."""
 
 import os
+import tempfile
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-" + "x" * 40)
 
@@ -16,3 +17,8 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 # API answers are not cached between requests, except in the test that proves the cache (data changes between tests).
 OPENCARE_API_CACHE_SECONDS = 0
 OPENCARE_PAGE_CACHE_SECONDS = 0
+# Uploaded documents go to a throwaway folder, never the developer's var/.
+STORAGES["documents"] = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": tempfile.mkdtemp(prefix="opencare-test-documents-")},
+}

@@ -1,5 +1,6 @@
 """The site's URL map: each capability owns its own URLs."""
 
+from django.contrib import admin
 from django.urls import include, path
 
 from opencare.config.api import api
@@ -8,5 +9,8 @@ urlpatterns = [
     path("", include("opencare.explore.urls")),
     path("data-standard/", include("opencare.standard.urls")),
     path("review/", include("opencare.reviews.urls")),
+    path("account/", include("opencare.accounts.urls")),
+    path("publish/", include("opencare.publishing.urls")),
+    path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]

@@ -23,5 +23,7 @@ def site(request: HttpRequest) -> dict[str, Any]:
             (reverse("explore:downloads"), _("Downloads")),
             (reverse("reviews:upload"), _("Check your data")),
             (reverse("explore:about_data"), _("About the data")),
+            # The same for everyone (pages are cached and shared): /publish/ asks people to sign in.
+            (reverse("publishing:home"), _("Publish")),
         ],
     }

@@ -88,7 +88,7 @@ def parse_catalogue(data: dict[str, Any]) -> Catalogue:
     """Check and load catalogue data; raises CatalogueError naming the metric at fault."""
     metrics: dict[str, Metric] = {}
     for raw in data.get("metrics", []):
-        metric = _parse_metric(raw)
+        metric = parse_metric(raw)
         if metric.id in metrics:
             raise CatalogueError(f"metric {metric.id}: the id is used twice.")
         metrics[metric.id] = metric
@@ -103,7 +103,8 @@ def parse_catalogue(data: dict[str, Any]) -> Catalogue:
     )
 
 
-def _parse_metric(raw: dict[str, Any]) -> Metric:
+def parse_metric(raw: dict[str, Any]) -> Metric:
+    """One metric of the catalogue, checked; raises CatalogueError naming it and what is wrong."""
     metric_id = raw.get("id", "?")
     try:
         metric = Metric(

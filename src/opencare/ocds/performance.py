@@ -144,7 +144,12 @@ def metric_progress(compiled: dict[str, Any]) -> list[MetricProgress]:
         actual_metrics = as_objects(as_object(contract.get("implementation")).get("metrics"))
         buyer = as_text(as_object(award.get("buyer")).get("name")) or default_buyer
         suppliers = ", ".join(as_text(s.get("name")) for s in as_objects(award.get("suppliers")) if s.get("name"))
-        for metric_id, actual in _by_id(actual_metrics).items():
+        reported = _by_id(actual_metrics)
+        # Price and pay are promises in themselves: shown once agreed, before any figure is reported against them.
+        for metric_id in (PRICE_PER_HOUR, WORKER_PAY):
+            if metric_id in agreed and metric_id not in reported:
+                reported[metric_id] = []
+        for metric_id, actual in reported.items():
             committed_metric = agreed.get(metric_id) or tender_targets.get(metric_id) or {}
             entry = catalogue.get(metric_id)
             better = entry.better if entry else "neither"
@@ -161,8 +166,11 @@ def metric_progress(compiled: dict[str, Any]) -> list[MetricProgress]:
                     buyer_name=buyer,
                     supplier_name=suppliers,
                     metric_id=metric_id,
-                    title=entry.title if entry else (as_text(actual[0].get("title")) or metric_id),
-                    description=as_text(committed_metric.get("description")) or as_text(actual[0].get("description")),
+                    title=entry.title
+                    if entry
+                    else (as_text((actual or [committed_metric])[0].get("title")) or metric_id),
+                    description=as_text(committed_metric.get("description"))
+                    or as_text((actual or [{}])[0].get("description")),
                     in_catalogue=entry is not None,
                     unit_id=as_text(unit.get("id")),
                     unit_name=as_text(unit.get("name")),
@@ -174,6 +182,72 @@ def metric_progress(compiled: dict[str, Any]) -> list[MetricProgress]:
                 )
             )
     return progress
+
+
+@dataclass(frozen=True)
+class AgreedMetric:
+    """A metric a contract commits to, with its target (None when only a figure to report was agreed)."""
+
+    metric_id: str
+    title: str
+    unit: dict[str, Any]
+    currency: str
+    target: Decimal | None
+    better: str
+
+
+@dataclass(frozen=True)
+class ContractOnRecord:
+    """A contract of a compiled release, as publishing needs it: ids, provider and agreed metrics."""
+
+    contract_id: str
+    award_id: str
+    title: str
+    supplier_ids: tuple[str, ...]
+    currency: str
+    start: date | None
+    agreed: tuple[AgreedMetric, ...]
+
+
+def contracts_on_record(compiled: dict[str, Any]) -> list[ContractOnRecord]:
+    """Every contract of a compiled release with its award's providers and its agreed metrics and targets."""
+    catalogue = metric_catalogue()
+    awards = {as_text(award.get("id")): award for award in as_objects(compiled.get("awards"))}
+    tender_targets = {as_text(m.get("id")): m for m in as_objects(as_object(compiled.get("tender")).get("targets"))}
+    contracts = []
+    for contract in as_objects(compiled.get("contracts")):
+        award = awards.get(as_text(contract.get("awardID")), {})
+        agreed = dict(tender_targets)
+        agreed |= {as_text(m.get("id")): m for m in as_objects(award.get("agreedMetrics"))}
+        agreed |= {as_text(m.get("id")): m for m in as_objects(contract.get("agreedMetrics"))}
+        metrics = []
+        for metric_id, metric in agreed.items():
+            entry = catalogue.get(metric_id)
+            committed = tuple(_reading(o) for o in as_objects(metric.get("observations")))
+            metrics.append(
+                AgreedMetric(
+                    metric_id=metric_id,
+                    title=as_text(metric.get("title")) or (entry.title if entry else metric_id),
+                    unit=_unit([], metric),
+                    currency=_currency([], metric),
+                    target=_target(committed),
+                    better=entry.better if entry else "neither",
+                )
+            )
+        value = as_object(contract.get("value")) or as_object(award.get("value"))
+        period = as_object(contract.get("period")) or as_object(award.get("contractPeriod"))
+        contracts.append(
+            ContractOnRecord(
+                contract_id=as_text(contract.get("id")),
+                award_id=as_text(contract.get("awardID")),
+                title=as_text(contract.get("title")) or as_text(award.get("title")) or as_text(contract.get("id")),
+                supplier_ids=tuple(as_text(s.get("id")) for s in as_objects(award.get("suppliers"))),
+                currency=as_text(value.get("currency")) or "GBP",
+                start=as_date(period.get("startDate")),
+                agreed=tuple(metrics),
+            )
+        )
+    return contracts
 
 
 def signal(progress: Iterable[MetricProgress]) -> Signal:

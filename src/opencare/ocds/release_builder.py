@@ -520,7 +520,7 @@ def amendment_release(
 
 
 def classification_against(amount: Decimal, target: Decimal | None, better: str) -> str:
-    """"met" or "below" for a figure against its target when the metric says which way is better, else ""."""
+    """ "met" or "below" for a figure against its target when the metric says which way is better, else ""."""
     if target is None or better not in ("higher", "lower"):
         return ""
     met = amount >= target if better == "higher" else amount <= target

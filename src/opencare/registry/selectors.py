@@ -163,3 +163,19 @@ def process_involved(*, process: Process) -> list[Involved]:
         for part in parts
     ]
     return sorted(involved, key=lambda item: (min((order.get(r, 9) for r in item.roles), default=9), item.name))
+
+
+def parts_played_by(*, scheme: str, identifier: str, ocid: str | None = None) -> list[ProcessParty]:
+    """The parts the organisation with this identifier plays, in one process or in all, newest process first.
+
+    The scheme is compared as the registry stores it (upper case), so 'gb-coh' and 'GB-COH' are one scheme.
+    """
+    parts = ProcessParty.objects.filter(
+        organisation__identifiers__scheme=scheme.strip().upper(),
+        organisation__identifiers__identifier=identifier.strip(),
+    )
+    if ocid is not None:
+        parts = parts.filter(process__ocid=ocid)
+    return list(
+        parts.select_related("process").defer("process__compiled_release").order_by("-process__last_release_date")
+    )

@@ -1,0 +1,22 @@
+from django.urls import path
+
+from opencare.publishing import token_views, views
+
+app_name = "publishing"
+org = "organisations/<int:publisher_pk>/"
+process = org + "processes/<str:ocid>/"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path(org, views.organisation, name="organisation"),
+    path(org + "new/", views.flow_form, {"action": "create-process"}, name="new_process"),
+    path(org + "new/check/", views.flow_check, {"action": "create-process"}, name="new_process_check"),
+    path(org + "api-tokens/", token_views.tokens, name="tokens"),
+    path(process, views.process, name="process"),
+    path(process + "actuals-upload/", views.actuals_upload, name="actuals_upload"),
+    path(process + "actuals-upload/check/", views.actuals_upload_check, name="actuals_upload_check"),
+    path(process + "<str:action>/", views.flow_form, name="flow"),
+    path(process + "<str:action>/check/", views.flow_check, name="flow_check"),
+    path("documents/<uuid:key>/<str:filename>", views.document, name="document"),
+    path("audit/", views.audit_log, name="audit"),
+    path("catalogue/", views.catalogue, name="catalogue"),
+]
