@@ -267,6 +267,7 @@ def test_answers_are_kept_as_a_draft_until_published(client, demo_publishing):
     assert client.post(url, answers).status_code == 302
     draft = Draft.objects.get(publisher=council, kind="create-process")
     assert draft.answers["title"] == PROCESS_ANSWERS["title"]
+    assert AuditEntry.objects.filter(action="save-draft:create-process", user__username="commissioner").exists()
     assert PROCESS_ANSWERS["title"] in client.get(url).content.decode()  # the form comes back filled in
     signed_in(client, "viewer")
     assert "create-process" in client.get(reverse("publishing:organisation", args=[council.pk])).content.decode()

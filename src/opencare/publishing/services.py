@@ -186,6 +186,7 @@ def save_draft(*, user: AbstractBaseUser, publisher: Publisher, kind: str, ocid:
     draft, _ = Draft.objects.update_or_create(
         publisher=publisher, kind=kind, ocid=ocid, defaults={"answers": answers, "created_by": user}
     )
+    _audit(user, publisher, f"save-draft:{kind}", ocid, "", "web", {})
     return draft
 
 
