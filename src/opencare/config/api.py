@@ -2,6 +2,7 @@
 
 from ninja import NinjaAPI
 
+from opencare.participation.api import router as feedback_router
 from opencare.publishing.api import router as publishing_router
 from opencare.registry.api import router as registry_router
 from opencare.reviews.api import router as review_router
@@ -10,10 +11,11 @@ api = NinjaAPI(
     title="opencare API",
     version="1",
     description="Social care contracts in the Open Contracting Data Standard: releases, records and organisations "
-    "from the registry, and the Data Review Tool, all without an account; and, for publishers' own systems, posting "
-    "releases and actuals with an API token (Publishing).",
+    "from the registry, published feedback stories and replies, and the Data Review Tool, all without an account; "
+    "and, for publishers' own systems, posting releases and actuals with an API token (Publishing).",
     urls_namespace="api-1",
 )
 api.add_router("/review", review_router)
 api.add_router("", registry_router)
 api.add_router("", publishing_router)
+api.add_router("", feedback_router)

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "opencare.reviews",
     "opencare.accounts",
     "opencare.publishing",
+    "opencare.participation",
 ]
 
 MIDDLEWARE = [
@@ -255,3 +256,14 @@ OPENCARE_DOCUMENT_MAX_BYTES = int(os.getenv("OPENCARE_DOCUMENT_MAX_BYTES", str(2
 OPENCARE_ACTUALS_MAX_BYTES = int(os.getenv("OPENCARE_ACTUALS_MAX_BYTES", str(2 * 1000 * 1000)))
 #: Create demo publishing accounts with `opencare demo` and show their sign-in details (never in production).
 OPENCARE_DEMO_ACCOUNTS = env_bool("OPENCARE_DEMO_ACCOUNTS", default=not PRODUCTION) and not PRODUCTION
+
+#: Email: the console in local runs (messages are printed), SMTP or any backend in production.
+EMAIL_BACKEND = os.getenv("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = os.getenv("EMAIL_HOST", "localhost")
+DEFAULT_FROM_EMAIL = os.getenv("DEFAULT_FROM_EMAIL", "opencare <no-reply@localhost>")
+#: Feedback: the fewest seconds a person takes to fill in the form (quicker is a program), and hourly limits.
+OPENCARE_FEEDBACK_MIN_SECONDS = int(os.getenv("OPENCARE_FEEDBACK_MIN_SECONDS", "3"))
+OPENCARE_FEEDBACK_PER_ADDRESS_PER_HOUR = int(os.getenv("OPENCARE_FEEDBACK_PER_ADDRESS_PER_HOUR", "5"))
+OPENCARE_FEEDBACK_PER_CONTRACT_PER_HOUR = int(os.getenv("OPENCARE_FEEDBACK_PER_CONTRACT_PER_HOUR", "60"))
+#: Who else is told at once when feedback suggests someone is at risk (comma-separated addresses).
+OPENCARE_SAFEGUARDING_EMAILS = env_list("OPENCARE_SAFEGUARDING_EMAILS", "")

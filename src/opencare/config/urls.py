@@ -7,6 +7,7 @@ from opencare.config.api import api
 
 urlpatterns = [
     path("", include("opencare.explore.urls")),
+    path("", include("opencare.participation.urls")),
     path("data-standard/", include("opencare.standard.urls")),
     path("review/", include("opencare.reviews.urls")),
     path("account/", include("opencare.accounts.urls")),

@@ -620,3 +620,23 @@ def _datetime(day: date) -> str:
 
 def _end_of_day(day: date) -> str:
     return f"{day.isoformat()}T23:59:59Z"
+
+
+def counts_release(
+    header: ReleaseHeader, contract_id: str, award_id: str, metrics: dict[str, tuple[str, list[dict[str, Any]]]]
+) -> dict[str, Any]:
+    """Counts of feedback answers (metric id → its title and observations) on a contract's implementation."""
+    release = _release(header, [header.buyer.as_party(["buyer"])])
+    release["contracts"] = [
+        {
+            "id": contract_id,
+            "awardID": award_id,
+            "implementation": {
+                "metrics": [
+                    {"id": metric_id, "title": title, "observations": observations}
+                    for metric_id, (title, observations) in metrics.items()
+                ]
+            },
+        }
+    ]
+    return release

@@ -47,6 +47,7 @@ ACTIONS: dict[str, Action] = {
         Action("amend-contract", "Amend the contract", Side.BUYER),
         Action("publish-method-statement", "Publish the method statement", Side.SUPPLIER),
         Action("publish-actuals", "Publish actuals", Side.SUPPLIER),
+        Action("reply-to-feedback", "Reply to published feedback", Side.EITHER),
         Action("view-drafts", "See drafts and publishing history", Side.EITHER, publishes=False),
     )
 }
