@@ -335,6 +335,21 @@ def bulk() -> None:
     _remake_bulk_downloads()
 
 
+@main.command("publish-feedback")
+def publish_feedback() -> None:
+    """Publish each ended quarter's feedback counts (once; only counts of 5 or more). Run it monthly."""
+    _django()
+    from opencare.participation.services import publish_ended_quarters
+
+    published = publish_ended_quarters()
+    for publication in published:
+        console.print(
+            f"{publication.ocid} {publication.contract_id} {publication.quarter_start:%Y-%m}: "
+            f"{publication.answers_counted} answers, release {publication.release_id or '(no count of 5 or more)'}"
+        )
+    console.print(f"Published the counts of {len(published)} contract quarters.")
+
+
 def _remake_bulk_downloads() -> None:
     from opencare.registry.bulk import bulk_folder, write_bulk_downloads
 
