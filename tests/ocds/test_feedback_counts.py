@@ -73,3 +73,18 @@ def test_counts_become_observations_for_the_quarter():
     assert observation["period"]["endDate"] == "2026-06-30T23:59:59Z"
     assert observation["dimensions"] == {"respondentType": "careWorker", "answer": "mostly"}
     assert quarter_of(date(2026, 12, 31)) == (date(2026, 10, 1), date(2026, 12, 31))
+
+
+def test_a_metric_of_counts_by_answer_says_which_answer_each_count_is_for():
+    from opencare.ocds.performance import metric_progress
+
+    counts = safe_counts([Answer("sc-feedback-recommend", "careWorker", "yes")] * 6)
+    compiled = {
+        "contracts": [{"id": "c", "implementation": {"metrics": [
+            {"id": "sc-feedback-recommend", "observations": observations(counts, quarter_of(date(2026, 5, 1)))[
+                "sc-feedback-recommend"]}
+        ]}}]
+    }  # fmt: skip
+    (progress,) = metric_progress(compiled)
+    assert progress.shows_breakdown
+    assert "answer: yes" in progress.actuals[0].dimensions

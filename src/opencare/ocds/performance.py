@@ -89,6 +89,11 @@ class MetricProgress:
         return bool(self.actuals) and not self.series
 
     @property
+    def shows_breakdown(self) -> bool:
+        """Whether any actual is for a breakdown (an answer, a kind of worker), so tables must say which."""
+        return any(reading.dimensions for reading in self.actuals)
+
+    @property
     def classified(self) -> tuple[Reading, ...]:
         """The actuals that say whether the target was met."""
         return tuple(reading for reading in self.actuals if reading.classification)
