@@ -571,3 +571,19 @@ def test_endpoints_appear_in_the_openapi_document_with_the_bearer_scheme(client)
     assert {"201", "400", "401", "403", "404"} <= set(actuals["responses"])
     scheme_name = next(iter(release["security"][0]))
     assert schema["components"]["securitySchemes"][scheme_name] == {"type": "http", "scheme": "bearer"}
+
+
+def test_a_buyer_token_cannot_change_another_buyers_contract_in_a_joint_process(client, council_token):
+    joint = {part.process.ocid for part in parts_played_by(scheme="GB-NHS", identifier="QBD")}
+    ocid = next(p.process.ocid for p in parts_played_by(scheme="GB-LAE", identifier="BSD") if p.process.ocid in joint)
+    compiled = process_by_ocid(ocid=ocid).compiled_release
+    bought_by = {award["id"]: award["buyer"]["id"] for award in compiled["awards"]}
+    icb_contract = next(c for c in compiled["contracts"] if bought_by[c["awardID"]] == "GB-NHS-QBD")
+    release = _council_release(ocid, release_id="api-joint-1")
+    del release["tender"]
+    release["contracts"] = [{"id": icb_contract["id"], "awardID": icb_contract["awardID"], "title": "Changed"}]
+    before = _release_count(ocid)
+    response = _post_json(client, council_token, release)
+    assert response.status_code == 403
+    assert "bought by another organisation" in response.json()["detail"]
+    assert _release_count(ocid) == before

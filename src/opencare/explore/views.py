@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from opencare.explore import charts
@@ -133,13 +134,19 @@ def contract_record(request: HttpRequest, ocid: str) -> HttpResponse:
     process = selectors.process_by_ocid(ocid=ocid)
     if process is None:
         raise Http404("No contracting process has that OCID.")
-    releases = [release.data for release in selectors.process_releases(ocid=ocid)]
+    stored = list(selectors.process_releases(ocid=ocid))
     package = {
         "uri": request.build_absolute_uri(),
         "version": "1.1",
+        "publishedDate": timezone.now().strftime("%Y-%m-%dT%H:%M:%SZ"),
         "publisher": {"name": "opencare"},
-        "records": [{"ocid": process.ocid, "releases": releases, "compiledRelease": process.compiled_release}],
-    }
+        "extensions": selectors.extensions_declared(stored),
+        "records": [{
+            "ocid": process.ocid,
+            "releases": [release.data for release in stored],
+            "compiledRelease": process.compiled_release,
+        }],
+    }  # fmt: skip
     response = JsonResponse(package, json_dumps_params={"ensure_ascii": False})
     response["Content-Disposition"] = f'attachment; filename="{_filename(ocid)}-record.json"'
     return response

@@ -209,6 +209,7 @@ class ContractOnRecord:
     award_id: str
     title: str
     supplier_ids: tuple[str, ...]
+    buyer_ids: tuple[str, ...]
     currency: str
     start: date | None
     agreed: tuple[AgreedMetric, ...]
@@ -219,6 +220,7 @@ def contracts_on_record(compiled: dict[str, Any]) -> list[ContractOnRecord]:
     catalogue = metric_catalogue()
     awards = {as_text(award.get("id")): award for award in as_objects(compiled.get("awards"))}
     tender_targets = {as_text(m.get("id")): m for m in as_objects(as_object(compiled.get("tender")).get("targets"))}
+    process_buyer = as_text(as_object(compiled.get("buyer")).get("id"))
     contracts = []
     for contract in as_objects(compiled.get("contracts")):
         award = awards.get(as_text(contract.get("awardID")), {})
@@ -247,6 +249,8 @@ def contracts_on_record(compiled: dict[str, Any]) -> list[ContractOnRecord]:
                 award_id=as_text(contract.get("awardID")),
                 title=as_text(contract.get("title")) or as_text(award.get("title")) or as_text(contract.get("id")),
                 supplier_ids=tuple(as_text(s.get("id")) for s in as_objects(award.get("suppliers"))),
+                # A lot may have its own buyer (award buyer extension); otherwise the process's buyer bought it.
+                buyer_ids=(as_text(as_object(award.get("buyer")).get("id") or process_buyer),),
                 currency=as_text(value.get("currency")) or "GBP",
                 start=as_date(period.get("startDate")),
                 agreed=tuple(metrics),

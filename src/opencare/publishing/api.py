@@ -23,7 +23,7 @@ from ninja.errors import HttpError
 from ninja.security import HttpBearer
 
 from opencare.ocds import release_builder as rb
-from opencare.ocds.performance import ContractOnRecord
+from opencare.ocds.performance import ContractOnRecord, contracts_on_record
 from opencare.publishing.actuals_upload import COLUMNS, read_actuals
 from opencare.publishing.documents import UploadRefused
 from opencare.publishing.flows import FlowContext, actuals_builder, actuals_of
@@ -174,8 +174,10 @@ def post_release(request: HttpRequest) -> Status:
         )
     if Side.BUYER not in sides:
         problem = _supplier_release_problem(release, token.publisher, process.compiled_release)
-        if problem:
-            return _forbidden(token, "post-release", ocid, problem)
+    else:
+        problem = _other_buyers_contract(release, token.publisher, process.compiled_release)
+    if problem:
+        return _forbidden(token, "post-release", ocid, problem)
     already = set(process_releases(ocid=ocid).filter(release_id=release_id).values_list("sha256", flat=True))
     if already:
         if release_sha256(release) in already:
@@ -457,3 +459,14 @@ def _forbidden(token: ApiToken, action: str, ocid: str, reason: str) -> Status:
         reason=reason,
     )
     return Status(403, {"detail": reason})
+
+
+def _other_buyers_contract(release: dict[str, Any], publisher: Any, compiled: dict[str, Any]) -> str:
+    """In a process bought jointly, a buyer may not change a contract another buyer bought ("" if none is touched)."""
+    bought_by = {contract.contract_id: contract.buyer_ids for contract in contracts_on_record(compiled)}
+    for contract in release.get("contracts") or []:
+        contract_id = str(contract.get("id")) if isinstance(contract, dict) else ""
+        if contract_id in bought_by and publisher.party_id not in bought_by[contract_id]:
+            return (f"Contract '{contract_id}' was bought by another organisation in this joint process, so "
+                    f"{publisher.name} cannot change it.")  # fmt: skip
+    return ""

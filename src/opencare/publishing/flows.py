@@ -40,11 +40,9 @@ class FlowContext:
 
     @property
     def contracts(self) -> list[ContractOnRecord]:
-        """The process's contracts (those the organisation supplies, for a provider)."""
-        contracts = contracts_on_record(self.compiled)
-        if not self.publisher.is_buyer_kind:
-            contracts = [c for c in contracts if self.publisher.party_id in c.supplier_ids]
-        return contracts
+        """The contracts of the process the organisation bought or supplies (a joint process has several buyers)."""
+        party = self.publisher.party_id
+        return [c for c in contracts_on_record(self.compiled) if party in c.buyer_ids or party in c.supplier_ids]
 
 
 @dataclass(frozen=True)

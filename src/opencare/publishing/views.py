@@ -245,6 +245,8 @@ def _context(publisher: Publisher, ocid: str, contract_id: str = "") -> FlowCont
         ctx.compiled = process.compiled_release
         contracts = ctx.contracts
         chosen = [c for c in contracts if c.contract_id == contract_id] if contract_id else contracts
+        if contract_id and not chosen:
+            raise PermissionDenied(f"{publisher.name} did not buy or provide that contract, so cannot publish to it.")
         ctx.contract = chosen[0] if len(chosen) == 1 else None
     return ctx
 

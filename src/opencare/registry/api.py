@@ -78,6 +78,7 @@ class PackageOut(Schema):
     version: str
     publishedDate: str
     publisher: dict[str, Any]
+    extensions: list[str] | None = None
     links: dict[str, str] | None = None
     releases: list[dict[str, Any]] | None = None
     records: list[dict[str, Any]] | None = None
@@ -131,8 +132,8 @@ def cached_answer(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespon
 def release_list(request: HttpRequest, filters: Query[Filters]) -> HttpResponse:
     """A release package of stored releases, oldest stored first, filtered; `links.next` gives the next page."""
     releases = selectors.filtered_releases(filters.criteria()).filter(pk__gt=filters.cursor)
-    page = list(releases.only("pk", "data")[: filters.limit])
-    package = _package(request, releases=[release.data for release in page])
+    page = list(releases.only("pk", "data", "package_metadata")[: filters.limit])
+    package = _package(request, selectors.extensions_declared(page), releases=[release.data for release in page])
     _add_next(request, package, page, filters.limit)
     return _json(request, package)
 
@@ -141,10 +142,11 @@ def release_list(request: HttpRequest, filters: Query[Filters]) -> HttpResponse:
 @cached_answer
 def release_package(request: HttpRequest, ocid: str) -> HttpResponse:
     """A release package of every release of one contracting process, in date order."""
-    releases = [release.data for release in selectors.process_releases(ocid=ocid)]
-    if not releases:
+    stored = list(selectors.process_releases(ocid=ocid))
+    if not stored:
         raise HttpError(404, "No contracting process has that OCID.")
-    return _json(request, _package(request, releases=releases))
+    releases = [release.data for release in stored]
+    return _json(request, _package(request, selectors.extensions_declared(stored), releases=releases))
 
 
 @router.get(
@@ -158,7 +160,7 @@ def record_list(request: HttpRequest, filters: Query[Filters]) -> HttpResponse:
     processes = selectors.filtered_processes(filters.criteria()).filter(pk__gt=filters.cursor)
     page = list(processes.only("pk", "ocid", "compiled_release")[: filters.limit])
     records = [{"ocid": process.ocid, "compiledRelease": process.compiled_release} for process in page]
-    package = _package(request, records=records)
+    package = _package(request, [], records=records)
     _add_next(request, package, page, filters.limit)
     return _json(request, package)
 
@@ -171,7 +173,8 @@ def record_package(request: HttpRequest, ocid: str, versioned: bool = False) -> 
     process = selectors.process_by_ocid(ocid=ocid)
     if process is None:
         raise HttpError(404, "No contracting process has that OCID.")
-    releases = [release.data for release in selectors.process_releases(ocid=ocid)]
+    stored = list(selectors.process_releases(ocid=ocid))
+    releases = [release.data for release in stored]
     record = {"ocid": ocid, "releases": releases, "compiledRelease": process.compiled_release}
     if versioned:
         try:
@@ -179,7 +182,7 @@ def record_package(request: HttpRequest, ocid: str, versioned: bool = False) -> 
         except Exception as error:  # releases that cannot be merged: say so, do not fail the record
             record["versionedRelease"] = None
             record["x_versionedReleaseError"] = f"{type(error).__name__}: {error}"
-    return _json(request, _package(request, records=[record]))
+    return _json(request, _package(request, selectors.extensions_declared(stored), records=[record]))
 
 
 @router.get(
@@ -224,14 +227,16 @@ def _organisation(organisation: Any, processes: int | list[dict[str, Any]]) -> d
     }
 
 
-def _package(request: HttpRequest, **items: list[dict[str, Any]]) -> dict[str, Any]:
-    return {
+def _package(request: HttpRequest, extensions: list[str], **items: list[dict[str, Any]]) -> dict[str, Any]:
+    package: dict[str, Any] = {
         "uri": request.build_absolute_uri(),
         "version": "1.1",
         "publishedDate": datetime.now(tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "publisher": {"name": "opencare"},
-        **items,
     }
+    if extensions:  # a record list mixes processes from many sources: each record's own package says which
+        package["extensions"] = extensions
+    return package | items
 
 
 def _add_next(request: HttpRequest, document: dict[str, Any], page: list[Release | Process | Any], limit: int) -> None:

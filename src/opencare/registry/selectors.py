@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from django.db.models import Count, Q, QuerySet
@@ -179,3 +180,15 @@ def parts_played_by(*, scheme: str, identifier: str, ocid: str | None = None) ->
     return list(
         parts.select_related("process").defer("process__compiled_release").order_by("-process__last_release_date")
     )
+
+
+def extensions_declared(releases: Iterable[Release]) -> list[str]:
+    """The extensions the packages of these releases declared, each once, in the order first seen: a package of
+    them must declare them too, or readers would check their fields against core OCDS only."""
+    found: dict[str, None] = {}
+    for release in releases:
+        extensions = (release.package_metadata or {}).get("extensions")
+        for url in extensions if isinstance(extensions, list) else []:
+            if isinstance(url, str):
+                found.setdefault(url, None)
+    return list(found)
