@@ -63,7 +63,11 @@ def _axe_problems(page: Page) -> list[str]:
     result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS)
     problems = [f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes)" for v in result["violations"]]
     # axe files some contrast failures as 'incomplete'; they are real failures for our users.
-    problems += [f"incomplete {v['id']}" for v in result["incomplete"] if v["id"] == "color-contrast"]
+    problems += [
+        f"incomplete {v['id']}: " + "; ".join(f"{node['target']} {node['failureSummary']}" for node in v["nodes"][:3])
+        for v in result["incomplete"]
+        if v["id"] == "color-contrast"
+    ]
     return problems
 
 

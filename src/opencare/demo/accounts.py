@@ -60,7 +60,8 @@ def create_demo_accounts() -> list[DemoAccount]:
         else:  # staff too, so they can manage accounts and memberships in the admin site
             user.is_staff = True
             user.save()
-            user.groups.add(Group.objects.get(name=ADMINISTRATORS), Group.objects.get(name=MODERATORS))
+            # get_or_create: migration 0001 makes the groups, but a flushed database (transactional tests) has none.
+            user.groups.add(*(Group.objects.get_or_create(name=name)[0] for name in (ADMINISTRATORS, MODERATORS)))
     demo_publisher(WENDMOOR_COUNCIL)
     return list(DEMO_ACCOUNTS)
 
