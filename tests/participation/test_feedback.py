@@ -12,6 +12,8 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
+from opencare.demo.accounts import demo_publisher
+from opencare.demo.borsetdale import MOORSIDE
 from opencare.participation import services
 from opencare.participation.forms import recent_months
 from opencare.participation.models import CountsPublication, Feedback, Reply
@@ -265,7 +267,7 @@ def test_published_stories_and_replies_are_open_data_without_answers_or_emails(
     feedback = _published_story(client, contract_ocid, django_user_model, email="private@example.org")
     Reply.objects.create(
         feedback=feedback,
-        publisher_id=1,
+        publisher=demo_publisher(MOORSIDE),
         author=django_user_model.objects.get(username="provider"),
         text='=HYPERLINK("x")',
         at=timezone.now(),
