@@ -17,7 +17,6 @@ import codecs
 import gzip
 import io
 import json
-import re
 import shutil
 import sys
 import tempfile
@@ -28,7 +27,18 @@ from typing import Any, BinaryIO
 
 import ijson
 
-MAX_DEPTH = 256
+from opencare.ocds.byte_layout import (
+    _ESCAPE_PAIR,
+    _QUOTED,
+    MAX_DEPTH,
+    FileLayout,
+    NotFast,
+    TooDeep,
+    array_inside,
+    items_in_chunks,
+    top_level_values,
+)
+
 CHUNK = 1 << 20
 #: ijson's read size: 64 KiB parsed fastest here (1 MiB was 60% slower).
 PARSE_BUFFER = 1 << 16
@@ -70,6 +80,8 @@ class OcdsInput:
     split: int | None = None  # where a package file can be split in two (after a comma between two items)
     depth_checked: bool = False  # the whole file's nesting was checked, so halves of it need no depth guard
     _check_depth: bool = True
+    _items_file: Path | None = None  # with _items_range: the items can be parsed a chunk at a time (byte_layout)
+    _items_range: tuple[int, int] | None = None  # byte offsets of the inside of the items array
     _opener: Any = None
     _prefix: str = ""
     _multiple: bool = False
@@ -90,6 +102,27 @@ class OcdsInput:
         """Stream every release (or record), one at a time."""
         if self._prefix == "none":
             return
+        if self._items_file is not None and self._items_range is not None:
+            yield from self._items_in_chunks(self._items_file, *self._items_range)
+            return
+        yield from self._items_streamed()
+
+    def _items_in_chunks(self, path: Path, start: int, end: int) -> Iterator[dict[str, Any]]:
+        """The items parsed a chunk at a time; where that cannot go on, streamed from the start (the streaming parser
+        explains what is wrong, with its line and column), skipping those already given."""
+        given = 0
+        try:
+            for item in items_in_chunks(path, start, end):
+                if not isinstance(item, dict):
+                    raise _not_an_object(item, self.kind)
+                given += 1
+                yield item
+        except NotFast:
+            for index, item in enumerate(self._items_streamed()):
+                if index >= given:
+                    yield item
+
+    def _items_streamed(self) -> Iterator[dict[str, Any]]:
         with self._opener() as stream:
             guarded = GuardedReader(stream, check_depth=self._check_depth)
             try:
@@ -101,10 +134,7 @@ class OcdsInput:
                 )
                 for item in items:
                     if not isinstance(item, dict):
-                        raise InputError(
-                            f"Found {_json_type(item)} where a {self.kind} (a JSON object) should be",
-                            how_to_fix=f"Make every {self.kind} a JSON object, {{...}}.",
-                        )
+                        raise _not_an_object(item, self.kind)
                     yield item
             except ijson.JSONError as error:
                 raise guarded.explain(error) from None
@@ -123,6 +153,13 @@ class OcdsInput:
                     f"Found {_json_type(value)} in a stream of JSON values where an object should be",
                     how_to_fix="Put one release, record or package (a JSON object) on each line.",
                 )
+
+
+def _not_an_object(item: Any, kind: str) -> InputError:
+    return InputError(
+        f"Found {_json_type(item)} where a {kind} (a JSON object) should be",
+        how_to_fix=f"Make every {kind} a JSON object, {{...}}.",
+    )
 
 
 def read_ocds(source: str | Path | BinaryIO) -> OcdsInput:
@@ -174,6 +211,7 @@ def _detect_object_format(opener: Any) -> OcdsInput:
                                          _prefix="none", items_not_a_list=_json_type(metadata[value]))  # fmt: skip
                     trailing, layout = _metadata_after_items(opener, value)
                     metadata.update(trailing)
+                    items_range = _items_range(opener, layout, value)
                     return OcdsInput(
                         format=f"{kind} package",
                         kind=kind,
@@ -183,6 +221,8 @@ def _detect_object_format(opener: Any) -> OcdsInput:
                         _opener=opener,
                         _prefix=f"{value}.item",
                         _multiple=True,  # concatenated packages: every package's items, the first's metadata
+                        _items_file=opener.path if items_range else None,
+                        _items_range=items_range,
                     )
                 if prefix == "" and event == "map_key":
                     metadata[value] = _build_value(events)
@@ -212,7 +252,10 @@ def _metadata_after_items(opener: Any, items_key: str) -> tuple[dict[str, Any], 
     values after the array are read from them; for a spooled stream the file is parsed once more for them.
     """
     path = getattr(opener, "path", None)
-    layout = top_level_values(path) if path is not None else None
+    try:
+        layout = top_level_values(path) if path is not None else None
+    except TooDeep:
+        raise _too_deep() from None
     if layout is not None and layout.values is not None:
         keys = [key for key, _, _ in layout.values]
         trailing: dict[str, Any] = {}
@@ -241,6 +284,15 @@ def _metadata_after_items(opener: Any, items_key: str) -> tuple[dict[str, Any], 
         except ijson.JSONError:
             pass  # the items pass reports the error with its position
     return trailing, layout
+
+
+def _items_range(opener: Any, layout: FileLayout | None, items_key: str) -> tuple[int, int] | None:
+    """Where the items array's inside is, when the file is one package whose nesting is checked: then the items can
+    be parsed a chunk at a time."""
+    if layout is None or layout.values is None or not (layout.single_value and layout.depth_checked):
+        return None
+    ranges = [(start, end) for key, start, end in layout.values if key == items_key]
+    return array_inside(opener.path, *ranges[0]) if len(ranges) == 1 else None
 
 
 def _prepend(first: tuple[str, str, Any], events: Iterator[Any]) -> Iterator[Any]:
@@ -376,8 +428,6 @@ def _first_significant_byte(stream: BinaryIO) -> bytes:
 # ---------------------------------------------------------------------------------------------------------------------
 # The guard between the file and the parser
 
-_ESCAPE_PAIR = re.compile(rb"\\.", re.S)
-_QUOTED = re.compile(rb'"[^"]*"')
 _NOT_KEPT = bytes(range(256)).translate(None, b'[]{}"')
 _SQUARE_TO_CURLY = bytes.maketrans(b"[]", b"{}")
 
@@ -579,81 +629,6 @@ _FRIENDLY_REASONS = {
 
 # ---------------------------------------------------------------------------------------------------------------------
 # Splitting a package in two, so two processes can each parse half of it
-
-_NOT_TYPED_KEPT = bytes(range(256)).translate(None, b'[]{}"')
-
-
-def _chunk_brackets(chunk: bytes, in_string: bool) -> tuple[int, bytes, bool, int]:
-    """A chunk's own brackets, matched pairs removed: how many it closes from before, what it leaves open, whether
-    it ends in a string, and how deep its own nesting goes (at most MAX_DEPTH + 1: deeper is refused anyway)."""
-    if chunk.endswith(b"\\"):  # an escape cut at the chunk's end: count exactly
-        return _chunk_brackets_exact(chunk, in_string)
-    kept = _ESCAPE_PAIR.sub(b"", chunk).translate(None, _NOT_TYPED_KEPT)
-    if in_string:
-        kept = b'"' + kept
-    kept = kept.replace(b'""', b"")
-    if b'"' in kept:
-        kept = _QUOTED.sub(b"", kept)
-    quote = kept.find(b'"')
-    in_string = quote != -1
-    if in_string:
-        kept = kept[:quote]
-    depth = 0
-    while depth <= MAX_DEPTH:
-        reduced = kept.replace(b"{}", b"").replace(b"[]", b"")
-        if reduced == kept:
-            break
-        kept, depth = reduced, depth + 1
-    opened = kept.lstrip(b"]}")
-    return len(kept) - len(opened), opened, in_string, depth
-
-
-def _outside_strings(chunk: bytes, in_string: bool, state: list[bool]) -> Iterator[tuple[int, int]]:
-    """(position, byte) of each byte of the chunk that is not inside a JSON string; ``state[0]`` ends as whether the
-    chunk ends inside one."""
-    escaped = False
-    for index, byte in enumerate(chunk):
-        if in_string:
-            if escaped:
-                escaped = False
-            elif byte == 0x5C:
-                escaped = True
-            elif byte == 0x22:
-                in_string = False
-        elif byte == 0x22:
-            in_string = True
-        else:
-            yield index, byte
-    state[0] = in_string
-
-
-def _chunk_brackets_exact(chunk: bytes, in_string: bool) -> tuple[int, bytes, bool, int]:
-    closers, stack, state, deepest = 0, bytearray(), [in_string], 0
-    for _, byte in _outside_strings(chunk, in_string, state):
-        if byte in b"[{":
-            stack.append(byte)
-            deepest = max(deepest, len(stack))
-        elif byte in b"]}":
-            if stack:
-                stack.pop()
-            else:
-                closers += 1
-    return closers, bytes(stack), state[0], deepest
-
-
-def _comma_between_items(chunk: bytes, offset: int, target: int, openers: bytes, in_string: bool) -> int | None:
-    stack = bytearray(openers)
-    for index, byte in _outside_strings(chunk, in_string, [in_string]):
-        if byte in b"[{":
-            stack.append(byte)
-        elif byte in b"]}":
-            if stack:
-                stack.pop()
-        elif byte == 0x2C and stack == b"{[" and offset + index >= target:
-            return offset + index + 1
-    return None
-
-
 class _Spliced:
     """Bytes from a file between two offsets, with bytes put before and after: half a package, made whole."""
 
@@ -698,93 +673,9 @@ def half(data: OcdsInput, split: int, *, first: bool) -> OcdsInput:
             return _Spliced(path, 0, split - 1, b"", b"]}")
         return _Spliced(path, split, None, b'{"' + key.encode() + b'":[', b"")
 
+    items_range = None
+    if data._items_range is not None:
+        items_range = (data._items_range[0], split - 1) if first else (split, data._items_range[1])
     return OcdsInput(format=data.format, kind=data.kind, metadata=data.metadata, path=None, _opener=opener,
-                     _prefix=data._prefix, _multiple=False, _check_depth=not data.depth_checked)  # fmt: skip
-
-
-@dataclass(frozen=True)
-class FileLayout:
-    """What one bytes-level pass over a package file found."""
-
-    values: list[tuple[str, int, int]] | None  # (key, start, end) of each top-level value; None if unclear
-    split: int | None  # just after a comma between two items near the middle, for two processes
-    depth_checked: bool  # nesting is within MAX_DEPTH everywhere, so the parser needs no depth guard
-
-
-def top_level_values(path: Path) -> FileLayout:
-    """Map the file's top-level object and find where to split it, in one pass.
-
-    Bracket depth is followed chunk by chunk with bytes operations; only chunks that come back up to the top level
-    (the start and end of a package, never the middle of its releases) and the chunk at the middle are scanned byte
-    by byte. Nesting deeper than MAX_DEPTH is refused here, before any parser sees it.
-    """
-    values: list[tuple[str, int, int]] = []
-    openers, in_string, offset = b"", False, 0
-    state = _TopLevelScan()
-    middle, split, depth_within_limit = path.stat().st_size // 2, None, True
-    with path.open("rb") as handle:
-        while chunk := handle.read(PARSE_BUFFER):
-            closers, opened, ends_in_string, depth = _chunk_brackets(chunk, in_string)
-            if depth > MAX_DEPTH:
-                raise _too_deep()
-            depth_within_limit = depth_within_limit and len(openers) + depth <= MAX_DEPTH
-            if len(openers) - closers <= 1:  # this chunk comes back up to the top level: read it exactly
-                state.scan(chunk, offset, openers, in_string, values)
-            if split is None and offset + len(chunk) > middle:  # the same pass finds where to split the file
-                split = _comma_between_items(chunk, offset, middle, openers, in_string)
-            openers = openers[: max(len(openers) - closers, 0)] + opened
-            in_string = ends_in_string
-            offset += len(chunk)
-    return FileLayout(values=values if state.closed else None, split=split, depth_checked=depth_within_limit)
-
-
-class _TopLevelScan:
-    """Byte-by-byte: the keys of the top-level object and where each value starts and ends."""
-
-    def __init__(self) -> None:
-        self.key: str | None = None
-        self.value_start = 0
-        self.key_bytes: bytearray | None = None
-        self.expect_key = False
-        self.closed = False
-
-    def scan(self, chunk: bytes, offset: int, openers: bytes, in_string: bool,
-             values: list[tuple[str, int, int]]) -> None:  # fmt: skip
-        depth, escaped = len(openers), False
-        for index, byte in enumerate(chunk):
-            if in_string:
-                if escaped:
-                    escaped = False
-                elif byte == 0x5C:
-                    escaped = True
-                elif byte == 0x22:
-                    in_string = False
-                    if self.key_bytes is not None and depth == 1:
-                        self.key = self.key_bytes.decode("utf-8", "replace")
-                        self.key_bytes = None
-                        continue
-                if self.key_bytes is not None and depth == 1 and not escaped:
-                    self.key_bytes.append(byte)
-                continue
-            if byte == 0x22:
-                in_string = True
-                if depth == 1 and self.expect_key:
-                    self.key_bytes, self.expect_key = bytearray(), False
-            elif byte in b"[{":
-                depth += 1
-                if depth == 1:
-                    self.expect_key = True
-            elif byte in b"]}":
-                if depth == 1 and self.key is not None:
-                    values.append((self.key, self.value_start, offset + index))
-                    self.key = None
-                depth -= 1
-                if depth == 0:
-                    self.closed = True
-            elif depth == 1 and byte == 0x3A and self.key is not None:
-                self.value_start = offset + index + 1
-            elif depth == 1 and byte == 0x2C:
-                if self.key is not None:
-                    values.append((self.key, self.value_start, offset + index))
-                    self.key = None
-                self.expect_key = True
+                     _prefix=data._prefix, _multiple=False, _check_depth=not data.depth_checked,
+                     _items_file=data._items_file, _items_range=items_range)  # fmt: skip
