@@ -9,13 +9,15 @@ import warnings
 from pathlib import Path
 from typing import Any
 
+import jsonschema_rs
 import ocdsmerge_rs
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from opencare.ocds.compile import compile_package
-from opencare.ocds.merge import FastCompiler, merger_for_schema, sorted_by_date
+from opencare.ocds.merge import FastCompiler, merge_rules, merger_for_schema, sorted_by_date
+from opencare.ocds.profile import SOCIAL_CARE_EXTENSIONS, ProfileError, build_profile, data_root
 from opencare.ocds.readers import InputError
 from opencare.ocds.schema_check import release_schema_errors
 
@@ -58,7 +60,7 @@ def test_the_fast_merge_itself_handles_every_compiled_reference_case():
     for expected_path, schema_path, kind in CASES:
         if kind != "compiled" or "collision" in expected_path.stem:
             continue
-        rules = ocdsmerge_rs.Merger.get_rules(ocdsmerge_rs.Merger.dereference(json.loads(schema_path.read_text())))
+        rules = merge_rules(json.loads(schema_path.read_text()))
         releases = json.loads(
             (expected_path.parent / expected_path.stem.removesuffix("-compiled")).with_suffix(".json").read_text()
         )
@@ -175,3 +177,97 @@ def test_two_processes_compile_exactly_what_one_does(tmp_path: Path, interleaved
         outputs.append(json.loads(out.getvalue()))
         assert (result.records, result.releases) == (5000, 20000)
     assert outputs[0] == outputs[1]
+
+
+def _ocdsmerge_rs_rules(schema: dict[str, Any]) -> dict[tuple[str, ...], str]:
+    rules = ocdsmerge_rs.Merger.get_rules(jsonschema_rs.dereference(schema))
+    return {
+        path: "omitWhenMerged" if rule == ocdsmerge_rs.Rule.OMIT else "wholeListMerge" for path, rule in rules.items()
+    }
+
+
+EVERY_EXTENSION = tuple(sorted(p.name for p in data_root().joinpath("extensions").iterdir() if p.is_dir()))
+
+
+@pytest.mark.parametrize(
+    ("version", "extensions"),
+    [("1.1.5", SOCIAL_CARE_EXTENSIONS), ("1.1.5", ()), ("1.0.3", ())],
+    ids=["social-care profile", "OCDS 1.1.5", "OCDS 1.0.3"],
+)
+def test_merge_rules_read_from_the_schema_are_those_ocdsmerge_rs_finds_in_the_dereferenced_schema(
+    version: str, extensions: tuple[str, ...]
+):
+    schema = build_profile(extensions, version=version).release_schema
+    rules = merge_rules(schema)
+    assert rules  # every OCDS schema has some (tag is omitted, lists of codes are merged whole)
+    assert rules == _ocdsmerge_rs_rules(schema)
+
+
+def test_merge_rules_of_every_vendored_extension_on_its_own_are_those_of_ocdsmerge_rs():
+    checked = []
+    for name in EVERY_EXTENSION:
+        try:
+            schema = build_profile((name,)).release_schema
+        except ProfileError:
+            continue  # it needs another extension first (e.g. the UK extension patches the bid statistics codelist)
+        assert merge_rules(schema) == _ocdsmerge_rs_rules(schema), name
+        checked.append(name)
+    assert len(checked) >= 30
+
+
+@pytest.mark.parametrize("name", ["release-schema-1__1__4.json", "schema.json"])
+def test_merge_rules_of_the_ocds_merge_reference_schemas_are_those_of_ocdsmerge_rs(name: str):
+    schema = json.loads((FIXTURES / name).read_text())
+    assert merge_rules(schema) == _ocdsmerge_rs_rules(schema)
+
+
+def test_a_ref_outside_the_schema_is_refused_rather_than_fetched():
+    schema = {"properties": {"tender": {"$ref": "https://example.org/tender.json"}}}
+    with pytest.raises(ValueError, match="not within it"):
+        merge_rules(schema)
+
+
+def test_a_ref_loop_is_refused():
+    schema = {"properties": {"a": {"$ref": "#/definitions/A"}}, "definitions": {"A": {"$ref": "#/definitions/A"}}}
+    with pytest.raises(ValueError, match="loop"):
+        merge_rules(schema)
+
+
+# Releases that repeat whole parts of the previous one, as publishers do, so the merge's skipping of repeated parts
+# meets lists of objects with and without ids, nulls, and parts repeated once and twice.
+OBJECTS = st.lists(st.dictionaries(KEYS, SCALARS, min_size=1, max_size=2), min_size=1, max_size=2)
+REPEATING_RELEASE = st.fixed_dictionaries(
+    {"ocid": st.just("ocds-abcdef-1")},
+    optional={"tender": VALUES | st.fixed_dictionaries({"items": OBJECTS}), "awards": OBJECTS, "x": VALUES | OBJECTS},
+)
+REPEATED = st.lists(
+    st.tuples(REPEATING_RELEASE, st.lists(st.sampled_from(["tender", "awards", "x"]), max_size=3)),
+    min_size=2,
+    max_size=5,
+)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(REPEATED)
+def test_the_merge_of_releases_repeating_earlier_parts_is_exactly_what_ocdsmerge_rs_gives(
+    drafts: list[tuple[dict[str, Any], list[str]]],
+):
+    schema = json.loads((FIXTURES / "release-schema-1__1__4.json").read_text())
+    merger = merger_for_schema(schema)
+    releases: list[dict[str, Any]] = []
+    for number, (release, repeated) in enumerate(drafts):
+        release = {**release, "date": f"2020-01-{number + 1:02d}T00:00:00Z"}
+        if releases:
+            for key in repeated:  # an equal copy, not the same object: publishers' files are parsed afresh
+                if key in releases[-1]:
+                    release[key] = json.loads(json.dumps(releases[-1][key]))
+        releases.append(release)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            expected = merger.reference.create_compiled_release(releases)
+        except Exception as error:
+            with pytest.raises(type(error)):
+                merger.create_compiled_release(releases)
+            return
+        assert merger.create_compiled_release(releases) == expected
