@@ -11,7 +11,8 @@ from django.db import models
 from django.db.models.fields.json import KeyTransform
 
 
-def _dumps(value: Any) -> str:
+def dumps_json(value: Any) -> str:
+    """JSON text by orjson, or by the standard library for what orjson cannot write."""
     try:
         return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
     except TypeError:  # what orjson cannot write (an integer over 64 bits), the standard library can
@@ -27,8 +28,8 @@ class FastJSONField(models.JSONField):
         if connection.vendor == "postgresql":
             from psycopg.types.json import Jsonb
 
-            return Jsonb(value, dumps=_dumps)
-        return _dumps(value)
+            return Jsonb(value, dumps=dumps_json)
+        return dumps_json(value)
 
     def get_placeholder(self, value: Any, compiler: Any, connection: Any) -> str:
         # Having this method turns off Django's UNNEST bulk insert on PostgreSQL for models with this field: UNNEST

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from opencare.registry.bulk_insert import insert_rows
 from opencare.registry.models import Organisation, OrganisationIdentifier, Process, ProcessParty
 
 NAME_SCHEME = "name"
@@ -31,20 +32,22 @@ class _Mention:
     keys: list[tuple[str, str]]
 
 
-def link_parties_of(processes: list[tuple[Process, dict[str, Any]]]) -> None:
+def link_parties_of(processes: list[tuple[Process, dict[str, Any]]], *, new: list[Process] | None = None) -> None:
     """Replace the processes' links to organisations with those their compiled releases' parties give, in bulk.
 
     Keys that appear together in one party are one organisation (a union-find over the chunk's keys); each such
-    group takes the organisation already holding any of its keys (merging if several do), or a new one.
+    group takes the organisation already holding any of its keys (merging if several do), or a new one. Processes
+    in ``new`` were created just now, so have no links to replace.
     """
-    ProcessParty.objects.filter(process__in=[process for process, _ in processes]).delete()
+    created_now = {id(process) for process in new or []}
+    ProcessParty.objects.filter(process__in=[p for p, _ in processes if id(p) not in created_now]).delete()
     mentions = [mention for process, compiled in processes for mention in _mentions(process, compiled)]
     if not mentions:
         return
     groups = _groups(mentions)
     known = _known_identifiers({key for mention in mentions for key in mention.keys})
     organisation_of: dict[tuple[str, str], Organisation] = {}
-    new_identifiers: list[OrganisationIdentifier] = []
+    new_identifiers: list[tuple[int, str, str]] = []  # (organisation, scheme, identifier)
     renamed: dict[int, Organisation] = {}
     merged_into: dict[int, Organisation] = {}  # an organisation merged away earlier in this chunk -> the one kept
     unheld: list[tuple[list[tuple[str, str]], list[_Mention]]] = []
@@ -69,12 +72,13 @@ def link_parties_of(processes: list[tuple[Process, dict[str, Any]]]) -> None:
     ])  # fmt: skip
     for (keys, _), organisation in zip(unheld, created, strict=True):
         _claim(keys, organisation, known, organisation_of, new_identifiers)
-    OrganisationIdentifier.objects.bulk_create(new_identifiers, ignore_conflicts=True)
+    insert_rows(OrganisationIdentifier, ["organisation", "scheme", "identifier"], new_identifiers,
+                ignore_conflicts=True)  # fmt: skip
     Organisation.objects.bulk_update(renamed.values(), ["name"])
-    ProcessParty.objects.bulk_create([
-        ProcessParty(process=mention.process, organisation=organisation_of[mention.keys[0]], name=mention.name,
-                     roles=[role for role in mention.party.get("roles") or [] if isinstance(role, str)],
-                     party_id=str(mention.party["id"]) if mention.party.get("id") is not None else "")
+    insert_rows(ProcessParty, ["process", "organisation", "party_id", "name", "roles"], [
+        (mention.process.pk, organisation_of[mention.keys[0]].pk,
+         str(mention.party["id"]) if mention.party.get("id") is not None else "", mention.name,
+         [role for role in mention.party.get("roles") or [] if isinstance(role, str)])
         for mention in mentions
     ])  # fmt: skip
 
@@ -84,13 +88,13 @@ def _claim(
     organisation: Organisation,
     known: dict[tuple[str, str], Organisation],
     organisation_of: dict[tuple[str, str], Organisation],
-    new_identifiers: list[OrganisationIdentifier],
+    new_identifiers: list[tuple[int, str, str]],
 ) -> None:
     """Point every key of a group at its organisation, storing the identifiers it does not hold yet."""
     for scheme, value in keys:
         organisation_of[(scheme, value)] = organisation
         if (scheme, value) not in known:
-            new_identifiers.append(OrganisationIdentifier(organisation=organisation, scheme=scheme, identifier=value))
+            new_identifiers.append((organisation.pk, scheme, value))
 
 
 def _kept(organisation: Organisation, merged_into: dict[int, Organisation]) -> Organisation:

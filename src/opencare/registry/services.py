@@ -16,6 +16,7 @@ from opencare.ocds.merge import compile_releases
 from opencare.ocds.schema_check import release_schema_errors
 from opencare.ocds.social_care import is_social_care
 from opencare.ocds.summary import summarise
+from opencare.registry.bulk_insert import insert_rows
 from opencare.registry.models import ContractMetric, ImportRun, Process, Release, Source
 from opencare.registry.organisations import link_parties_of
 from opencare.registry.performance_facts import PROCESS_FACT_FIELDS, process_facts
@@ -76,58 +77,77 @@ def store_releases(
     """
     result = StoreResult()
     with transaction.atomic():
+        seen: set[tuple[str, str, str]] = set()
+        held: set[str] = set()  # processes with releases stored before these
+        rows: list[tuple[Any, ...]] = []
+        new_by_ocid: dict[str, list[_Stored]] = {}
         for start in range(0, len(releases), LOOKUP_CHUNK):
             chunk = [(release, _identity(release)) for release in releases[start : start + LOOKUP_CHUNK]]
-            stored = _stored_identities([identity for _, identity in chunk])
-            new = []
+            stored, stored_ocids = _stored_identities([identity for _, identity in chunk])
+            held |= stored_ocids
             for release, identity in chunk:
-                if identity in stored:
+                if identity in stored or identity in seen:
                     result.already_stored += 1
                     continue
-                stored.add(identity)
-                new.append(_new_release(release, identity, metadata, source, import_run))
+                seen.add(identity)
+                row, kept = _release_row(release, identity, metadata, source, import_run)
+                rows.append(row)
+                new_by_ocid.setdefault(identity[0], []).append(kept)
                 result.ocids.add(identity[0])
-            Release.objects.bulk_create(new)
-            result.added += len(new)
-            result.flagged += sum(1 for release in new if release.schema_error_count)
-        recompile_processes(ocids=sorted(result.ocids), is_invented=source.is_invented)
+                result.flagged += 1 if kept.schema_error_count else 0
+        insert_rows(Release, RELEASE_COLUMNS, rows)
+        result.added = len(rows)
+        # A process whose releases are all new here is compiled from them, not read back from the database.
+        in_memory = {ocid: kept for ocid, kept in new_by_ocid.items() if ocid not in held}
+        recompile_processes(ocids=sorted(result.ocids), is_invented=source.is_invented, releases_of=in_memory)
     return result
+
+
+#: The columns of a stored release, in the order of ``_release_row``.
+RELEASE_COLUMNS = [
+    "ocid", "release_id", "date", "tags", "data", "package_metadata", "source", "import_run", "sha256",
+    "schema_error_count", "schema_errors", "stored_at",
+]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class _Stored:
+    """What compiling a process needs of each of its releases."""
+
+    data: dict[str, Any]
+    date: datetime | None
+    schema_error_count: int
 
 
 def _identity(release: dict[str, Any]) -> tuple[str, str, str]:
     return _text(release.get("ocid")), _text(release.get("id")), release_sha256(release)
 
 
-def _stored_identities(identities: list[tuple[str, str, str]]) -> set[tuple[str, str, str]]:
+def _stored_identities(identities: list[tuple[str, str, str]]) -> tuple[set[tuple[str, str, str]], set[str]]:
+    """Which of these releases are stored already, and which of their processes have any release stored."""
     # By ocid, which is indexed: a lookup by fingerprint alone would scan the whole table for every chunk.
     ocids = {ocid for ocid, _, _ in identities}
     wanted = set(identities)
-    stored = Release.objects.filter(ocid__in=ocids).values_list("ocid", "release_id", "sha256")
-    return {identity for identity in stored if identity in wanted}
+    stored = list(Release.objects.filter(ocid__in=ocids).values_list("ocid", "release_id", "sha256"))
+    return {identity for identity in stored if identity in wanted}, {ocid for ocid, _, _ in stored}
 
 
-def _new_release(
+def _release_row(
     release: dict[str, Any],
     identity: tuple[str, str, str],
     metadata: dict[str, Any],
     source: Source,
     import_run: ImportRun | None,
-) -> Release:
+) -> tuple[tuple[Any, ...], _Stored]:
+    """The release's row in RELEASE_COLUMNS order, and what compiling its process needs of it."""
     ocid, release_id, sha256 = identity
     errors = release_schema_errors(release)
-    return Release(
-        ocid=ocid,
-        release_id=release_id,
-        date=_datetime(release.get("date")),
-        tags=release.get("tag") if isinstance(release.get("tag"), list) else [],
-        data=release,
-        package_metadata=metadata,
-        source=source,
-        import_run=import_run,
-        sha256=sha256,
-        schema_error_count=len(errors),
-        schema_errors=[{"pointer": e.pointer, "message": e.message} for e in errors[:KEPT_SCHEMA_ERRORS]],
-    )
+    date = _datetime(release.get("date"))
+    tags = release.get("tag") if isinstance(release.get("tag"), list) else []
+    kept_errors = [{"pointer": e.pointer, "message": e.message} for e in errors[:KEPT_SCHEMA_ERRORS]]
+    row = (ocid, release_id, date, tags, release, metadata, source.pk, import_run.pk if import_run else None,
+           sha256, len(errors), kept_errors, timezone.now())  # fmt: skip
+    return row, _Stored(release, date, len(errors))
 
 
 def recompile_process(*, ocid: str, is_invented: bool = False) -> Process:
@@ -136,29 +156,44 @@ def recompile_process(*, ocid: str, is_invented: bool = False) -> Process:
     return Process.objects.get(ocid=ocid)
 
 
-def recompile_processes(*, ocids: list[str], is_invented: bool = False) -> None:
+def recompile_processes(
+    *, ocids: list[str], is_invented: bool = False, releases_of: dict[str, list[_Stored]] | None = None
+) -> None:
     """Compile each process's stored releases, refresh its summary and its links to organisations, in bulk.
 
-    One query reads every release of the processes, one writes the new processes and one the changed ones, so a
-    chunk of an import costs a handful of queries, not several per process.
+    One query reads every release of the processes (but those whose releases are all given in ``releases_of``), one
+    writes the new processes and one the changed ones, so a chunk of an import costs a handful of queries, not
+    several per process.
     """
+    releases_of = releases_of or {}
     for start in range(0, len(ocids), LOOKUP_CHUNK):
         batch = ocids[start : start + LOOKUP_CHUNK]
-        by_ocid: dict[str, list[Release]] = {ocid: [] for ocid in batch}
-        for release in Release.objects.filter(ocid__in=batch).only("ocid", "data", "date", "schema_error_count") \
-                .order_by("ocid", "date", "id"):  # fmt: skip
-            by_ocid[release.ocid].append(release)
+        by_ocid: dict[str, list[_Stored]] = {ocid: releases_of.get(ocid, []) for ocid in batch}
+        unread = [ocid for ocid in batch if ocid not in releases_of]
+        for ocid, data, date, error_count in Release.objects.filter(ocid__in=unread) \
+                .values_list("ocid", "data", "date", "schema_error_count").order_by("ocid", "date", "id"):  # fmt: skip
+            by_ocid[ocid].append(_Stored(data, date, error_count))
         held = {process.ocid: process for process in Process.objects.filter(ocid__in=batch)}
         had_metrics = [process.pk for process in held.values() if process.metric_ids]
         metrics: dict[str, list[dict[str, Any]]] = {}
         processes = [_compiled_process(held.get(ocid) or Process(ocid=ocid), releases, is_invented, metrics)
                      for ocid, releases in by_ocid.items()]  # fmt: skip
-        Process.objects.bulk_create([process for process in processes if process.pk is None])
+        new = [process for process in processes if process.pk is None]
+        insert_rows(
+            Process, ["ocid", *PROCESS_FIELDS], ([p.ocid, *(getattr(p, f) for f in PROCESS_FIELDS)] for p in new)
+        )
         Process.objects.bulk_update([process for process in processes if process.ocid in held], PROCESS_FIELDS)
-        if any(process.pk is None for process in processes):  # a backend that cannot return new keys
-            processes = list(Process.objects.filter(ocid__in=batch))
-        link_parties_of([(process, process.compiled_release) for process in processes])
+        if new:
+            keys = dict(Process.objects.filter(ocid__in=[process.ocid for process in new]).values_list("ocid", "id"))
+            for process in new:
+                process.pk = keys[process.ocid]
+                process._state.adding = False
+        link_parties_of([(process, process.compiled_release) for process in processes], new=new)
         _replace_contract_metrics(processes, metrics, had_metrics)
+
+
+def _process_row(process: Process) -> list[Any]:
+    return [process.ocid, *(getattr(process, name) for name in PROCESS_FIELDS)]
 
 
 def _replace_contract_metrics(
@@ -173,7 +208,7 @@ def _replace_contract_metrics(
 
 
 def _compiled_process(
-    process: Process, releases: list[Release], is_invented: bool, metrics: dict[str, list[dict[str, Any]]]
+    process: Process, releases: list[_Stored], is_invented: bool, metrics: dict[str, list[dict[str, Any]]]
 ) -> Process:
     compile_error = ""
     try:
@@ -205,6 +240,9 @@ def _datetime(value: Any) -> datetime | None:
     if not isinstance(value, str):
         return None
     try:
-        return parse_datetime(value)
+        parsed = parse_datetime(value)
     except ValueError:
         return None
+    if parsed is not None and timezone.is_naive(parsed):  # OCDS dates carry a time zone; without one, as Django would
+        parsed = timezone.make_aware(parsed)
+    return parsed
