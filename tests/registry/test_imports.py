@@ -11,7 +11,9 @@ import pytest
 from django.db.models import Count
 
 from opencare.registry.imports import ImportPathError, import_paths
-from opencare.registry.models import ImportRun, Process, Release
+from opencare.registry.models import ImportRun, Process, ProcessParty, Release
+from opencare.registry.prepared import prepare_releases
+from opencare.registry.services import get_or_create_source, store_releases
 
 pytestmark = pytest.mark.django_db
 
@@ -98,3 +100,56 @@ def test_a_missing_path_is_refused_before_anything_is_stored(tmp_path):
     with pytest.raises(ImportPathError, match=r"has no \.json"):
         import_paths([tmp_path])
     assert ImportRun.objects.count() == 0
+
+
+def _release(ocid: str, number: int, title: str) -> dict:
+    return {"ocid": ocid, "id": str(number), "date": f"2025-01-{number:02d}T00:00:00Z", "tag": ["tender"],
+            "tender": {"id": "t", "title": title}}  # fmt: skip
+
+
+def test_a_process_whose_releases_are_far_apart_in_a_file_is_compiled_from_all_of_them(tmp_path, monkeypatch):
+    """Chunks of two releases: the process's later releases come in later chunks, and are compiled with the first."""
+    monkeypatch.setattr("opencare.registry.imports.CHUNK", 2)
+    releases = [_release("ocds-abcdef-1", 1, "First"), _release("ocds-abcdef-2", 2, "Other"),
+                _release("ocds-abcdef-3", 3, "Another"), _release("ocds-abcdef-1", 4, "Last title")]  # fmt: skip
+    path = tmp_path / "package.json"
+    path.write_bytes(orjson.dumps({"version": "1.1", "releases": releases}))
+    run = import_paths([path])
+    assert run.added == 4
+    process = Process.objects.get(ocid="ocds-abcdef-1")
+    assert (process.release_count, process.title) == (2, "Last title")
+    assert process.compiled_release["id"] == "ocds-abcdef-1-2025-01-04T00:00:00Z"
+
+
+def test_a_file_imported_through_the_second_process_gives_what_storing_its_releases_gives(tmp_path):
+    """The second process (registry.imports) and store_releases make the same processes and organisations."""
+    import_paths([REALDATA / "cf-releases-2025-01-to-03.json"])
+    imported = {p.ocid: (p.compiled_release, p.title, p.buyer_name, p.release_count, p.is_social_care)
+                for p in Process.objects.all()}  # fmt: skip
+    parties = sorted(ProcessParty.objects.values_list("process__ocid", "organisation__name", "party_id"))
+    Process.objects.all().delete()
+    Release.objects.all().delete()
+    package = orjson.loads((REALDATA / "cf-releases-2025-01-to-03.json").read_bytes())
+    store_releases(releases=package["releases"], metadata={}, source=get_or_create_source(key="again", title="again"))
+    assert {p.ocid: (p.compiled_release, p.title, p.buyer_name, p.release_count, p.is_social_care)
+            for p in Process.objects.all()} == imported  # fmt: skip
+    assert sorted(ProcessParty.objects.values_list("process__ocid", "organisation__name", "party_id")) == parties
+
+
+def test_a_failure_while_preparing_a_chunk_stops_the_import_with_nothing_of_that_chunk_stored(tmp_path, monkeypatch):
+    monkeypatch.setattr("opencare.registry.imports.CHUNK", 1)
+    calls = []
+
+    def prepare(releases, **details):
+        calls.append(1)
+        if len(calls) == 2:
+            raise MemoryError("out of memory preparing the second chunk")
+        return prepare_releases(releases, **details)
+
+    monkeypatch.setattr("opencare.registry.imports.prepare_releases", prepare)
+    releases = [_release(f"ocds-abcdef-{number}", number, "A title") for number in (1, 2, 3)]
+    path = tmp_path / "package.json"
+    path.write_bytes(orjson.dumps({"version": "1.1", "releases": releases}))
+    with pytest.raises(MemoryError, match="second chunk"):
+        import_paths([path])
+    assert list(Release.objects.values_list("ocid", flat=True)) == ["ocds-abcdef-1"]

@@ -31,8 +31,8 @@ from opencare.publishing.models import ApiToken, Publisher
 from opencare.publishing.permissions import Side, sides_in_process
 from opencare.publishing.services import PublishRefused, buyer_of, record, store_reviewed
 from opencare.publishing.tokens import token_for
+from opencare.registry.prepared import release_sha256
 from opencare.registry.selectors import process_by_ocid, process_releases
-from opencare.registry.services import release_sha256
 
 #: The top-level fields a provider's release may hold: its own part of the contract, nothing of the tender or award.
 SUPPLIER_RELEASE_KEYS = frozenset(

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.db import connection, models
 
-from opencare.registry.json_field import dumps_json
+from opencare.registry.json_field import JsonText, dumps_json
 
 Converter = Callable[[Any], Any]
 
@@ -53,7 +53,7 @@ def _converter(field: models.Field) -> Converter:
 
 
 def _json_text(value: Any) -> str:
-    return dumps_json(value)
+    return str(value) if type(value) is JsonText else dumps_json(value)
 
 
 def _as_is(value: Any) -> Any:

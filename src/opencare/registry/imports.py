@@ -10,6 +10,7 @@ as social care.
 
 from __future__ import annotations
 
+import multiprocessing
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,9 +19,11 @@ from typing import Any
 from django.utils import timezone
 
 from opencare.ocds.readers import InputError, read_ocds
+from opencare.ocds.schema_check import release_validator
 from opencare.ocds.social_care import is_social_care
 from opencare.registry.models import ImportRun, Process, Source
-from opencare.registry.services import get_or_create_source, store_releases
+from opencare.registry.prepared import PreparedReleases, prepare_releases
+from opencare.registry.services import get_or_create_source, store_prepared
 
 #: Releases stored per transaction.
 CHUNK = 1000
@@ -76,30 +79,93 @@ def _import_file(path: Path, run: ImportRun, social_care_only: bool, progress: P
     with read_ocds(path) as data:
         metadata = {key: value for key, value in data.metadata.items() if key not in {"releases", "records"}}
         source = _source(metadata, path)
-        chunk: list[dict[str, Any]] = []
-        for release in _releases(data.items(), data.kind):
-            run.releases_read += 1
-            chunk.append(release)
-            if len(chunk) >= CHUNK:
-                _store(chunk, wanted, metadata, source, run)
-                chunk = []
-                if progress is not None:
-                    progress(path.name, run.releases_read)
-        _store(chunk, wanted, metadata, source, run)
-        if progress is not None:
-            progress(path.name, run.releases_read)
+        chunks = _chunks(_releases(data.items(), data.kind))
+        if wanted is None:  # a second process prepares each chunk while this one stores the one before
+            prepared_chunks = _prepared_in_a_second_process(chunks, metadata=metadata, is_invented=source.is_invented)
+        else:  # which releases to keep depends on what is stored, so the chunk is kept or not here, then prepared
+            prepared_chunks = (
+                (prepare_releases(_kept(chunk, wanted, run), metadata=metadata, is_invented=source.is_invented), read)
+                for chunk, read in ((chunk, len(chunk)) for chunk in chunks)
+            )
+        for prepared, read in prepared_chunks:
+            run.releases_read += read
+            _store(prepared, source, run)
+            if progress is not None:
+                progress(path.name, run.releases_read)
 
 
-def _store(
-    chunk: list[dict[str, Any]], wanted: set[str] | None, metadata: dict[str, Any], source: Source, run: ImportRun
+def _prepared_in_a_second_process(
+    chunks: Iterator[list[dict[str, Any]]], *, metadata: dict[str, Any], is_invented: bool
+) -> Iterator[tuple[PreparedReleases, int]]:
+    """Each chunk prepared (registry.prepared) by a forked process, with the number of releases read for it.
+
+    Reading, fingerprinting, checking and compiling a chunk is most of an import's work and needs no database, so
+    it runs beside the storing of the chunk before: two cores, nearly twice as fast. The second process never
+    touches the database connection it inherits, and ends by os._exit, so nothing of the connection is closed for
+    it. Unreadable input in that process is raised here, after the chunks before it have been stored.
+    """
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    worker = context.Process(target=_prepare_chunks, args=(chunks, metadata, is_invented, sender), daemon=True)
+    release_validator()  # built before forking, so both processes share it
+    worker.start()
+    sender.close()
+    try:
+        while True:
+            try:
+                message = receiver.recv()
+            except EOFError:
+                raise RuntimeError("The process reading the file stopped unexpectedly.") from None
+            if message is None:
+                return
+            if isinstance(message, BaseException):
+                raise message
+            yield message
+    finally:
+        receiver.close()
+        worker.kill()
+        worker.join()
+
+
+def _prepare_chunks(
+    chunks: Iterator[list[dict[str, Any]]], metadata: dict[str, Any], is_invented: bool, sender: Any
 ) -> None:
-    if wanted is not None:
-        kept = _social_care_only(chunk, wanted)
-        run.not_social_care += len(chunk) - len(kept)
-        chunk = kept
-    if not chunk:
+    try:
+        for chunk in chunks:
+            sender.send((prepare_releases(chunk, metadata=metadata, is_invented=is_invented), len(chunk)))
+        sender.send(None)
+    except BrokenPipeError:
+        return  # the importing process has gone (stopped or killed): nothing is left to do
+    except BaseException as error:
+        try:
+            sender.send(error)
+        except BrokenPipeError:
+            return
+
+
+def _chunks(releases: Iterable[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
+    """About CHUNK releases at a time, cut where the ocid changes, so a process's releases are stored together
+    (and compiled from the chunk, not read back); a process with more than CHUNK releases is cut at 2 * CHUNK."""
+    chunk: list[dict[str, Any]] = []
+    for release in releases:
+        if len(chunk) >= 2 * CHUNK or (len(chunk) >= CHUNK and release.get("ocid") != chunk[-1].get("ocid")):
+            yield chunk
+            chunk = []
+        chunk.append(release)
+    if chunk:
+        yield chunk
+
+
+def _kept(chunk: list[dict[str, Any]], wanted: set[str], run: ImportRun) -> list[dict[str, Any]]:
+    kept = _social_care_only(chunk, wanted)
+    run.not_social_care += len(chunk) - len(kept)
+    return kept
+
+
+def _store(prepared: PreparedReleases, source: Source, run: ImportRun) -> None:
+    if not prepared.releases:
         return
-    result = store_releases(releases=chunk, metadata=metadata, source=source, import_run=run)
+    result = store_prepared(prepared, source=source, import_run=run)
     run.added += result.added
     run.already_stored += result.already_stored
     run.flagged += result.flagged

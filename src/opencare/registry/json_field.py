@@ -11,6 +11,10 @@ from django.db import models
 from django.db.models.fields.json import KeyTransform
 
 
+class JsonText(str):
+    """JSON already written out (by an import's second process, say): stored as it is, not as a JSON string."""
+
+
 def dumps_json(value: Any) -> str:
     """JSON text by orjson, or by the standard library for what orjson cannot write."""
     try:
@@ -23,12 +27,12 @@ class FastJSONField(models.JSONField):
     """models.JSONField with orjson; the same column type and the same lookups on SQLite and PostgreSQL."""
 
     def get_db_prep_value(self, value: Any, connection: Any, prepared: bool = False) -> Any:
+        if isinstance(value, JsonText):
+            return _jsonb(value, dumps=str) if connection.vendor == "postgresql" else str(value)
         if not prepared:
             value = self.get_prep_value(value)
         if connection.vendor == "postgresql":
-            from psycopg.types.json import Jsonb
-
-            return Jsonb(value, dumps=dumps_json)
+            return _jsonb(value, dumps=dumps_json)
         return dumps_json(value)
 
     def get_placeholder(self, value: Any, compiler: Any, connection: Any) -> str:
@@ -44,3 +48,9 @@ class FastJSONField(models.JSONField):
             return orjson.loads(value)
         except (orjson.JSONDecodeError, TypeError):
             return value
+
+
+def _jsonb(value: Any, *, dumps: Any) -> Any:
+    from psycopg.types.json import Jsonb  # psycopg is there only for PostgreSQL
+
+    return Jsonb(value, dumps=dumps)

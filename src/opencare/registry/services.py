@@ -2,27 +2,25 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-import orjson
 from django.db import transaction
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
-from opencare.ocds.merge import compile_releases
-from opencare.ocds.schema_check import release_schema_errors
-from opencare.ocds.social_care import is_social_care
-from opencare.ocds.summary import summarise
 from opencare.registry.bulk_insert import insert_rows
 from opencare.registry.models import ContractMetric, ImportRun, Process, Release, Source
 from opencare.registry.organisations import link_parties_of
-from opencare.registry.performance_facts import PROCESS_FACT_FIELDS, process_facts
+from opencare.registry.performance_facts import PROCESS_FACT_FIELDS
+from opencare.registry.prepared import (
+    CompiledState,
+    Identity,
+    PreparedReleases,
+    compiled_state,
+    prepare_releases,
+)
 
-#: How many schema errors are kept with each stored release; the count is always exact.
-KEPT_SCHEMA_ERRORS = 20
 #: The fields a recompile changes.
 PROCESS_FIELDS = [
     "compiled_release", "compile_error", "title", "description", "buyer_name", "supplier_names", "status",
@@ -50,11 +48,6 @@ def get_or_create_source(*, key: str, title: str, **details: Any) -> Source:
     return source
 
 
-def release_sha256(release: dict[str, Any]) -> str:
-    """A fingerprint of the release's content that ignores key order and white space."""
-    return hashlib.sha256(orjson.dumps(release, option=orjson.OPT_SORT_KEYS)).hexdigest()
-
-
 def store_release_package(*, package: dict[str, Any], source: Source) -> StoreResult:
     """Store every release of a package that is not stored yet, then recompile the processes that gained one."""
     metadata = {key: value for key, value in package.items() if key != "releases"}
@@ -75,79 +68,52 @@ def store_releases(
     releases, no recompiling). A release that fails the schema is stored all the same, with its errors: flagged,
     never dropped.
     """
-    result = StoreResult()
+    prepared = prepare_releases(releases, metadata=metadata, is_invented=source.is_invented)
+    return store_prepared(prepared, source=source, import_run=import_run)
+
+
+def store_prepared(prepared: PreparedReleases, *, source: Source, import_run: ImportRun | None = None) -> StoreResult:
+    """Store prepared releases (registry.prepared) as ``store_releases`` does; ``prepared.compiled`` is used for
+    the processes that had no release stored before, the others are compiled from all their stored releases."""
+    result = StoreResult(already_stored=prepared.repeats)
     with transaction.atomic():
-        seen: set[tuple[str, str, str]] = set()
         held: set[str] = set()  # processes with releases stored before these
         rows: list[tuple[Any, ...]] = []
-        new_by_ocid: dict[str, list[_Stored]] = {}
-        for start in range(0, len(releases), LOOKUP_CHUNK):
-            chunk = [(release, _identity(release)) for release in releases[start : start + LOOKUP_CHUNK]]
-            stored, stored_ocids = _stored_identities([identity for _, identity in chunk])
+        now = timezone.now()
+        for start in range(0, len(prepared.releases), LOOKUP_CHUNK):
+            chunk = prepared.releases[start : start + LOOKUP_CHUNK]
+            stored, stored_ocids = _stored_identities([release.identity for release in chunk])
             held |= stored_ocids
-            for release, identity in chunk:
-                if identity in stored or identity in seen:
+            for release in chunk:
+                if release.identity in stored:
                     result.already_stored += 1
                     continue
-                seen.add(identity)
-                row, kept = _release_row(release, identity, metadata, source, import_run)
-                rows.append(row)
-                new_by_ocid.setdefault(identity[0], []).append(kept)
-                result.ocids.add(identity[0])
-                result.flagged += 1 if kept.schema_error_count else 0
+                rows.append((*release.identity[:2], release.date, release.tags, release.data, prepared.metadata,
+                             source.pk, import_run.pk if import_run else None, release.identity[2],
+                             release.schema_error_count, release.schema_errors, now))  # fmt: skip
+                result.ocids.add(release.identity[0])
+                result.flagged += 1 if release.schema_error_count else 0
         insert_rows(Release, RELEASE_COLUMNS, rows)
         result.added = len(rows)
-        # A process whose releases are all new here is compiled from them, not read back from the database.
-        in_memory = {ocid: kept for ocid, kept in new_by_ocid.items() if ocid not in held}
-        recompile_processes(ocids=sorted(result.ocids), is_invented=source.is_invented, releases_of=in_memory)
+        ready = {ocid: prepared.compiled[ocid] for ocid in result.ocids if ocid not in held}
+        recompile_processes(ocids=sorted(result.ocids), is_invented=source.is_invented, compiled=ready)
     return result
 
 
-#: The columns of a stored release, in the order of ``_release_row``.
+#: The columns of a stored release, in the order ``store_prepared`` gives them.
 RELEASE_COLUMNS = [
     "ocid", "release_id", "date", "tags", "data", "package_metadata", "source", "import_run", "sha256",
     "schema_error_count", "schema_errors", "stored_at",
 ]  # fmt: skip
 
 
-@dataclass(frozen=True)
-class _Stored:
-    """What compiling a process needs of each of its releases."""
-
-    data: dict[str, Any]
-    date: datetime | None
-    schema_error_count: int
-
-
-def _identity(release: dict[str, Any]) -> tuple[str, str, str]:
-    return _text(release.get("ocid")), _text(release.get("id")), release_sha256(release)
-
-
-def _stored_identities(identities: list[tuple[str, str, str]]) -> tuple[set[tuple[str, str, str]], set[str]]:
+def _stored_identities(identities: list[Identity]) -> tuple[set[Identity], set[str]]:
     """Which of these releases are stored already, and which of their processes have any release stored."""
     # By ocid, which is indexed: a lookup by fingerprint alone would scan the whole table for every chunk.
     ocids = {ocid for ocid, _, _ in identities}
     wanted = set(identities)
     stored = list(Release.objects.filter(ocid__in=ocids).values_list("ocid", "release_id", "sha256"))
     return {identity for identity in stored if identity in wanted}, {ocid for ocid, _, _ in stored}
-
-
-def _release_row(
-    release: dict[str, Any],
-    identity: tuple[str, str, str],
-    metadata: dict[str, Any],
-    source: Source,
-    import_run: ImportRun | None,
-) -> tuple[tuple[Any, ...], _Stored]:
-    """The release's row in RELEASE_COLUMNS order, and what compiling its process needs of it."""
-    ocid, release_id, sha256 = identity
-    errors = release_schema_errors(release)
-    date = _datetime(release.get("date"))
-    tags = release.get("tag") if isinstance(release.get("tag"), list) else []
-    kept_errors = [{"pointer": e.pointer, "message": e.message} for e in errors[:KEPT_SCHEMA_ERRORS]]
-    row = (ocid, release_id, date, tags, release, metadata, source.pk, import_run.pk if import_run else None,
-           sha256, len(errors), kept_errors, timezone.now())  # fmt: skip
-    return row, _Stored(release, date, len(errors))
 
 
 def recompile_process(*, ocid: str, is_invented: bool = False) -> Process:
@@ -157,39 +123,45 @@ def recompile_process(*, ocid: str, is_invented: bool = False) -> Process:
 
 
 def recompile_processes(
-    *, ocids: list[str], is_invented: bool = False, releases_of: dict[str, list[_Stored]] | None = None
+    *, ocids: list[str], is_invented: bool = False, compiled: dict[str, CompiledState] | None = None
 ) -> None:
     """Compile each process's stored releases, refresh its summary and its links to organisations, in bulk.
 
-    One query reads every release of the processes (but those whose releases are all given in ``releases_of``), one
-    writes the new processes and one the changed ones, so a chunk of an import costs a handful of queries, not
-    several per process.
+    One query reads every release of the processes (but those already compiled in ``compiled``), one writes the new
+    processes and one the changed ones, so a chunk of an import costs a handful of queries, not several per process.
     """
-    releases_of = releases_of or {}
+    compiled = compiled or {}
     for start in range(0, len(ocids), LOOKUP_CHUNK):
         batch = ocids[start : start + LOOKUP_CHUNK]
-        by_ocid: dict[str, list[_Stored]] = {ocid: releases_of.get(ocid, []) for ocid in batch}
-        unread = [ocid for ocid in batch if ocid not in releases_of]
-        for ocid, data, date, error_count in Release.objects.filter(ocid__in=unread) \
+        unread: dict[str, list[tuple[dict[str, Any], datetime | None, int]]] = {
+            o: [] for o in batch if o not in compiled
+        }
+        for ocid, data, date, error_count in Release.objects.filter(ocid__in=list(unread)) \
                 .values_list("ocid", "data", "date", "schema_error_count").order_by("ocid", "date", "id"):  # fmt: skip
-            by_ocid[ocid].append(_Stored(data, date, error_count))
+            unread[ocid].append((data, date, error_count))
+        states = {ocid: compiled.get(ocid) or compiled_state(unread[ocid], is_invented=is_invented) for ocid in batch}
         held = {process.ocid: process for process in Process.objects.filter(ocid__in=batch)}
         had_metrics = [process.pk for process in held.values() if process.metric_ids]
-        metrics: dict[str, list[dict[str, Any]]] = {}
-        processes = [_compiled_process(held.get(ocid) or Process(ocid=ocid), releases, is_invented, metrics)
-                     for ocid, releases in by_ocid.items()]  # fmt: skip
+        now = timezone.now()
+        processes = [_with_state(held.get(ocid) or Process(ocid=ocid), states[ocid], now) for ocid in batch]
         new = [process for process in processes if process.pk is None]
-        insert_rows(
-            Process, ["ocid", *PROCESS_FIELDS], ([p.ocid, *(getattr(p, f) for f in PROCESS_FIELDS)] for p in new)
-        )
+        insert_rows(Process, ["ocid", *PROCESS_FIELDS], [_process_row(process) for process in new])
         Process.objects.bulk_update([process for process in processes if process.ocid in held], PROCESS_FIELDS)
         if new:
             keys = dict(Process.objects.filter(ocid__in=[process.ocid for process in new]).values_list("ocid", "id"))
             for process in new:
                 process.pk = keys[process.ocid]
                 process._state.adding = False
-        link_parties_of([(process, process.compiled_release) for process in processes], new=new)
+        link_parties_of([(process, {"parties": states[process.ocid].parties}) for process in processes], new=new)
+        metrics = {ocid: state.contract_metrics for ocid, state in states.items()}
         _replace_contract_metrics(processes, metrics, had_metrics)
+
+
+def _with_state(process: Process, state: CompiledState, now: datetime) -> Process:
+    for name, value in state.fields.items():
+        setattr(process, name, value)
+    process.updated_at = now
+    return process
 
 
 def _process_row(process: Process) -> list[Any]:
@@ -205,44 +177,3 @@ def _replace_contract_metrics(
     rows = [ContractMetric(process=process, **row) for process in processes for row in metrics.get(process.ocid, [])]
     if rows:
         ContractMetric.objects.bulk_create(rows)
-
-
-def _compiled_process(
-    process: Process, releases: list[_Stored], is_invented: bool, metrics: dict[str, list[dict[str, Any]]]
-) -> Process:
-    compile_error = ""
-    try:
-        compiled = compile_releases([release.data for release in releases])
-    except Exception as error:
-        compiled, compile_error = {}, f"{type(error).__name__}: {error}"
-    for name, value in summarise(compiled).__dict__.items():
-        setattr(process, name, value)
-    process.compiled_release = compiled
-    process.compile_error = compile_error
-    process.release_count = len(releases)
-    process.schema_error_count = sum(release.schema_error_count for release in releases)
-    process.last_release_date = max((r.date for r in releases if r.date), default=None)
-    process.is_invented = is_invented
-    process.is_social_care = is_social_care(compiled)
-    facts = process_facts(compiled, social_care=process.is_social_care, has_metrics=bool(process.metric_ids))
-    metrics[process.ocid] = facts.pop("contract_metrics")
-    for name, value in facts.items():
-        setattr(process, name, value)
-    process.updated_at = timezone.now()
-    return process
-
-
-def _text(value: Any) -> str:
-    return value if isinstance(value, str) else ""
-
-
-def _datetime(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        parsed = parse_datetime(value)
-    except ValueError:
-        return None
-    if parsed is not None and timezone.is_naive(parsed):  # OCDS dates carry a time zone; without one, as Django would
-        parsed = timezone.make_aware(parsed)
-    return parsed

@@ -1,0 +1,141 @@
+"""Releases made ready to store, without the database: fingerprints, schema errors, JSON text, and each contracting
+process compiled from the releases in hand.
+
+This is most of the work of storing releases and none of it needs the database, so ``opencare import`` does it in
+a second process while the first writes the chunk before (registry.imports). ``registry.services`` stores what it
+makes, and compiles processes that already had releases stored from all of them (``compiled_state``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import orjson
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from opencare.ocds.merge import compile_releases
+from opencare.ocds.schema_check import release_schema_errors
+from opencare.ocds.social_care import is_social_care
+from opencare.ocds.summary import summarise
+from opencare.registry.json_field import JsonText, dumps_json
+from opencare.registry.performance_facts import process_facts
+
+#: How many schema errors are kept with each stored release; the count is always exact.
+KEPT_SCHEMA_ERRORS = 20
+
+Identity = tuple[str, str, str]  # ocid, release id, fingerprint
+ReleaseFacts = tuple[dict[str, Any], "datetime | None", int]  # what compiling needs of a release: data, date, errors
+
+
+@dataclass(frozen=True)
+class PreparedRelease:
+    """One release as it will be stored."""
+
+    identity: Identity
+    date: datetime | None
+    tags: list[Any]
+    data: JsonText
+    schema_error_count: int
+    schema_errors: list[dict[str, str]]
+
+
+@dataclass(frozen=True)
+class CompiledState:
+    """What a process's releases make of it: its Process fields, and what linking and comparing need."""
+
+    fields: dict[str, Any]  # the Process fields of a recompile but ``updated_at``
+    parties: list[Any]  # the compiled release's parties, for linking organisations
+    contract_metrics: list[dict[str, Any]] = field(default_factory=list)  # one per contract metric, for comparisons
+
+
+@dataclass(frozen=True)
+class PreparedReleases:
+    """Releases ready to store: each once, in order, and each process compiled from these releases alone."""
+
+    metadata: JsonText
+    releases: list[PreparedRelease]
+    compiled: dict[str, CompiledState]
+    repeats: int = 0  # releases given more than once (same ocid, id and content), kept once
+
+
+def release_sha256(release: dict[str, Any]) -> str:
+    """A fingerprint of the release's content that ignores key order and white space."""
+    return hashlib.sha256(orjson.dumps(release, option=orjson.OPT_SORT_KEYS)).hexdigest()
+
+
+def prepare_releases(
+    releases: list[dict[str, Any]], *, metadata: dict[str, Any], is_invented: bool
+) -> PreparedReleases:
+    """Prepare releases for ``services.store_prepared``; each process is compiled as if these were all it has."""
+    seen: set[Identity] = set()
+    kept: list[PreparedRelease] = []
+    by_ocid: dict[str, list[ReleaseFacts]] = {}
+    for release in releases:
+        identity = (_text(release.get("ocid")), _text(release.get("id")), release_sha256(release))
+        if identity in seen:
+            continue
+        seen.add(identity)
+        prepared = _prepared(release, identity)
+        kept.append(prepared)
+        by_ocid.setdefault(identity[0], []).append((release, prepared.date, prepared.schema_error_count))
+    compiled = {ocid: compiled_state(group, is_invented=is_invented, as_text=True) for ocid, group in by_ocid.items()}
+    return PreparedReleases(JsonText(dumps_json(metadata)), kept, compiled, repeats=len(releases) - len(kept))
+
+
+def _prepared(release: dict[str, Any], identity: Identity) -> PreparedRelease:
+    errors = release_schema_errors(release)
+    tags = release.get("tag") if isinstance(release.get("tag"), list) else []
+    return PreparedRelease(
+        identity=identity,
+        date=parse_date(release.get("date")),
+        tags=tags,
+        data=JsonText(dumps_json(release)),
+        schema_error_count=len(errors),
+        schema_errors=[{"pointer": e.pointer, "message": e.message} for e in errors[:KEPT_SCHEMA_ERRORS]],
+    )
+
+
+def compiled_state(releases: list[ReleaseFacts], *, is_invented: bool, as_text: bool = False) -> CompiledState:
+    """Compile a process's releases (data, date, schema error count) and summarise it; ``as_text`` gives the
+    compiled release as JSON text, ready to store and cheap to send to another process."""
+    compile_error = ""
+    try:
+        compiled = compile_releases([data for data, _, _ in releases])
+    except Exception as error:
+        compiled, compile_error = {}, f"{type(error).__name__}: {error}"
+    fields: dict[str, Any] = dict(summarise(compiled).__dict__)
+    social_care = is_social_care(compiled)
+    facts = process_facts(compiled, social_care=social_care, has_metrics=bool(fields["metric_ids"]))
+    contract_metrics = facts.pop("contract_metrics")
+    fields |= facts | {
+        "compiled_release": JsonText(dumps_json(compiled)) if as_text else compiled,
+        "compile_error": compile_error,
+        "release_count": len(releases),
+        "schema_error_count": sum(count for _, _, count in releases),
+        "last_release_date": max((date for _, date, _ in releases if date), default=None),
+        "is_invented": is_invented,
+        "is_social_care": social_care,
+    }
+    parties = compiled.get("parties") if isinstance(compiled.get("parties"), list) else []
+    return CompiledState(fields, parties, contract_metrics)
+
+
+def parse_date(value: Any) -> datetime | None:
+    """A release's date as an aware datetime, or None when it is missing or not a date."""
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = parse_datetime(value)
+    except ValueError:
+        return None
+    if parsed is not None and timezone.is_naive(parsed):  # OCDS dates carry a time zone; without one, as Django would
+        parsed = timezone.make_aware(parsed)
+    return parsed
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
