@@ -80,3 +80,31 @@ def test_recompiling_uses_every_stored_release_in_date_order(source):
     process = recompile_process(ocid="ocds-bdemo1-test")
     assert process.title == "Later"
     assert process.release_count == 2
+
+
+@pytest.mark.django_db
+def test_rows_inserted_in_bulk_read_back_as_the_orm_stores_them(source):
+    """insert_rows (executemany or COPY) and the ORM give the same values back: times, JSON, text, nulls."""
+    from datetime import UTC, datetime, timedelta, timezone
+
+    from opencare.registry.bulk_insert import insert_rows
+    from opencare.registry.json_field import JsonText
+
+    when = datetime(2024, 3, 31, 1, 30, 15, 123456, tzinfo=timezone(timedelta(hours=2)))
+    values = {"ocid": "ocds-bdemo1-bulk", "release_id": "é'\"\\,\n", "date": when, "tags": ["tender", "award"],
+              "data": {"a": [1, 2.5, None, "ü"], "nested": {"b": True}}, "package_metadata": {},
+              "sha256": "x" * 64, "schema_error_count": 3, "schema_errors": [{"pointer": "/a", "message": "m"}],
+              "stored_at": when}  # fmt: skip
+    fields = ["source", "import_run", *values]
+    insert_rows(Release, fields, [[source.pk, None, *values.values()]])
+    as_text = {**values, "ocid": "ocds-bdemo1-text", "data": JsonText('{"given":"as text"}'), "date": None}
+    insert_rows(Release, fields, [[source.pk, None, *as_text.values()]])
+    Release.objects.create(source=source, **{**values, "ocid": "ocds-bdemo1-orm"})
+    bulk, text, orm = (Release.objects.get(ocid=ocid) for ocid in ("ocds-bdemo1-bulk", "ocds-bdemo1-text",
+                                                                     "ocds-bdemo1-orm"))  # fmt: skip
+    for name in values:
+        if name not in {"ocid", "stored_at"}:
+            assert getattr(bulk, name) == getattr(orm, name), name
+    assert bulk.date == when.astimezone(UTC)
+    assert bulk.stored_at == when
+    assert (text.data, text.date) == ({"given": "as text"}, None)

@@ -9,6 +9,7 @@ the order of ``fields``; the rows go in inside the caller's transaction.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from django.db import connection, models
@@ -49,7 +50,25 @@ def _converter(field: models.Field) -> Converter:
         return _json_text
     if isinstance(field, models.TextField | models.BooleanField | models.IntegerField | models.ForeignKey):
         return _as_is
-    return lambda value: field.get_db_prep_save(value, connection)
+    if isinstance(field, models.DateTimeField) and connection.vendor == "sqlite":
+        return _sqlite_datetime
+    last: list[Any] = [object(), None]  # the previous value and what it became: a chunk's rows share their times
+
+    def convert(value: Any) -> Any:
+        if value is not last[0]:
+            last[:] = [value, field.get_db_prep_save(value, connection)]
+        return last[1]
+
+    return convert
+
+
+def _sqlite_datetime(value: datetime | None) -> str | None:
+    """Django's text for an aware datetime in SQLite (UTC, no offset), without its checks for every value."""
+    if value is None:
+        return None
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    return str(value)
 
 
 def _json_text(value: Any) -> str:
