@@ -1,5 +1,9 @@
+from datetime import UTC, datetime, timedelta, timezone
+
 import pytest
 
+from opencare.registry.bulk_insert import insert_rows
+from opencare.registry.json_field import JsonText
 from opencare.registry.models import Process, Release
 from opencare.registry.services import get_or_create_source, recompile_process, store_release_package
 
@@ -85,11 +89,6 @@ def test_recompiling_uses_every_stored_release_in_date_order(source):
 @pytest.mark.django_db
 def test_rows_inserted_in_bulk_read_back_as_the_orm_stores_them(source):
     """insert_rows (executemany or COPY) and the ORM give the same values back: times, JSON, text, nulls."""
-    from datetime import UTC, datetime, timedelta, timezone
-
-    from opencare.registry.bulk_insert import insert_rows
-    from opencare.registry.json_field import JsonText
-
     when = datetime(2024, 3, 31, 1, 30, 15, 123456, tzinfo=timezone(timedelta(hours=2)))
     values = {"ocid": "ocds-bdemo1-bulk", "release_id": "é'\"\\,\n", "date": when, "tags": ["tender", "award"],
               "data": {"a": [1, 2.5, None, "ü"], "nested": {"b": True}}, "package_metadata": {},
