@@ -137,9 +137,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Sign-in: passwords hashed with Argon2; repeated failures for one account from one address lock it out for a while
 # (django-axes), so passwords cannot be guessed by trying many.
+# In production the demo accounts' published password signs no one in (opencare.accounts.demo_password).
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "opencare.accounts.demo_password.PasswordBackend",
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -162,6 +163,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "opencare.accounts.demo_password.NotTheDemoPassword"},
 ]
 
 LANGUAGE_CODE = "en-gb"
