@@ -32,7 +32,8 @@ def _directives(policy: str) -> dict[str, str]:
 
 
 def assert_secure_headers(response, policy: str = POLICY) -> None:
-    response.close()  # file responses hold their file open until closed
+    if response.streaming:  # read to the end, so the file behind it is closed (close() would close the connection)
+        b"".join(response.streaming_content)
     assert _directives(response["Content-Security-Policy"]) == _directives(policy)
     assert response["X-Frame-Options"] == "DENY"
     assert response["X-Content-Type-Options"] == "nosniff"
