@@ -41,3 +41,43 @@ def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
             "--no-first-run",
         ],
     }
+
+
+#: How Chromium words a Content-Security-Policy violation in the console ("Refused to execute inline script because
+#: it violates the following Content Security Policy directive: ..."), and how our own listener words it.
+CSP_VIOLATION = "Content Security Policy"
+#: Reports every violation the page sees, even one Chromium does not print (an init script is not subject to the CSP).
+REPORT_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  const what = event.blockedURI || "inline";
+  const where = `${event.sourceFile || event.documentURI}:${event.lineNumber}`;
+  console.error(`Content Security Policy violation: ${event.effectiveDirective} blocked ${what} at ${where}`);
+});
+"""
+
+
+@pytest.fixture(autouse=True)
+def csp_violations(browser, monkeypatch: pytest.MonkeyPatch):
+    """The Content-Security-Policy violations of every page the test opens, in any context; the test fails on any.
+
+    A future inline script, inline style or outside resource therefore breaks a browser test, not the page for people.
+    A test that provokes a violation on purpose empties the list before it ends.
+    """
+    seen: list[str] = []
+    new_context = browser.new_context
+
+    def watched_context(*args, **kwargs):
+        context = new_context(*args, **kwargs)
+        context.add_init_script(REPORT_VIOLATIONS)
+
+        def on_console(message) -> None:
+            if CSP_VIOLATION in message.text:
+                seen.append(f"{message.page.url if message.page else '?'}: {message.text}")
+
+        context.on("console", on_console)
+        return context
+
+    monkeypatch.setattr(browser, "new_context", watched_context)
+    yield seen
+    if seen:
+        pytest.fail("The Content-Security-Policy blocked something:\n" + "\n".join(dict.fromkeys(seen)))

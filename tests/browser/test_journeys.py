@@ -39,7 +39,8 @@ def _screenshot(page: Page, name: str) -> None:
 def _load_images(page: Page) -> None:
     for image in page.locator("img").all():
         image.scroll_into_view_if_needed()
-    page.wait_for_function("[...document.images].every(image => image.complete)")
+    # A function, not a string: Playwright eval()s a string in the page, which the Content-Security-Policy refuses.
+    page.wait_for_function("() => [...document.images].every(image => image.complete)")
     page.evaluate("window.scrollTo(0, 0)")
 
 

@@ -21,6 +21,8 @@ when signed out.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -422,15 +424,22 @@ def _build_world() -> World:
     return World(organisations=organisations, users=actors, ocid=ocid, feedback=feedback)
 
 
-@pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker):
-    """The demo data, the actors and two saved drafts, made once; each test's changes are rolled back after it, and
-    all of this after the module."""
+@contextmanager
+def world_for_a_module(django_db_blocker) -> Iterator[World]:
+    """The demo data, the actors and two saved drafts, rolled back afterwards (also used by
+    test_every_changing_url_is_guarded.py)."""
     with django_db_blocker.unblock(), override_settings(OPENCARE_DEMO_ACCOUNTS=True), transaction.atomic():
         try:
             yield _build_world()
         finally:
             transaction.set_rollback(True)
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    """The world, made once; each test's changes are rolled back after it, and all of it after the module."""
+    with world_for_a_module(django_db_blocker) as made:
+        yield made
 
 
 # --- How a cell is checked ----------------------------------------------------------------------------------------
