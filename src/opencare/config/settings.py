@@ -77,6 +77,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: behind trusted reverse proxies, the client's own address replaces the proxy's (OPENCARE_TRUSTED_PROXIES).
+    "opencare.config.client_address.ClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -88,6 +90,8 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A view that fails because the database cannot be reached answers 503 "try again shortly", not 500.
+    "opencare.config.availability.DatabaseUnavailableMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -207,6 +211,8 @@ SESSION_COOKIE_HTTPONLY = True
 
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
+    # Load balancers ask each app server for /health/ directly, over plain HTTP.
+    SECURE_REDIRECT_EXEMPT = [r"^health/$"]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = int(os.getenv("SECURE_HSTS_SECONDS", str(60 * 60 * 24 * 365)))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
@@ -217,6 +223,9 @@ if PRODUCTION:
 
 # ---------------------------------------------------------------------------------------------------------------------
 # Project configuration
+
+#: Reverse proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated): see client_address.py.
+OPENCARE_TRUSTED_PROXIES = env_list("OPENCARE_TRUSTED_PROXIES", "")
 
 #: Shown on every page: what the site is called.
 OPENCARE_SERVICE_NAME = os.getenv("OPENCARE_SERVICE_NAME", "opencare")
