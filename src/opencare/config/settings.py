@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "opencare.accounts",
     "opencare.publishing",
     "opencare.participation",
+    "opencare.task_worker",
 ]
 
 MIDDLEWARE = [
@@ -194,6 +195,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # Background work (reviews of uploads) runs in `opencare worker` or the worker `opencare serve` starts; tasks wait in
 # the database, so no other server is needed.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+#: A task worker not heard from for this many seconds counts as dead, and the task it was running is put back in the
+#: queue (opencare.task_worker): it says it is alive six times in that time.
+OPENCARE_TASK_WORKER_LOST_SECONDS = float(os.getenv("OPENCARE_TASK_WORKER_LOST_SECONDS", "60"))
 
 LOGGING = {
     "version": 1,

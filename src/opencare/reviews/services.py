@@ -52,6 +52,8 @@ EXPANDED_NAME = "expanded.json"
 INPUT_NAME = "input"
 #: Spreadsheet uploads keep the extension of what they are (openpyxl, for one, goes by the name).
 SPREADSHEET_SUFFIXES = {"xlsx": ".xlsx", "ods": ".ods", "csv": ".zip"}
+#: Runs of a review whose worker died part-way before the upload is explained instead of tried again.
+REVIEW_ATTEMPTS = 3
 #: Expanding up to this much is always allowed, whatever the ratio: small, very repetitive files compress very well.
 RATIO_FREE_BYTES = 100 * 1000 * 1000
 
@@ -276,13 +278,27 @@ def human_size(count: int) -> str:
 # The background check
 
 
-def run_review(token: str) -> None:
-    """Check a stored upload and keep its report, or keep a clear reason it could not be read and delete the files."""
+def run_review(token: str, attempt: int = 1) -> None:
+    """Check a stored upload and keep its report, or keep a clear reason it could not be read and delete the files.
+
+    Safe to run again after a worker died part-way (``attempt`` counts the runs): it starts from the upload again,
+    the report is kept once, and its conversions are queued once. An upload that has stopped the worker
+    REVIEW_ATTEMPTS times is not tried again but explained.
+    """
     review = ReviewRequest.objects.filter(token=token).first()
     if review is None or review.status not in {ReviewRequest.Status.QUEUED, ReviewRequest.Status.CHECKING}:
         return  # deleted or expired meanwhile, or already done by another worker
-    ReviewRequest.objects.filter(pk=review.pk).update(status=ReviewRequest.Status.CHECKING, started_at=timezone.now())
     folder = review_folder(review)
+    if attempt > REVIEW_ATTEMPTS:
+        _fail(review, folder, {
+            "message": f"Checking this file stopped our checker {REVIEW_ATTEMPTS} times, so it is not tried again",
+            "how_to_fix": "Check it on your own computer with `opencare review FILE`, or split it into smaller "
+            "files and upload those.",
+        })  # fmt: skip
+        return
+    ReviewRequest.objects.filter(pk=review.pk).update(
+        status=ReviewRequest.Status.CHECKING, started_at=timezone.now(), items_checked=0
+    )
     from opencare.ocds.spreadsheets import SpreadsheetError
 
     try:
@@ -297,16 +313,20 @@ def run_review(token: str) -> None:
             "how_to_fix": "Try again later. If it keeps happening, tell us, and we will look at what went wrong.",
         })  # fmt: skip
         return
-    ReviewRequest.objects.filter(pk=review.pk).update(
-        status=ReviewRequest.Status.READY,
-        report=report,
-        key_facts=facts,
-        finished_at=timezone.now(),
-        downloads={name: "pending" for name in DOWNLOADS},
-    )
     from opencare.reviews.tasks import convert_upload  # tasks import this module
 
-    convert_upload.enqueue(review.token)
+    # The report and the queued conversions are kept together or not at all; a second run that finished meanwhile
+    # (a worker wrongly thought dead) changes nothing.
+    with transaction.atomic():
+        kept = ReviewRequest.objects.filter(pk=review.pk, status=ReviewRequest.Status.CHECKING).update(
+            status=ReviewRequest.Status.READY,
+            report=report,
+            key_facts=facts,
+            finished_at=timezone.now(),
+            downloads={name: "pending" for name in DOWNLOADS},
+        )
+        if kept:
+            convert_upload.enqueue(review.token)
 
 
 def _check(review: ReviewRequest, folder: Path) -> tuple[dict[str, Any], dict[str, Any]]:
