@@ -104,3 +104,16 @@ def test_health_is_503_when_the_database_cannot_be_reached(client, monkeypatch):
 
 def test_health_answers_only_get_and_head(client):
     assert client.post("/health/").status_code == 405
+
+
+@pytest.mark.django_db
+def test_a_full_disk_anywhere_in_a_view_is_a_507_page_not_a_500(client_seeing_errors, monkeypatch):
+    def full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("opencare.explore.views.search_processes", full)
+
+    response = client_seeing_errors.get("/contracts/")
+
+    assert response.status_code == 507
+    assert "There is no room left on our server to keep what you sent. Try again later." in response.content.decode()

@@ -1,9 +1,11 @@
-"""Whether the site can serve: a health check for load balancers, and a clear 503 while the database is away.
+"""Whether the site can serve: a health check for load balancers, and clear answers when it cannot.
 
 When PostgreSQL restarts or cannot be reached, a query fails with OperationalError or InterfaceError. The person then
-gets a short page (from the API, JSON) saying the service is unavailable and to try again shortly, with Retry-After,
-never a 500 traceback. Nothing needs restarting afterwards: Django checks a reused connection before a request uses
-it (CONN_HEALTH_CHECKS in settings) and opens a new one when the old one is broken, so the next request works.
+gets a short page (from the API, JSON) saying the service is unavailable and to try again shortly: 503 with
+Retry-After, never a 500 traceback. Nothing needs restarting afterwards: Django checks a reused connection before a
+request uses it (CONN_HEALTH_CHECKS in settings) and opens a new one when the old one is broken, so the next request
+works. A disk that fills up while a request writes to it (an upload's temporary file, say) answers 507 the same way;
+the places that keep files (the review store, documents) refuse more precisely, and delete what they half wrote.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from opencare.explore.context_processors import site
+from opencare.storage_limits import is_disk_full
 
 logger = logging.getLogger(__name__)
 
@@ -31,24 +34,36 @@ RETRY_AFTER_SECONDS = 5
 
 
 def unavailable(request: HttpRequest) -> HttpResponse:
-    """The 503 answer while the database cannot be reached: a page, or JSON for the API.
+    """The 503 answer while the database cannot be reached: a page, or JSON for the API."""
+    return _answer(
+        request, 503, _("Sorry, the service is unavailable"), _("The service is unavailable. Try again shortly.")
+    )
 
-    The page is rendered without the request's context processors: they would read the session and messages, which
-    live in the database.
-    """
-    message = _("The service is unavailable. Try again shortly.")
+
+def no_room(request: HttpRequest) -> HttpResponse:
+    """The 507 answer when the disk is full."""
+    return _answer(
+        request, 507, _("Sorry, there is no room to keep that"),
+        _("There is no room left on our server to keep what you sent. Try again later."),
+    )  # fmt: skip
+
+
+def _answer(request: HttpRequest, status: int, title: str, message: str) -> HttpResponse:
+    """A page (or, for the API, JSON) saying what is wrong; rendered without the request's context processors,
+    which would read the session and messages from the database."""
     if request.path.startswith("/api/"):
-        response: HttpResponse = JsonResponse({"detail": message}, status=503)
+        response: HttpResponse = JsonResponse({"detail": message}, status=status)
     else:
-        context = {"request": request, "message": message, **site(request)}
-        response = HttpResponse(render_to_string("errors/service_unavailable.html", context), status=503)
+        context = {"request": request, "title": title, "message": message, **site(request)}
+        response = HttpResponse(render_to_string("errors/service_unavailable.html", context), status=status)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     response["Cache-Control"] = "no-store"
     return response
 
 
-class DatabaseUnavailableMiddleware:
-    """Answer a view that failed because the database cannot be reached with the 503 answer, logged in one line."""
+class ServiceUnavailableMiddleware:
+    """Answer a view that failed because the database cannot be reached (503) or the disk is full (507) clearly,
+    logged in one line, instead of with a 500."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -57,17 +72,23 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        """The 503 answer for a database error; anything else goes on to Django's own handling."""
-        if not isinstance(exception, DATABASE_ERRORS):
-            return None
-        logger.warning("The database is unavailable (%s %s): %s", request.method, request.path, exception)
-        return unavailable(request)
+        """The 503 or 507 answer; anything else goes on to Django's own handling."""
+        if isinstance(exception, DATABASE_ERRORS):
+            logger.warning("The database is unavailable (%s %s): %s", request.method, request.path, exception)
+            return unavailable(request)
+        if is_disk_full(exception):
+            logger.error("The disk is full (%s %s): %s", request.method, request.path, exception)
+            return no_room(request)
+        return None
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    """Django's 500 handler, except that a database error (raised outside a view, e.g. by middleware) gets the 503."""
-    if isinstance(sys.exc_info()[1], DATABASE_ERRORS):
+    """Django's 500 handler, except for a database error or a full disk outside a view (e.g. in middleware)."""
+    error = sys.exc_info()[1]
+    if isinstance(error, DATABASE_ERRORS):
         return unavailable(request)
+    if error is not None and is_disk_full(error):
+        return no_room(request)
     return defaults.server_error(request)
 
 

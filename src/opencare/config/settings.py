@@ -91,8 +91,8 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # A view that fails because the database cannot be reached answers 503 "try again shortly", not 500.
-    "opencare.config.availability.DatabaseUnavailableMiddleware",
+    # A view that fails because the database cannot be reached answers 503 "try again shortly" (507 for a full disk).
+    "opencare.config.availability.ServiceUnavailableMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -248,6 +248,9 @@ OPENCARE_REVIEW_MAX_UPLOAD_BYTES = int(os.getenv("OPENCARE_REVIEW_MAX_UPLOAD_BYT
 OPENCARE_REVIEW_MAX_SPREADSHEET_BYTES = int(os.getenv("OPENCARE_REVIEW_MAX_SPREADSHEET_BYTES", str(10 * 1000 * 1000)))
 #: The most pasted JSON it accepts, in bytes.
 OPENCARE_REVIEW_MAX_PASTE_BYTES = int(os.getenv("OPENCARE_REVIEW_MAX_PASTE_BYTES", str(5 * 1000 * 1000)))
+#: The most the review store may hold, in bytes (uploads, what they expand to, downloads); 0: no limit but the disk.
+#: A new upload that would take it past this is refused (507), after expired reviews are deleted to make room.
+OPENCARE_REVIEW_STORE_MAX_BYTES = int(os.getenv("OPENCARE_REVIEW_STORE_MAX_BYTES", "0"))
 #: How many days a report and its files are kept before they are deleted.
 OPENCARE_REVIEW_KEEP_DAYS = int(os.getenv("OPENCARE_REVIEW_KEEP_DAYS", "7"))
 #: Inputs up to this size are answered at once by POST /api/review; larger ones get a job address to poll.
