@@ -16,6 +16,7 @@ from opencare.ocds.merge import compile_releases
 from opencare.ocds.schema_check import release_schema_errors
 from opencare.ocds.social_care import is_social_care
 from opencare.ocds.summary import summarise
+from opencare.registry import version
 from opencare.registry.models import ContractMetric, ImportRun, Process, Release, Source
 from opencare.registry.organisations import link_parties_of
 from opencare.registry.performance_facts import PROCESS_FACT_FIELDS, process_facts
@@ -159,6 +160,8 @@ def recompile_processes(*, ocids: list[str], is_invented: bool = False) -> None:
             processes = list(Process.objects.filter(ocid__in=batch))
         link_parties_of([(process, process.compiled_release) for process in processes])
         _replace_contract_metrics(processes, metrics, had_metrics)
+    if ocids:
+        version.mark_changed()  # last: every server's kept pages and API answers are renewed once this commits
 
 
 def _replace_contract_metrics(
