@@ -90,7 +90,8 @@ def test_a_review_whose_worker_is_killed_part_way_is_finished_once_by_the_next_w
         ]
 
         workers.append(start_worker(env, log))
-        wait_for(lambda: query(database, review)[0][0] == "ready", 60, "the next worker to finish the review")
+        finished = "SELECT status FROM django_tasks_database_dbtaskresult WHERE task_path LIKE '%.review_upload'"
+        wait_for(lambda: query(database, finished) == [("SUCCESSFUL",)], 60, "the next worker to finish the review")
 
         report = json.loads(query(database, f"SELECT report FROM reviews_reviewrequest WHERE token = '{token}'")[0][0])
         assert report["counts"] == {"releases": RELEASES, "records": 0, "ocids": PROCESSES}
@@ -100,7 +101,8 @@ def test_a_review_whose_worker_is_killed_part_way_is_finished_once_by_the_next_w
         assert [(name, state) for name, state, _ in ran[:1]] == [("review_upload", "SUCCESSFUL")]
         assert len(ran[0][2]) == 2  # the killed worker's run, then the next worker's
         assert [name for name, _, _ in ran] == ["review_upload", "convert_upload"]  # conversions queued once
-        assert not list(store.rglob("*.partial"))
+        assert query(database, review)[0][0] == "ready"
+        assert (store / token / "input").read_bytes() == upload.read_bytes()  # the upload, whole, for the downloads
     finally:
         for worker in workers:
             kill(worker)
