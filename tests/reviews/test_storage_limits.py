@@ -228,3 +228,25 @@ def test_a_streamed_api_body_is_stopped_at_the_quota(client, settings, review_st
     assert response.status_code == 507
     assert response.json()["message"].startswith("The Data Review Tool is full")
     assert stored_folders(review_store) == []
+
+
+def test_a_database_that_goes_away_mid_review_keeps_the_upload_for_the_next_run(
+    client, review_store, monkeypatch, demo_bytes
+):
+    from django.db import OperationalError
+
+    review = services.accept_upload(uploaded=None, pasted=demo_bytes.decode(), enqueue=False)
+
+    def lost(*args, **kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    check = services._check
+    monkeypatch.setattr(services, "_check", lost)
+    with pytest.raises(OperationalError):
+        services.run_review(review.token)  # the worker puts the task back (opencare.task_worker)
+    monkeypatch.setattr(services, "_check", check)
+
+    assert services.stored_input(services.review_folder(review)).read_bytes() == demo_bytes
+    services.run_review(review.token, attempt=2)
+    review.refresh_from_db()
+    assert review.status == ReviewRequest.Status.READY

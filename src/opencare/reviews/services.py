@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 import orjson
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.utils import timezone
 
 from opencare.ocds.key_facts import gather_key_facts
@@ -358,6 +358,8 @@ def run_review(token: str, attempt: int = 1) -> None:
     except (InputError, SpreadsheetError, UploadRefused) as error:
         _fail(review, folder, _error_json(error))
         return
+    except (OperationalError, InterfaceError):
+        raise  # the database went away, not the file: the upload is kept, and the worker runs the task again
     except Exception as error:
         _fail(review, folder, _our_failure(review, error))
         return
