@@ -4,6 +4,9 @@ Usage:
     python tools/throwaway_postgres.py -- COMMAND [ARGS...]   # runs COMMAND with DATABASE_URL set
     python tools/throwaway_postgres.py --check                # exit 0 if PostgreSQL server binaries exist
 
+From Python, `throwaway_server()` yields a DATABASE_URL, and `throwaway_cluster()` a server that tests can also
+stop and start again (a database restart).
+
 The server lives in a temporary folder, listens only on 127.0.0.1 on a free port, trusts local connections, and
 runs without fsync (its data is thrown away). initdb refuses to run as root, so as root it runs as the 'postgres'
 user that Debian's package creates.
@@ -20,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 
@@ -50,9 +54,33 @@ def server_user() -> str | None:
     return "postgres"
 
 
+@dataclass
+class ThrowawayServer:
+    """A running throwaway server: its DATABASE_URL, and stop/start for tests of a database restart."""
+
+    url: str
+    bindir: Path
+    data: Path
+    options: str
+    log: Path
+    user: str | None
+
+    def stop(self) -> None:
+        """Stop the server at once (fast shutdown: open connections are cut)."""
+        self._pg_ctl("-m", "fast", "-w", "stop")
+
+    def start(self) -> None:
+        """Start it again on the same port with the same data; returns when it accepts connections."""
+        self._pg_ctl("-o", self.options, "-l", self.log, "-w", "start")
+
+    def _pg_ctl(self, *arguments: str | Path) -> None:
+        subprocess.run([self.bindir / "pg_ctl", "-D", self.data, *arguments], check=True, user=self.user,
+                       stdout=subprocess.DEVNULL)  # fmt: skip
+
+
 @contextlib.contextmanager
-def throwaway_server() -> Iterator[str]:
-    """Yield a DATABASE_URL for a fresh server; the server and its files are gone afterwards."""
+def throwaway_cluster() -> Iterator[ThrowawayServer]:
+    """Yield a fresh, running server; the server and its files are gone afterwards."""
     bindir = find_bindir()
     if bindir is None:
         raise SystemExit("No PostgreSQL server binaries found (install Debian's 'postgresql' package).")
@@ -61,23 +89,32 @@ def throwaway_server() -> Iterator[str]:
     if user:
         shutil.chown(folder, user=user)
     data, port = folder / "data", free_port()
-    run = {"check": True, "user": user, "stdout": subprocess.DEVNULL}
+    options = f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off"
+    server = ThrowawayServer(
+        url=f"postgres://opencare@127.0.0.1:{port}/postgres", bindir=bindir, data=data, options=options,
+        log=folder / "server.log", user=user,
+    )  # fmt: skip
     try:
         subprocess.run(
-            [bindir / "initdb", "-D", data, "-U", "opencare", "--auth=trust", "-E", "UTF8", "--no-sync"], **run
-        )
-        options = f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off"
-        subprocess.run(
-            [bindir / "pg_ctl", "-D", data, "-o", options, "-l", folder / "server.log", "-w", "start"], **run
-        )
+            [bindir / "initdb", "-D", data, "-U", "opencare", "--auth=trust", "-E", "UTF8", "--no-sync"],
+            check=True, user=user, stdout=subprocess.DEVNULL,
+        )  # fmt: skip
+        server.start()
         version = (data / "PG_VERSION").read_text().strip()
         print(f"PostgreSQL {version} started for the tests on 127.0.0.1:{port} (throwaway)", flush=True)
-        yield f"postgres://opencare@127.0.0.1:{port}/postgres"
+        yield server
     finally:
         if (data / "postmaster.pid").exists():
             subprocess.run([bindir / "pg_ctl", "-D", data, "-m", "fast", "-w", "stop"], check=False, user=user,
                            stdout=subprocess.DEVNULL)  # fmt: skip
         shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def throwaway_server() -> Iterator[str]:
+    """Yield a DATABASE_URL for a fresh server; the server and its files are gone afterwards."""
+    with throwaway_cluster() as server:
+        yield server.url
 
 
 def main(argv: list[str]) -> int:

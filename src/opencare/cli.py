@@ -139,11 +139,14 @@ def run_together(commands: list[list[str]]) -> int:
 @main.command()
 @click.option("--interval", default=0.5, show_default=True, type=float, help="Seconds between looks for new tasks.")
 def worker(interval: float) -> None:
-    """Run background tasks (reviews of uploads, conversions) as they are queued in the database."""
-    _django()
-    from django.core.management import call_command
+    """Run background tasks (reviews of uploads, conversions) as they are queued in the database.
 
-    call_command("db_worker", interval=interval, startup_delay=False, reload=False)
+    A task whose worker died (killed, out of memory) is put back in the queue and run again by a live worker.
+    """
+    _django()
+    from opencare.task_worker.runner import run_worker
+
+    run_worker(interval=interval)
 
 
 @main.command()

@@ -284,3 +284,22 @@ def test_a_title_that_does_not_name_the_service_is_explained(client, demo_publis
     response = client.post(reverse("publishing:new_process", args=[council.pk]), answers)
     assert response.status_code == 400
     assert "Say in the title that this is home care" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_document_the_disk_has_no_room_for_is_refused_on_the_form_with_507(client, demo_publishing, monkeypatch):
+    from opencare.publishing.documents import UploadRefused
+
+    def no_room(**kwargs):
+        raise UploadRefused("There is no room left on our server to keep 'spec.pdf'. Try again later.", status=507)
+
+    monkeypatch.setattr("opencare.publishing.views.store_upload", no_room)
+    council = demo_publishing["council"]
+    signed_in(client, "commissioner")
+    spec = SimpleUploadedFile("spec.pdf", PDF, content_type="application/pdf")
+
+    response = client.post(reverse("publishing:new_process", args=[council.pk]), PROCESS_ANSWERS | {"spec_file": spec})
+
+    assert response.status_code == 507
+    assert "There is no room left on our server to keep" in response.content.decode()
+    assert not StoredDocument.objects.exists()

@@ -76,9 +76,12 @@ INSTALLED_APPS = [
     "opencare.accounts",
     "opencare.publishing",
     "opencare.participation",
+    "opencare.task_worker",
 ]
 
 MIDDLEWARE = [
+    # First: behind trusted reverse proxies, the client's own address replaces the proxy's (OPENCARE_TRUSTED_PROXIES).
+    "opencare.config.client_address.ClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Before WhiteNoise, so static files get the Content-Security-Policy and X-Frame-Options headers too.
     "csp.middleware.CSPMiddleware",
@@ -92,6 +95,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A view that fails because the database cannot be reached answers 503 "try again shortly" (507 for a full disk).
+    "opencare.config.availability.ServiceUnavailableMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -196,6 +201,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # Background work (reviews of uploads) runs in `opencare worker` or the worker `opencare serve` starts; tasks wait in
 # the database, so no other server is needed.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+#: A task worker not heard from for this many seconds counts as dead, and the task it was running is put back in the
+#: queue (opencare.task_worker): it says it is alive six times in that time.
+OPENCARE_TASK_WORKER_LOST_SECONDS = float(os.getenv("OPENCARE_TASK_WORKER_LOST_SECONDS", "60"))
 
 LOGGING = {
     "version": 1,
@@ -233,6 +241,8 @@ CONTENT_SECURITY_POLICY = {
 
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
+    # Load balancers ask each app server for /health/ directly, over plain HTTP.
+    SECURE_REDIRECT_EXEMPT = [r"^health/$"]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = int(os.getenv("SECURE_HSTS_SECONDS", str(60 * 60 * 24 * 365)))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
@@ -243,6 +253,9 @@ if PRODUCTION:
 
 # ---------------------------------------------------------------------------------------------------------------------
 # Project configuration
+
+#: Reverse proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated): see client_address.py.
+OPENCARE_TRUSTED_PROXIES = env_list("OPENCARE_TRUSTED_PROXIES", "")
 
 #: Shown on every page: what the site is called.
 OPENCARE_SERVICE_NAME = os.getenv("OPENCARE_SERVICE_NAME", "opencare")
@@ -261,6 +274,9 @@ OPENCARE_REVIEW_MAX_UPLOAD_BYTES = int(os.getenv("OPENCARE_REVIEW_MAX_UPLOAD_BYT
 OPENCARE_REVIEW_MAX_SPREADSHEET_BYTES = int(os.getenv("OPENCARE_REVIEW_MAX_SPREADSHEET_BYTES", str(10 * 1000 * 1000)))
 #: The most pasted JSON it accepts, in bytes.
 OPENCARE_REVIEW_MAX_PASTE_BYTES = int(os.getenv("OPENCARE_REVIEW_MAX_PASTE_BYTES", str(5 * 1000 * 1000)))
+#: The most the review store may hold, in bytes (uploads, what they expand to, downloads); 0: no limit but the disk.
+#: A new upload that would take it past this is refused (507), after expired reviews are deleted to make room.
+OPENCARE_REVIEW_STORE_MAX_BYTES = int(os.getenv("OPENCARE_REVIEW_STORE_MAX_BYTES", "0"))
 #: How many days a report and its files are kept before they are deleted.
 OPENCARE_REVIEW_KEEP_DAYS = int(os.getenv("OPENCARE_REVIEW_KEEP_DAYS", "7"))
 #: Inputs up to this size are answered at once by POST /api/review; larger ones get a job address to poll.

@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from opencare.config import availability
 from opencare.config.api import api
 
 urlpatterns = [
@@ -14,4 +15,7 @@ urlpatterns = [
     path("publish/", include("opencare.publishing.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
+    path("health/", availability.health, name="health"),
 ]
+# A database that cannot be reached outside a view (e.g. in middleware) gets the 503 page too, not a 500.
+handler500 = availability.server_error

@@ -29,6 +29,7 @@ from opencare.participation.models import CountsPublication, Feedback, Moderatio
 from opencare.publishing.models import Publisher
 from opencare.publishing.permissions import decide
 from opencare.publishing.services import buyer_of
+from opencare.registry import version as registry_version
 from opencare.registry.models import Process
 from opencare.registry.selectors import process_releases
 from opencare.registry.services import get_or_create_source, store_releases
@@ -119,6 +120,8 @@ def moderate(
         recorded = ModerationDecision.objects.create(
             feedback=feedback, moderator=moderator, decision=decision, reason=reason
         )
+        if decision == Feedback.Status.PUBLISHED:
+            registry_version.mark_changed()  # the contract's page shows the story, on every server
     if decision == Feedback.Status.PUBLISHED:
         _notify_publishers(feedback)
     elif decision == Feedback.Status.SAFEGUARDING:
@@ -135,9 +138,11 @@ def reply(
     decision = decide(user, "reply-to-feedback", publisher, feedback.ocid)
     if not decision:
         raise NotAllowed(decision.reason)
-    answer = Reply.objects.create(
-        feedback=feedback, publisher=publisher, author=user, text=text, what_we_changed=what_we_changed
-    )
+    with transaction.atomic():
+        answer = Reply.objects.create(
+            feedback=feedback, publisher=publisher, author=user, text=text, what_we_changed=what_we_changed
+        )
+        registry_version.mark_changed()  # the reply shows under the story on the contract's page
     if feedback.email:
         token = signing.dumps({"reply": answer.pk}, salt=RATING_SALT)
         link = settings.OPENCARE_SITE_URL.rstrip("/") + reverse("participation:rate", args=[token])

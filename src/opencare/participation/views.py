@@ -208,6 +208,7 @@ def _moderator_only(request: HttpRequest) -> None:
 
 
 def _address(request: HttpRequest) -> str:
-    # Behind a proxy, the proxy must set REMOTE_ADDR; the client's own X-Forwarded-For is never trusted here, or
-    # anyone could dodge the limits by sending a different one each time.
+    # Behind trusted proxies, ClientAddressMiddleware has already put the client's address here (from the proxies' own
+    # X-Forwarded-For entry); what a client writes in that header itself is never believed, or anyone could dodge the
+    # limits by sending a different one each time.
     return request.META.get("REMOTE_ADDR", "")

@@ -9,14 +9,19 @@ sandboxing Content-Security-Policy, so a document can never run script in the si
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.files.storage import Storage
 from django.core.files.uploadedfile import UploadedFile
 
 from opencare.publishing.models import Publisher, StoredDocument
+from opencare.storage_limits import is_disk_full, size_and_limit
+
+logger = logging.getLogger(__name__)
 
 ZIP = b"PK\x03\x04"
 
@@ -42,7 +47,11 @@ _UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._ -]+")
 
 
 class UploadRefused(ValueError):
-    """The file cannot be kept; the message says why and what to do."""
+    """The file cannot be kept; the message says why and what to do, ``status`` the HTTP status to answer with."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 def safe_filename(name: str) -> str:
@@ -61,8 +70,11 @@ def check_upload(upload: UploadedFile) -> DocumentType:
         allowed = ", ".join(sorted(TYPES))
         raise UploadRefused(f"'{name}' is not a type of document we accept. Upload one of: {allowed}.")
     if upload.size is not None and upload.size > settings.OPENCARE_DOCUMENT_MAX_BYTES:
-        limit = settings.OPENCARE_DOCUMENT_MAX_BYTES // 1_000_000
-        raise UploadRefused(f"'{name}' is larger than {limit} MB. Make it smaller, or publish it elsewhere and link.")
+        size, limit = size_and_limit(upload.size, settings.OPENCARE_DOCUMENT_MAX_BYTES)
+        raise UploadRefused(
+            f"'{name}' is {size}, larger than the {limit} limit. Make it smaller, or publish it elsewhere and link.",
+            status=413,
+        )
     if not upload.size:
         raise UploadRefused(f"'{name}' is empty.")
     upload.seek(0)
@@ -91,9 +103,29 @@ def store_upload(*, user: AbstractBaseUser, publisher: Publisher, upload: Upload
         sha256=digest.hexdigest(),
         uploaded_by=user,
     )
-    document.file.save(f"{document.key}.{name.rsplit('.', 1)[-1].lower()}", upload, save=False)
+    stored_name = f"{document.key}.{name.rsplit('.', 1)[-1].lower()}"
+    try:
+        document.file.save(stored_name, upload, save=False)
+    except OSError as error:
+        if not is_disk_full(error):
+            raise
+        _forget_partial(document.file.storage, document.file.field.generate_filename(document, stored_name))
+        logger.error("No room to keep a document (%s): %s", name, error)
+        raise UploadRefused(
+            f"There is no room left on our server to keep '{name}'. Try again later, or link to the document instead.",
+            status=507,
+        ) from None
     document.save()
     return document
+
+
+def _forget_partial(storage: Storage, name: str) -> None:
+    """Delete what a failed save wrote (Django's file storage leaves a half-written file behind)."""
+    try:
+        if storage.exists(name):
+            storage.delete(name)
+    except OSError:
+        logger.exception("Could not delete the half-written document %s", name)
 
 
 def _utf8_prefix(head: bytes) -> bool:

@@ -85,7 +85,8 @@ class Draft(models.Model):
 
 
 def document_storage():  # noqa: ANN201 (a Storage)
-    """The storage that keeps uploaded documents: settings.STORAGES["documents"], looked up when used."""
+    """The storage that keeps uploaded documents: settings.STORAGES["documents"] (Django calls this once, when the
+    model is defined; being a callable keeps the storage's settings out of the migrations)."""
     return storages["documents"]
 
 

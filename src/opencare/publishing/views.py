@@ -81,11 +81,12 @@ def flow_form(request: HttpRequest, publisher_pk: int, action: str, ocid: str = 
     draft = Draft.objects.filter(publisher=publisher, kind=action, ocid=ocid).first()
     if request.method == "POST":
         form = flow.make_form(ctx, request.POST, request.FILES)
-        if form.is_valid() and _keep_uploads(request, publisher, form):
+        refused = _keep_uploads(request, publisher, form) if form.is_valid() else 400
+        if refused is None:
             answers = _answers(form, request.POST)
             save_draft(user=request.user, publisher=publisher, kind=action, ocid=ocid, answers=answers)
             return redirect(_check_url(publisher, action, ocid, ctx))
-        return _form_page(request, publisher, flow, ctx, form, status=400)
+        return _form_page(request, publisher, flow, ctx, form, status=refused)
     form = flow.make_form(ctx, draft.answers if draft else None, None)
     return _form_page(request, publisher, flow, ctx, form)
 
@@ -263,10 +264,11 @@ def _flow_setup(request: HttpRequest, publisher_pk: int, action: str, ocid: str)
     return publisher, flow, _context(publisher, ocid, contract_id)
 
 
-def _keep_uploads(request: HttpRequest, publisher: Publisher, form: Any) -> bool:
-    """Store each uploaded document and note its key in the answers; False (with the error shown) if refused."""
+def _keep_uploads(request: HttpRequest, publisher: Publisher, form: Any) -> int | None:
+    """Store each uploaded document and note its key in the answers; if one is refused, the error is shown on the form
+    and its HTTP status returned (413 too large, 507 no room, else 400)."""
     if not isinstance(form, DocumentFields):
-        return True
+        return None
     for slot in form.slots:
         upload = form.cleaned_data.get(f"{slot.name}_file")
         if not upload:
@@ -275,7 +277,7 @@ def _keep_uploads(request: HttpRequest, publisher: Publisher, form: Any) -> bool
             stored = store_upload(user=request.user, publisher=publisher, upload=upload)
         except UploadRefused as error:
             form.add_error(f"{slot.name}_file", str(error))
-            return False
+            return error.status
         record(
             user=request.user,
             publisher=publisher,
@@ -285,7 +287,7 @@ def _keep_uploads(request: HttpRequest, publisher: Publisher, form: Any) -> bool
             sha256=stored.sha256,
         )
         form.cleaned_data[f"{slot.name}_document"] = str(stored.key)
-    return True
+    return None
 
 
 def _answers(form: Any, data: Any) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from pathlib import Path
 from django.db import transaction
 from django.db.models import Q
 
+from opencare.registry import version
 from opencare.registry.models import CqcCrosswalk, CqcLocation, Organisation
 
 CQC_SCHEMES = {"GB-CQC", "CQC"}
@@ -76,6 +77,7 @@ def import_ratings(path: Path, crosswalk: Path | None = None) -> CqcImport:
         )
         if crosswalk is not None:
             result.crosswalk_rows = _import_crosswalk(crosswalk)
+        version.mark_changed()  # providers' pages show the ratings
     return result
 
 

@@ -216,3 +216,18 @@ class CqcCrosswalk(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scheme} {self.identifier} -> {self.location_id}"
+
+
+class RegistryVersion(models.Model):
+    """A number that goes up with every change the public pages and API show, in the same transaction as the change.
+
+    Kept answers (answer_cache) are keyed by it, so every server renews them as soon as a change is committed. The
+    newest release's key alone is not enough: a long import that took its keys first but commits after a quick
+    publish would not change it.
+    """
+
+    name = models.CharField(max_length=40, unique=True)
+    number = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.name} version {self.number}"

@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 
 from django.db.models import Count, Q, QuerySet
 
+from opencare.registry import version
 from opencare.registry.cqc import ratings_for
 from opencare.registry.models import CqcLocation, Organisation, Process, ProcessParty, Release, Source
 
@@ -16,10 +17,11 @@ _VERSION = {"value": "", "read_at": float("-inf")}
 
 
 def registry_version(max_age: float = 1.0) -> str:
-    """A value that changes whenever releases are added (the newest release's key), read at most once a second."""
+    """A value that changes whenever what pages and the API show changes (registry.version), read at most once a
+    second in each process."""
     now = time.monotonic()
     if now - _VERSION["read_at"] > max_age:
-        _VERSION["value"] = str(Release.objects.order_by("-pk").values_list("pk", flat=True).first() or 0)
+        _VERSION["value"] = version.current()
         _VERSION["read_at"] = now
     return str(_VERSION["value"])
 

@@ -9,6 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from opencare.registry import version
 from opencare.registry.bulk_insert import insert_rows
 from opencare.registry.models import ContractMetric, ImportRun, Process, Release, Source
 from opencare.registry.organisations import link_parties_of
@@ -155,6 +156,8 @@ def recompile_processes(
         link_parties_of([(process, {"parties": states[process.ocid].parties}) for process in processes], new=new)
         metrics = {ocid: state.contract_metrics for ocid, state in states.items()}
         _replace_contract_metrics(processes, metrics, had_metrics)
+    if ocids:
+        version.mark_changed()  # last: every server's kept pages and API answers are renewed once this commits
 
 
 def _with_state(process: Process, state: CompiledState, now: datetime) -> Process:

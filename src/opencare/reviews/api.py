@@ -12,6 +12,7 @@ from ninja import Router, Schema, Status
 
 from opencare.reviews import selectors, services
 from opencare.reviews.models import ReviewRequest
+from opencare.storage_limits import is_disk_full
 
 router = Router(tags=["Data Review Tool"])
 
@@ -97,7 +98,7 @@ REQUEST_BODY = {
 
 @router.post(
     "",
-    response={200: ReportOut, 202: JobOut, 400: ErrorOut, 413: ErrorOut, 422: ProblemOut},
+    response={200: ReportOut, 202: JobOut, 400: ErrorOut, 413: ErrorOut, 422: ProblemOut, 507: ErrorOut},
     summary="Review OCDS data",
     openapi_extra={"requestBody": REQUEST_BODY},
 )
@@ -143,6 +144,10 @@ def _accept(request: HttpRequest, version: str) -> ReviewRequest:
             raise services.UploadRefused(
                 f"The form could not be read ({error})", "Send a multipart/form-data body with its boundary."
             ) from None
+        except OSError as error:  # while Django writes the upload to its temporary file
+            if not is_disk_full(error):
+                raise
+            raise services.no_room(error) from None
         if uploaded is None:
             raise services.UploadRefused("The form has no `file` field", "Send the data in a form field called file.")
         return services.accept_upload(uploaded=uploaded, ocds_version=version, enqueue=False)

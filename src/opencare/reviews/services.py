@@ -11,6 +11,7 @@ import gzip
 import logging
 import multiprocessing
 import os
+import secrets
 import shutil
 import time
 import unicodedata
@@ -25,13 +26,16 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 import orjson
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.utils import timezone
 
 from opencare.ocds.key_facts import gather_key_facts
 from opencare.ocds.readers import InputError, read_ocds
 from opencare.ocds.review import review as review_data
 from opencare.reviews.models import ReviewRequest
+from opencare.storage_limits import folder_bytes, human_size, is_disk_full, size_and_limit
+
+__all__ = ["human_size"]  # kept here for the views and the API: the sizes on the upload page
 
 if TYPE_CHECKING:
     from opencare.ocds.spreadsheets import SourceMap
@@ -52,6 +56,8 @@ EXPANDED_NAME = "expanded.json"
 INPUT_NAME = "input"
 #: Spreadsheet uploads keep the extension of what they are (openpyxl, for one, goes by the name).
 SPREADSHEET_SUFFIXES = {"xlsx": ".xlsx", "ods": ".ods", "csv": ".zip"}
+#: Runs of a review whose worker died part-way before the upload is explained instead of tried again.
+REVIEW_ATTEMPTS = 3
 #: Expanding up to this much is always allowed, whatever the ratio: small, very repetitive files compress very well.
 RATIO_FREE_BYTES = 100 * 1000 * 1000
 
@@ -101,8 +107,9 @@ def check_declared_size(request_meta: Mapping[str, Any], slack: int = 1024 * 102
         content_length = 0
     limit = settings.OPENCARE_REVIEW_MAX_UPLOAD_BYTES
     if content_length > limit + slack:
+        size, most = size_and_limit(content_length, limit)
         raise UploadRefused(
-            f"The upload is {human_size(content_length)}, larger than the {human_size(limit)} limit",
+            f"The upload is {size}, larger than the {most} limit",
             "Split the data into smaller files, or compress it with gzip (.json.gz) before uploading.",
             status=413,
         )
@@ -111,12 +118,14 @@ def check_declared_size(request_meta: Mapping[str, Any], slack: int = 1024 * 102
 def _accept_file(uploaded: UploadedFile, ocds_version: str, enqueue: bool) -> ReviewRequest:
     limit = settings.OPENCARE_REVIEW_MAX_UPLOAD_BYTES
     if uploaded.size > limit:
+        size, most = size_and_limit(uploaded.size, limit)
         raise UploadRefused(
-            f"The file is {human_size(uploaded.size)}, larger than the {human_size(limit)} limit",
+            f"The file is {size}, larger than the {most} limit",
             "Split the data into smaller files, or compress it with gzip (.json.gz) before uploading.",
             status=413,
         )
     review = _new_review(file_name=display_name(uploaded.name or "upload"), size=uploaded.size, version=ocds_version)
+    _check_room(uploaded.size)
     return _store(review, lambda target: _keep_upload(uploaded, target), enqueue)
 
 
@@ -124,13 +133,15 @@ def _accept_pasted(pasted: str, ocds_version: str, enqueue: bool) -> ReviewReque
     data = pasted.encode("utf-8", errors="surrogatepass")
     limit = settings.OPENCARE_REVIEW_MAX_PASTE_BYTES
     if len(data) > limit:
+        size, most = size_and_limit(len(data), limit)
         raise UploadRefused(
-            f"The pasted text is {human_size(len(data))}, more than the {human_size(limit)} that can be pasted",
+            f"The pasted text is {size}, more than the {most} that can be pasted",
             "Save the JSON as a file and upload the file instead.",
             status=413,
         )
     review = _new_review(file_name="Pasted JSON", size=len(data), version=ocds_version)
     review.input_kind = ReviewRequest.InputKind.PASTED
+    _check_room(len(data))
     return _store(review, lambda target: target.write_bytes(data), enqueue)
 
 
@@ -147,6 +158,7 @@ def accept_stream(*, stream: BinaryIO, file_name: str, ocds_version: str = "", e
     """Store a request body (JSON sent as the body of an API call) as a new review, refusing it past the file limit."""
     limit = settings.OPENCARE_REVIEW_MAX_UPLOAD_BYTES
     review = _new_review(file_name=display_name(file_name), size=0, version=ocds_version)
+    room = _check_room(0)
 
     def copy(target: Path) -> None:
         with target.open("wb") as out:
@@ -158,6 +170,8 @@ def accept_stream(*, stream: BinaryIO, file_name: str, ocds_version: str = "", e
                         "Split the data into smaller files, or compress it with gzip before sending it.",
                         status=413,
                     )
+                if room is not None and review.size_bytes > room:
+                    raise _store_full()
                 out.write(chunk)
         if not review.size_bytes:
             raise UploadRefused("The request has no data", "Send OCDS JSON as the body, or a file in a form field.")
@@ -166,11 +180,14 @@ def accept_stream(*, stream: BinaryIO, file_name: str, ocds_version: str = "", e
 
 
 def _store(review: ReviewRequest, write: Callable[[Path], None], enqueue: bool) -> ReviewRequest:
-    """Write the input into the review's folder, find what it is, save the review; a refusal leaves no files."""
+    """Write the input into the review's folder, find what it is, save the review; a refusal leaves no files.
+
+    A full disk is a refusal too (507): the person is told to try later, and nothing half-written is kept.
+    """
     folder = review_folder(review)
-    folder.mkdir(parents=True, exist_ok=True)
     target = folder / INPUT_NAME
     try:
+        folder.mkdir(parents=True, exist_ok=True)
         write(target)
         if not review.input_kind:
             review.input_kind = _sniff(target)
@@ -178,7 +195,51 @@ def _store(review: ReviewRequest, write: Callable[[Path], None], enqueue: bool) 
     except UploadRefused:
         shutil.rmtree(folder, ignore_errors=True)
         raise
+    except OSError as error:
+        shutil.rmtree(folder, ignore_errors=True)
+        if not is_disk_full(error):
+            raise
+        raise no_room(error) from None
     return _save_and_enqueue(review, enqueue)
+
+
+def no_room(error: OSError) -> UploadRefused:
+    """The refusal when the disk holding uploads is full (logged, for whoever runs the site)."""
+    logger.error("No room to keep an upload for review: %s", error)
+    return UploadRefused(
+        "There is no room left on our server to keep your file",
+        "Try again later. You can also check the data on your own computer with `opencare review FILE`.",
+        status=507,
+    )
+
+
+def review_store_bytes() -> int:
+    """How much the Data Review Tool keeps on disk now: uploads, what they expand or convert to, and downloads."""
+    return folder_bytes(Path(settings.OPENCARE_REVIEW_DIR))
+
+
+def _check_room(incoming: int) -> int | None:
+    """Refuse (507) an upload that would take the review store past OPENCARE_REVIEW_STORE_MAX_BYTES, after deleting
+    expired reviews to make room; the bytes still free under it, or None when there is no such limit."""
+    quota = settings.OPENCARE_REVIEW_STORE_MAX_BYTES
+    if not quota:
+        return None
+    used = review_store_bytes()
+    if used + incoming > quota and delete_expired_reviews():
+        used = review_store_bytes()
+    if used + incoming > quota:
+        raise _store_full()
+    return quota - used
+
+
+def _store_full() -> UploadRefused:
+    logger.warning("The review store is full (OPENCARE_REVIEW_STORE_MAX_BYTES): an upload was refused")
+    return UploadRefused(
+        "The Data Review Tool is full: it is already keeping as much uploaded data as it can",
+        f"Try again later (reports and their files are deleted after {settings.OPENCARE_REVIEW_KEEP_DAYS} days), "
+        "send a smaller file, or check the data on your own computer with `opencare review FILE`.",
+        status=507,
+    )
 
 
 def _name_by_kind(target: Path, kind: str) -> None:
@@ -188,8 +249,9 @@ def _name_by_kind(target: Path, kind: str) -> None:
     limit = settings.OPENCARE_REVIEW_MAX_SPREADSHEET_BYTES
     size = target.stat().st_size
     if size > limit:
+        size_text, most = size_and_limit(size, limit)
         raise UploadRefused(
-            f"The spreadsheet is {human_size(size)}, larger than the {human_size(limit)} limit for spreadsheets",
+            f"The spreadsheet is {size_text}, larger than the {most} limit for spreadsheets",
             "Split it into smaller spreadsheets, or upload the data as JSON (which can be up to "
             f"{human_size(settings.OPENCARE_REVIEW_MAX_UPLOAD_BYTES)}).",
             status=413,
@@ -264,25 +326,31 @@ def display_name(name: str) -> str:
     return (cleaned or "upload")[:120]
 
 
-def human_size(count: int) -> str:
-    """A byte count as people say it: 200 MB, 1.5 GB."""
-    for unit, scale in (("GB", 10**9), ("MB", 10**6), ("KB", 10**3)):
-        if count >= scale:
-            return f"{count / scale:.1f} {unit}".replace(".0 ", " ")
-    return f"{count} bytes"
-
-
 # ---------------------------------------------------------------------------------------------------------------------
 # The background check
 
 
-def run_review(token: str) -> None:
-    """Check a stored upload and keep its report, or keep a clear reason it could not be read and delete the files."""
+def run_review(token: str, attempt: int = 1) -> None:
+    """Check a stored upload and keep its report, or keep a clear reason it could not be read and delete the files.
+
+    Safe to run again after a worker died part-way (``attempt`` counts the runs): it starts from the upload again,
+    the report is kept once, and its conversions are queued once. An upload that has stopped the worker
+    REVIEW_ATTEMPTS times is not tried again but explained.
+    """
     review = ReviewRequest.objects.filter(token=token).first()
     if review is None or review.status not in {ReviewRequest.Status.QUEUED, ReviewRequest.Status.CHECKING}:
         return  # deleted or expired meanwhile, or already done by another worker
-    ReviewRequest.objects.filter(pk=review.pk).update(status=ReviewRequest.Status.CHECKING, started_at=timezone.now())
     folder = review_folder(review)
+    if attempt > REVIEW_ATTEMPTS:
+        _fail(review, folder, {
+            "message": f"Checking this file stopped our checker {REVIEW_ATTEMPTS} times, so it is not tried again",
+            "how_to_fix": "Check it on your own computer with `opencare review FILE`, or split it into smaller "
+            "files and upload those.",
+        })  # fmt: skip
+        return
+    ReviewRequest.objects.filter(pk=review.pk).update(
+        status=ReviewRequest.Status.CHECKING, started_at=timezone.now(), items_checked=0
+    )
     from opencare.ocds.spreadsheets import SpreadsheetError
 
     try:
@@ -290,23 +358,40 @@ def run_review(token: str) -> None:
     except (InputError, SpreadsheetError, UploadRefused) as error:
         _fail(review, folder, _error_json(error))
         return
-    except Exception:
-        logger.exception("Reviewing upload %s failed", review.pk)
-        _fail(review, folder, {
-            "message": "Something went wrong on our side while checking this file",
-            "how_to_fix": "Try again later. If it keeps happening, tell us, and we will look at what went wrong.",
-        })  # fmt: skip
+    except (OperationalError, InterfaceError):
+        raise  # the database went away, not the file: the upload is kept, and the worker runs the task again
+    except Exception as error:
+        _fail(review, folder, _our_failure(review, error))
         return
-    ReviewRequest.objects.filter(pk=review.pk).update(
-        status=ReviewRequest.Status.READY,
-        report=report,
-        key_facts=facts,
-        finished_at=timezone.now(),
-        downloads={name: "pending" for name in DOWNLOADS},
-    )
     from opencare.reviews.tasks import convert_upload  # tasks import this module
 
-    convert_upload.enqueue(review.token)
+    # The report and the queued conversions are kept together or not at all; a second run that finished meanwhile
+    # (a worker wrongly thought dead) changes nothing.
+    with transaction.atomic():
+        kept = ReviewRequest.objects.filter(pk=review.pk, status=ReviewRequest.Status.CHECKING).update(
+            status=ReviewRequest.Status.READY,
+            report=report,
+            key_facts=facts,
+            finished_at=timezone.now(),
+            downloads={name: "pending" for name in DOWNLOADS},
+        )
+        if kept:
+            convert_upload.enqueue(review.token)
+
+
+def _our_failure(review: ReviewRequest, error: Exception) -> dict[str, str]:
+    """What to tell the person when the check failed on our side: a full disk, or something else (logged)."""
+    if is_disk_full(error):
+        logger.error("No room to check upload %s: %s", review.pk, error)
+        return {
+            "message": "There was no room left on our server to check this file",
+            "how_to_fix": "Upload it again later, or check it on your own computer with `opencare review FILE`.",
+        }
+    logger.exception("Reviewing upload %s failed", review.pk)
+    return {
+        "message": "Something went wrong on our side while checking this file",
+        "how_to_fix": "Try again later. If it keeps happening, tell us, and we will look at what went wrong.",
+    }
 
 
 def _check(review: ReviewRequest, folder: Path) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -354,6 +439,8 @@ def _gunzip(source: Path, target: Path) -> Path:
                 out.write(chunk)
     except (OSError, EOFError, zlib.error) as error:
         partial.unlink(missing_ok=True)
+        if is_disk_full(error):
+            raise  # our disk, not the file: run_review says so
         raise UploadRefused(
             f"The gzip file is damaged or incomplete ({error})", "Compress the file again and upload it again."
         ) from None
@@ -433,15 +520,21 @@ def run_conversions(token: str) -> None:
     try:
         package = _release_package(review, folder)
     except (InputError, OSError) as error:
-        _set_downloads(review, dict.fromkeys(DOWNLOADS, "failed"), str(error))
+        problem = "There was no room left on our server to make the downloads" if is_disk_full(error) else str(error)
+        _set_downloads(review, dict.fromkeys(DOWNLOADS, "failed"), problem)
         return
     _set_downloads(review, {"json": "ready"})
     for name, fmt in (("xlsx", "xlsx"), ("csv", "csv")):
         try:
             problem = in_child_process(convert, package, folder / DOWNLOADS[name][0], fmt)
-        except Exception:
+        except Exception as error:
             logger.exception("Converting upload %s to %s failed", review.pk, name)
-            problem = "Something went wrong on our side while converting"
+            problem = (
+                "There was no room left on our server to make this download"
+                if is_disk_full(error)
+                else "Something went wrong on our side while converting"
+            )
+            (folder / DOWNLOADS[name][0]).unlink(missing_ok=True)  # never a half-written download
         _set_downloads(review, {name: "failed" if problem else "ready"}, problem or "")
 
 
@@ -496,25 +589,34 @@ def _link_or_copy(source: Path, target: Path) -> None:
     try:
         os.link(source, target)
     except OSError:
-        shutil.copyfile(source, target)
+        partial = target.with_suffix(".partial")
+        try:
+            shutil.copyfile(source, partial)
+            os.replace(partial, target)
+        finally:
+            partial.unlink(missing_ok=True)
 
 
 def _write_release_package(source: Path, target: Path, *, compiled: bool = False) -> None:
     """Stream any readable input into a release package (records give their compiled releases), written atomically."""
     partial = target.with_suffix(".partial")
-    with read_ocds(source) as data, partial.open("wb") as out:
-        metadata = {key: value for key, value in data.metadata.items() if key not in {"releases", "records"}}
-        metadata.setdefault("version", "1.1")
-        head = orjson.dumps(metadata)
-        out.write(head[:-1] + (b"," if len(head) > 2 else b"") + b'"releases":[')
-        first = True
-        for item in data.items():
-            release = item.get("compiledRelease") if compiled and isinstance(item, dict) else item
-            if not isinstance(release, dict):
-                continue
-            out.write((b"" if first else b",") + orjson.dumps(release))
-            first = False
-        out.write(b"]}")
+    try:
+        with read_ocds(source) as data, partial.open("wb") as out:
+            metadata = {key: value for key, value in data.metadata.items() if key not in {"releases", "records"}}
+            metadata.setdefault("version", "1.1")
+            head = orjson.dumps(metadata)
+            out.write(head[:-1] + (b"," if len(head) > 2 else b"") + b'"releases":[')
+            first = True
+            for item in data.items():
+                release = item.get("compiledRelease") if compiled and isinstance(item, dict) else item
+                if not isinstance(release, dict):
+                    continue
+                out.write((b"" if first else b",") + orjson.dumps(release))
+                first = False
+            out.write(b"]}")
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
     os.replace(partial, target)
 
 
@@ -568,7 +670,11 @@ def blank_template(fmt: str) -> Path:
     path = folder / TEMPLATE_FORMATS[fmt]
     if not path.is_file():
         folder.mkdir(parents=True, exist_ok=True)
-        partial = path.with_suffix(".partial")
-        write_template(partial, "xlsx" if fmt == "xlsx" else "csv")
-        os.replace(partial, path)
+        # Every server shares this folder: each writes its own partial file, and the last rename wins, whole.
+        partial = path.with_name(f"{path.name}.{os.getpid()}-{secrets.token_hex(4)}.partial")
+        try:
+            write_template(partial, "xlsx" if fmt == "xlsx" else "csv")
+            os.replace(partial, path)
+        finally:
+            partial.unlink(missing_ok=True)
     return path

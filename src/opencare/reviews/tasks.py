@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from django_tasks import task
+from django_tasks import TaskContext, task
 
 from opencare.reviews import services
 
 
-@task()
-def review_upload(token: str) -> None:
-    """Check an upload; then queue its conversions; and, while here, delete reviews that have expired."""
-    services.run_review(token)
+@task(takes_context=True)
+def review_upload(context: TaskContext, token: str) -> None:
+    """Check an upload; then queue its conversions; and, while here, delete reviews that have expired.
+
+    A worker killed part-way has its task put back in the queue (opencare.task_worker), so this may be a later
+    attempt: the check starts again from the upload, which is kept until the report is.
+    """
+    services.run_review(token, attempt=context.attempt)
     services.delete_expired_reviews()
 
 

@@ -16,6 +16,7 @@ from opencare.reviews import selectors, services
 from opencare.reviews.forms import UploadForm
 from opencare.reviews.models import ReviewRequest
 from opencare.reviews.presentation import report_context
+from opencare.storage_limits import is_disk_full
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -37,6 +38,10 @@ def upload(request: HttpRequest) -> HttpResponse:
             "The pasted text is too long to paste", "Save the JSON as a file and upload the file instead.", status=413
         )
         return _upload_page(request, UploadForm(), refused)
+    except OSError as error:  # while Django writes the upload to its temporary file
+        if not is_disk_full(error):
+            raise
+        return _upload_page(request, UploadForm(), services.no_room(error))
     if not valid:
         refused = services.UploadRefused("Check what you sent", "Choose a file or paste JSON, then try again.")
         return _upload_page(request, form, refused)

@@ -33,7 +33,7 @@ def use_pglz(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("registry", "0008_social_care_search_index"),
+        ("registry", "0009_registry_version"),
     ]
 
     operations = [migrations.RunPython(use_lz4, use_pglz)]
