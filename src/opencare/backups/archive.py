@@ -142,7 +142,11 @@ class ArchiveReader:
                 "Give the file that `opencare export-all` wrote (an uncompressed .tar); if it was copied or "
                 "compressed on the way, copy it again or uncompress it first.",
             ) from None
-        self.manifest = self._read_manifest()
+        try:
+            self.manifest = self._read_manifest()
+        except BaseException:
+            self._tar.close()
+            raise
 
     def __enter__(self) -> ArchiveReader:
         return self

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import IO, Any
 
 from django.core.serializers.base import DeserializationError
@@ -22,6 +22,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.core.serializers.python import Deserializer as PythonDeserializer
 from django.core.serializers.python import Serializer as PythonSerializer
 from django.db import connections, models
+
+from opencare.backups.tables import label
 
 #: Rows read from the database at a time when exporting (a process's compiled release can be tens of KB).
 READ_CHUNK = 500
@@ -77,21 +79,35 @@ def insert_rows(
     manager = model._base_manager.using(using)
     batch: list[models.Model] = []
     inserted = 0
-    try:
-        for item in PythonDeserializer(_decoded(lines), using=using):
-            if type(item.object) is not model:
-                raise DeserializationError(f"a row of {item.object._meta.label_lower} is among them")
-            batch.append(item.object)
-            if len(batch) >= batch_size:
-                inserted += _insert(manager, batch, fields, using)
-                on_batch(inserted)
-                batch = []
-    except DeserializationError as error:
-        raise DeserializationError(f"{where}, after {inserted + len(batch):,} rows: {error}") from None
+    for obj in _objects(PythonDeserializer(_decoded(lines), using=using), where):
+        if type(obj) is not model:
+            raise DeserializationError(
+                f"{where}, after {inserted + len(batch):,} rows: a row of {label(obj)} is there"
+            )
+        batch.append(obj)
+        if len(batch) >= batch_size:
+            inserted += _insert(manager, batch, fields, using)
+            on_batch(inserted)
+            batch = []
     if batch:
         inserted += _insert(manager, batch, fields, using)
         on_batch(inserted)
     return inserted
+
+
+def _objects(deserializer: PythonDeserializer, where: str) -> Iterator[models.Model]:
+    """The deserialized objects; anything wrong with a row (Django's deserializer raises what the field or model
+    lookup raised) becomes a DeserializationError that says where."""
+    done = 0
+    while True:
+        try:
+            item = next(deserializer)
+        except StopIteration:
+            return
+        except Exception as error:
+            raise DeserializationError(f"{where}, after {done:,} rows: {error}") from None
+        done += 1
+        yield item.object
 
 
 def _decoded(lines: Iterable[bytes]) -> Iterable[dict[str, Any]]:

@@ -123,10 +123,11 @@ def restore(path: Path, *, using: str = DEFAULT_DB_ALIAS, progress: Progress | N
         manifest = reader.manifest
         _check_migration_state(manifest, using)
         table_models = _table_models(manifest)
+        file_storages = [_storage_of(entry) for entry in manifest["files"]]  # each name checked before it is read
         _check_empty(using)
         tell("Checking the archive's checksums")
         reader.verify()
-        planned, already_there = _planned_files(manifest)
+        planned, already_there = _planned_files(manifest["files"], file_storages)
         written: list[tuple[Storage, str]] = []
         try:
             for number, planned_file in enumerate(planned, start=1):
@@ -270,11 +271,10 @@ def _check_empty(using: str) -> None:
         )
 
 
-def _planned_files(manifest: dict[str, Any]) -> tuple[list[_PlannedFile], int]:
+def _planned_files(entries: list[dict[str, Any]], file_storages: list[Storage]) -> tuple[list[_PlannedFile], int]:
     """The files to write, and how many are already in storage with the same bytes (from an interrupted restore)."""
     planned, already_there = [], 0
-    for entry in manifest["files"]:
-        storage = _storage_of(entry)
+    for entry, storage in zip(entries, file_storages, strict=True):
         if storage.exists(entry["name"]):
             if _sha256_in(storage, entry["name"]) == entry["sha256"]:
                 already_there += 1
