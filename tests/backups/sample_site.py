@@ -150,7 +150,8 @@ def build_site() -> dict[str, Any]:
 
 def fingerprint() -> dict[str, Any]:
     """Everything a restore must bring back, comparable across processes: every row of every table a backup holds,
-    the OCDS API's answers byte for byte (but the time they were made), and the stored files' SHA-256s."""
+    the OCDS API's answers byte for byte (but the time they were made) with their ETags, and the stored files'
+    SHA-256s."""
     from django.test import Client
 
     from opencare.backups.tables import backed_up_models, label
@@ -160,7 +161,10 @@ def fingerprint() -> dict[str, Any]:
     rows = {}
     for model in backed_up_models():
         columns = [field.attname for field in model._meta.local_concrete_fields]
-        rows[label(model)] = [repr(row) for row in model._base_manager.order_by("pk").values_list(*columns)]
+        values = model._base_manager.order_by("pk").values_list(*columns)
+        # Exact for every value (datetimes to the microsecond, decimals as stored); JSON objects with their keys
+        # sorted, as PostgreSQL's jsonb keeps them in an order of its own.
+        rows[label(model)] = [json.dumps(row, sort_keys=True, default=str, ensure_ascii=False) for row in values]
     client = Client(SERVER_NAME="localhost")
     paths = ["/api/records", "/api/releases", "/api/organisations", "/api/feedback/stories", "/feedback/stories.csv"]
     for ocid in Process.objects.order_by("pk").values_list("ocid", flat=True):

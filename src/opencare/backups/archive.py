@@ -25,7 +25,8 @@ from typing import IO, Any, BinaryIO
 FORMAT = "opencare-backup"
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
-#: Parts are compressed quickly: level 6 takes twice as long for an archive about a tenth smaller (JSON of releases).
+#: Parts are compressed quickly: on 131 MB of releases and processes, level 3 took 1.0 s for 24.7 MB, level 6 3.3 s
+#: for 20.4 MB.
 GZIP_LEVEL = 3
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 _READ_BYTES = 1024 * 1024

@@ -17,6 +17,7 @@ import json
 from collections.abc import Callable, Iterable, Iterator
 from typing import IO, Any
 
+import orjson
 from django.core.serializers.base import DeserializationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.serializers.python import Deserializer as PythonDeserializer
@@ -113,9 +114,12 @@ def _objects(deserializer: PythonDeserializer, where: str) -> Iterator[models.Mo
 def _decoded(lines: Iterable[bytes]) -> Iterable[dict[str, Any]]:
     for number, line in enumerate(lines, start=1):
         try:
-            row = json.loads(line)
-        except ValueError:
-            raise DeserializationError(f"line {number} is not JSON") from None
+            row = orjson.loads(line)
+        except orjson.JSONDecodeError:
+            try:  # what orjson does not read but the standard library writes (NaN), the standard library reads
+                row = json.loads(line)
+            except ValueError:
+                raise DeserializationError(f"line {number} is not JSON") from None
         if not isinstance(row, dict) or not isinstance(row.get("fields"), dict) or "pk" not in row:
             raise DeserializationError(f"line {number} is not a row (model, pk and fields)")
         yield row
