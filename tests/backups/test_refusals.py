@@ -4,6 +4,7 @@ file. An export refuses to overwrite a file, and lists documents missing from th
 
 from __future__ import annotations
 
+import errno
 import gzip
 import hashlib
 import io
@@ -343,3 +344,28 @@ def test_sessions_review_uploads_and_their_tasks_are_left_out_with_the_reason(ba
         assert manifest["left_out"][left_out]
     assert {"auth.user", "registry.release", "participation.feedback", "publishing.auditentry"} <= tables
     assert names[-1] == "manifest.json"
+
+
+def test_a_full_disk_while_exporting_is_explained_and_leaves_no_partial_archive(db, tmp_path, monkeypatch):
+    written = []
+
+    def fill_up(tar, info, fileobj=None):
+        if written:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        written.append(info.name)
+
+    monkeypatch.setattr(tarfile.TarFile, "addfile", fill_up)
+    with pytest.raises(BackupError, match=r"Could not write .*site\.tar: No space left on device") as refused:
+        export_all(tmp_path / "site.tar")
+    assert "room" in refused.value.how_to_fix
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_full_document_storage_while_restoring_is_explained_and_nothing_is_restored(backup, monkeypatch):
+    def full(self, name, content, max_length=None):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(type(backup.storage), "save", full)
+    with pytest.raises(BackupError, match=re.escape("No space left on device. Nothing was restored")):
+        restore(backup.path)
+    assert nothing_was_restored(backup)

@@ -81,7 +81,11 @@ class ArchiveWriter:
         self.partial = path.with_name(path.name + ".partial")
         # Parts are spooled next to the archive (a tar member's size comes before its bytes), so on the same disk.
         self._scratch = tempfile.TemporaryDirectory(prefix=".opencare-backup-", dir=path.parent)
-        self._tar = tarfile.open(self.partial, "w", format=tarfile.PAX_FORMAT)  # noqa: SIM115 (closed in finish)
+        try:
+            self._tar = tarfile.open(self.partial, "w", format=tarfile.PAX_FORMAT)  # noqa: SIM115 (closed in finish)
+        except BaseException:
+            self._scratch.cleanup()
+            raise
         self._names: set[str] = set()
 
     def __enter__(self) -> ArchiveWriter:

@@ -78,11 +78,20 @@ def export_all(path: Path, *, using: str = DEFAULT_DB_ALIAS, progress: Progress 
 
     Raises BackupError when ``path`` exists or its folder does not, or the database has not been set up.
     """
-    tell = progress or (lambda message: None)
     if path.exists():
         raise BackupError(f"{path} already exists.", "Give a new file name (e.g. with the date in it), or delete it.")
     if not path.parent.is_dir():
         raise BackupError(f"The folder {path.parent} does not exist.", "Create it, or give a file in another folder.")
+    try:
+        return _export(path, using, progress or (lambda message: None))
+    except OSError as error:  # the partial archive is gone already
+        raise BackupError(
+            f"Could not write {path}: {error.strerror or error}.",
+            "Check that the folder is writable and that the disk has room for the backup.",
+        ) from None
+
+
+def _export(path: Path, using: str, tell: Progress) -> ExportResult:
     with _snapshot(using), ArchiveWriter(path) as writer:
         migrations = migration_state(using)
         if not migrations:
@@ -118,7 +127,17 @@ def restore(path: Path, *, using: str = DEFAULT_DB_ALIAS, progress: Progress | N
     Raises BackupError, having changed nothing, when the archive is damaged or truncated or from another migration
     state, when the database is not empty, or when the rows cannot be loaded.
     """
-    tell = progress or (lambda message: None)
+    try:
+        return _restore(path, using, progress or (lambda message: None))
+    except OSError as error:  # the files written are deleted already
+        raise BackupError(
+            f"Could not read the backup or write a document into its storage: {error.strerror or error}"
+            f"{f' ({error.filename})' if error.filename else ''}. Nothing was restored.",
+            "Check that the backup is readable, and that the document storage is writable and has room.",
+        ) from None
+
+
+def _restore(path: Path, using: str, tell: Progress) -> RestoreResult:
     with ArchiveReader(path) as reader:
         manifest = reader.manifest
         _check_migration_state(manifest, using)
