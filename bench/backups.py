@@ -82,7 +82,7 @@ def run_bench(urls: list[str], scratch: Path, processes: int, django: bool, data
     rows = []
     seconds, peak = measured(opencare("export-all", archive), source)
     size = archive.stat().st_size / 1e6
-    rows.append(f"| {database} | `opencare export-all` | {seconds:.1f} | {peak:.0f} | {size:,.0f} MB archive |")
+    rows.append(f"| {database} | `opencare export-all` | {seconds:.1f} | {peak:.0f} | {size:,.1f} MB archive |")
     seconds, peak = measured(opencare("restore", "--no-bulk", archive), target)
     rows.append(f"| {database} | `opencare restore` (new database) | {seconds:.1f} | {peak:.0f} | |")
     if django:
@@ -93,7 +93,7 @@ def run_bench(urls: list[str], scratch: Path, processes: int, django: bool, data
         seconds, peak = measured(command, source)
         size = dump.stat().st_size / 1e6
         rows.append(
-            f"| {database} | `dumpdata --format jsonl` | {seconds:.1f} | {peak:.0f} | {size:,.0f} MB, uncompressed |"
+            f"| {database} | `dumpdata --format jsonl` | {seconds:.1f} | {peak:.0f} | {size:,.1f} MB, uncompressed |"
         )
         # loaddata clashes with the site role groups that migrate made: empty that table first, as restore does.
         clear = "from django.contrib.auth.models import Group; Group.objects.all().delete()"
@@ -113,7 +113,8 @@ def main() -> None:
     arguments = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="opencare-bench-backups-") as scratch_name:
         scratch = Path(scratch_name)
-        print(f"# Backup and restore of {arguments.processes:,} imported processes plus the demo\n")
+        what = f"{arguments.processes:,} imported processes plus the demo" if arguments.processes else "the demo"
+        print(f"# Backup and restore of {what}\n")
         print("| database | command | seconds | peak MB | size |\n|---|---|---|---|---|")
         for database in arguments.databases:
             if database == "sqlite":
