@@ -1,5 +1,5 @@
 """Backups of a whole site: `opencare export-all FILE` writes one archive of every table and uploaded file, and
-`opencare restore FILE` reads it into a new, empty database (docs/backups.md, docs/decisions/0015-backups.md).
+`opencare restore FILE` reads it into a new, empty database (docs/backups.md, docs/decisions/0017-backups.md).
 
 - ``archive``: the archive itself (a tar of gzipped JSON Lines parts, the files, and a manifest with SHA-256s); no
   Django.
