@@ -120,7 +120,7 @@ READ_ONLY = {
     "publishing:home", "publishing:organisation", "publishing:process", "publishing:document", "publishing:audit",
     "api-1:openapi-json", "api-1:openapi-view", "api-1:api-root", "api-1:review_job", "api-1:release_list",
     "api-1:release_package", "api-1:record_list", "api-1:record_package", "api-1:organisation_list",
-    "api-1:organisation_detail", "api-1:stories",
+    "api-1:organisation_detail", "api-1:stories", "health",
 }  # fmt: skip
 
 PUBLIC_BY_DESIGN = {
