@@ -19,6 +19,7 @@ from opencare.ocds.summary import summarise
 from opencare.registry.models import ContractMetric, ImportRun, Process, Release, Source
 from opencare.registry.organisations import link_parties_of
 from opencare.registry.performance_facts import PROCESS_FACT_FIELDS, process_facts
+from opencare.registry.storable import check_storable, fit_decimal_fields
 
 #: How many schema errors are kept with each stored release; the count is always exact.
 KEPT_SCHEMA_ERRORS = 20
@@ -72,8 +73,9 @@ def store_releases(
 
     A failure part-way leaves nothing half-written, and running it again is safe and cheap (one lookup per chunk of
     releases, no recompiling). A release that fails the schema is stored all the same, with its errors: flagged,
-    never dropped.
+    never dropped. A release the database cannot hold (registry.storable) raises NotStorable: nothing is stored.
     """
+    check_storable(releases)
     result = StoreResult()
     with transaction.atomic():
         for start in range(0, len(releases), LOOKUP_CHUNK):
@@ -167,7 +169,8 @@ def _replace_contract_metrics(
     """The processes' comparison rows, replaced; no query at all for a chunk where no process has metrics."""
     if had_metrics:
         ContractMetric.objects.filter(process_id__in=had_metrics).delete()
-    rows = [ContractMetric(process=process, **row) for process in processes for row in metrics.get(process.ocid, [])]
+    rows = [fit_decimal_fields(ContractMetric(process=process, **row))
+            for process in processes for row in metrics.get(process.ocid, [])]  # fmt: skip
     if rows:
         ContractMetric.objects.bulk_create(rows)
 
@@ -194,7 +197,7 @@ def _compiled_process(
     for name, value in facts.items():
         setattr(process, name, value)
     process.updated_at = timezone.now()
-    return process
+    return fit_decimal_fields(process)
 
 
 def _text(value: Any) -> str:
