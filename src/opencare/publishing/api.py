@@ -9,6 +9,7 @@ stored releases and refused if it adds errors; what is stored is logged with the
 from __future__ import annotations
 
 import io
+import json
 import secrets
 from typing import Any
 
@@ -320,6 +321,28 @@ def _texts(value: Any) -> list[str]:
     return [item for item in value if isinstance(item, str)] if isinstance(value, list) else []
 
 
+class _DuplicateKeyError(ValueError):
+    pass
+
+
+def _duplicate_key(body: bytes) -> str | None:
+    """A key given twice in one object of the (valid) JSON body, or None. orjson keeps the last silently."""
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        keys = [key for key, _ in items]
+        if len(set(keys)) != len(keys):
+            raise _DuplicateKeyError(next(key for key in keys if keys.count(key) > 1))
+        return dict(items)
+
+    try:
+        json.loads(body, object_pairs_hook=pairs)
+    except _DuplicateKeyError as error:
+        return str(error)
+    except (ValueError, RecursionError):  # orjson read it; anything odd here is not a duplicate key
+        return None
+    return None
+
+
 def _release_from(body: bytes) -> dict[str, Any]:
     """The one release the body holds, or a 400 that says what is wrong and how to fix it."""
     if not body.strip():
@@ -333,6 +356,12 @@ def _release_from(body: bytes) -> dict[str, Any]:
             f"{error.colno}). Send one OCDS release as a JSON object, with Content-Type: "
             "application/json.",
         ) from None
+    if (key := _duplicate_key(body)) is not None:
+        raise HttpError(
+            400,
+            f"The key '{key[:100]}' appears twice in one object of the body. Give each field once: which of the "
+            "two values is meant cannot be known.",
+        )
     if not isinstance(data, dict):
         kind = {list: "an array", str: "a string", bool: "true or false"}.get(type(data), "a number or null")
         raise HttpError(
