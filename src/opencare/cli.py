@@ -190,7 +190,7 @@ def review(source: str, as_json: bool, ocds_version: str | None) -> None:
     """
     from opencare.ocds.review import review as run_review
 
-    with _input_errors_exit_2(), _progress(source, "Checking") as progress, _no_cycle_collection():
+    with _file_errors_exit_2(), _progress(source, "Checking") as progress, _no_cycle_collection():
         report = run_review(source, version=ocds_version, progress=progress)
     if as_json:
         click.echo(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
@@ -212,7 +212,7 @@ def compile_command(source: str, versioned: bool, output: str | None) -> None:
 
     target = Path(output) if output else None
     partial = target.with_name(target.name + ".partial") if target else None
-    with _input_errors_exit_2(partial), _progress(source, "Compiling") as progress, _no_cycle_collection():
+    with _file_errors_exit_2(partial), _progress(source, "Compiling") as progress, _no_cycle_collection():
         if partial is None:
             result = compile_package(source, sys.stdout.buffer, versioned=versioned, progress=progress)
         else:
@@ -244,19 +244,29 @@ def _no_cycle_collection() -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def _input_errors_exit_2(partial: Path | None = None) -> Iterator[None]:
-    """Unreadable input: a clear message on stderr and exit status 2, never a traceback, nothing half-written."""
+def _file_errors_exit_2(partial: Path | None = None) -> Iterator[None]:
+    """Unreadable input or unwritable output: a clear message on stderr and exit status 2, never a traceback, and
+    nothing half-written (the partial output file is deleted)."""
     from opencare.ocds.readers import InputError
 
+    errors = Console(stderr=True)
     try:
         yield
     except InputError as error:
         if partial is not None:
             partial.unlink(missing_ok=True)
-        errors = Console(stderr=True)
         where = f" (line {error.line}, column {error.column})" if error.line is not None else ""
         errors.print(f"[bold red]Cannot read the input:[/bold red] {error.message}{where}.", highlight=False)
         errors.print(f"How to fix it: {error.how_to_fix}", highlight=False)
+        sys.exit(2)
+    except OSError as error:  # the reader turns its own into InputError: this is the output (a missing folder...)
+        if partial is not None:
+            partial.unlink(missing_ok=True)
+        where = f" to {str(error.filename).removesuffix('.partial')}" if error.filename else ""
+        reason = error.strerror or str(error)
+        errors.print(f"[bold red]Cannot write the output{where}:[/bold red] {reason}.", highlight=False)
+        errors.print("How to fix it: check that the folder exists, that you may write there and that the disk has "
+                     "room; nothing was written.", highlight=False)  # fmt: skip
         sys.exit(2)
 
 

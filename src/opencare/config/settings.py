@@ -51,6 +51,7 @@ if PRODUCTION and not ALLOWED_HOSTS:
         "Set ALLOWED_HOSTS to the site's host names, comma-separated, e.g. opencare.example.org"
     )
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
+CSRF_FAILURE_VIEW = "opencare.config.error_pages.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -87,6 +88,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # PUT, PATCH, DELETE...: 405 before any view; and every 405 says which methods an address takes.
+    "opencare.config.error_pages.MethodsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

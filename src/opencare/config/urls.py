@@ -6,6 +6,11 @@ from django.urls import include, path
 from opencare.config import availability
 from opencare.config.api import api
 
+handler400 = "opencare.config.error_pages.bad_request"
+handler403 = "opencare.config.error_pages.permission_denied"
+handler404 = "opencare.config.error_pages.page_not_found"
+handler500 = "opencare.config.error_pages.server_error"
+
 urlpatterns = [
     path("", include("opencare.explore.urls")),
     path("", include("opencare.participation.urls")),

@@ -171,8 +171,13 @@ def _totals(values: Iterable[tuple[Decimal, str]]) -> list[dict[str, Any]]:
 
 def _buyer_names(release: dict[str, Any]) -> list[str]:
     names = [as_text(as_object(release.get("buyer")).get("name"))]
-    names += [as_text(p.get("name")) for p in as_objects(release.get("parties")) if "buyer" in (p.get("roles") or [])]
+    names += [as_text(p.get("name")) for p in as_objects(release.get("parties")) if "buyer" in _roles(p)]
     return list(dict.fromkeys(name for name in names if name))
+
+
+def _roles(party: dict[str, Any]) -> list[Any]:
+    roles = party.get("roles")
+    return roles if isinstance(roles, list) else []
 
 
 def _document_types(release: dict[str, Any]) -> set[str]:

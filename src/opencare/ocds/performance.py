@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from opencare.ocds.json_values import as_date, as_decimal, as_object, as_objects, as_text
@@ -288,7 +288,11 @@ def latest_amount(progress: Iterable[MetricProgress], metric_id: str) -> Decimal
             amounts.append(max(readings, key=_period_key).amount)  # type: ignore[arg-type]
     if not amounts:
         return None
-    return (sum(amounts, Decimal(0)) / len(amounts)).quantize(Decimal("0.01"))
+    average = sum(amounts, Decimal(0)) / len(amounts)
+    try:
+        return average.quantize(Decimal("0.01"))
+    except InvalidOperation:  # too many digits to round (no real price): as it is; the store leaves it out
+        return average
 
 
 def main_series(readings: Iterable[Reading]) -> tuple[Reading, ...]:

@@ -17,9 +17,10 @@ import codecs
 import gzip
 import io
 import json
-import shutil
+import re
 import sys
 import tempfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,6 +41,11 @@ from opencare.ocds.byte_layout import (
 )
 
 CHUNK = 1 << 20
+#: A gzip stream may expand this much whatever its ratio (small, very repetitive data compresses very well)...
+GZIP_RATIO_FREE_BYTES = 100 * 1000 * 1000
+#: ... and past that, at most this many times its compressed size: OCDS JSON compresses 10-20 times; a gzip bomb
+#: (a small file that expands to fill the disk when it is copied to a temporary file) thousands of times.
+MAX_GZIP_RATIO = 200
 #: ijson's read size: 64 KiB parsed fastest here (1 MiB was 60% slower).
 PARSE_BUFFER = 1 << 16
 PACKAGE_KEYS = ("releases", "records")
@@ -164,14 +170,30 @@ def _not_an_object(item: Any, kind: str) -> InputError:
 
 def read_ocds(source: str | Path | BinaryIO) -> OcdsInput:
     """Open the source and detect its shape. Raises InputError for anything that is not readable OCDS JSON."""
-    opener = _seekable_opener(source)
+    try:
+        opener = _seekable_opener(source)
+    except OSError as error:
+        raise _cannot_open(source, error) from None
     try:
         return _detect(opener)
+    except OSError as error:
+        close = getattr(opener, "close", None)
+        if close is not None:
+            close()
+        raise _cannot_open(source, error) from None
     except BaseException:
         close = getattr(opener, "close", None)
         if close is not None:
             close()  # a refused stream leaves no temporary copy behind
         raise
+
+
+def _cannot_open(source: str | Path | BinaryIO, error: OSError) -> InputError:
+    where = source if isinstance(source, str | Path) else "the input"
+    return InputError(
+        f"{where} cannot be read ({error.strerror or error})",
+        how_to_fix="Check that the file exists, is a file (not a folder) and that you may read it.",
+    )
 
 
 def _detect(opener: Any) -> OcdsInput:
@@ -366,15 +388,50 @@ def _maybe_gunzipped(stream: BinaryIO) -> BinaryIO:
 
 
 def _gunzipped(stream: BinaryIO) -> BinaryIO:
-    return gzip.GzipFile(fileobj=stream, mode="rb")  # type: ignore[return-value]
+    return _Gunzipped(stream)  # type: ignore[return-value]
+
+
+class _Gunzipped(gzip.GzipFile):
+    """Expands gzip, counting the compressed bytes read, so a gzip bomb is found by its expansion ratio."""
+
+    def __init__(self, stream: BinaryIO):
+        self.compressed = _CountingReader(stream)
+        super().__init__(fileobj=self.compressed, mode="rb")  # type: ignore[arg-type]
+
+    def expansion_limit(self) -> int:
+        """How far it may have expanded by now: GZIP_RATIO_FREE_BYTES, or MAX_GZIP_RATIO times what was read."""
+        return max(GZIP_RATIO_FREE_BYTES, self.compressed.count * MAX_GZIP_RATIO)
+
+
+class _CountingReader:
+    def __init__(self, stream: BinaryIO):
+        self.stream = stream
+        self.count = 0
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.stream.read(size)
+        self.count += len(data)
+        return data
 
 
 def _spooled(stream: BinaryIO) -> Any:
-    """Copy a one-pass stream to a temporary file (on disk, constant memory) so it can be read twice."""
+    """Copy a one-pass stream to a temporary file (on disk, constant memory) so it can be read twice.
+
+    Gzip is refused once it expands too far for its size: a gzip bomb would fill the disk.
+    """
     spool = tempfile.TemporaryFile()  # noqa: SIM115 (kept open for the reader's passes; closed with the process)
     try:
-        shutil.copyfileobj(stream, spool, CHUNK)
-    except (OSError, EOFError, gzip.BadGzipFile) as error:
+        while chunk := stream.read(CHUNK):
+            spool.write(chunk)
+            if isinstance(stream, _Gunzipped) and spool.tell() > (limit := stream.expansion_limit()):
+                spool.close()
+                raise InputError(
+                    f"The gzip data expands to more than {limit:,} bytes, over {MAX_GZIP_RATIO} times its own "
+                    "size, so it is refused as a possible gzip bomb",
+                    how_to_fix="Check the file: OCDS data compresses 10 to 20 times, not this much. Expand it "
+                    "yourself and give the expanded file if it is real.",
+                )
+    except (OSError, EOFError, zlib.error) as error:
         spool.close()
         raise InputError(
             f"The gzip data is damaged or cut short ({error})", how_to_fix="Compress the file again and re-send it."
@@ -413,6 +470,11 @@ def _first_significant_byte(stream: BinaryIO) -> bytes:
                 f"The file is encoded as {encoding}, not UTF-8",
                 how_to_fix="Save it as UTF-8 (in most editors: Save As, Encoding: UTF-8) and try again.",
             )
+    if (encoding := _wide_encoding_without_bom(start)) is not None:
+        raise InputError(
+            f"The file is encoded as {encoding} (without a byte order mark), not UTF-8",
+            how_to_fix="Save it as UTF-8 (in most editors: Save As, Encoding: UTF-8) and try again.",
+        )
     data = start + stream.read(CHUNK)
     while True:
         stripped = data.lstrip(b" \t\r\n")
@@ -423,6 +485,17 @@ def _first_significant_byte(stream: BinaryIO) -> bytes:
         data = stream.read(CHUNK)
         if not data:
             raise InputError("The file is empty", how_to_fix="Check that the right file was chosen and re-export it.")
+
+
+def _wide_encoding_without_bom(start: bytes) -> str | None:
+    """UTF-16 or UTF-32 text without a BOM, told by where the zero bytes of its first characters fall (JSON text
+    starts with ASCII, so in those encodings the first four bytes hold zeros in a fixed pattern; RFC 4627, 3)."""
+    if len(start) < 4 or b"\x00" not in start:
+        return None
+    zeros = tuple(byte == 0 for byte in start[:4])
+    patterns = {(True, True, True, False): "UTF-32", (False, True, True, True): "UTF-32",
+                (True, False, True, False): "UTF-16", (False, True, False, True): "UTF-16"}  # fmt: skip
+    return patterns.get(zeros)
 
 
 # ---------------------------------------------------------------------------------------------------------------------
@@ -549,12 +622,13 @@ class GuardedReader:
             text = text[2:-1].encode().decode("unicode_escape")
         reason = text.splitlines()[0] if text else "invalid JSON"
         reason = reason.split(": ", 1)[-1]
-        position = self._locate(text)
+        # A NUL byte ends the parser's message early, snippet and all: the place is found from the bytes instead.
+        position = self._locate_control_character() if reason.startswith(_CONTROL_REASON) else self._locate(text)
         line = column = None
         if position is not None:
             index = position - self.recent_offset
             line, column = self._line_column_in_recent(index)
-        friendly = _FRIENDLY_REASONS.get(reason, reason)
+        friendly = _FRIENDLY_REASONS.get(reason.split(".")[0], reason.rstrip("."))
         return InputError(
             f"The file is not valid JSON: {friendly}",
             how_to_fix="Fix the JSON at that place (a JSON validator or a text editor that highlights JSON helps), "
@@ -593,6 +667,11 @@ class GuardedReader:
             index -= 1  # the parser stops just after a bad single-character token
         return self.recent_offset + index
 
+    def _locate_control_character(self) -> int | None:
+        """Where the first control character in the recent bytes is (other than the white space JSON allows)."""
+        match = _CONTROL_BYTE.search(self.recent)
+        return None if match is None else self.recent_offset + match.start()
+
     def _line_column_in_recent(self, index: int) -> tuple[int, int]:
         lines_in_recent = self.recent.count(b"\n")
         line_at_recent_start = self.lines - lines_in_recent
@@ -613,13 +692,25 @@ _TOKEN_BYTES = frozenset(
     bytes([byte]) for byte in b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.+-"
 )
 
+_CONTROL_REASON = "invalid character inside string"
+_CONTROL_BYTE = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+#: The parser's reasons (up to their first full stop), in plain English.
 _FRIENDLY_REASONS = {
     "premature EOF": "it ends too early (the file may be cut short, or a bracket is not closed)",
     "trailing garbage": "there is more text after the end of the JSON",
-    "invalid char in json text.": "there is a character that JSON does not allow here (NaN, Infinity, a stray "
+    "invalid char in json text": "there is a character that JSON does not allow here (NaN, Infinity, a stray "
     "letter or a byte order mark in the middle)",
-    "invalid string in json text.": "there is a word that is not a JSON value (true, false and null must be spelt "
+    "invalid string in json text": "there is a word that is not a JSON value (true, false and null must be spelt "
     "exactly, and text must be in double quotes)",
+    _CONTROL_REASON: "there is a control character (such as a NUL byte) inside a text value; JSON text must "
+    "write these as escapes, like \\u0000, or leave them out",
+    "malformed number, a digit is required after the minus sign": "a number is malformed: a digit is required after "
+    "the minus sign (-Infinity is not JSON)",
+    "numeric (floating point) overflow": "a number is too large to read (beyond about 1.8e308, the largest a "
+    "double-precision number can hold)",
+    "integer overflow": "a whole number has too many digits to read (more than 18); write an identifier as text "
+    "in double quotes",
     "after array element, I expect ',' or ']'": "a comma or a closing ] is missing in a list",
     "after key and value, inside map, I expect ',' or '}'": "a comma or a closing } is missing in an object",
     "invalid object key (must be a string)": "an object key is not in double quotes",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from opencare.ocds.json_values import as_object, as_objects
+from opencare.ocds.json_values import as_object, as_objects, as_text
 
 #: Release tags (the releaseTag codelist) in plain English.
 TAGS = {
@@ -46,7 +46,7 @@ def release_changes(release: dict[str, Any]) -> list[str]:
         targets = len(as_objects(tender.get("targets")))
         changes.append(_phrase("Tender details", documents=documents, targets=targets))
     awards = as_objects(release.get("awards"))
-    suppliers = {s.get("name") for award in awards for s in as_objects(award.get("suppliers"))}
+    suppliers = {as_text(s.get("name")) or None for award in awards for s in as_objects(award.get("suppliers"))}
     if awards and (suppliers or any(award.get("value") for award in awards)):
         changes.append(_phrase("Award", awards=len(awards), providers=len(suppliers)))
     contracts = as_objects(release.get("contracts"))

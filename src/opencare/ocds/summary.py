@@ -51,7 +51,8 @@ def summarise(compiled: dict[str, Any]) -> ProcessSummary:
 
 def _party_name(compiled: dict[str, Any], role: str) -> str:
     for party in as_objects(compiled.get("parties")):
-        if role in (party.get("roles") or []):
+        roles = party.get("roles")
+        if isinstance(roles, list) and role in roles:
             return as_text(party.get("name"))
     return ""
 

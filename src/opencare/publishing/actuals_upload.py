@@ -73,8 +73,33 @@ def _csv_records(data: bytes) -> list[dict[str, Any]]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise UploadRefused("The CSV file is not UTF-8 text. In Excel, save it as 'CSV UTF-8'.") from error
-    reader = csv.DictReader(io.StringIO(text))
-    return _limited(reader, reader.fieldnames or [])
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise UploadRefused(f"The CSV file holds a NUL character on line {line}, so it is not text. In Excel, save it "
+                            "as 'CSV UTF-8'.")  # fmt: skip
+    reader = csv.DictReader(io.StringIO(text), strict=True)
+    header = _strictly(lambda: reader.fieldnames or [], 1)
+    return _limited(_strict_rows(reader), header)
+
+
+def _strict_rows(reader: csv.DictReader) -> Any:
+    """The rows, with a broken quote or a value over the csv module's limit refused naming the line it is on."""
+    while True:
+        line = reader.line_num + 1
+        record = _strictly(lambda: next(reader, None), line)
+        if record is None:
+            return
+        yield record
+
+
+def _strictly(read: Any, line: int) -> Any:
+    try:
+        return read()
+    except csv.Error as error:
+        raise UploadRefused(
+            f"The CSV file cannot be read on line {line} ({error}). Check the quotes on that line (a value with a "
+            "comma in it is written in double quotes), or save the file again as 'CSV UTF-8'."
+        ) from None
 
 
 def _xlsx_records(upload: Any) -> list[dict[str, Any]]:

@@ -9,6 +9,7 @@ stored releases and refused if it adds errors; what is stored is logged with the
 from __future__ import annotations
 
 import io
+import json
 import secrets
 from typing import Any
 
@@ -33,6 +34,7 @@ from opencare.publishing.services import PublishRefused, buyer_of, record, store
 from opencare.publishing.tokens import token_for
 from opencare.registry.prepared import release_sha256
 from opencare.registry.selectors import process_by_ocid, process_releases
+from opencare.registry.storable import storage_problem
 
 #: The top-level fields a provider's release may hold: its own part of the contract, nothing of the tender or award.
 SUPPLIER_RELEASE_KEYS = frozenset(
@@ -315,6 +317,32 @@ def _body(request: HttpRequest) -> bytes:
         raise HttpError(413, "The body is too large. Send one release, or fewer rows of actuals, per post.") from None
 
 
+def _texts(value: Any) -> list[str]:
+    return [item for item in value if isinstance(item, str)] if isinstance(value, list) else []
+
+
+class _DuplicateKeyError(ValueError):
+    pass
+
+
+def _duplicate_key(body: bytes) -> str | None:
+    """A key given twice in one object of the (valid) JSON body, or None. orjson keeps the last silently."""
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        keys = [key for key, _ in items]
+        if len(set(keys)) != len(keys):
+            raise _DuplicateKeyError(next(key for key in keys if keys.count(key) > 1))
+        return dict(items)
+
+    try:
+        json.loads(body, object_pairs_hook=pairs)
+    except _DuplicateKeyError as error:
+        return str(error)
+    except (ValueError, RecursionError):  # orjson read it; anything odd here is not a duplicate key
+        return None
+    return None
+
+
 def _release_from(body: bytes) -> dict[str, Any]:
     """The one release the body holds, or a 400 that says what is wrong and how to fix it."""
     if not body.strip():
@@ -328,6 +356,12 @@ def _release_from(body: bytes) -> dict[str, Any]:
             f"{error.colno}). Send one OCDS release as a JSON object, with Content-Type: "
             "application/json.",
         ) from None
+    if (key := _duplicate_key(body)) is not None:
+        raise HttpError(
+            400,
+            f"The key '{key[:100]}' appears twice in one object of the body. Give each field once: which of the "
+            "two values is meant cannot be known.",
+        )
     if not isinstance(data, dict):
         kind = {list: "an array", str: "a string", bool: "true or false"}.get(type(data), "a number or null")
         raise HttpError(
@@ -351,6 +385,8 @@ def _release_from(body: bytes) -> dict[str, Any]:
                 f"The release has no '{key}' (or it is not text). Every release needs an ocid (its "
                 "contracting process) and an id of its own.",
             )
+    if (problem := storage_problem(data)) is not None:
+        raise HttpError(400, str(problem))
     return data
 
 
@@ -402,7 +438,9 @@ def _supplier_parties_problem(release: dict[str, Any], publisher: Publisher, com
         return "parties must be a list of objects."
     for party in parties:
         party_id = str(party.get("id"))
-        roles = party.get("roles") if isinstance(party.get("roles"), list) else []
+        roles = party.get("roles", [])
+        if not isinstance(roles, list) or not all(isinstance(role, str) for role in roles):
+            return 'A party\'s roles must be a list of role codes, like ["supplier"].'
         if party_id == publisher.party_id:
             if BUYER_ROLES & set(roles):
                 return f"A provider may not give itself the roles {', '.join(sorted(BUYER_ROLES & set(roles)))}."
@@ -410,7 +448,7 @@ def _supplier_parties_problem(release: dict[str, Any], publisher: Publisher, com
         if party_id == str(buyer_ref.get("id")) and party_id in on_record:
             recorded = on_record[party_id]
             changed = [k for k, v in party.items() if k != "roles" and recorded.get(k) != v]
-            if changed or not set(roles) <= set(recorded.get("roles") or []):
+            if changed or not set(roles) <= set(_texts(recorded.get("roles"))):
                 return (
                     "A provider's release may restate the buyer's party only as the process already has it; "
                     f"it changes {', '.join(changed) or 'roles'}."
@@ -464,7 +502,8 @@ def _forbidden(token: ApiToken, action: str, ocid: str, reason: str) -> Status:
 def _other_buyers_contract(release: dict[str, Any], publisher: Any, compiled: dict[str, Any]) -> str:
     """In a process bought jointly, a buyer may not change a contract another buyer bought ("" if none is touched)."""
     bought_by = {contract.contract_id: contract.buyer_ids for contract in contracts_on_record(compiled)}
-    for contract in release.get("contracts") or []:
+    contracts = release.get("contracts")
+    for contract in contracts if isinstance(contracts, list) else []:  # not a list: the review refuses it
         contract_id = str(contract.get("id")) if isinstance(contract, dict) else ""
         if contract_id in bought_by and publisher.party_id not in bought_by[contract_id]:
             return (f"Contract '{contract_id}' was bought by another organisation in this joint process, so "

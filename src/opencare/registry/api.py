@@ -32,6 +32,8 @@ DEFAULT_LIMIT, MAX_LIMIT = 100, 1000
 DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?$"
 #: How long shared caches may keep an answer, in seconds.
 CACHE_SECONDS = 60
+#: The longest text filter, as on the search page: longer is no search (and past 50,000 bytes SQLite cannot match it).
+MAX_TEXT = 200
 
 
 class Filters(Schema):
@@ -51,6 +53,8 @@ class Filters(Schema):
     def criteria(self) -> selectors.ProcessFilter:
         if not 1 <= self.limit <= MAX_LIMIT:
             raise HttpError(400, f"limit must be between 1 and {MAX_LIMIT}")
+        for name in ("buyer", "supplier", "q"):
+            _check_text(name, getattr(self, name))
         if self.cpv and not self.cpv.isdigit():
             raise HttpError(400, "cpv must be digits: a CPV code or its first digits, e.g. 853")
         return selectors.ProcessFilter(
@@ -195,6 +199,7 @@ def organisation_list(request: HttpRequest, q: str = "", cursor: int = 0, limit:
     """Councils, NHS bodies and providers, with their identifiers and how many processes they take part in."""
     if not 1 <= limit <= MAX_LIMIT:
         raise HttpError(400, f"limit must be between 1 and {MAX_LIMIT}")
+    _check_text("q", q)
     page = list(selectors.organisation_list(q=q.strip()).filter(pk__gt=cursor)[:limit])
     document: dict[str, Any] = {"results": [_organisation(org, org.process_total) for org in page], "links": {}}
     _add_next(request, document, page, limit)
@@ -243,6 +248,12 @@ def _add_next(request: HttpRequest, document: dict[str, Any], page: list[Release
     if len(page) == limit:
         query = {**request.GET.dict(), "cursor": str(page[-1].pk)}
         document["links"] = {"next": request.build_absolute_uri(f"{request.path}?{urlencode(query)}")}
+
+
+def _check_text(name: str, text: str) -> None:
+    """A 400 naming the filter if its text is longer than any name or words searched for."""
+    if len(text) > MAX_TEXT:
+        raise HttpError(400, f"{name} is {len(text):,} characters long: a filter is at most {MAX_TEXT} characters")
 
 
 def _iso(text: str | None, name: str) -> str:

@@ -90,6 +90,12 @@ def _import_crosswalk(path: Path) -> int:
             f"The crosswalk {path.name} has no column {', '.join(missing)}",
             "Give it the columns scheme, identifier, location_id and (optionally) note.",
         )
+    for number, row in enumerate(rows, start=2):
+        if any(row[columns[name]] is None for name in CROSSWALK_COLUMNS):
+            raise CqcFileError(
+                f"Row {number} of the crosswalk {path.name} has fewer values than its first row has columns",
+                "Give every row a scheme, an identifier and a location_id, separated by commas.",
+            )
     links = [
         CqcCrosswalk(
             scheme=row[columns["scheme"]].strip().upper(),
@@ -120,11 +126,32 @@ def ratings_for(organisation: Organisation) -> list[CqcLocation]:
 
 
 def _read_csv(path: Path) -> list[dict[str, str]]:
+    """The rows of a UTF-8 CSV file, read strictly: a broken quote, an over-long value or a NUL is named by line."""
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as error:
         raise CqcFileError(f"{path.name} cannot be read as UTF-8 text ({error})", "Save it as CSV in UTF-8.") from None
-    rows = list(csv.DictReader(io.StringIO(text)))
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise CqcFileError(
+            f"{path.name} holds a NUL character on line {line}, so it is not a text file",
+            "Save it again as CSV in UTF-8 from the spreadsheet or system that made it.",
+        )
+    reader = csv.DictReader(io.StringIO(text), strict=True)
+    rows: list[dict[str, str]] = []
+    line = 1
+    try:
+        if reader.fieldnames is not None:  # reads the header
+            line = reader.line_num + 1
+        for row in reader:
+            rows.append(row)
+            line = reader.line_num + 1  # where the next row starts
+    except csv.Error as error:
+        raise CqcFileError(
+            f"{path.name} is not valid CSV on line {line} ({error})",
+            "Check the quotes on that line (a value with a comma in it is written in double quotes), or save the "
+            "file again as CSV.",
+        ) from None
     if not rows:
         raise CqcFileError(f"{path.name} has no rows", "Give a CSV file with a header row and at least one row.")
     return rows

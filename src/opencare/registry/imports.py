@@ -3,9 +3,10 @@
 Any shape the review engine reads (packages, records, single releases, arrays, JSON Lines, gzip). Releases are stored
 a chunk at a time, each chunk in one transaction with the recompiling of the processes it touched, so a killed import
 leaves only whole chunks behind, and running it again adds what is missing (stored releases are recognised by ocid,
-id and content fingerprint). With ``social_care_only``, a first pass over each file finds the social-care processes
-(opencare.ocds.social_care) and only their releases are stored — with any later release of a process already held
-as social care.
+id and content fingerprint). A first pass reads each file to its end before anything of it is stored, so a file that
+is broken part-way, or holds a release the database cannot store (registry.storable), adds nothing at all. With
+``social_care_only``, the same pass finds the social-care processes (opencare.ocds.social_care) and only their
+releases are stored — with any later release of a process already held as social care.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from opencare.ocds.social_care import is_social_care
 from opencare.registry.models import ImportRun, Process, Source
 from opencare.registry.prepared import PreparedReleases, prepare_releases
 from opencare.registry.services import get_or_create_source, store_prepared
+from opencare.registry.storable import key_text, storage_problem
 
 #: Releases stored per transaction.
 CHUNK = 1000
@@ -75,7 +77,7 @@ def import_paths(paths: list[Path], *, social_care_only: bool = False, progress:
 
 
 def _import_file(path: Path, run: ImportRun, social_care_only: bool, progress: Progress | None) -> None:
-    wanted = _social_care_ocids(path) if social_care_only else None
+    wanted = _first_pass(path, social_care_only)
     with read_ocds(path) as data:
         metadata = {key: value for key, value in data.metadata.items() if key not in {"releases", "records"}}
         source = _source(metadata, path)
@@ -183,14 +185,32 @@ def _social_care_only(chunk: list[dict[str, Any]], wanted: set[str]) -> list[dic
     return [release for release in chunk if release.get("ocid") in wanted or release.get("ocid") in held]
 
 
-def _social_care_ocids(path: Path) -> set[str]:
-    """First pass: the ocids of processes that any release in the file shows to be social care."""
+def _first_pass(path: Path, social_care_only: bool) -> set[str] | None:
+    """Read the whole file before anything of it is stored: InputError if it cannot be read to its end or holds a
+    release the database cannot store. With social_care_only, the ocids of the processes that any of its releases
+    shows to be social care."""
+    wanted: set[str] | None = set() if social_care_only else None
     with read_ocds(path) as data:
-        return {
-            release["ocid"]
-            for release in _releases(data.items(), data.kind)
-            if isinstance(release.get("ocid"), str) and is_social_care(release)
-        }
+        nul_possible = data.path is None or _holds_nul_escape(data.path)
+        for number, release in enumerate(_releases(data.items(), data.kind), start=1):
+            problem = storage_problem(release, nul_possible=nul_possible)
+            if problem is not None:
+                raise InputError(f"{problem.message} (release {number:,} of the file)", how_to_fix=problem.how_to_fix)
+            if wanted is not None and isinstance(release.get("ocid"), str) and is_social_care(release):
+                wanted.add(release["ocid"])
+    return wanted
+
+
+def _holds_nul_escape(path: Path) -> bool:
+    """Whether the file's bytes have ``\\u0000`` anywhere (U+0000 in valid JSON is always written so): one bytes
+    search, instead of looking into every release."""
+    pattern, tail = b"\\u0000", b""
+    with path.open("rb") as handle:
+        while block := handle.read(1 << 20):
+            if pattern in tail + block[: len(pattern)] or pattern in block:
+                return True
+            tail = block[-len(pattern) :]
+    return False
 
 
 def _releases(items: Iterator[Any], kind: str) -> Iterator[dict[str, Any]]:
@@ -215,7 +235,7 @@ def _source(metadata: dict[str, Any], path: Path) -> Source:
     licence = metadata.get("license") if isinstance(metadata.get("license"), str) else ""
     key = f"publisher:{publisher.get('uid') or name}" if name else f"file:{path.name}"
     return get_or_create_source(
-        key=key,
+        key=key_text(key),
         title=name or path.name,
         publisher_name=name,
         url=publisher.get("uri") if isinstance(publisher.get("uri"), str) else "",

@@ -11,8 +11,10 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from opencare.ocds.json_values import as_objects
 from opencare.registry.bulk_insert import insert_rows
 from opencare.registry.models import Organisation, OrganisationIdentifier, Process, ProcessParty
+from opencare.registry.storable import usable_key
 
 NAME_SCHEME = "name"
 _NOT_WORD = re.compile(r"[^\w]+")
@@ -78,7 +80,7 @@ def link_parties_of(processes: list[tuple[Process, dict[str, Any]]], *, new: lis
     insert_rows(ProcessParty, ["process", "organisation", "party_id", "name", "roles"], [
         (mention.process.pk, organisation_of[mention.keys[0]].pk,
          str(mention.party["id"]) if mention.party.get("id") is not None else "", mention.name,
-         [role for role in mention.party.get("roles") or [] if isinstance(role, str)])
+         [role for role in _list(mention.party.get("roles")) if isinstance(role, str)])
         for mention in mentions
     ])  # fmt: skip
 
@@ -105,11 +107,15 @@ def _kept(organisation: Organisation, merged_into: dict[int, Organisation]) -> O
 
 def _mentions(process: Process, compiled: dict[str, Any]) -> list[_Mention]:
     found = []
-    for party in compiled.get("parties") or []:
-        if isinstance(party, dict) and (keys := party_identifiers(party)):
+    for party in as_objects(compiled.get("parties")):
+        if keys := party_identifiers(party):
             name = party.get("name") if isinstance(party.get("name"), str) else ""
             found.append(_Mention(process, party, name, keys))
     return found
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
 
 
 def _groups(mentions: list[_Mention]) -> list[tuple[list[tuple[str, str]], list[_Mention]]]:
@@ -146,18 +152,22 @@ def _known_identifiers(keys: set[tuple[str, str]]) -> dict[tuple[str, str], Orga
 
 
 def party_identifiers(party: dict[str, Any]) -> list[tuple[str, str]]:
-    """The party's (scheme, id) pairs; or its normalised name under ``name`` when it has none."""
+    """The party's (scheme, id) pairs; or its normalised name under ``name`` when it has none.
+
+    A scheme, id or name too long to be a real one (registry.storable) is not used: it could not be indexed.
+    """
     keys: list[tuple[str, str]] = []
-    for identifier in [party.get("identifier"), *(party.get("additionalIdentifiers") or [])]:
+    for identifier in [party.get("identifier"), *_list(party.get("additionalIdentifiers"))]:
         if not isinstance(identifier, dict):
             continue
         scheme, value = identifier.get("scheme"), identifier.get("id")
         if isinstance(scheme, str) and scheme.strip() and isinstance(value, str | int) and str(value).strip():
             key = (scheme.strip().upper(), str(value).strip())
-            if key not in keys:
+            if key not in keys and usable_key(key[0]) and usable_key(key[1]):
                 keys.append(key)
-    if not keys and isinstance(party.get("name"), str) and normalised_name(party["name"]):
-        keys.append((NAME_SCHEME, normalised_name(party["name"])))
+    name = normalised_name(party["name"]) if isinstance(party.get("name"), str) else ""
+    if not keys and name and usable_key(name):
+        keys.append((NAME_SCHEME, name))
     return keys
 
 

@@ -23,6 +23,7 @@ from opencare.ocds.social_care import is_social_care
 from opencare.ocds.summary import summarise
 from opencare.registry.json_field import JsonText, dumps_json
 from opencare.registry.performance_facts import process_facts
+from opencare.registry.storable import storage_problem
 
 #: How many schema errors are kept with each stored release; the count is always exact.
 KEPT_SCHEMA_ERRORS = 20
@@ -70,7 +71,10 @@ def release_sha256(release: dict[str, Any]) -> str:
 def prepare_releases(
     releases: list[dict[str, Any]], *, metadata: dict[str, Any], is_invented: bool
 ) -> PreparedReleases:
-    """Prepare releases for ``services.store_prepared``; each process is compiled as if these were all it has."""
+    """Prepare releases for ``services.store_prepared``; each process is compiled as if these were all it has.
+
+    Raises storable.NotStorable for a release the database cannot hold (U+0000, an ocid or id too long to index).
+    """
     seen: set[Identity] = set()
     kept: list[PreparedRelease] = []
     by_ocid: dict[str, list[ReleaseFacts]] = {}
@@ -87,13 +91,16 @@ def prepare_releases(
 
 
 def _prepared(release: dict[str, Any], identity: Identity) -> PreparedRelease:
+    data = JsonText(dumps_json(release))
+    if (problem := storage_problem(release, json_text=data)) is not None:
+        raise problem
     errors = release_schema_errors(release)
     tags = release.get("tag") if isinstance(release.get("tag"), list) else []
     return PreparedRelease(
         identity=identity,
         date=parse_date(release.get("date")),
         tags=tags,
-        data=JsonText(dumps_json(release)),
+        data=data,
         schema_error_count=len(errors),
         schema_errors=[{"pointer": e.pointer, "message": e.message} for e in errors[:KEPT_SCHEMA_ERRORS]],
     )

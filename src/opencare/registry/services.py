@@ -21,6 +21,7 @@ from opencare.registry.prepared import (
     compiled_state,
     prepare_releases,
 )
+from opencare.registry.storable import fit_decimal_fields
 
 #: The fields a recompile changes.
 PROCESS_FIELDS = [
@@ -67,7 +68,7 @@ def store_releases(
 
     A failure part-way leaves nothing half-written, and running it again is safe and cheap (one lookup per chunk of
     releases, no recompiling). A release that fails the schema is stored all the same, with its errors: flagged,
-    never dropped.
+    never dropped. A release the database cannot hold (registry.storable) raises NotStorable: nothing is stored.
     """
     prepared = prepare_releases(releases, metadata=metadata, is_invented=source.is_invented)
     return store_prepared(prepared, source=source, import_run=import_run)
@@ -164,7 +165,7 @@ def _with_state(process: Process, state: CompiledState, now: datetime) -> Proces
     for name, value in state.fields.items():
         setattr(process, name, value)
     process.updated_at = now
-    return process
+    return fit_decimal_fields(process)
 
 
 def _process_row(process: Process) -> list[Any]:
@@ -177,6 +178,7 @@ def _replace_contract_metrics(
     """The processes' comparison rows, replaced; no query at all for a chunk where no process has metrics."""
     if had_metrics:
         ContractMetric.objects.filter(process_id__in=had_metrics).delete()
-    rows = [ContractMetric(process=process, **row) for process in processes for row in metrics.get(process.ocid, [])]
+    rows = [fit_decimal_fields(ContractMetric(process=process, **row))
+            for process in processes for row in metrics.get(process.ocid, [])]  # fmt: skip
     if rows:
         ContractMetric.objects.bulk_create(rows)

@@ -370,8 +370,8 @@ def run_review(token: str, attempt: int = 1) -> None:
     with transaction.atomic():
         kept = ReviewRequest.objects.filter(pk=review.pk, status=ReviewRequest.Status.CHECKING).update(
             status=ReviewRequest.Status.READY,
-            report=report,
-            key_facts=facts,
+            report=without_nul(report),
+            key_facts=without_nul(facts),
             finished_at=timezone.now(),
             downloads={name: "pending" for name in DOWNLOADS},
         )
@@ -449,6 +449,18 @@ def _gunzip(source: Path, target: Path) -> Path:
         raise
     os.replace(partial, target)
     return target
+
+
+def without_nul(value: Any) -> Any:
+    """The report with U+0000 shown as U+FFFD (the replacement character) wherever the data had it: the report
+    quotes the data, and PostgreSQL cannot store U+0000 in JSON. The data itself is never changed."""
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd")
+    if isinstance(value, dict):
+        return {without_nul(key): without_nul(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [without_nul(item) for item in value]
+    return value
 
 
 def _progress_saver(pk: int) -> Callable[[int], None]:

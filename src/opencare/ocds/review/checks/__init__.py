@@ -17,6 +17,11 @@ def objects(value: Any) -> list[dict[str, Any]]:
     return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
 
 
+def listed(value: Any) -> list[Any]:
+    """The value if it is an array, else an empty one (the schema check reports the wrong type)."""
+    return value if isinstance(value, list) else []
+
+
 def obj(value: Any) -> dict[str, Any]:
     """The value if it is an object, else an empty one."""
     return value if isinstance(value, dict) else {}

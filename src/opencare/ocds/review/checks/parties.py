@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from opencare.ocds.review.checks import Emit, objects
+from opencare.ocds.review.checks import Emit, listed, objects
 
 #: Identifier shapes of the UK registers care data uses, with a plain description for the message.
 SCHEME_PATTERNS: dict[str, tuple[re.Pattern[str], str]] = {
@@ -31,7 +31,7 @@ def check_parties(release: dict[str, Any], emit: Emit) -> None:
     """Check every party's identifier and additional identifiers against the register's pattern."""
     for i, party in enumerate(objects(release.get("parties"))):
         identifiers = [("parties/identifier", (i, "identifier"), party.get("identifier"))]
-        for j, extra in enumerate(party.get("additionalIdentifiers") or ()):
+        for j, extra in enumerate(listed(party.get("additionalIdentifiers"))):
             identifiers.append(("parties/additionalIdentifiers", (i, "additionalIdentifiers", j), extra))
         for path, parts, identifier in identifiers:
             if type(identifier) is not dict:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from opencare.ocds.review.checks import Emit, identifier, obj, objects
+from opencare.ocds.review.checks import Emit, identifier, listed, obj, objects
 
 WARNING = "warning"
 
@@ -151,7 +151,7 @@ def _references(
     if lots:
         lot_ids = {identifier(lot.get("id")) for lot in lots}
         for index, award in enumerate(awards):
-            for position, lot in enumerate(award.get("relatedLots") or []):
+            for position, lot in enumerate(listed(award.get("relatedLots"))):
                 if identifier(lot) is not None and lot not in lot_ids:
                     emit(
                         "quality.unknown-lot-reference",
@@ -179,15 +179,15 @@ def _party_references(
         ("buyer", ("buyer",), release.get("buyer"), "buyer"),
         ("tender/procuringEntity", ("tender", "procuringEntity"), tender.get("procuringEntity"), "procuring entity"),
     ]
-    for i, tenderer in enumerate(tender.get("tenderers") or ()):
+    for i, tenderer in enumerate(listed(tender.get("tenderers"))):
         references.append(("tender/tenderers", ("tender", "tenderers", i), tenderer, "tenderer"))
     for i, award in enumerate(awards):
         if "buyer" in award:
             references.append(("awards/buyer", ("awards", i, "buyer"), award["buyer"], "award's buyer"))
-        for j, supplier in enumerate(award.get("suppliers") or ()):
+        for j, supplier in enumerate(listed(award.get("suppliers"))):
             references.append(("awards/suppliers", ("awards", i, "suppliers", j), supplier, "supplier"))
     for i, contract in enumerate(contracts):
-        for j, transaction in enumerate(obj(contract.get("implementation")).get("transactions") or ()):
+        for j, transaction in enumerate(listed(obj(contract.get("implementation")).get("transactions"))):
             if type(transaction) is not dict:
                 continue
             for role in ("payer", "payee"):
