@@ -183,7 +183,7 @@ def test_a_document_that_is_not_what_it_says_is_refused_and_nothing_kept(client,
 def test_a_document_over_the_limit_is_refused(client, nothing_stored, settings):
     settings.OPENCARE_DOCUMENT_MAX_BYTES = 1_000_000
     response = post_document(client, nothing_stored, "big.pdf", PDF + b"0" * 1_100_000, "application/pdf")
-    assert_refused(response, 400, "is larger than 1 MB")
+    assert_refused(response, 413, "larger than the 1 MB")
 
 
 def test_a_document_name_that_climbs_folders_is_kept_by_its_last_part_in_the_store(client, publishing):
