@@ -24,17 +24,50 @@ _NOT_WORD = re.compile(r"[^\w]+")
 LOOKUP_CHUNK = 400
 
 
-@dataclass
-class _Mention:
-    """One party of one process: its keys, and the organisation it turns out to be."""
+@dataclass(frozen=True)
+class PartyMention:
+    """One party as a process's compiled release names it: what linking it to an organisation needs."""
 
-    process: Process
-    party: dict[str, Any]
     name: str
     keys: list[tuple[str, str]]
+    roles: list[str]
+    party_id: str
 
 
-def link_parties_of(processes: list[tuple[Process, dict[str, Any]]], *, new: list[Process] | None = None) -> None:
+@dataclass
+class _Mention:
+    """One party of one process, and the organisation it turns out to be."""
+
+    process: Process
+    party: PartyMention
+
+    @property
+    def name(self) -> str:
+        return self.party.name
+
+    @property
+    def keys(self) -> list[tuple[str, str]]:
+        return self.party.keys
+
+
+def party_mentions(parties: Any) -> list[PartyMention]:
+    """The parties of a compiled release that can be linked (those with an identifier or a name), in order.
+
+    No database: an import works them out in its second process (registry.prepared).
+    """
+    found = []
+    for party in as_objects(parties):
+        if keys := party_identifiers(party):
+            found.append(PartyMention(
+                name=party.get("name") if isinstance(party.get("name"), str) else "",
+                keys=keys,
+                roles=[role for role in _list(party.get("roles")) if isinstance(role, str)],
+                party_id=str(party["id"]) if party.get("id") is not None else "",
+            ))  # fmt: skip
+    return found
+
+
+def link_parties_of(processes: list[tuple[Process, list[PartyMention]]], *, new: list[Process] | None = None) -> None:
     """Replace the processes' links to organisations with those their compiled releases' parties give, in bulk.
 
     Keys that appear together in one party are one organisation (a union-find over the chunk's keys); each such
@@ -43,7 +76,7 @@ def link_parties_of(processes: list[tuple[Process, dict[str, Any]]], *, new: lis
     """
     created_now = {id(process) for process in new or []}
     ProcessParty.objects.filter(process__in=[p for p, _ in processes if id(p) not in created_now]).delete()
-    mentions = [mention for process, compiled in processes for mention in _mentions(process, compiled)]
+    mentions = [_Mention(process, party) for process, parties in processes for party in parties]
     if not mentions:
         return
     groups = _groups(mentions)
@@ -78,9 +111,8 @@ def link_parties_of(processes: list[tuple[Process, dict[str, Any]]], *, new: lis
                 ignore_conflicts=True)  # fmt: skip
     Organisation.objects.bulk_update(renamed.values(), ["name"])
     insert_rows(ProcessParty, ["process", "organisation", "party_id", "name", "roles"], [
-        (mention.process.pk, organisation_of[mention.keys[0]].pk,
-         str(mention.party["id"]) if mention.party.get("id") is not None else "", mention.name,
-         [role for role in _list(mention.party.get("roles")) if isinstance(role, str)])
+        (mention.process.pk, organisation_of[mention.keys[0]].pk, mention.party.party_id, mention.name,
+         mention.party.roles)
         for mention in mentions
     ])  # fmt: skip
 
@@ -103,15 +135,6 @@ def _kept(organisation: Organisation, merged_into: dict[int, Organisation]) -> O
     while organisation.pk in merged_into:
         organisation = merged_into[organisation.pk]
     return organisation
-
-
-def _mentions(process: Process, compiled: dict[str, Any]) -> list[_Mention]:
-    found = []
-    for party in as_objects(compiled.get("parties")):
-        if keys := party_identifiers(party):
-            name = party.get("name") if isinstance(party.get("name"), str) else ""
-            found.append(_Mention(process, party, name, keys))
-    return found
 
 
 def _list(value: Any) -> list[Any]:

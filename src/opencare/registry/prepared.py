@@ -22,6 +22,7 @@ from opencare.ocds.schema_check import release_schema_errors
 from opencare.ocds.social_care import is_social_care
 from opencare.ocds.summary import summarise
 from opencare.registry.json_field import JsonText, dumps_json
+from opencare.registry.organisations import PartyMention, party_mentions
 from opencare.registry.performance_facts import process_facts
 from opencare.registry.storable import storage_problem
 
@@ -49,7 +50,7 @@ class CompiledState:
     """What a process's releases make of it: its Process fields, and what linking and comparing need."""
 
     fields: dict[str, Any]  # the Process fields of a recompile but ``updated_at``
-    parties: list[Any]  # the compiled release's parties, for linking organisations
+    parties: list[PartyMention]  # the compiled release's parties, as linking them to organisations needs
     contract_metrics: list[dict[str, Any]] = field(default_factory=list)  # one per contract metric, for comparisons
 
 
@@ -127,8 +128,7 @@ def compiled_state(releases: list[ReleaseFacts], *, is_invented: bool, as_text: 
         "is_invented": is_invented,
         "is_social_care": social_care,
     }
-    parties = compiled.get("parties") if isinstance(compiled.get("parties"), list) else []
-    return CompiledState(fields, parties, contract_metrics)
+    return CompiledState(fields, party_mentions(compiled.get("parties")), contract_metrics)
 
 
 def parse_date(value: Any) -> datetime | None:

@@ -154,7 +154,7 @@ def recompile_processes(
             for process in new:
                 process.pk = keys[process.ocid]
                 process._state.adding = False
-        link_parties_of([(process, {"parties": states[process.ocid].parties}) for process in processes], new=new)
+        link_parties_of([(process, states[process.ocid].parties) for process in processes], new=new)
         metrics = {ocid: state.contract_metrics for ocid, state in states.items()}
         _replace_contract_metrics(processes, metrics, had_metrics)
     if ocids:
