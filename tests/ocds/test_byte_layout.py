@@ -126,3 +126,34 @@ def test_an_escaped_quote_cut_by_the_layout_buffer_does_not_confuse_the_layout(t
     data = read_ocds(path)
     assert data.metadata["uri"] == "https://example.org"
     assert [release["ocid"] for release in data.items()] == ["ocds-x-1", "ocds-x-2"]
+
+
+def test_an_escaped_quote_cut_between_the_pieces_read_exactly_does_not_confuse_the_top_level(tmp_path: Path):
+    """The top level of a chunk is read byte by byte in pieces of EXACT_PIECE bytes: an escape pair cut between two
+    of them stays one."""
+    opening = b'{"version": "1.1", "uri": "'
+    filler = b"u" * (byte_layout.EXACT_PIECE - len(opening) - 1)
+    quoted = b'\\", \\"releases\\": [\\"not a key\\"]"'  # a uri holding what looks like a key, escaped
+    text = opening + filler + quoted + b', "publisher": {"name": "P"}, "releases": [{"ocid": "ocds-x-1"}]}'
+    path = tmp_path / "package.json"
+    path.write_bytes(text)
+    assert text[byte_layout.EXACT_PIECE - 1 : byte_layout.EXACT_PIECE + 1] == b'\\"'
+    layout = top_level_values(path)
+    assert [key for key, _, _ in layout.values] == ["version", "uri", "publisher", "releases"]
+    data = read_ocds(path)
+    assert data.metadata["publisher"] == {"name": "P"}
+    assert [release["ocid"] for release in data.items()] == ["ocds-x-1"]
+
+
+def test_a_large_package_is_split_between_two_releases_and_its_halves_give_every_release_once(tmp_path: Path):
+    releases = [{"ocid": f"ocds-x-{number}", "description": 'text with "quotes", {braces} and \\ ' * 20}
+                for number in range(400)]  # fmt: skip
+    path = _package(tmp_path / "package.json", releases, indent=2)
+    data = read_ocds(path)
+    assert path.stat().st_size > 4 * LAYOUT_BUFFER
+    assert data.split is not None
+    text = path.read_bytes()
+    assert text[: data.split].rstrip().endswith(b",")
+    assert text[data.split :].lstrip().startswith(b"{")
+    first, second = half(data, data.split, first=True), half(data, data.split, first=False)
+    assert list(first.items()) + list(second.items()) == releases

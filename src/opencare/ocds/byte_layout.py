@@ -144,15 +144,56 @@ def top_level_values(path: Path) -> FileLayout:
             if depth > MAX_DEPTH:
                 raise TooDeep
             depth_within_limit = depth_within_limit and len(openers) + depth <= MAX_DEPTH
-            if len(openers) - closers <= 1:  # this chunk comes back up to the top level: read it exactly
-                state.scan(chunk, offset, openers, in_string, values)
-            if split is None and offset + len(chunk) > middle:  # the same pass finds where to split the file
-                split = _comma_between_items(chunk, offset, middle, openers, in_string)
+            top = len(openers) - closers <= 1  # this chunk comes back up to the top level: read that part exactly
+            at_middle = split is None and offset + len(chunk) > middle  # the same pass finds where to split the file
+            if top or at_middle:
+                split = _read_exactly(chunk, offset, openers, in_string, state, values, middle, split, top=top)
             openers = openers[: max(len(openers) - closers, 0)] + opened
             in_string = ends_in_string
             offset += len(chunk)
     return FileLayout(values=values if state.closed else None, split=split, depth_checked=depth_within_limit,
                       single_value=state.closed and not state.trailing)  # fmt: skip
+
+
+#: Parts of a chunk read byte by byte: only those that reach the top level, or hold the middle, are.
+EXACT_PIECE = 1 << 12
+
+
+def _read_exactly(
+    chunk: bytes,
+    offset: int,
+    openers: bytes,
+    in_string: bool,
+    state: _TopLevelScan,
+    values: list[tuple[str, int, int]],
+    middle: int,
+    split: int | None,
+    *,
+    top: bool,
+) -> int | None:
+    """Scan byte by byte the pieces of a chunk that come back to the top level (its keys and values) or hold the
+    middle (where to split); the rest is followed with bytes operations. Returns the split point, once found."""
+    for piece, start in _pieces(chunk):
+        closers, opened, ends_in_string, _ = _chunk_brackets(piece, in_string)
+        if top and len(openers) - closers <= 1:
+            state.scan(piece, offset + start, openers, in_string, values)
+        if split is None and offset + start + len(piece) > middle:
+            split = _comma_between_items(piece, offset + start, middle, openers, in_string)
+        openers = openers[: max(len(openers) - closers, 0)] + opened
+        in_string = ends_in_string
+    return split
+
+
+def _pieces(chunk: bytes) -> Iterator[tuple[bytes, int]]:
+    """The chunk in pieces of about EXACT_PIECE bytes, with where each starts; none ends inside an escape pair."""
+    start = 0
+    while start < len(chunk):
+        end = min(start + EXACT_PIECE, len(chunk))
+        backslashes = end - start - len(chunk[start:end].rstrip(b"\\"))
+        if backslashes % 2 and end < len(chunk):
+            end -= 1  # the escaped character's backslash goes with it into the next piece
+        yield chunk[start:end], start
+        start = end
 
 
 def _whole_escapes(handle: Any) -> Iterator[bytes]:
