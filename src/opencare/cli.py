@@ -302,11 +302,12 @@ def import_data(paths: tuple[Path, ...], social_care: bool, no_bulk: bool) -> No
                   transient=True, disable=not errors.is_terminal) as bar:  # fmt: skip
         task = bar.add_task("Importing")
         try:
-            run = import_paths(
-                list(paths),
-                social_care_only=social_care,
-                progress=lambda name, count: bar.update(task, description=f"Importing {name}: {count:,} releases"),
-            )
+            with _no_cycle_collection():  # chunks of parsed releases, and Django's objects for them, hold no cycles
+                run = import_paths(
+                    list(paths),
+                    social_care_only=social_care,
+                    progress=lambda name, count: bar.update(task, description=f"Importing {name}: {count:,} releases"),
+                )
         except ImportPathError as error:
             errors.print(f"[bold red]Cannot import:[/bold red] {error}.", highlight=False)
             errors.print("How to fix it: give the path of an OCDS file, or of a folder holding some.", highlight=False)
