@@ -45,14 +45,19 @@ class ImportRun(models.Model):
 class Release(models.Model):
     """One OCDS release exactly as published. Never changed or deleted: a correction is a new release."""
 
-    ocid = models.TextField(db_index=True)
+    # No index of its own: the (ocid, date) index and the unique (ocid, release_id, sha256) one both lead with it, and
+    # each index is work for every release an import stores.
+    ocid = models.TextField()
     release_id = models.TextField(blank=True)
     date = models.DateTimeField(null=True)
     tags = models.JSONField(default=list)
     data = FastJSONField()
     package_metadata = FastJSONField(default=dict)
-    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="releases")
-    import_run = models.ForeignKey(ImportRun, null=True, on_delete=models.PROTECT, related_name="releases")
+    # Not indexed: releases are never looked up by source or run, and sources and runs are never deleted.
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="releases", db_index=False)
+    import_run = models.ForeignKey(
+        ImportRun, null=True, on_delete=models.PROTECT, related_name="releases", db_index=False
+    )
     sha256 = models.TextField(help_text="SHA-256 of the release's canonical JSON: the same release is stored once.")
     schema_error_count = models.PositiveIntegerField(default=0)
     schema_errors = models.JSONField(default=list, help_text="The first schema errors found when it was stored.")
@@ -69,7 +74,7 @@ class Release(models.Model):
 class Process(models.Model):
     """A contracting process: its compiled release and a light summary for lists and search."""
 
-    ocid = models.TextField(unique=True)
+    ocid = models.TextField()  # unique by a constraint: unique=True would add a second index for LIKE on PostgreSQL
     compiled_release = FastJSONField(default=dict)
     compile_error = models.TextField(blank=True)
     title = models.TextField(blank=True)
@@ -99,6 +104,7 @@ class Process(models.Model):
 
     class Meta:
         ordering = ["-last_release_date", "ocid"]
+        constraints = [models.UniqueConstraint(fields=["ocid"], name="process_ocid_once")]
         indexes = [
             models.Index(fields=["-last_release_date", "ocid"], name="process_newest_first"),
             models.Index(fields=["service_type", "-last_release_date"], name="process_by_service_type"),
