@@ -133,13 +133,57 @@ class FastCompiler:
                 wrote = True
         return wrote
 
+    def _fresh(self, target: dict[str, Any], source: dict[str, Any], tree: dict[str, Any]) -> bool:
+        """``_object`` for a target that holds nothing yet (or only the source's own id): nothing there can conflict
+        and nothing earlier is repeated, so each value is only copied under the rules. Most new objects are merged so:
+        a new observation, document or party."""
+        wrote = False
+        for key, value in source.items():
+            kind = type(value)
+            if kind is str or kind is int or kind is float or kind is bool:
+                if tree:
+                    entry = tree.get(key)
+                    if entry is not None and entry[0] == OMIT:
+                        continue
+                target[key] = value
+                wrote = True
+                continue
+            entry = tree.get(key) if tree else None
+            rule, subtree = entry if entry is not None else (0, _NO_RULES)
+            if rule == OMIT:
+                continue
+            if kind is dict or kind is list:
+                appends = self._appends
+                if kind is dict:
+                    if value:
+                        child: dict[str, Any] = {}
+                        if self._fresh(child, value, subtree):
+                            target[key] = child
+                            wrote = True
+                elif rule != WHOLE_LIST and all(type(item) is dict for item in value):
+                    if value:
+                        node: list[Any] = []
+                        if self._list(node, value, subtree):
+                            target[key] = node
+                            wrote = True
+                else:
+                    target[key] = value
+                    wrote = True
+                if self._appends == appends:
+                    self._repeatable.add(id(value))
+            else:
+                self._nulls = self._nulls or value is None
+                target[key] = value
+                wrote = True
+        return wrote
+
     def _into_object(
         self, target: dict[str, Any], key: str, value: dict[str, Any], tree: dict[str, Any], previous: Any
     ) -> bool:
         node = target.get(key)
         if node is None:
             node = {}
-            if not self._object(node, value, tree, previous):
+            if not self._fresh(node, value, tree):
                 return False
             target[key] = node
             return True
@@ -175,11 +219,13 @@ class FastCompiler:
                     obj = {"id": identifier}
                     by_id[str(identifier)] = obj
                     node.append(obj)
-                self._object(obj, item, tree, None)
+                    self._fresh(obj, item, tree)
+                else:
+                    self._object(obj, item, tree, None)
                 wrote = True
             else:
                 obj = {}
-                if self._object(obj, item, tree, None):
+                if self._fresh(obj, item, tree):
                     node.append(obj)
                     self._appends += 1
                     wrote = True
