@@ -4,8 +4,8 @@ Usage:
     python tools/throwaway_postgres.py -- COMMAND [ARGS...]   # runs COMMAND with DATABASE_URL set
     python tools/throwaway_postgres.py --check                # exit 0 if PostgreSQL server binaries exist
 
-From Python, `throwaway_server()` yields a DATABASE_URL, and `throwaway_cluster()` a server that tests can also
-stop and start again (a database restart).
+From Python, `throwaway_server()` yields a DATABASE_URL, `throwaway_cluster()` a server that tests can also
+stop and start again (a database restart), and `throwaway_replica(server)` a streaming read replica of it.
 
 The server lives in a temporary folder, listens only on 127.0.0.1 on a free port, trusts local connections, and
 runs without fsync (its data is thrown away). initdb refuses to run as root, so as root it runs as the 'postgres'
@@ -107,6 +107,36 @@ def throwaway_cluster() -> Iterator[ThrowawayServer]:
         if (data / "postmaster.pid").exists():
             subprocess.run([bindir / "pg_ctl", "-D", data, "-m", "fast", "-w", "stop"], check=False, user=user,
                            stdout=subprocess.DEVNULL)  # fmt: skip
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def throwaway_replica(primary: ThrowawayServer) -> Iterator[ThrowawayServer]:
+    """Yield a hot-standby streaming replica of a running throwaway server (pg_basebackup), gone afterwards."""
+    folder = Path(tempfile.mkdtemp(prefix="opencare-pg-replica-"))
+    if primary.user:
+        shutil.chown(folder, user=primary.user)
+    data, port = folder / "data", free_port()
+    primary_port = primary.url.rsplit(":", 1)[1].split("/")[0]
+    options = f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off -c hot_standby=on"
+    replica = ThrowawayServer(
+        url=f"postgres://opencare@127.0.0.1:{port}/postgres", bindir=primary.bindir, data=data, options=options,
+        log=folder / "server.log", user=primary.user,
+    )  # fmt: skip
+    try:
+        # -R writes the standby's settings: it follows the primary over a replication connection (initdb's
+        # pg_hba.conf trusts local replication connections).
+        subprocess.run(
+            [primary.bindir / "pg_basebackup", "-D", data, "-R", "-X", "stream", "-h", "127.0.0.1",
+             "-p", primary_port, "-U", "opencare", "--no-sync"],
+            check=True, user=primary.user, stdout=subprocess.DEVNULL,
+        )  # fmt: skip
+        replica.start()
+        yield replica
+    finally:
+        if (data / "postmaster.pid").exists():
+            subprocess.run([primary.bindir / "pg_ctl", "-D", data, "-m", "immediate", "-w", "stop"], check=False,
+                           user=primary.user, stdout=subprocess.DEVNULL)  # fmt: skip
         shutil.rmtree(folder, ignore_errors=True)
 
 

@@ -15,11 +15,11 @@ from .conftest import Browser
 OCID = "ocds-abcdef-deploy-journey"
 
 
-def tender_update(description: str) -> bytes:
+def tender_update(description: str, ocid: str = OCID) -> bytes:
     """The council's update to its tender, as its own system would post it."""
     council = {"id": "GB-LAE-BSD", "name": "Borsetdale Council", "identifier": {"scheme": "GB-LAE", "id": "BSD"}}
     return orjson.dumps({
-        "ocid": OCID, "id": "tender-update-1", "date": datetime.now(tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "ocid": ocid, "id": "tender-update-1", "date": datetime.now(tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "tag": ["tenderUpdate"], "initiationType": "tender", "language": "en",
         "parties": [{**council, "roles": ["buyer"]}], "buyer": {"id": council["id"], "name": council["name"]},
         "tender": {"id": "home-care", "description": description},

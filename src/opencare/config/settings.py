@@ -83,6 +83,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: behind trusted reverse proxies, the client's own address replaces the proxy's (OPENCARE_TRUSTED_PROXIES).
     "opencare.config.client_address.ClientAddressMiddleware",
+    # Before anything reads the database: whether this request's reads may go to a read replica (when there are any).
+    "opencare.config.read_replicas.ReadReplicaMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Before WhiteNoise, so static files get the Content-Security-Policy and X-Frame-Options headers too.
     "csp.middleware.CSPMiddleware",
@@ -123,13 +125,22 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {
-    "default": dj_database_url.parse(
-        os.getenv("DATABASE_URL", f"sqlite:///{VAR_DIR / 'opencare.sqlite3'}"),
-        conn_max_age=int(os.getenv("DATABASE_CONN_MAX_AGE", "60")),
-        conn_health_checks=True,
-    )
-}
+
+def _database(url: str) -> dict:
+    return dj_database_url.parse(url, conn_max_age=int(os.getenv("DATABASE_CONN_MAX_AGE", "60")),
+                                 conn_health_checks=True)  # fmt: skip
+
+
+DATABASES = {"default": _database(os.getenv("DATABASE_URL", f"sqlite:///{VAR_DIR / 'opencare.sqlite3'}"))}
+# PostgreSQL streaming replicas that serve the public's reads (opencare.config.read_replicas says which requests),
+# as replica1, replica2...; in tests each mirrors the default database, so nothing is created for it.
+for _index, _url in enumerate(filter(None, map(str.strip, os.getenv("DATABASE_REPLICA_URLS", "").split(","))), 1):
+    DATABASES[f"replica{_index}"] = {**_database(_url), "TEST": {"MIRROR": "default"}}
+if len(DATABASES) > 1 and "postgresql" not in DATABASES["default"]["ENGINE"]:
+    raise ImproperlyConfigured("DATABASE_REPLICA_URLS needs DATABASE_URL to be PostgreSQL: replicas are its copies.")
+DATABASE_ROUTERS = ["opencare.config.read_replicas.ReadReplicaRouter"]
+#: After a request that may have changed something, that browser reads from the primary for this long.
+OPENCARE_REPLICA_PIN_SECONDS = int(os.getenv("OPENCARE_REPLICA_PIN_SECONDS", "10"))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers carry on while an import writes; a busy timeout turns lock contention into a short wait.
     DATABASES["default"]["OPTIONS"] = {

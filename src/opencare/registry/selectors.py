@@ -5,25 +5,34 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from typing import Any
 
+from django.db import router
 from django.db.models import Count, Q, QuerySet
 
 from opencare.registry import version
 from opencare.registry.cqc import ratings_for
 from opencare.registry.models import CqcLocation, Organisation, Process, ProcessParty, Release, Source
 
-#: The registry's version as last read in this process, and when (see registry_version).
-_VERSION = {"value": "", "read_at": float("-inf")}
+#: The registry's version as last read in this process from each database (the primary, a read replica), and when.
+_VERSIONS: dict[str, dict[str, Any]] = {}
 
 
 def registry_version(max_age: float = 1.0) -> str:
     """A value that changes whenever what pages and the API show changes (registry.version), read at most once a
-    second in each process."""
+    second in each process from each database: a read replica's version is that of the data read from it."""
+    database = router.db_for_read(Release)
+    memo = _VERSIONS.setdefault(database, {"value": "", "read_at": float("-inf")})
     now = time.monotonic()
-    if now - _VERSION["read_at"] > max_age:
-        _VERSION["value"] = version.current()
-        _VERSION["read_at"] = now
-    return str(_VERSION["value"])
+    if now - memo["read_at"] > max_age:
+        memo["value"] = version.current()
+        memo["read_at"] = now
+    return str(memo["value"])
+
+
+def forget_registry_version() -> None:
+    """Read the version again at the next call, as if a second had passed (for tests)."""
+    _VERSIONS.clear()
 
 
 @dataclass(frozen=True)
