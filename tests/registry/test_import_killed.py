@@ -1,4 +1,5 @@
-"""An import killed part-way (SIGKILL, a real subprocess) leaves whole chunks; running it again completes it."""
+"""An import killed part-way (SIGKILL, a real subprocess) leaves whole chunks and no process behind; running it
+again completes it."""
 
 from __future__ import annotations
 
@@ -42,7 +43,20 @@ def counts(database: Path) -> tuple[int, int, list[tuple[str, int, int]]]:
     return stored, duplicates, mismatched
 
 
-def test_a_killed_import_leaves_the_database_consistent_and_a_rerun_completes_it(tmp_path):
+def children(pid: int) -> list[int]:
+    return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
+
+def alive(pid: int) -> bool:
+    """Running, not a zombie waiting to be reaped (by init, once its parent was killed)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"
+
+
+def test_a_killed_import_leaves_the_database_consistent_and_no_process_behind_and_a_rerun_completes_it(tmp_path):
     database = tmp_path / "registry.sqlite3"
     data = tmp_path / "releases.jsonl"
     data.write_bytes(releases())
@@ -54,8 +68,14 @@ def test_a_killed_import_leaves_the_database_consistent_and_a_rerun_completes_it
     deadline = time.monotonic() + 60
     while counts(database)[0] < 2000 and importing.poll() is None and time.monotonic() < deadline:
         time.sleep(0.01)
+    preparing = children(importing.pid)  # the forked process preparing chunks (registry.imports)
     importing.send_signal(signal.SIGKILL)
     importing.wait()
+    assert preparing, "the import had no second process"
+    deadline = time.monotonic() + 30
+    while any(alive(pid) for pid in preparing):  # it notices at its next send, never blocking for ever
+        assert time.monotonic() < deadline, "the preparing process was left behind when the import was killed"
+        time.sleep(0.05)
     stored, duplicates, mismatched = counts(database)
     assert 0 < stored < PROCESSES * RELEASES_EACH, "the import was not caught part-way"
     assert stored % 1000 == 0  # whole chunks only

@@ -8,7 +8,6 @@ Records keep the order in which each ocid first appeared.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import sqlite3
 import tempfile
@@ -19,6 +18,7 @@ from typing import Any, BinaryIO
 
 import orjson
 
+from opencare.ocds.forked import fork
 from opencare.ocds.merge import compile_releases, merger_for, versioned_release
 from opencare.ocds.readers import InputError, OcdsInput, half, read_ocds
 from opencare.ocds.review.extensions import choose_schema
@@ -138,11 +138,7 @@ def _records_in_parallel(
     data: OcdsInput, groups: Iterator[tuple[str, list[dict[str, Any]]]], merger: Any, versioned: bool
 ) -> Iterator[Record]:
     """Records in order: this process makes the even ones, a forked worker the odd ones."""
-    context = multiprocessing.get_context("fork")
-    receiver, sender = context.Pipe(duplex=False)
-    worker = context.Process(target=_odd_records, args=(data, merger, versioned, sender), daemon=True)
-    worker.start()
-    sender.close()
+    worker = fork(_odd_records, data, merger, versioned)
     waiting: list[Record] = []
     try:
         for index, (ocid, releases) in enumerate(groups):
@@ -150,14 +146,13 @@ def _records_in_parallel(
                 yield _record(ocid, releases, merger, versioned)
                 continue
             if not waiting:
-                batch = receiver.recv()
+                batch = worker.receiver.recv()
                 if isinstance(batch, BaseException):
                     raise batch
                 waiting = batch[::-1]
             yield waiting.pop()
     finally:
-        worker.kill()
-        worker.join()
+        worker.stop()
 
 
 def _odd_records(data: OcdsInput, merger: Any, versioned: bool, sender: Any) -> None:
@@ -170,10 +165,10 @@ def _odd_records(data: OcdsInput, merger: Any, versioned: bool, sender: Any) -> 
                     sender.send(batch)
                     batch = []
         sender.send(batch)
+    except BrokenPipeError:
+        raise  # the parent has gone: forked.fork ends this process
     except BaseException as error:
         sender.send(error)
-    finally:
-        sender.close()
 
 
 HEADER_KEYS = ("uri", "version", "extensions", "publisher", "license", "publicationPolicy", "publishedDate")
@@ -194,14 +189,10 @@ def _compile_halves(
     data: OcdsInput, out: BinaryIO, split: int, merger: Any, versioned: bool, progress: Progress | None
 ) -> CompileResult:
     """This process compiles the first half of the file, a forked worker the second (into a file of its own)."""
-    context = multiprocessing.get_context("fork")
-    receiver, sender = context.Pipe(duplex=False)
     with tempfile.TemporaryDirectory(prefix="opencare-compile-") as folder:
         tail = Path(folder) / "second-half.jsonl"
-        worker = context.Process(target=_second_half, daemon=True,
-                                 args=(half(data, split, first=False), merger, versioned, tail, sender))  # fmt: skip
-        worker.start()
-        sender.close()
+        worker = fork(_second_half, half(data, split, first=False), merger, versioned, tail)
+        receiver = worker.receiver
         try:
             first_ocids: set[str] = set()
             held: list[tuple[str, list[dict[str, Any]]]] = []
@@ -216,9 +207,7 @@ def _compile_halves(
             result = _write_parts(data, out, first_records, lambda: _join(held, receiver, first_ocids, tail, merger,
                                                                           versioned))  # fmt: skip
         finally:
-            worker.join(timeout=60)
-            if worker.is_alive():
-                worker.kill()
+            worker.stop()  # at once: after an error in the first half, the second is not wanted
     return result
 
 
@@ -268,10 +257,10 @@ def _second_half(data: OcdsInput, merger: Any, versioned: bool, tail: Path, send
                 if failure:
                     result.failures.append(failure)
         sender.send(result)
+    except BrokenPipeError:
+        raise  # the parent has gone: forked.fork ends this process
     except BaseException as error:
         sender.send(error)
-    finally:
-        sender.close()
 
 
 def _write_parts(data: OcdsInput, out: BinaryIO, *parts: Callable[[], Iterator[Record]]) -> CompileResult:

@@ -11,7 +11,6 @@ releases are stored — with any later release of a process already held as soci
 
 from __future__ import annotations
 
-import multiprocessing
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +18,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from opencare.ocds.forked import fork
 from opencare.ocds.readers import InputError, read_ocds
 from opencare.ocds.schema_check import release_validator
 from opencare.ocds.social_care import is_social_care
@@ -106,16 +106,12 @@ def _prepared_in_a_second_process(
     touches the database connection it inherits, and ends by os._exit, so nothing of the connection is closed for
     it. Unreadable input in that process is raised here, after the chunks before it have been stored.
     """
-    context = multiprocessing.get_context("fork")
-    receiver, sender = context.Pipe(duplex=False)
-    worker = context.Process(target=_prepare_chunks, args=(chunks, metadata, is_invented, sender), daemon=True)
     release_validator()  # built before forking, so both processes share it
-    worker.start()
-    sender.close()
+    worker = fork(_prepare_chunks, chunks, metadata, is_invented)
     try:
         while True:
             try:
-                message = receiver.recv()
+                message = worker.receiver.recv()
             except EOFError:
                 raise RuntimeError("The process reading the file stopped unexpectedly.") from None
             if message is None:
@@ -124,9 +120,7 @@ def _prepared_in_a_second_process(
                 raise message
             yield message
     finally:
-        receiver.close()
-        worker.kill()
-        worker.join()
+        worker.stop()
 
 
 def _prepare_chunks(
@@ -137,12 +131,9 @@ def _prepare_chunks(
             sender.send((prepare_releases(chunk, metadata=metadata, is_invented=is_invented), len(chunk)))
         sender.send(None)
     except BrokenPipeError:
-        return  # the importing process has gone (stopped or killed): nothing is left to do
+        raise  # the importing process has gone (stopped or killed): forked.fork ends this one
     except BaseException as error:
-        try:
-            sender.send(error)
-        except BrokenPipeError:
-            return
+        sender.send(error)
 
 
 def _chunks(releases: Iterable[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:

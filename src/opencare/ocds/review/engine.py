@@ -12,6 +12,7 @@ from typing import Any, BinaryIO
 
 import orjson
 
+from opencare.ocds.forked import fork
 from opencare.ocds.metric_catalogue import metric_catalogue
 from opencare.ocds.profile import Profile, profile_for
 from opencare.ocds.readers import InputError, OcdsInput, half, read_ocds
@@ -606,24 +607,16 @@ def run_in_parallel(data: OcdsInput, choice: SchemaChoice, workers: int, progres
 
 def _halves(data: OcdsInput, choice: SchemaChoice, split: int, progress: Progress | None) -> Report:
     """This process parses and checks the first half of the file, a forked worker the second."""
-    context = multiprocessing.get_context("fork")
-    receiver, sender = context.Pipe(duplex=False)
-    process = context.Process(
-        target=_worker, args=(half(data, split, first=False), choice, (0, 1), sender), daemon=True
-    )
-    process.start()
-    sender.close()
+    worker = fork(_worker, half(data, split, first=False), choice, (0, 1))
     try:
         main = Review(half(data, split, first=True), choice, progress)
         main.data = data  # the package metadata and format are the whole file's
         main._check_package()
         main.data = half(data, split, first=True)
         main.scan()
-        outcome = receiver.recv()
+        outcome = worker.receiver.recv()
     finally:
-        process.join(timeout=60)
-        if process.is_alive():
-            process.kill()
+        worker.stop()  # at once: after an error in the first half, the second is not wanted
     if isinstance(outcome, Exception):
         raise outcome
     main.merge_later_half(outcome)
@@ -633,24 +626,20 @@ def _halves(data: OcdsInput, choice: SchemaChoice, split: int, progress: Progres
 
 def _alternate_items(data: OcdsInput, choice: SchemaChoice, workers: int, progress: Progress | None) -> Report:
     """Fork processes that each parse everything and check a share of the items, and merge what they found."""
-    context = multiprocessing.get_context("fork")
-    done = context.Value("l", 0)
-    pipes = []
-    for part in range(1, workers):
-        receiver, sender = context.Pipe(duplex=False)
-        process = context.Process(target=_worker, args=(data, choice, (part, workers), sender), daemon=True)
-        process.start()
-        sender.close()
-        pipes.append((process, receiver))
-    main = Review(data, choice, lambda count: _progress(done, count, progress), part=(0, workers))
-    main._check_package()
-    main.scan()
-    for process, receiver in pipes:
-        outcome = receiver.recv()
-        process.join()
-        if isinstance(outcome, Exception):
-            raise outcome
-        main.merge(outcome)
+    done = multiprocessing.get_context("fork").Value("l", 0)
+    forked = [fork(_worker, data, choice, (part, workers)) for part in range(1, workers)]
+    try:
+        main = Review(data, choice, lambda count: _progress(done, count, progress), part=(0, workers))
+        main._check_package()
+        main.scan()
+        for worker in forked:
+            outcome = worker.receiver.recv()
+            if isinstance(outcome, Exception):
+                raise outcome
+            main.merge(outcome)
+    finally:
+        for worker in forked:
+            worker.stop()
     return main.report()
 
 
@@ -667,7 +656,7 @@ def _worker(data: OcdsInput, choice: SchemaChoice, part: tuple[int, int], sender
         worker.scan()
         worker.data = worker.validators = worker.catalogue = worker.choice = None  # type: ignore[assignment]
         sender.send(worker)
+    except BrokenPipeError:
+        raise  # the parent has gone: forked.fork ends this process
     except Exception as error:  # sent to the parent, which raises it
         sender.send(error)
-    finally:
-        sender.close()
