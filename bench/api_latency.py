@@ -30,9 +30,10 @@ ROOT = Path(__file__).resolve().parents[1]
 BIN = ROOT / ".venv" / "bin"
 
 
-def start(env: dict[str, str], port: int) -> subprocess.Popen:
+def start(env: dict[str, str], port: int, workers: int = 2) -> subprocess.Popen:
+    """`opencare serve` with this many web workers and no task worker, once it answers."""
     server = subprocess.Popen(
-        [BIN / "opencare", "serve", "--port", str(port), "--workers", "2", "--task-workers", "0"],
+        [BIN / "opencare", "serve", "--port", str(port), "--workers", str(workers), "--task-workers", "0"],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     for _ in range(300):

@@ -27,12 +27,11 @@ import subprocess
 import sys
 import tempfile
 import threading
-import time
 import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from api_latency import _ms
+from api_latency import _ms, start
 from public_pages import database, load
 from review_web import free_port
 
@@ -191,7 +190,7 @@ def main() -> None:
             env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
             imported = load(env, folder, arguments.processes)
             port = free_port()
-            server = _start(env, port, arguments.workers)
+            server = start(env, port, arguments.workers)
             base = f"http://127.0.0.1:{port}"
             try:
                 mix = addresses(base, env, arguments.addresses)
@@ -209,20 +208,6 @@ def main() -> None:
                 server.terminate()
                 server.wait(timeout=30)
     report(arguments, imported, mix, figures(output), samples)
-
-
-def _start(env: dict[str, str], port: int, workers: int) -> subprocess.Popen:
-    server = subprocess.Popen(
-        [BIN / "opencare", "serve", "--port", str(port), "--workers", str(workers), "--task-workers", "0"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    for _ in range(300):
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/openapi.json")
-            return server
-        except OSError:
-            time.sleep(0.1)
-    raise SystemExit("the server did not start")
 
 
 def report(arguments: argparse.Namespace, imported: float, mix: list[str], result: dict, samples: dict) -> None:
