@@ -4,8 +4,6 @@ runs the same rules against a real PostgreSQL streaming replica."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
 from django.db import DatabaseError
@@ -15,7 +13,7 @@ from django.test import RequestFactory
 from opencare.config import read_replicas
 from opencare.config.read_replicas import PIN_COOKIE, ReadReplicaMiddleware, ReadReplicaRouter
 
-from .test_settings import ROOT, _django
+from .django_process import run_django, run_python
 
 
 class FakeConnection:
@@ -136,13 +134,9 @@ def test_replica_urls_become_replica_databases_that_mirror_the_default_in_tests(
         "print(json.dumps({k: [v['HOST'], v['PORT'], v.get('TEST', {}).get('MIRROR')] "
         "for k, v in settings.DATABASES.items()}))"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", f"import django; django.setup(); {code}"],
-        env={"PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": "opencare.config.settings",
-             "DATABASE_URL": "postgres://opencare@db.example:5432/opencare",
-             "DATABASE_REPLICA_URLS": "postgres://opencare@r1.example:5432/opencare, postgres://opencare@r2.example/x"},
-        capture_output=True, text=True, cwd=ROOT, check=False,
-    )  # fmt: skip
+    replicas = "postgres://opencare@r1.example:5432/opencare, postgres://opencare@r2.example/x"
+    result = run_python(code, DATABASE_URL="postgres://opencare@db.example:5432/opencare",
+                        DATABASE_REPLICA_URLS=replicas)  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == {
         "default": ["db.example", 5432, None],
@@ -152,7 +146,7 @@ def test_replica_urls_become_replica_databases_that_mirror_the_default_in_tests(
 
 
 def test_replicas_need_postgresql(tmp_path):
-    result = _django("check", DATABASE_URL=f"sqlite:///{tmp_path / 'opencare.sqlite3'}",
-                     DATABASE_REPLICA_URLS="postgres://opencare@r1.example/opencare")  # fmt: skip
+    result = run_django("check", DATABASE_URL=f"sqlite:///{tmp_path / 'opencare.sqlite3'}",
+                        DATABASE_REPLICA_URLS="postgres://opencare@r1.example/opencare")  # fmt: skip
     assert result.returncode != 0
     assert "DATABASE_REPLICA_URLS needs DATABASE_URL to be PostgreSQL" in result.stderr

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from django.core.files.base import ContentFile
@@ -15,7 +12,8 @@ from django.urls import reverse
 
 from opencare.publishing.models import Publisher, StoredDocument
 
-ROOT = Path(__file__).resolve().parents[2]
+from .django_process import ROOT, run_in_production
+
 SRC = ROOT / "src" / "opencare"
 
 #: The whole policy, exactly: a change to it should be a decision, seen in review, not an accident.
@@ -100,24 +98,9 @@ def test_review_downloads_keep_their_sandbox_policy(client, review_store):
     assert_secure_headers(response, policy=SANDBOX)
 
 
-def _production(code: str, **env: str) -> subprocess.CompletedProcess:
-    ours = {"SECRET_KEY", "DJANGO_ENV", "ALLOWED_HOSTS", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE", "DATABASE_URL"}
-    clean = {k: v for k, v in os.environ.items() if k not in ours}
-    production = {
-        "DJANGO_SETTINGS_MODULE": "opencare.config.settings",
-        "DJANGO_ENV": "production",
-        "SECRET_KEY": "a-long-random-secret-" + "k" * 50,
-        "ALLOWED_HOSTS": "opencare.example.org",
-    }
-    setup = "import django; django.setup(); from django.test import Client; client = Client();"
-    return subprocess.run(
-        [sys.executable, "-c", setup + code],
-        env={**clean, **production, **env},
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        check=False,
-    )
+def _production(code: str) -> subprocess.CompletedProcess:
+    """Python ``code`` with the production settings and a test ``client``."""
+    return run_in_production("from django.test import Client; client = Client()\n" + code)
 
 
 def test_production_sends_hsts_and_the_other_headers_over_https():

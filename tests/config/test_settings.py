@@ -1,27 +1,10 @@
-import os
 import re
-import subprocess
-import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _django(*args: str, **env: str) -> subprocess.CompletedProcess:
-    ours = {"SECRET_KEY", "DJANGO_ENV", "ALLOWED_HOSTS", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    clean = {k: v for k, v in os.environ.items() if k not in ours}
-    return subprocess.run(
-        [sys.executable, "-m", "django", *args],
-        env={**clean, "DJANGO_SETTINGS_MODULE": "opencare.config.settings", **env},
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        check=False,
-    )
+from .django_process import PRODUCTION, ROOT, run_django, run_in_production, run_python
 
 
 def test_production_settings_pass_the_deployment_checks():
-    result = _django(
+    result = run_django(
         "check", "--deploy", "--fail-level", "WARNING",
         DJANGO_ENV="production", SECRET_KEY="a-long-random-secret-" + "k" * 50, ALLOWED_HOSTS="opencare.example.org",
     )  # fmt: skip
@@ -30,57 +13,28 @@ def test_production_settings_pass_the_deployment_checks():
 
 
 def test_production_refuses_to_start_without_a_secret_key():
-    result = _django("check", DJANGO_ENV="production", ALLOWED_HOSTS="opencare.example.org")
+    result = run_django("check", DJANGO_ENV="production", ALLOWED_HOSTS="opencare.example.org")
     assert result.returncode != 0
     assert "Set the SECRET_KEY environment variable" in result.stderr
 
 
 def test_production_refuses_to_start_without_allowed_hosts():
-    result = _django("check", DJANGO_ENV="production", SECRET_KEY="x" * 60)
+    result = run_django("check", DJANGO_ENV="production", SECRET_KEY="x" * 60)
     assert result.returncode != 0
     assert "Set ALLOWED_HOSTS" in result.stderr
 
 
-def test_database_url_selects_the_database(tmp_path):
-    code = "from django.conf import settings; print(settings.DATABASES['default']['ENGINE'])"
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"} | {
-        "DJANGO_SETTINGS_MODULE": "opencare.config.settings",
-        "DATABASE_URL": "postgres://u@127.0.0.1:1/x",
-    }
-    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
-    assert out.strip() == "django.db.backends.postgresql"
-
-
-def _in_production(code: str, **env: str) -> subprocess.CompletedProcess:
-    ours = {
-        "SECRET_KEY",
-        "DJANGO_ENV",
-        "ALLOWED_HOSTS",
-        "DEBUG",
-        "DJANGO_ALLOW_ASYNC_UNSAFE",
-        "OPENCARE_DEMO_ACCOUNTS",
-    }
-    clean = {k: v for k, v in os.environ.items() if k not in ours}
-    production = {
-        "DJANGO_SETTINGS_MODULE": "opencare.config.settings",
-        "DJANGO_ENV": "production",
-        "SECRET_KEY": "the-deployers-own-secret-" + "s" * 50,
-        "ALLOWED_HOSTS": "opencare.example.org",
-    }
-    return subprocess.run(
-        [sys.executable, "-c", "import django; django.setup()\n" + code],
-        env={**clean, **production, **env},
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        check=False,
-    )
+def test_database_url_selects_the_database():
+    result = run_python("from django.conf import settings; print(settings.DATABASES['default']['ENGINE'])",
+                        DATABASE_URL="postgres://u@127.0.0.1:1/x")  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "django.db.backends.postgresql"
 
 
 def test_production_takes_the_secret_key_from_the_environment_only():
-    result = _in_production("from django.conf import settings; print(settings.SECRET_KEY)")
+    result = run_in_production("from django.conf import settings; print(settings.SECRET_KEY)")
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "the-deployers-own-secret-" + "s" * 50
+    assert result.stdout.strip() == PRODUCTION["SECRET_KEY"]
 
 
 def test_production_never_creates_demo_accounts_even_when_asked():
@@ -89,7 +43,7 @@ def test_production_never_creates_demo_accounts_even_when_asked():
         "from opencare.demo.accounts import create_demo_accounts\n"
         "try:\n    create_demo_accounts()\nexcept RuntimeError as refused:\n    print(refused)\n"
     )
-    result = _in_production(code, OPENCARE_DEMO_ACCOUNTS="true")
+    result = run_in_production(code, OPENCARE_DEMO_ACCOUNTS="true")
     assert result.returncode == 0, result.stderr
     switched_off, refused = result.stdout.strip().splitlines()
     assert switched_off == "False"
