@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import socket
+import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -34,3 +37,16 @@ def review_store(settings, tmp_path: Path) -> Path:
     settings.OPENCARE_REVIEW_DIR.mkdir()
     settings.FILE_UPLOAD_TEMP_DIR.mkdir()
     return settings.OPENCARE_REVIEW_DIR
+
+
+@pytest.fixture
+def tiny_disk(tmp_path: Path) -> Iterator[Path]:
+    """A real 64 KB filesystem (tmpfs), where mounting one is allowed (as root); unmounted afterwards."""
+    mountpoint = tmp_path / "tiny-disk"
+    mountpoint.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mountpoint)],
+                             capture_output=True, check=False) if os.geteuid() == 0 else None  # fmt: skip
+    if mounted is None or mounted.returncode != 0:
+        pytest.skip("mounting a tmpfs needs root with CAP_SYS_ADMIN; other tests simulate the full disk instead")
+    yield mountpoint
+    subprocess.run(["umount", str(mountpoint)], check=True)

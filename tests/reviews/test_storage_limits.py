@@ -4,8 +4,6 @@ words); a full disk or a full store is refused with 507 and a clear message, and
 from __future__ import annotations
 
 import errno
-import os
-import subprocess
 from pathlib import Path
 
 import orjson
@@ -159,19 +157,6 @@ def test_a_worker_killed_three_times_by_an_upload_explains_instead_of_trying_aga
     assert review.status == ReviewRequest.Status.FAILED
     assert "stopped our checker 3 times" in review.error["message"]
     assert not services.review_folder(review).exists()
-
-
-@pytest.fixture
-def tiny_disk(tmp_path):
-    """A real 64 KB filesystem (tmpfs), where mounting one is allowed (as root); unmounted afterwards."""
-    mountpoint = tmp_path / "tiny-disk"
-    mountpoint.mkdir()
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mountpoint)],
-                             capture_output=True, check=False) if os.geteuid() == 0 else None  # fmt: skip
-    if mounted is None or mounted.returncode != 0:
-        pytest.skip("mounting a tmpfs needs root with CAP_SYS_ADMIN; the tests above simulate the full disk instead")
-    yield mountpoint
-    subprocess.run(["umount", str(mountpoint)], check=True)
 
 
 def test_on_a_really_full_disk_the_upload_is_refused_and_the_space_given_back(client, settings, tiny_disk):
