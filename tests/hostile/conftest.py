@@ -54,28 +54,29 @@ def assert_no_traceback(text: str) -> None:
         assert mark not in text, f"{mark!r} in the answer"
 
 
+def _saying(body: str, words: tuple[str, ...]) -> str:
+    """The body as a person reads it, asserting it says every word and holds no traceback."""
+    shown = readable(body)
+    for word in words:
+        assert word in shown, f"{word!r} not in {shown[:800]!r}"
+    assert_no_traceback(body)
+    return shown
+
+
 def assert_refused(response, status: int | tuple[int, ...], *words: str) -> str:
     """A 4xx (the status given, or one of them) whose body says the words, with no traceback. Returns the body."""
     body = response.content.decode("utf-8", "replace")
     expected = (status,) if isinstance(status, int) else status
     assert response.status_code in expected, (response.status_code, body[:500])
     assert 400 <= response.status_code < 500
-    shown = readable(body)
-    for word in words:
-        assert word in shown, f"{word!r} not in {shown[:800]!r}"
-    assert_no_traceback(body)
-    return shown
+    return _saying(body, words)
 
 
 def assert_answered(response, *words: str) -> str:
     """Not a refusal but an answer (2xx), with the words and no traceback: for input that is harmless as it is."""
     body = response.content.decode("utf-8", "replace")
     assert 200 <= response.status_code < 300, (response.status_code, body[:500])
-    shown = readable(body)
-    for word in words:
-        assert word in shown, f"{word!r} not in {shown[:800]!r}"
-    assert_no_traceback(body)
-    return shown
+    return _saying(body, words)
 
 
 def assert_exit_2(result, *words: str) -> str:
