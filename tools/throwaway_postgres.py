@@ -59,6 +59,7 @@ class ThrowawayServer:
     """A running throwaway server: its DATABASE_URL, and stop/start for tests of a database restart."""
 
     url: str
+    port: int
     bindir: Path
     data: Path
     options: str
@@ -84,59 +85,51 @@ def throwaway_cluster() -> Iterator[ThrowawayServer]:
     bindir = find_bindir()
     if bindir is None:
         raise SystemExit("No PostgreSQL server binaries found (install Debian's 'postgresql' package).")
-    user = server_user()
-    folder = Path(tempfile.mkdtemp(prefix="opencare-pg-"))
-    if user:
-        shutil.chown(folder, user=user)
-    data, port = folder / "data", free_port()
-    options = f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off"
-    server = ThrowawayServer(
-        url=f"postgres://opencare@127.0.0.1:{port}/postgres", bindir=bindir, data=data, options=options,
-        log=folder / "server.log", user=user,
-    )  # fmt: skip
-    try:
+    with _server_in_a_folder(bindir, server_user(), "opencare-pg-", "-c synchronous_commit=off") as server:
         subprocess.run(
-            [bindir / "initdb", "-D", data, "-U", "opencare", "--auth=trust", "-E", "UTF8", "--no-sync"],
-            check=True, user=user, stdout=subprocess.DEVNULL,
+            [bindir / "initdb", "-D", server.data, "-U", "opencare", "--auth=trust", "-E", "UTF8", "--no-sync"],
+            check=True, user=server.user, stdout=subprocess.DEVNULL,
         )  # fmt: skip
         server.start()
-        version = (data / "PG_VERSION").read_text().strip()
-        print(f"PostgreSQL {version} started for the tests on 127.0.0.1:{port} (throwaway)", flush=True)
+        version = (server.data / "PG_VERSION").read_text().strip()
+        print(f"PostgreSQL {version} started for the tests on 127.0.0.1:{server.port} (throwaway)", flush=True)
         yield server
-    finally:
-        if (data / "postmaster.pid").exists():
-            subprocess.run([bindir / "pg_ctl", "-D", data, "-m", "fast", "-w", "stop"], check=False, user=user,
-                           stdout=subprocess.DEVNULL)  # fmt: skip
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 @contextlib.contextmanager
 def throwaway_replica(primary: ThrowawayServer) -> Iterator[ThrowawayServer]:
     """Yield a hot-standby streaming replica of a running throwaway server (pg_basebackup), gone afterwards."""
-    folder = Path(tempfile.mkdtemp(prefix="opencare-pg-replica-"))
-    if primary.user:
-        shutil.chown(folder, user=primary.user)
-    data, port = folder / "data", free_port()
-    primary_port = primary.url.rsplit(":", 1)[1].split("/")[0]
-    options = f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off -c hot_standby=on"
-    replica = ThrowawayServer(
-        url=f"postgres://opencare@127.0.0.1:{port}/postgres", bindir=primary.bindir, data=data, options=options,
-        log=folder / "server.log", user=primary.user,
-    )  # fmt: skip
-    try:
+    with _server_in_a_folder(primary.bindir, primary.user, "opencare-pg-replica-", "-c hot_standby=on") as replica:
         # -R writes the standby's settings: it follows the primary over a replication connection (initdb's
         # pg_hba.conf trusts local replication connections).
         subprocess.run(
-            [primary.bindir / "pg_basebackup", "-D", data, "-R", "-X", "stream", "-h", "127.0.0.1",
-             "-p", primary_port, "-U", "opencare", "--no-sync"],
+            [primary.bindir / "pg_basebackup", "-D", replica.data, "-R", "-X", "stream", "-h", "127.0.0.1",
+             "-p", str(primary.port), "-U", "opencare", "--no-sync"],
             check=True, user=primary.user, stdout=subprocess.DEVNULL,
         )  # fmt: skip
         replica.start()
         yield replica
+
+
+@contextlib.contextmanager
+def _server_in_a_folder(bindir: Path, user: str | None, prefix: str, settings: str) -> Iterator[ThrowawayServer]:
+    """A server's own temporary folder, free port and settings, not yet started; afterwards it is stopped (if it
+    runs) and the folder deleted."""
+    folder = Path(tempfile.mkdtemp(prefix=prefix))
+    if user:
+        shutil.chown(folder, user=user)
+    data, port = folder / "data", free_port()
+    server = ThrowawayServer(
+        url=f"postgres://opencare@127.0.0.1:{port}/postgres", port=port, bindir=bindir, data=data,
+        options=f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off {settings}",
+        log=folder / "server.log", user=user,
+    )  # fmt: skip
+    try:
+        yield server
     finally:
         if (data / "postmaster.pid").exists():
-            subprocess.run([primary.bindir / "pg_ctl", "-D", data, "-m", "immediate", "-w", "stop"], check=False,
-                           user=primary.user, stdout=subprocess.DEVNULL)  # fmt: skip
+            subprocess.run([bindir / "pg_ctl", "-D", data, "-m", "fast", "-w", "stop"], check=False, user=user,
+                           stdout=subprocess.DEVNULL)  # fmt: skip
         shutil.rmtree(folder, ignore_errors=True)
 
 

@@ -75,7 +75,7 @@ class ReadReplicaMiddleware:
         if not self.replicas:
             raise MiddlewareNotUsed
         self.get_response = get_response
-        self.pin_seconds = int(getattr(settings, "OPENCARE_REPLICA_PIN_SECONDS", 10))
+        self.pin_seconds = settings.OPENCARE_REPLICA_PIN_SECONDS
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         alias = self._replica_for(request)
