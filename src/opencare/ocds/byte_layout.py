@@ -212,7 +212,8 @@ def _whole_escapes(handle: Any) -> Iterator[bytes]:
 
 
 class _TopLevelScan:
-    """Byte-by-byte: the keys of the top-level object and where each value starts and ends."""
+    """Byte-by-byte: the keys of the top-level object and where each value starts and ends. It follows strings
+    itself rather than through ``_outside_strings``, because the keys it reads are inside strings."""
 
     def __init__(self) -> None:
         self.key: str | None = None
