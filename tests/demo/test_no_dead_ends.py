@@ -94,14 +94,17 @@ def _needs_sign_in(location: str) -> bool:
     return path in (reverse(django_settings.LOGIN_URL), reverse("admin:login"))
 
 
-def crawl(client: Client, start: str = "/", language: str = "en-gb", max_pages: int | None = None) -> Crawl:
-    """Visit every same-site link reachable from `start` (breadth first, at most `max_pages` if given), as a reader
+def crawl(
+    client: Client, starts: tuple[str, ...] = ("/",), language: str = "en-gb", max_pages: int | None = None
+) -> Crawl:
+    """Visit every same-site link reachable from `starts` (breadth first, at most `max_pages` if given), as a reader
     who has not signed in."""
     result = Crawl()
     found_on: dict[str, set[str]] = defaultdict(set)
     per_pattern: dict[str, int] = defaultdict(int)
-    queue = [start]
-    found_on[start].add("(start)")
+    queue = list(starts)
+    for start in starts:
+        found_on[start].add("(start)")
     while queue and (max_pages is None or len(result.visited) < max_pages):
         url = queue.pop(0)
         if url in result.visited:
@@ -144,6 +147,16 @@ def crawl(client: Client, start: str = "/", language: str = "en-gb", max_pages: 
     return result
 
 
+def _starts() -> tuple[str, ...]:
+    """The home page, and the pages only a form leads to: a search by words and comparisons (the links on them,
+    e.g. to charts and CSV files, are then crawled too)."""
+    invented = "&".join(
+        f"ocid={ocid}" for ocid in Process.objects.filter(is_invented=True).values_list("ocid", flat=True)
+    )
+    return ("/", reverse("explore:contracts") + "?q=care", reverse("explore:compare") + "?service_type=home-care",
+            reverse("explore:compare") + "?" + invented)  # fmt: skip
+
+
 @pytest.fixture
 def demo_site(db, settings, tmp_path):
     """The demo as `make run` serves it: the demo data and its bulk downloads."""
@@ -154,7 +167,9 @@ def demo_site(db, settings, tmp_path):
 
 @pytest.mark.parametrize("language", [code for code, _ in django_settings.LANGUAGES])
 def test_every_link_of_the_demo_site_leads_to_a_page_that_works(client, demo_site, language):
-    result = crawl(client, language=language)
+    home = client.get("/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert f'<html lang="{language}"' in home  # the crawl reads the site in this language
+    result = crawl(client, starts=_starts(), language=language)
     assert not result.broken, result.report()
     visited = {urlsplit(url).path for url in result.visited}
     # The crawl met every kind of page, and every contract of the demo with its easy read version.
@@ -166,6 +181,7 @@ def test_every_link_of_the_demo_site_leads_to_a_page_that_works(client, demo_sit
         "explore:about_data", "explore:downloads", "explore:feed", "standard:index", "participation:policy",
     ):  # fmt: skip
         assert reverse(name) in visited, f"the crawl never reached {reverse(name)}"
+    assert any(path.startswith(reverse("explore:compare") + "charts/") for path in visited), "no comparison chart"
     assert any(url.startswith(reverse("explore:contracts") + "?") for url in result.visited), "no search facet"
     assert any(path.startswith(reverse("explore:organisations")) and path != reverse("explore:organisations")
                for path in visited)  # fmt: skip
