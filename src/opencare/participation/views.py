@@ -15,13 +15,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from opencare.accounts.roles import is_moderator
 from opencare.ocds.feedback_counts import MIN_COUNT, QUESTIONS, RESPONDENT_TYPES
-from opencare.ocds.performance import contracts_on_record
 from opencare.ocds.spreadsheets.cell_values import FORMULA_START
 from opencare.participation import services
 from opencare.participation.deidentify import identifying_flags, safeguarding_words
 from opencare.participation.forms import FeedbackForm, ModerationForm, RatingForm, ReplyForm
 from opencare.participation.models import Feedback
-from opencare.participation.selectors import moderation_queue, publishers_of_process, story_rows
+from opencare.participation.selectors import feedback_opening, moderation_queue, publishers_of_process, story_rows
 from opencare.participation.submission_checks import SubmissionRefused, form_stamp
 from opencare.publishing.permissions import decide
 from opencare.registry.selectors import process_by_ocid
@@ -49,9 +48,13 @@ def give_feedback(request: HttpRequest, ocid: str, easy_read: bool = False) -> H
     process = process_by_ocid(ocid=ocid)
     if process is None:
         raise Http404("No contracting process has that OCID.")
-    contracts = [(c.contract_id, c.title) for c in contracts_on_record(process.compiled_release)]
-    if not contracts:
-        return render(request, "participation/no_contract.html", {"process": process}, status=404)
+    opening = feedback_opening(process)
+    if not opening.is_open:
+        # Pages never link here then (they follow the same rule); a kept or shared address still says why, and
+        # what to do instead.
+        context = {"process": process, "opening": opening, "easy_read": easy_read}
+        return render(request, "participation/no_contract.html", context, status=404)
+    contracts = list(opening.contracts)
     form = FeedbackForm(
         request.POST or None, today=timezone.localdate(), contracts=contracts, initial={"stamp": form_stamp()}
     )
