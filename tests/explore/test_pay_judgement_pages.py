@@ -3,9 +3,13 @@ statement contradicts the terms; search and compare agree with it; the data stan
 
 from __future__ import annotations
 
+import csv
 import html as html_text
+import importlib
+import io
 
 import pytest
+from django.apps import apps
 from django.urls import reverse
 
 from opencare.demo.services import load_demo
@@ -104,3 +108,33 @@ def test_data_standard_page_lists_every_reference_rate_with_its_source_and_date(
     download = client.get(reverse("standard:reference_rates_json"))
     assert download.status_code == 200
     assert b'"national-living-wage"' in download.content
+
+
+@pytest.mark.django_db
+def test_performance_csv_says_why_a_figure_is_below_and_which_prices_are_below_the_benchmark(client):
+    load_demo()
+    response = client.get(reverse("explore:contract_performance_csv", args=[WENDMOOR]))
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    pay = [row for row in rows if row["metric_id"] == "sc-worker-pay-per-hour"]
+    assert [row["classification"] for row in pay] == ["Below", "Below"]
+    assert (
+        pay[0]["why"] == f"£11.44 is below the Real Living Wage for {Y24}, £12.00, which the contract terms promise."
+    )
+    prices = [row for row in rows if row["metric_id"] == "sc-price-per-hour"]
+    assert all("a benchmark, not a legal minimum" in row["why"] for row in prices)
+
+
+@pytest.mark.django_db
+def test_the_migration_judges_pay_stored_before_against_every_promise():
+    migration = importlib.import_module("opencare.registry.migrations.0012_judge_pay_against_every_promise")
+    source = get_or_create_source(key="test:pay", title="Pay")
+    store_release_package(package={"releases": [_release_with_pay_at_its_target_but_below_the_promised_wage()]},
+                          source=source)  # fmt: skip
+    # As a database made before pay was judged against its promises holds it: met, from its target alone.
+    Process.objects.filter(ocid="ocds-pay-1").update(signal="meeting", targets_met=1, targets_below=[])
+    ContractMetric.objects.filter(process__ocid="ocds-pay-1").update(latest_classification="met", periods_below=0)
+    migration.judge_pay_again(apps, None)
+    process = Process.objects.get(ocid="ocds-pay-1")
+    assert (process.signal, process.targets_below) == ("below", ["Care worker pay per hour"])
+    row = ContractMetric.objects.get(process=process, metric_id="sc-worker-pay-per-hour")
+    assert (row.latest_classification, row.periods_below) == ("below", 1)
