@@ -189,3 +189,18 @@ def test_wendmoor_demo_pay_is_below_the_promised_real_living_wage_in_both_years(
         f"£12.21 is below the Real Living Wage for {Y25}, £12.60, which the contract terms promise.",
     ]
     assert len(pay_contradictions(compiled)) == 1
+
+
+def test_a_method_statement_that_promises_more_than_the_terms_is_a_contradiction_and_pay_is_judged_against_it():
+    terms = "Care workers are paid at least the National Living Wage for all working time."
+    compiled = _compiled(
+        [_pay(11.44)], terms=terms, method_statement="we pay the Real Living Wage for all working time"
+    )
+    [contradiction] = pay_contradictions(compiled)
+    assert contradiction.sentence == (
+        "Provider Ltd's method statement promises the Real Living Wage for all working time, but the contract terms "
+        "promise the National Living Wage for all working time."
+    )
+    _, reading = _only_reading(compiled)
+    assert reading.classification == "below"
+    assert reading.shortfalls[0].source == METHOD_STATEMENT
