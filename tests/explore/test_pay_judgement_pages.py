@@ -138,3 +138,14 @@ def test_the_migration_judges_pay_stored_before_against_every_promise():
     assert (process.signal, process.targets_below) == ("below", ["Care worker pay per hour"])
     row = ContractMetric.objects.get(process=process, metric_id="sc-worker-pay-per-hour")
     assert (row.latest_classification, row.periods_below) == ("below", 1)
+
+
+@pytest.mark.django_db
+def test_easy_read_says_in_short_sentences_that_pay_is_less_than_the_contract_promises(client):
+    load_demo()
+    page = _page(client, "explore:contract_easy_read", WENDMOOR)
+    assert (
+        "That is less than the contract promises. It promises the Real Living Wage, which is £12.60 an hour." in page
+    )
+    south = _page(client, "explore:contract_easy_read", "ocds-bdemo1-hc-south")
+    assert "That is less than" not in south
