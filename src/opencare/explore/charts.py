@@ -137,6 +137,12 @@ def _who(metric: MetricProgress) -> str:
     return f"{metric.supplier_name or 'Provider not named'} for {metric.buyer_name}".strip()
 
 
+def _what_was_met(metric: MetricProgress) -> str:
+    if metric.judged_against_promises:
+        return "the target, every wage the contract promises and the legal minimum"
+    return "the target"
+
+
 def _progress_description(metrics: Sequence[MetricProgress], unit: str, targets: list[float]) -> str:
     parts = [f"{metrics[0].title}, by period, in {unit}."]
     for metric in metrics:
@@ -147,7 +153,7 @@ def _progress_description(metrics: Sequence[MetricProgress], unit: str, targets:
             f"{_who(metric)}: latest {format_figure(latest.amount, metric.unit_id, metric.currency)} "
             f"for the period ending {latest.period_end:%d %B %Y}"
             + (
-                f"; met the target in {metric.met_count} of {len(metric.classified)} periods."
+                f"; met {_what_was_met(metric)} in {metric.met_count} of {len(metric.classified)} periods."
                 if metric.classified
                 else "."
             )

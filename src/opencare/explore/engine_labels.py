@@ -1,6 +1,7 @@
 """The plain-English labels the Django-free engine gives (service types, release tags, document types, contract
-terms, classifications), marked here for translation so `makemessages` finds them and templates can show them
-with ``{% translate label %}``. tests/explore/test_engine_labels.py keeps this list in step with the engine.
+terms, classifications, reference rates), marked here for translation so `makemessages` finds them and templates
+can show them with ``{% translate label %}``. tests/explore/test_engine_labels.py keeps this list in step with the
+engine.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from django.utils.translation import gettext_noop
 
 from opencare.ocds.performance import CLASSIFICATIONS
 from opencare.ocds.promises import DOCUMENT_TYPES, TERMS
+from opencare.ocds.reference_rates import reference_rates
 from opencare.ocds.release_changes import TAGS
 from opencare.ocds.service_types import BY_CODE
 from opencare.registry.search import SIGNALS
@@ -32,6 +34,8 @@ LABELS = (
     gettext_noop("Bidding documents"),
     gettext_noop("Pay and working conditions"), gettext_noop("How performance is measured"),
     gettext_noop("How the provider is paid"), gettext_noop("What happens if standards are missed"),
+    gettext_noop("National Living Wage"), gettext_noop("Real Living Wage"), gettext_noop("London Living Wage"),
+    gettext_noop("Homecare Association Minimum Price for Homecare"),
 )  # fmt: skip
 
 
@@ -44,4 +48,5 @@ def engine_labels() -> set[str]:
         *TAGS.values(),
         *DOCUMENT_TYPES.values(),
         *(name for _, name in TERMS),
+        *(series.title for series in reference_rates().series),
     }

@@ -116,6 +116,7 @@ def contract_performance_csv(request: HttpRequest, ocid: str) -> HttpResponse:
             metric.contract_id, metric.buyer_name, metric.supplier_name, metric.metric_id, group.title,
             reading.period_start, reading.period_end, reading.dimensions, reading.amount, metric.unit_name,
             metric.currency, metric.target, reading.classification_name, reading.classified_by,
+            " ".join(item.sentence for item in (*reading.shortfalls, *reading.benchmarks)),
         ]
         for group in groups
         for metric in group.contracts
@@ -123,7 +124,7 @@ def contract_performance_csv(request: HttpRequest, ocid: str) -> HttpResponse:
     ]  # fmt: skip
     header = [
         "contract_id", "buyer", "provider", "metric_id", "metric", "period_start", "period_end", "breakdown",
-        "figure", "unit", "currency", "target", "classification", "classified_by",
+        "figure", "unit", "currency", "target", "classification", "classified_by", "why",
     ]  # fmt: skip
     return _csv(f"{_filename(ocid)}-performance.csv", header, rows)
 

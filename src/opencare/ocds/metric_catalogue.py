@@ -1,15 +1,19 @@
-"""The social-care metric catalogue: our own codelist of performance metrics, shipped as package data."""
+"""The social-care metric catalogue: our own codelist of performance metrics, shipped as package data.
+
+A metric's benchmarks are the catalogue's own plus the latest reference rates about it (the National Living Wage,
+the Real Living Wage, the Homecare Association's minimum price: ``reference_rates``), so a rate has one source."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any
 
 from opencare.ocds.profile import data_root
+from opencare.ocds.reference_rates import reference_rates
 
 CATALOGUE_FILE = "metric-catalogue.json"
 ATTACH_POINTS = (
@@ -80,8 +84,14 @@ def read_catalogue_text() -> str:
 
 @cache
 def metric_catalogue() -> Catalogue:
-    """The catalogue, read and checked once per process."""
-    return parse_catalogue(json.loads(read_catalogue_text()))
+    """The catalogue, read and checked once per process, with the reference rates as benchmarks."""
+    catalogue = parse_catalogue(json.loads(read_catalogue_text()))
+    rates = reference_rates()
+    metrics = {
+        metric_id: replace(metric, benchmarks=rates.benchmarks(metric_id) + metric.benchmarks)
+        for metric_id, metric in catalogue.metrics.items()
+    }
+    return replace(catalogue, metrics=metrics)
 
 
 def parse_catalogue(data: dict[str, Any]) -> Catalogue:

@@ -17,6 +17,15 @@ from typing import Any
 
 from opencare.ocds.json_values import as_date, as_decimal, as_object, as_objects, as_text
 from opencare.ocds.metric_catalogue import metric_catalogue
+from opencare.ocds.pay_promises import (
+    TARGET,
+    Benchmark,
+    Shortfall,
+    WagePromise,
+    contract_wage_promises,
+    pay_shortfalls,
+    price_benchmarks,
+)
 
 #: The UK extension's measureClassification codes, in plain English. Only "met" counts as meeting the target.
 CLASSIFICATIONS = {
@@ -40,6 +49,11 @@ class Reading:
     classified_by: str = ""  # "publisher", "opencare" or "" when not classified
     dimensions: str = ""
     notes: str = ""
+    dimension_items: tuple[tuple[str, str], ...] = ()
+    #: Each promise (or the law) the figure fell short of, in the order target, promised floors, legal minimum.
+    shortfalls: tuple[Shortfall, ...] = ()
+    #: Benchmarks a price is below: said in words, never a verdict.
+    benchmarks: tuple[Benchmark, ...] = ()
 
     @property
     def is_met(self) -> bool:
@@ -109,6 +123,11 @@ class MetricProgress:
         return len(self.classified) - self.met_count
 
     @property
+    def judged_against_promises(self) -> bool:
+        """Whether met means meeting every promised wage floor and the legal minimum, not only the target."""
+        return self.metric_id == WORKER_PAY
+
+    @property
     def is_money(self) -> bool:
         """Whether the readings are amounts of money (a price or pay) rather than measures."""
         return bool(self.currency)
@@ -160,8 +179,14 @@ def metric_progress(compiled: dict[str, Any]) -> list[MetricProgress]:
             better = entry.better if entry else "neither"
             committed = tuple(_reading(o) for o in as_objects(committed_metric.get("observations")))
             target = _target(committed)
+            # The reference rates are in pounds: figures in another currency are judged against their target only.
+            judged_id = metric_id if _currency(actual, committed_metric) in ("GBP", "") else ""
+            wage_promises = contract_wage_promises(compiled, contract) if judged_id == WORKER_PAY else ()
+            committed = tuple(_judged(r, judged_id, None, wage_promises, actual=False) for r in committed)
             actuals = tuple(
-                _classify(_reading(o), target, better) for o in _observations(actual) if o.get("period") is not None
+                _judged(_classify(_reading(o), target, better), judged_id, target, wage_promises, actual=True)
+                for o in _observations(actual)
+                if o.get("period") is not None
             )
             unit = _unit(actual, committed_metric)
             progress.append(
@@ -349,6 +374,7 @@ def _reading(observation: dict[str, Any]) -> Reading:
         classified_by="publisher" if as_object(observation.get("measureClassification")) else "",
         dimensions=", ".join(f"{key}: {as_text(value) or value}" for key, value in sorted(dimensions.items())),
         notes=as_text(observation.get("notes")),
+        dimension_items=tuple((key, as_text(value)) for key, value in sorted(dimensions.items())),
     )
 
 
@@ -368,6 +394,30 @@ def _classify(reading: Reading, target: Decimal | None, better: str) -> Reading:
     else:
         return reading
     return replace(reading, classification="met" if met else "below", classified_by="opencare")
+
+
+def _judged(
+    reading: Reading, metric_id: str, target: Decimal | None, promises: tuple[WagePromise, ...], *, actual: bool
+) -> Reading:
+    """A pay figure judged against every promise and the law; a price with the benchmarks it is below.
+
+    An actual's pay is met only if it meets the agreed target, every wage floor promised and the legal minimum: a
+    publisher's "met" below any of them becomes "below", worked out by opencare, and the shortfalls say which. An
+    agreed figure (``actual`` false) gets its shortfalls but no verdict. Other metrics are as classified."""
+    if metric_id == PRICE_PER_HOUR:
+        return replace(reading, benchmarks=price_benchmarks(reading.amount, reading.period_start))
+    if metric_id != WORKER_PAY or reading.amount is None:
+        return reading
+    floors, applied = pay_shortfalls(reading.amount, reading.period_start, dict(reading.dimension_items), promises)
+    missed = (Shortfall(TARGET, reading.amount, target),) if target is not None and reading.amount < target else ()
+    if not actual:
+        return replace(reading, shortfalls=floors)
+    classification, classified_by = reading.classification, reading.classified_by
+    if floors and classification in ("", "met"):
+        classification, classified_by = "below", "opencare"
+    elif applied and not classification:
+        classification, classified_by = "met", "opencare"
+    return replace(reading, classification=classification, classified_by=classified_by, shortfalls=missed + floors)
 
 
 def _period_key(reading: Reading) -> tuple[date, date]:

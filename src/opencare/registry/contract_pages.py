@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from opencare.ocds.json_values import as_object, as_objects, as_text
 from opencare.ocds.metric_catalogue import Metric, metric_catalogue
+from opencare.ocds.pay_promises import TARGET, Contradiction, Shortfall, pay_contradictions
 from opencare.ocds.performance import PRICE_PER_HOUR, WORKER_PAY, MetricProgress, Signal, metric_progress, signal
 from opencare.ocds.promises import Failure, Promises, Review, failures, promises, reviews
 from opencare.ocds.release_changes import release_changes, release_headline
@@ -74,6 +75,20 @@ class ContractStory:
     history: list[HistoryEntry]
     price_per_hour: Decimal | None
     worker_pay: Decimal | None
+    pay_contradictions: list[Contradiction]
+
+    @property
+    def latest_pay_shortfalls(self) -> list[Shortfall]:
+        """The promised wages and legal minimum the latest pay figure of each contract is below, once each."""
+        found: dict[tuple[str, str], Shortfall] = {}
+        for group in self.metrics:
+            if group.metric_id != WORKER_PAY:
+                continue
+            for metric in group.contracts:
+                for shortfall in metric.latest.shortfalls if metric.latest else ():
+                    if shortfall.kind != TARGET:
+                        found.setdefault((shortfall.floor_name, shortfall.year), shortfall)
+        return list(found.values())
 
     @property
     def committed_prices(self) -> list[MetricProgress]:
@@ -107,6 +122,7 @@ def contract_story(*, ocid: str, with_history: bool = True) -> ContractStory | N
         history=history,
         price_per_hour=process.price_per_hour,
         worker_pay=process.worker_pay_per_hour,
+        pay_contradictions=pay_contradictions(compiled),
     )
 
 

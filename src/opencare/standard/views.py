@@ -13,6 +13,7 @@ from django.views.decorators.http import require_safe
 from opencare.ocds.metric_catalogue import catalogue_csv, metric_catalogue, read_catalogue_text
 from opencare.ocds.profile import social_care_profile
 from opencare.ocds.profile.fields import fields_csv, schema_definitions
+from opencare.ocds.reference_rates import read_rates_text, reference_rates
 
 SCHEMAS = {
     "release-schema.json": "release_schema",
@@ -23,11 +24,12 @@ SCHEMAS = {
 
 @require_safe
 def index(request: HttpRequest) -> HttpResponse:
-    """Every metric and every profile field, with the extensions that make the profile."""
+    """Every metric and every profile field, with the extensions that make the profile and the reference rates."""
     profile = social_care_profile()
     context = {
         "profile": profile,
         "catalogue": metric_catalogue(),
+        "reference_rates": reference_rates(),
         "definitions": schema_definitions(profile),
         "schemas": list(SCHEMAS),
     }
@@ -67,6 +69,12 @@ def fields_download(request: HttpRequest) -> HttpResponse:
 def catalogue_json(request: HttpRequest) -> HttpResponse:
     """The metric catalogue as published (JSON)."""
     return _download(read_catalogue_text(), "application/json", "metric-catalogue.json")
+
+
+@require_safe
+def reference_rates_json(request: HttpRequest) -> HttpResponse:
+    """The reference rates pay and price are judged against, as shipped (JSON)."""
+    return _download(read_rates_text(), "application/json", "reference-rates.json")
 
 
 @require_safe
