@@ -125,6 +125,28 @@ def test_how_its_going_lists_each_target_as_no_figures_yet_and_never_says_there_
 
 
 @pytest.mark.django_db
+def test_once_one_target_has_figures_the_summary_still_names_the_targets_with_none(
+    client, publishers, contract_with_targets
+):
+    _, provider = publishers
+    _signed_in(client, "provider")
+    _publish(
+        client,
+        provider,
+        contract_with_targets,
+        "publish-actuals",
+        {"month": "2026-04", "figure__sc-missed-visits": "1.5"},
+    )
+
+    html = client.get(reverse("explore:contract", args=[contract_with_targets])).content.decode()
+
+    summary = _section(html, 'id="going"', "</p>")
+    assert "all 1 measures with a target met it every time" in summary
+    assert "No figures yet for: <strong>Visits on time, Visits from familiar care workers</strong>" in summary
+    assert "No figures yet" not in _section(html, ">Missed visits</h3>", "</section>")
+
+
+@pytest.mark.django_db
 def test_the_easy_read_page_lists_the_agreed_targets_in_plain_words(client, contract_with_targets):
     html = client.get(reverse("explore:contract_easy_read", args=[contract_with_targets])).content.decode()
 
