@@ -226,3 +226,33 @@ def test_a_stored_review_marked_met_on_a_day_still_to_come_is_shown_as_planned(c
     assert "Planned" in reviews
     assert "Held" not in reviews
     assert "The year&#x27;s performance and prices." in reviews
+
+
+@pytest.mark.django_db
+def test_a_tender_with_targets_and_no_contract_yet_shows_them_and_never_says_there_are_none(client, db):
+    percent = {"scheme": "UNCEFACT", "id": "P1", "name": "percent"}
+    target = {
+        "id": "sc-missed-visits",
+        "description": "Visits missed because of the provider.",
+        "observations": [{"id": "t", "measure": 3, "unit": percent}],
+    }
+    release = {
+        "ocid": "ocds-test00-tender", "id": "1", "date": "2026-01-01T00:00:00Z", "tag": ["tender"],
+        "initiationType": "tender", "buyer": {"id": "B", "name": "Council"},
+        "tender": {"id": "t", "title": "Home care", "classification": {"scheme": "CPV", "id": "85312400"},
+                   "targets": [target]},
+    }  # fmt: skip
+    store_release_package(package={"releases": [release]}, source=get_or_create_source(key="test:x", title="X"))
+
+    html = client.get(reverse("explore:contract", args=["ocds-test00-tender"])).content.decode()
+
+    row = _section(_section(html, 'id="promised"', 'id="going"'), ">Missed visits", "</tr>")
+    assert "Set in the tender" in row
+    assert "no more than 3%" in row
+    assert "Visits missed because of the provider." in row
+    going = _section(html, 'id="going"', 'id="reviews"')
+    assert "no published targets" not in going
+    assert "have no figures yet" in going
+    easy = client.get(reverse("explore:contract_easy_read", args=["ocds-test00-tender"])).content.decode()
+    assert "The council asks for:" in easy
+    assert "Missed visits: no more than 3 in 100." in easy
