@@ -94,3 +94,22 @@ def test_latest_amount_averages_each_contracts_latest_figure():
 def test_malformed_data_gives_no_progress_and_no_error():
     for compiled in ({}, {"contracts": "x"}, {"contracts": [{"implementation": {"metrics": [{"observations": 5}]}}]}):
         assert metric_progress(compiled) == []
+
+
+def _agreed(metric_id: str, measure: float) -> dict:
+    return {"id": metric_id, "observations": [{"id": f"{metric_id}-agreed", "measure": measure, "unit": PERCENT}]}
+
+
+def test_every_agreed_target_is_shown_with_no_figures_until_actuals_arrive():
+    compiled = _compiled([_actual(2025, 6, 1.0)])
+    compiled["tender"] = {"targets": [_agreed("sc-referral-acceptance", 95)]}
+    compiled["contracts"][0]["agreedMetrics"] = [_agreed("sc-punctuality", 90), _agreed("sc-continuity-of-carer", 80)]
+    progress = {metric.metric_id: metric for metric in metric_progress(compiled)}
+    assert set(progress) == {"sc-missed-visits", "sc-punctuality", "sc-continuity-of-carer", "sc-referral-acceptance"}
+    punctuality = progress["sc-punctuality"]
+    assert (punctuality.target, punctuality.better, punctuality.unit_id, punctuality.actuals) == (
+        Decimal(90), "higher", "P1", (),
+    )  # fmt: skip
+    assert progress["sc-referral-acceptance"].target == Decimal(95)  # the tender's target binds the contract too
+    # Only figures count in the signal: targets with none yet are not "met" or "below".
+    assert (signal(progress.values()).measured, signal(progress.values()).met) == (1, 1)

@@ -100,7 +100,7 @@ def every_kind_of_release() -> list[dict]:
             classification="below",
         ),
     ]
-    review_ = rb.Review("review-1", "Quarterly review", "The first quarter", date(2026, 7, 10), (SPEC,))
+    review_ = rb.Review("review-1", "Quarterly review", "The first quarter", date(2026, 4, 10), (SPEC,))
     failure = rb.Failure(
         "pf-1",
         date(2026, 5, 1),

@@ -4,7 +4,7 @@ website checks them."""
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import orjson
 import pytest
@@ -587,3 +587,45 @@ def test_a_buyer_token_cannot_change_another_buyers_contract_in_a_joint_process(
     assert response.status_code == 403
     assert "bought by another organisation" in response.json()["detail"]
     assert _release_count(ocid) == before
+
+
+def _review_release(ocid, release_id, *, held, dated=None):
+    """The buyer's release recording an interim review of the Moorside contract as met on ``held``."""
+    contract = _moorside_contract(ocid)
+    milestone = {
+        "id": f"review-{held:%Y-%m-%d}", "title": "Quarterly contract review", "type": "reporting",
+        "description": "Missed visits discussed.", "status": "met",
+        "dueDate": f"{held:%Y-%m-%d}T00:00:00Z", "dateMet": f"{held:%Y-%m-%d}T00:00:00Z",
+    }  # fmt: skip
+    release = _council_release(ocid, release_id) | {"tag": ["implementationUpdate"]}
+    release.pop("tender")
+    release["contracts"] = [
+        {"id": contract["id"], "awardID": contract["awardID"], "implementation": {"milestones": [milestone]}}
+    ]
+    if dated is not None:
+        release["date"] = f"{dated:%Y-%m-%d}T00:00:00Z"
+    return release
+
+
+@pytest.mark.django_db
+def test_a_review_posted_as_met_on_a_day_still_to_come_gets_400_and_nothing_is_stored(
+    client, council_token, north_ocid
+):
+    today = datetime.now(tz=UTC).date()
+    next_year = today + timedelta(days=365)
+    before = _release_count(north_ocid)
+
+    refused = _post_json(client, council_token, _review_release(north_ocid, "api-review-future", held=next_year))
+    # Dating the release itself next year does not help: a review cannot be met after today.
+    also_refused = _post_json(
+        client, council_token, _review_release(north_ocid, "api-review-dated", held=next_year, dated=next_year)
+    )
+
+    for answer in (refused, also_refused):
+        assert answer.status_code == 400, answer.content
+        [finding] = answer.json()["findings"]
+        assert finding["check"] == "quality.milestone-met-in-future"
+        assert "cannot have been met yet" in finding["message"]
+    assert _release_count(north_ocid) == before
+    held = _post_json(client, council_token, _review_release(north_ocid, "api-review-held", held=today))
+    assert held.status_code == 201, held.content

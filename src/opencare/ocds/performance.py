@@ -169,9 +169,9 @@ def metric_progress(compiled: dict[str, Any]) -> list[MetricProgress]:
         buyer = as_text(as_object(award.get("buyer")).get("name")) or default_buyer
         suppliers = ", ".join(as_text(s.get("name")) for s in as_objects(award.get("suppliers")) if s.get("name"))
         reported = _by_id(actual_metrics)
-        # Price and pay are promises in themselves: shown once agreed, before any figure is reported against them.
-        for metric_id in (PRICE_PER_HOUR, WORKER_PAY):
-            if metric_id in agreed and metric_id not in reported:
+        # Every target agreed is a promise in itself: shown once agreed, before any figure is reported against it.
+        for metric_id in [*tender_targets, *agreed]:
+            if metric_id and metric_id not in reported:
                 reported[metric_id] = []
         for metric_id, actual in reported.items():
             committed_metric = agreed.get(metric_id) or tender_targets.get(metric_id) or {}

@@ -13,6 +13,8 @@ from decimal import Decimal
 from typing import Any
 
 from opencare.ocds.json_values import as_date, as_decimal, as_object, as_objects, as_text
+from opencare.ocds.metric_catalogue import metric_catalogue
+from opencare.ocds.performance import PRICE_PER_HOUR, WORKER_PAY
 from opencare.ocds.summary import contract_period
 
 #: OCDS document types, in plain English, for the documents people look for first.
@@ -79,8 +81,38 @@ class Lot:
 
 
 @dataclass(frozen=True)
+class Target:
+    """One agreed target: a metric the tender, an award or a contract commits to, with its figure and which way is
+    better (from the metric catalogue; "neither" for a local metric or one with no better way)."""
+
+    agreed_in: str  # "contract", "award" or "tender": the most specific place that sets it
+    contract_title: str
+    supplier_name: str
+    buyer_name: str
+    metric_id: str
+    title: str
+    description: str
+    amount: Decimal | None
+    unit_id: str
+    unit_name: str
+    currency: str
+    better: str
+    period_start: date | None
+    period_end: date | None
+
+    @property
+    def limit(self) -> str:
+        """How the figure binds: ``at-most`` (lower is better), ``at-least`` (higher is better) or ``exactly``."""
+        return {"lower": "at-most", "higher": "at-least"}.get(self.better, "exactly")
+
+
+@dataclass(frozen=True)
 class Review:
-    """An interim review (an implementation milestone) and its documents."""
+    """An interim review (an implementation milestone): what was reviewed and agreed, and its documents.
+
+    ``planned`` is true until its date (the date met, else the due date) has passed, whatever its status says: a
+    review cannot have been met on a day still to come.
+    """
 
     contract_title: str
     title: str
@@ -89,6 +121,7 @@ class Review:
     status: str
     description: str
     documents: tuple[Document, ...]
+    planned: bool = False
 
 
 @dataclass(frozen=True)
@@ -116,7 +149,7 @@ class Promises:
     commitments: tuple[Commitment, ...]
     contract_documents: tuple[Document, ...]
     terms: tuple[tuple[str, str], ...]
-    targets: tuple[tuple[str, str], ...]
+    targets: tuple[Target, ...]
     lots: tuple[Lot, ...]
     start: date | None
     end: date | None
@@ -124,6 +157,19 @@ class Promises:
     options: str
     award_criteria: str
     tenderers: int | None
+
+    @property
+    def standards(self) -> tuple[Target, ...]:
+        """The targets other than the price per hour and care workers' pay (which are shown as prices)."""
+        return tuple(target for target in self.targets if target.metric_id not in (PRICE_PER_HOUR, WORKER_PAY))
+
+    @property
+    def distinct_standards(self) -> tuple[Target, ...]:
+        """The standards once each: a process with lots often agrees the same target in every contract."""
+        seen: dict[tuple[str, Decimal | None, str, str], Target] = {}
+        for target in self.standards:
+            seen.setdefault((target.metric_id, target.amount, target.unit_id, target.currency), target)
+        return tuple(seen.values())
 
 
 def promises(compiled: dict[str, Any]) -> Promises:
@@ -147,10 +193,7 @@ def promises(compiled: dict[str, Any]) -> Promises:
             if as_text(d.get("documentType")) != "submissionDocuments"
         ),
         terms=tuple((name, as_text(terms.get(key))) for key, name in TERMS if as_text(terms.get(key))),
-        targets=tuple(
-            (as_text(target.get("title")) or as_text(target.get("id")), as_text(target.get("description")))
-            for target in as_objects(tender.get("targets"))
-        ),
+        targets=tuple(targets(compiled)),
         lots=tuple(_lot(lot) for lot in as_objects(tender.get("lots"))),
         start=as_date(period.get("startDate")),
         end=as_date(period.get("endDate")),
@@ -161,23 +204,76 @@ def promises(compiled: dict[str, Any]) -> Promises:
     )
 
 
-def reviews(compiled: dict[str, Any]) -> list[Review]:
-    """Every contract's implementation milestones, oldest first."""
+def targets(compiled: dict[str, Any]) -> list[Target]:
+    """Every target agreed: for each contract, its own agreed metrics, then its award's, then the tender's (each
+    metric once, from the most specific place); for a process with no contract yet, the tender's."""
+    catalogue = metric_catalogue()
+    tender_targets = _metrics_by_id(as_object(compiled.get("tender")).get("targets"))
+    awards = {as_text(award.get("id")): award for award in as_objects(compiled.get("awards"))}
+    default_buyer = as_text(as_object(compiled.get("buyer")).get("name"))
+    contracts = as_objects(compiled.get("contracts"))
+    found: list[Target] = []
+    for contract in contracts or [{}]:
+        award = awards.get(as_text(contract.get("awardID")), {})
+        places = (
+            ("contract", _metrics_by_id(contract.get("agreedMetrics"))),
+            ("award", _metrics_by_id(award.get("agreedMetrics"))),
+            ("tender", tender_targets),
+        )
+        chosen: dict[str, tuple[str, dict[str, Any]]] = {}
+        for place, metrics in places:  # the most specific place wins
+            for metric_id, metric in metrics.items():
+                chosen.setdefault(metric_id, (place, metric))
+        for metric_id, (place, metric) in chosen.items():
+            entry = catalogue.get(metric_id)
+            observation = _main_observation(as_objects(metric.get("observations")))
+            period = as_object(observation.get("period"))
+            value = as_object(observation.get("value"))
+            unit = as_object(observation.get("unit")) or (entry.unit if entry else {})
+            amount = as_decimal(observation.get("measure"))
+            found.append(
+                Target(
+                    agreed_in=place,
+                    contract_title=as_text(contract.get("title")) or as_text(award.get("title")),
+                    supplier_name=", ".join(
+                        as_text(s.get("name")) for s in as_objects(award.get("suppliers")) if s.get("name")
+                    ),
+                    buyer_name=as_text(as_object(award.get("buyer")).get("name")) or default_buyer,
+                    metric_id=metric_id,
+                    title=entry.title if entry else as_text(metric.get("title")) or metric_id,
+                    description=as_text(metric.get("description")),
+                    amount=amount if amount is not None else as_decimal(value.get("amount")),
+                    unit_id=as_text(unit.get("id")),
+                    unit_name=as_text(unit.get("name")),
+                    currency=as_text(value.get("currency")),
+                    better=entry.better if entry else "neither",
+                    period_start=as_date(period.get("startDate")),
+                    period_end=as_date(period.get("endDate")),
+                )
+            )
+    return found
+
+
+def reviews(compiled: dict[str, Any], today: date | None = None) -> list[Review]:
+    """Every contract's implementation milestones, oldest first; with ``today``, those whose date is still to come
+    are planned."""
     found: list[Review] = []
     for contract in as_objects(compiled.get("contracts")):
         for milestone in as_objects(as_object(contract.get("implementation")).get("milestones")):
+            due, met = as_date(milestone.get("dueDate")), as_date(milestone.get("dateMet"))
             found.append(
                 Review(
                     contract_title=as_text(contract.get("title")),
                     title=as_text(milestone.get("title")) or as_text(milestone.get("id")),
-                    due=as_date(milestone.get("dueDate")),
-                    met=as_date(milestone.get("dateMet")),
+                    due=due,
+                    met=met,
                     status=as_text(milestone.get("status")),
                     description=as_text(milestone.get("description")),
                     documents=tuple(_document(d) for d in as_objects(milestone.get("documents"))),
+                    planned=_is_planned(as_text(milestone.get("status")), met or due, today),
                 )
             )
-    return sorted(found, key=lambda review: (review.due or date.min, review.contract_title))
+    return sorted(found, key=lambda review: (review.due or review.met or date.min, review.contract_title))
 
 
 def failures(compiled: dict[str, Any]) -> list[Failure]:
@@ -220,6 +316,25 @@ def _commitments(contracts: list[dict[str, Any]], awards: list[dict[str, Any]]) 
             supplier = as_text(raw.get("author")) or suppliers.get(as_text(contract.get("awardID")), "")
             found.append(Commitment(as_text(contract.get("title")), supplier, text, document))
     return found
+
+
+def _is_planned(status: str, when: date | None, today: date | None) -> bool:
+    """Whether a review is still to come: scheduled, or said to be met (or with no status) on a day after today."""
+    if today is None or status in ("notMet", "partiallyMet"):
+        return False
+    return status == "scheduled" or (when is not None and when > today)
+
+
+def _metrics_by_id(value: Any) -> dict[str, dict[str, Any]]:
+    return {as_text(metric.get("id")): metric for metric in as_objects(value) if as_text(metric.get("id"))}
+
+
+def _main_observation(observations: list[dict[str, Any]]) -> dict[str, Any]:
+    """The observation that is the target: the latest one without a breakdown (dimensions), else the first."""
+    plain = [o for o in observations if not as_object(o.get("dimensions"))] or observations
+    if not plain:
+        return {}
+    return max(plain, key=lambda o: as_date(as_object(o.get("period")).get("endDate")) or date.min)
 
 
 def _document(raw: dict[str, Any]) -> Document:

@@ -7,11 +7,13 @@ key of an uploaded document in a hidden field, so answers saved as a draft can b
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from opencare.ocds.service_types import SERVICE_TYPES, service_type
 
@@ -357,6 +359,17 @@ class ReviewForm(DocumentFields):
     title = forms.CharField(label="Review", initial="Quarterly contract review", max_length=200)
     date_met = date_field("Date of the review")
     description = forms.CharField(label="What was reviewed and agreed", widget=forms.Textarea, max_length=5000)
+
+    def clean_date_met(self) -> date:
+        """The review was held: a date still to come cannot be published as met (the review check refuses it too)."""
+        held = self.cleaned_data["date_met"]
+        today = timezone.localdate()
+        if held > today:
+            raise ValidationError(
+                f"The date of the review, {held:%d %B %Y}, is after today ({today:%d %B %Y}). Record a review once "
+                "it has been held, with the date it took place."
+            )
+        return held
 
 
 class FailureForm(forms.Form):

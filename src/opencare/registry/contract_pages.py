@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils import timezone
+
 from opencare.ocds.json_values import as_object, as_objects, as_text
 from opencare.ocds.metric_catalogue import Metric, metric_catalogue
 from opencare.ocds.pay_promises import TARGET, Contradiction, Shortfall, pay_contradictions
@@ -33,6 +35,11 @@ class MetricGroup:
     def below_periods(self) -> int:
         """Periods below target across the contracts."""
         return sum(metric.below_count for metric in self.contracts)
+
+    @property
+    def has_figures(self) -> bool:
+        """Whether any contract has published a figure for this metric (else it is agreed, with no figures yet)."""
+        return any(metric.actuals for metric in self.contracts)
 
     @property
     def chartable(self) -> bool:
@@ -91,6 +98,15 @@ class ContractStory:
         return list(found.values())
 
     @property
+    def targets_without_figures(self) -> list[str]:
+        """The titles of the agreed targets (other than price and pay) that have no figures yet."""
+        return [
+            group.title
+            for group in self.metrics
+            if group.metric_id not in (PRICE_PER_HOUR, WORKER_PAY) and not group.has_figures
+        ]
+
+    @property
     def committed_prices(self) -> list[MetricProgress]:
         """The price per hour and worker pay commitments, per contract."""
         return [
@@ -115,7 +131,7 @@ def contract_story(*, ocid: str, with_history: bool = True) -> ContractStory | N
         promises=promises(compiled),
         metrics=metric_groups(progress),
         signal=signal(progress),
-        reviews=reviews(compiled),
+        reviews=reviews(compiled, today=timezone.localdate()),
         failures=failures(compiled),
         involved=process_involved(process=process),
         contacts=contacts(compiled),

@@ -113,6 +113,12 @@ def with_target_and_actual(target_unit: Json, actual_unit: Json) -> Json:
     )
 
 
+def review_milestone(day: str, *, met: bool = True) -> Json:
+    """An interim review marked as met: on ``day``, or (``met=False``) with only a due date."""
+    milestone = {"id": "review-q1", "title": "Quarterly review", "type": "reporting", "status": "met", "dueDate": day}
+    return milestone | ({"dateMet": day} if met else {})
+
+
 def with_transactions(contract_amount: float, *paid: float) -> Json:
     transactions = [{"id": f"t{i}", "value": money(amount)} for i, amount in enumerate(paid, 1)]
     return with_contract(value=money(contract_amount), implementation={"transactions": transactions})
@@ -603,6 +609,32 @@ CASES = [
         "/releases/0/contracts/0/implementation/metrics/0/observations/0/measure",
         lambda: package(with_actual(observation(measure=3, unit=COUNT, period=PERIOD), "sc-satisfaction")),
         lambda: package(with_actual(observation(measure=12, unit=COUNT, period=PERIOD), "sc-satisfaction")),
+    ),
+    Case(
+        "review-met-on-a-day-after-the-release",
+        "quality.milestone-met-in-future",
+        "error",
+        "releases/contracts/implementation/milestones/dateMet",
+        "/releases/0/contracts/0/implementation/milestones/0/dateMet",
+        lambda: package(with_contract(implementation={"milestones": [review_milestone("2024-04-10T00:00:00Z")]})),
+        lambda: package(with_contract(implementation={"milestones": [review_milestone("2023-12-10T00:00:00Z")]})),
+    ),
+    Case(
+        "review-met-with-only-a-due-date-still-to-come",
+        "quality.milestone-met-in-future",
+        "error",
+        "releases/contracts/implementation/milestones/dueDate",
+        "/releases/0/contracts/0/implementation/milestones/0/dueDate",
+        lambda: package(
+            with_contract(implementation={"milestones": [review_milestone("2999-01-10T00:00:00Z", met=False)]})
+        ),
+        lambda: package(
+            with_contract(
+                implementation={
+                    "milestones": [review_milestone("2999-01-10T00:00:00Z", met=False) | {"status": "scheduled"}]
+                }
+            )
+        ),
     ),
     Case(
         "companies-house-number-that-is-too-short",

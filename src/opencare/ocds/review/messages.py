@@ -125,6 +125,12 @@ TEXTS: dict[str, tuple[str, str]] = {
         "{later_label} is before {earlier_label}, which cannot be right.",
         "Check both dates. Stages happen in order: tender, award, contract, then delivery.",
     ),
+    "quality.milestone-met-in-future": (
+        "A milestone (such as an interim review) is marked as met, but its '{field}' is after the release was "
+        "published, or after today: it cannot have been met yet.",
+        "Publish the review once it has taken place, with the date it was held. To announce a review still to come, "
+        "give it the status 'scheduled' and its 'dueDate' instead.",
+    ),
     "quality.contract-value-above-award": (
         "A contract is worth more than the award it comes from.",
         "Check the contract and award values, and that the contract's awardID points at the right award.",

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from opencare.ocds.review.checks import Emit, identifier, listed, obj, objects
 
 WARNING = "warning"
+ERROR = "error"
 
 
-def check_quality(release: dict[str, Any], emit: Emit) -> None:
-    """Run every consistency check on one release (or compiled release)."""
+def check_quality(release: dict[str, Any], emit: Emit, now: datetime | None = None) -> None:
+    """Run every consistency check on one release (or compiled release); ``now`` defaults to the present."""
     tender = obj(release.get("tender"))
     awards = objects(release.get("awards"))
     contracts = objects(release.get("contracts"))
@@ -19,6 +20,29 @@ def check_quality(release: dict[str, Any], emit: Emit) -> None:
     _stage_order(tender, awards, contracts, emit)
     _values(awards, contracts, emit)
     _references(release, tender, awards, contracts, emit)
+    _milestones_met(release, contracts, emit, now or datetime.now(UTC))
+
+
+def _milestones_met(release: dict[str, Any], contracts: list[dict[str, Any]], emit: Emit, now: datetime) -> None:
+    """A milestone (an interim review) said to be met on a day after the release that says so, or after today,
+    cannot have been met: it is still planned. An error, so that publishing refuses it (forms and API alike)."""
+    # A day's grace: a review held today where the publisher is may be tomorrow in UTC.
+    latest = min(filter(None, (parse_date(release.get("date")), now))) + timedelta(days=1)
+    for index, contract in enumerate(contracts):
+        for number, milestone in enumerate(objects(obj(contract.get("implementation")).get("milestones"))):
+            if milestone.get("status") != "met":
+                continue
+            name = "dateMet" if "dateMet" in milestone else "dueDate"
+            when = parse_date(milestone.get(name))
+            if when is not None and when > latest:
+                emit(
+                    "quality.milestone-met-in-future",
+                    ERROR,
+                    f"contracts/implementation/milestones/{name}",
+                    _pointer("contracts", index, "implementation", "milestones", number, name),
+                    milestone.get(name),
+                    {},
+                )
 
 
 def parse_date(value: Any) -> datetime | None:
