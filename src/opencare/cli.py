@@ -127,7 +127,7 @@ def demo() -> None:
 )
 def serve(host: str, port: int, workers: int, task_workers: int) -> None:
     """Serve the site with gunicorn (static files through WhiteNoise) and run its background task workers."""
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "opencare.config.settings")
+    _settings_or_exit_2()
     _console().print(
         f"Serving opencare on [bold]http://{host}:{port}[/bold] with {workers} web workers and {task_workers} task "
         "workers. Ctrl-C stops it."
@@ -138,6 +138,18 @@ def serve(host: str, port: int, workers: int, task_workers: int) -> None:
     ]  # fmt: skip
     worker = [sys.executable, "-m", "opencare", "worker"]
     sys.exit(run_together([web] + [worker] * task_workers))
+
+
+def _settings_or_exit_2() -> None:
+    """Start Django here, so that settings that cannot work (production without SECRET_KEY or ALLOWED_HOSTS) stop
+    the command with one clear line and exit status 2 before any port is bound or worker started."""
+    from django.core.exceptions import ImproperlyConfigured
+
+    try:
+        _django()
+    except ImproperlyConfigured as error:
+        click.echo(f"opencare cannot start: {error}", err=True)
+        sys.exit(2)
 
 
 def run_together(commands: list[list[str]]) -> int:

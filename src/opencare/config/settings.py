@@ -222,7 +222,10 @@ OPENCARE_TASK_WORKER_LOST_SECONDS = float(os.getenv("OPENCARE_TASK_WORKER_LOST_S
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    # A 403 is one line in the log, not a traceback (error_pages.OneLineRefusals).
+    "filters": {"one_line_refusals": {"()": "opencare.config.error_pages.OneLineRefusals"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "loggers": {"django.request": {"filters": ["one_line_refusals"]}},
     "root": {"handlers": ["console"], "level": os.getenv("LOG_LEVEL", "INFO")},
 }
 
