@@ -140,9 +140,10 @@ def _accept(request: HttpRequest, version: str) -> ReviewRequest:
     if content_type.startswith("multipart/form-data"):
         try:
             uploaded = request.FILES.get("file")
-        except MultiPartParserError as error:
+        except MultiPartParserError:
             raise services.UploadRefused(
-                f"The form could not be read ({error})", "Send a multipart/form-data body with its boundary."
+                "The form could not be read: it is not a complete multipart/form-data body",
+                "Send a multipart/form-data body with its boundary, and the file in a field called file.",
             ) from None
         except OSError as error:  # while Django writes the upload to its temporary file
             if not is_disk_full(error):

@@ -11,6 +11,7 @@ import gzip
 import logging
 import multiprocessing
 import os
+import re
 import secrets
 import shutil
 import time
@@ -442,7 +443,8 @@ def _gunzip(source: Path, target: Path) -> Path:
         if is_disk_full(error):
             raise  # our disk, not the file: run_review says so
         raise UploadRefused(
-            f"The gzip file is damaged or incomplete ({error})", "Compress the file again and upload it again."
+            "The gzip file is damaged or incomplete: it ends before its data does, or its data is not gzip",
+            "Compress the file again and upload it again.",
         ) from None
     except UploadRefused:
         partial.unlink(missing_ok=True)
@@ -498,14 +500,21 @@ def _add_spreadsheet_places(report: dict[str, Any], source_map: SourceMap) -> No
 
 def _error_json(error: Exception) -> dict[str, Any]:
     found: dict[str, Any] = {
-        "message": getattr(error, "message", str(error)),
-        "how_to_fix": getattr(error, "how_to_fix", ""),
+        "message": without_server_paths(getattr(error, "message", "The file could not be read")),
+        "how_to_fix": without_server_paths(getattr(error, "how_to_fix", "")),
     }
     for key in ("line", "column", "sheet", "cell"):
         value = getattr(error, key, None)
         if value is not None:
             found[key] = value
     return found
+
+
+def without_server_paths(text: str) -> str:
+    """The text with any path into the review store said as "the uploaded file": the reader names the file it was
+    given, which on the web is where we keep the upload, and that is nobody's business but ours."""
+    store = re.escape(str(settings.OPENCARE_REVIEW_DIR))
+    return re.sub(store + r"[^\s'\"()]*", "the uploaded file", text)
 
 
 def _fail(review: ReviewRequest, folder: Path, error: dict[str, Any]) -> None:
@@ -532,7 +541,11 @@ def run_conversions(token: str) -> None:
     try:
         package = _release_package(review, folder)
     except (InputError, OSError) as error:
-        problem = "There was no room left on our server to make the downloads" if is_disk_full(error) else str(error)
+        problem = (
+            "There was no room left on our server to make the downloads"
+            if is_disk_full(error)
+            else "The checked data could not be read again to make the downloads"
+        )
         _set_downloads(review, dict.fromkeys(DOWNLOADS, "failed"), problem)
         return
     _set_downloads(review, {"json": "ready"})

@@ -30,8 +30,10 @@ def upload(request: HttpRequest) -> HttpResponse:
         valid = form.is_valid()
     except services.UploadRefused as refused:
         return _upload_page(request, UploadForm(), refused)
-    except MultiPartParserError as error:
-        refused = services.UploadRefused(f"The form could not be read ({error})", "Choose the file again and send it.")
+    except MultiPartParserError:
+        refused = services.UploadRefused(
+            "The form could not be read: it arrived incomplete or damaged", "Choose the file again and send it."
+        )
         return _upload_page(request, UploadForm(), refused)
     except RequestDataTooBig:
         refused = services.UploadRefused(
