@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from opencare.reviews import selectors, services
+from opencare.reviews import address_limits, selectors, services
 from opencare.reviews.forms import UploadForm
 from opencare.reviews.models import ReviewRequest
 from opencare.reviews.presentation import report_context
@@ -24,6 +24,12 @@ def upload(request: HttpRequest) -> HttpResponse:
     """The upload page: a file or pasted JSON in, a redirect to the review's private page out."""
     if request.method != "POST":
         return _upload_page(request, UploadForm())
+    try:
+        address_limits.count_review_request(request.META.get("REMOTE_ADDR", ""))
+    except address_limits.TooManyReviews as refused:
+        response = _upload_page(request, UploadForm(), refused)
+        response["Retry-After"] = str(refused.retry_after)
+        return response
     try:
         services.check_declared_size(request.META)
         form = UploadForm(request.POST, request.FILES)
