@@ -27,7 +27,7 @@ PERIOD = {"startDate": "2024-01-01T00:00:00Z", "endDate": "2024-01-31T23:59:59Z"
 PERCENT = {"scheme": "UNCEFACT", "id": "P1", "name": "percent"}
 COUNT = {"scheme": "UNCEFACT", "id": "C62", "name": "count"}
 CHARITY = {"scheme": "GB-CHC", "legalName": "Care Ltd"}
-REPORT_KEYS = {"format", "version", "standard", "extensions", "counts", "valid", "findings"}
+REPORT_KEYS = {"format", "version", "standard", "extensions", "counts", "valid", "complete", "findings"}
 #: Check ids no vendored schema or check can produce: no schema has maxItems or a non-date/uri format on data, and
 #: every enum belongs to a codelist.
 NEVER_EMITTED = {"schema.enum", "schema.format", "schema.max-items", "schema.other"}
