@@ -390,8 +390,8 @@ def run_review(token: str, attempt: int = 1, lane: str = LANE) -> None:
 
     Safe to run again after a worker died part-way (``attempt`` counts the runs): it starts from the upload again,
     the report is kept once, and its conversions are queued once. An upload that has stopped the worker
-    REVIEW_ATTEMPTS times is not tried again but explained. In the small lane, an input that turns out large is
-    put back in the main lane, unchecked, as soon as that is known.
+    REVIEW_ATTEMPTS times is not tried again but explained. In a quick lane (the small lane, or IN_REQUEST), an
+    input that turns out large or slow is put back in the main lane, unchecked, as soon as that is known.
     """
     review = ReviewRequest.objects.filter(token=token).first()
     if review is None or review.status not in {ReviewRequest.Status.QUEUED, ReviewRequest.Status.CHECKING}:
