@@ -24,6 +24,9 @@ if TYPE_CHECKING:
     from rich.table import Table
 
 PROGRESS_FROM_BYTES = 4 * 1024 * 1024
+#: The most `opencare review -` and `opencare compile -` read from standard input (it is copied to a temporary file
+#: first, so endless input would fill the disk); OPENCARE_STDIN_MAX_BYTES changes it.
+STDIN_MAX_BYTES = 10 * 1000 * 1000 * 1000
 
 
 def _console(stderr: bool = False) -> Console:
@@ -123,21 +126,40 @@ def demo() -> None:
     default=1,
     show_default=True,
     type=click.IntRange(0, 16),
-    help="Background task workers to start alongside (0 when they run elsewhere, e.g. `opencare worker`).",
+    help="Background task workers to start alongside, plus one more for small reviews only (0: none, when they run "
+    "elsewhere, e.g. `opencare worker`).",
 )
 def serve(host: str, port: int, workers: int, task_workers: int) -> None:
-    """Serve the site with gunicorn (static files through WhiteNoise) and run its background task workers."""
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "opencare.config.settings")
+    """Serve the site with gunicorn (static files through WhiteNoise) and run its background task workers.
+
+    With task workers, one more is started for small reviews only, so that a small upload starts within seconds
+    even while a huge one keeps the others busy.
+    """
+    _settings_or_exit_2()
+    small = 1 if task_workers else 0
     _console().print(
-        f"Serving opencare on [bold]http://{host}:{port}[/bold] with {workers} web workers and {task_workers} task "
-        "workers. Ctrl-C stops it."
+        f"Serving opencare on [bold]http://{host}:{port}[/bold] with {workers} web workers and {task_workers + small} "
+        f"task workers{' (one for small reviews only)' if small else ''}. Ctrl-C stops it."
     )
     web = [
         sys.executable, "-m", "gunicorn", "opencare.config.wsgi:application",
         "--bind", f"{host}:{port}", "--workers", str(workers), "--access-logfile", "-", "--timeout", "120",
     ]  # fmt: skip
     worker = [sys.executable, "-m", "opencare", "worker"]
-    sys.exit(run_together([web] + [worker] * task_workers))
+    small_worker = [*worker, "--lane", "small"]
+    sys.exit(run_together([web] + [worker] * task_workers + [small_worker] * small))
+
+
+def _settings_or_exit_2() -> None:
+    """Start Django here, so that settings that cannot work (production without SECRET_KEY or ALLOWED_HOSTS) stop
+    the command with one clear line and exit status 2 before any port is bound or worker started."""
+    from django.core.exceptions import ImproperlyConfigured
+
+    try:
+        _django()
+    except ImproperlyConfigured as error:
+        click.echo(f"opencare cannot start: {error}", err=True)
+        sys.exit(2)
 
 
 def run_together(commands: list[list[str]]) -> int:
@@ -171,15 +193,24 @@ def run_together(commands: list[list[str]]) -> int:
 
 @main.command()
 @click.option("--interval", default=0.5, show_default=True, type=float, help="Seconds between looks for new tasks.")
-def worker(interval: float) -> None:
+@click.option(
+    "--lane",
+    type=click.Choice(["all", "small", "default"]),
+    default="all",
+    show_default=True,
+    help="Which tasks to take: all; only small reviews (a worker kept free for them); or all but small reviews.",
+)
+def worker(interval: float, lane: str) -> None:
     """Run background tasks (reviews of uploads, conversions) as they are queued in the database.
 
     A task whose worker died (killed, out of memory) is put back in the queue and run again by a live worker.
+    Reviews of small uploads wait in a lane of their own (OPENCARE_REVIEW_SMALL_BYTES): run at least one worker with
+    `--lane small` (or `all`) so that they never wait behind a huge upload.
     """
     _django()
     from opencare.task_worker.runner import run_worker
 
-    run_worker(interval=interval)
+    run_worker(interval=interval, lane=lane)
 
 
 @main.command()
@@ -224,7 +255,7 @@ def review(source: str, as_json: bool, ocds_version: str | None) -> None:
     from opencare.ocds.review import review as run_review
 
     with _file_errors_exit_2(), _progress(source, "Checking") as progress, _no_cycle_collection():
-        report = run_review(source, version=ocds_version, progress=progress)
+        report = run_review(source, version=ocds_version, progress=progress, max_stream_bytes=_stdin_max_bytes())
     if as_json:
         click.echo(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
     else:
@@ -249,15 +280,27 @@ def compile_command(source: str, versioned: bool, output: str | None) -> None:
     partial = target.with_name(target.name + ".partial") if target else None
     with _file_errors_exit_2(partial), _progress(source, "Compiling") as progress, _no_cycle_collection():
         if partial is None:
-            result = compile_package(source, sys.stdout.buffer, versioned=versioned, progress=progress)
+            result = compile_package(source, sys.stdout.buffer, versioned=versioned, progress=progress,
+                                     max_stream_bytes=_stdin_max_bytes())  # fmt: skip
         else:
             with partial.open("wb") as out:
-                result = compile_package(source, out, versioned=versioned, progress=progress)
+                result = compile_package(source, out, versioned=versioned, progress=progress,
+                                         max_stream_bytes=_stdin_max_bytes())  # fmt: skip
             partial.replace(target)  # never leave a half-written file under the real name
     click.echo(f"Compiled {result.releases:,} releases into {result.records:,} records.", err=True)
     for ocid, reason in result.failures:
         _console(stderr=True).print(f"[red]Could not merge {ocid}:[/red] {reason}")
     sys.exit(1 if result.failures else 0)
+
+
+def _stdin_max_bytes() -> int:
+    """The most read from standard input: OPENCARE_STDIN_MAX_BYTES, or STDIN_MAX_BYTES (10 GB)."""
+    text = os.environ.get("OPENCARE_STDIN_MAX_BYTES", "").strip()
+    try:
+        return max(1, int(text)) if text else STDIN_MAX_BYTES
+    except ValueError:
+        click.echo(f"OPENCARE_STDIN_MAX_BYTES must be a number of bytes, not {text!r}.", err=True)
+        sys.exit(2)
 
 
 @contextlib.contextmanager

@@ -46,7 +46,7 @@ def test_review_json_prints_the_report_contract(tmp_path: Path):
     path = tmp_path / "good.json.gz"
     path.write_bytes(gzip.compress(json.dumps(VALID).encode()))
     report = json.loads(run("review", "--json", str(path)).stdout)
-    assert set(report) == {"format", "version", "standard", "extensions", "counts", "valid", "findings"}
+    assert set(report) == {"format", "version", "standard", "extensions", "counts", "valid", "complete", "findings"}
     assert report["counts"] == {"releases": 1, "records": 0, "ocids": 1}
 
 

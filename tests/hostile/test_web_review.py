@@ -2,13 +2,14 @@
 once (400/413) or answered 422 with what is wrong and where; no 500, no traceback; an upload refused at once leaves
 no row and no file, and one that cannot be read leaves only its explanation (its files are deleted).
 
-Cases (18): a CSV zip bomb, an XLSX bomb, a gzip bomb, a zip that lies about its sizes and one with 10,001 files;
-zip members named `../../etc/passwd.csv`, `/etc/passwd.csv` and `C:\\Windows\\x.csv`; pasted text over the limit;
-4 unreadable JSON bodies on the API (UTF-16 without a BOM, 10,000 levels, a 400-digit number, a NUL byte); a file
-named `../../../etc/passwd` (shown only as its last part, stored only under the review's token); script in a value,
-a field name, a buyer's name and the file name, shown as text on the report page; NUL characters in the data, kept
-out of the stored report as U+FFFD; formulas in an uploaded workbook (reported, never worked out) and formula text
-in uploaded CSV files (neutralised in the downloads).
+Cases (20): a CSV zip bomb, an XLSX bomb, an XLSX with a DOCTYPE (entity expansion), a gzip bomb, a zip that lies about
+its sizes and one with 10,001 files; zip members named `../../etc/passwd.csv`, `/etc/passwd.csv` and
+`C:\\Windows\\x.csv`; pasted text over the limit; 4 unreadable JSON bodies on the API (UTF-16 without a BOM, 10,000
+levels, a 400-digit number, a NUL byte); a file named `../../../etc/passwd` (shown only as its last part, stored only
+under the review's token); script in a value, a field name, a buyer's name and the file name, shown as text on the
+report page; NUL characters in the data, kept out of the stored report as U+FFFD; formulas in an uploaded workbook
+(reported, never worked out) and formula text in uploaded CSV files (neutralised in the downloads); 20,000 tiny items
+on the API past an item limit of 1,000 (a partial report that says where it stopped).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from django.urls import reverse
 from opencare.demo.borsetdale import borsetdale_release_package
 from opencare.reviews.models import ReviewRequest
 
-from .conftest import assert_no_traceback, assert_refused, files_under, readable
+from .conftest import assert_answered, assert_no_traceback, assert_refused, files_under, readable
 
 pytestmark = pytest.mark.django_db
 
@@ -196,3 +197,27 @@ def test_formula_text_in_uploaded_csv_files_is_neutralised_in_the_downloads(clie
     text = "".join(archive.read(name).decode() for name in archive.namelist())
     assert "'=cmd" in text
     assert ",=cmd" not in text
+
+
+def test_an_xlsx_with_an_entity_expansion_doctype_is_refused_in_plain_words(client, review_store):
+    workbook = openpyxl.Workbook()
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    original = zipfile.ZipFile(io.BytesIO(buffer.getvalue()))
+    laughs = b'<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>'
+    members = {name: original.read(name) for name in original.namelist()}
+    members["xl/worksheets/sheet1.xml"] = laughs + members["xl/worksheets/sheet1.xml"]
+    body = assert_refused(post_upload(client, "laughs.xlsx", zip_bytes(members)), 400, "DOCTYPE declaration",
+                          "does not accept for safety", "save it again")  # fmt: skip
+    assert str(review_store) not in body
+    assert_nothing_kept(review_store)
+
+
+def test_a_flood_of_tiny_items_on_the_api_stops_at_the_item_limit_with_a_partial_report(client, settings):
+    settings.OPENCARE_REVIEW_MAX_ITEMS = 1000
+    body = b'{"releases": [' + b",".join([b"{}"] * 20_000) + b"]}"
+    response = client.post("/api/review", data=body, content_type="application/json")
+    assert_answered(response, "This file has more than 1,000 releases", "the review stopped there")
+    report = response.json()
+    assert report["complete"] is False
+    assert report["counts"]["releases"] == 1000

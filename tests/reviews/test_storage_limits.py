@@ -133,7 +133,7 @@ def test_a_disk_that_fills_while_django_receives_the_upload_is_507_not_500(clien
 def test_a_disk_that_fills_while_the_worker_checks_says_so_and_deletes_the_files(client, review_store, monkeypatch):
     import gzip
 
-    def full(source, target):
+    def full(source, target, most=None):
         target.with_suffix(".partial").write_bytes(b"half")
         raise OSError(errno.ENOSPC, "No space left on device")
 

@@ -46,11 +46,11 @@ def wait_for(condition, timeout: float, what: str) -> None:
         time.sleep(0.01)
 
 
-def start_worker(env: dict[str, str], log: Path) -> subprocess.Popen:
+def start_worker(env: dict[str, str], log: Path, *options: str) -> subprocess.Popen:
     # Its own process group, so the test can kill it with any child it has.
     with log.open("ab") as out:
-        return subprocess.Popen([OPENCARE, "worker", "--interval", "0.05"], env=env, stdout=out, stderr=out,
-                                start_new_session=True)  # fmt: skip
+        return subprocess.Popen([OPENCARE, "worker", "--interval", "0.05", *options], env=env, stdout=out,
+                                stderr=out, start_new_session=True)  # fmt: skip
 
 
 def kill(worker: subprocess.Popen) -> None:

@@ -16,6 +16,9 @@ LEFT_OUT = {
         "Data Review Tool uploads: anonymous checks kept 7 days at most, their files outside the document storage "
         "(up to 200 MB each); the person uploads again."
     ),
+    "reviews.reviewsubmission": (
+        "Hashed addresses of recent Data Review Tool requests, kept an hour for the per-address limit."
+    ),
     "django_tasks_database.dbtaskresult": (
         "The queue of background tasks, which are those reviews' checks and conversions."
     ),

@@ -11,6 +11,7 @@ otherwise answer it as a GET.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
@@ -93,6 +94,18 @@ class MethodsMiddleware:
         response = error_answer(request, 405, reason, how_to_fix)
         response["Allow"] = allowed
         return response
+
+
+class OneLineRefusals(logging.Filter):
+    """Logs a refusal (403) as one line: Django's log of a PermissionDenied carries the exception, and so a
+    traceback, for what is an ordinary answer to someone who may not do something, not a fault. Used as a filter on
+    the `django.request` logger (settings.LOGGING)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if getattr(record, "status_code", None) == 403:
+            record.exc_info = None
+            record.exc_text = None
+        return True
 
 
 def _people_message(exception: Exception | None) -> str:

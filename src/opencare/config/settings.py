@@ -214,7 +214,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # Background work (reviews of uploads) runs in `opencare worker` or the worker `opencare serve` starts; tasks wait in
 # the database, so no other server is needed.
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Two queues ("lanes"): small reviews have their own, with a worker of their own, so they never wait behind a huge one.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "small"]}}
 #: A task worker not heard from for this many seconds counts as dead, and the task it was running is put back in the
 #: queue (opencare.task_worker): it says it is alive six times in that time.
 OPENCARE_TASK_WORKER_LOST_SECONDS = float(os.getenv("OPENCARE_TASK_WORKER_LOST_SECONDS", "60"))
@@ -222,7 +223,10 @@ OPENCARE_TASK_WORKER_LOST_SECONDS = float(os.getenv("OPENCARE_TASK_WORKER_LOST_S
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    # A 403 is one line in the log, not a traceback (error_pages.OneLineRefusals).
+    "filters": {"one_line_refusals": {"()": "opencare.config.error_pages.OneLineRefusals"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "loggers": {"django.request": {"filters": ["one_line_refusals"]}},
     "root": {"handlers": ["console"], "level": os.getenv("LOG_LEVEL", "INFO")},
 }
 
@@ -298,6 +302,18 @@ OPENCARE_REVIEW_API_SYNC_BYTES = int(os.getenv("OPENCARE_REVIEW_API_SYNC_BYTES",
 #: Most bytes a compressed upload (gzip, zip, XLSX, ODS) may expand to, and the highest expansion ratio allowed.
 OPENCARE_REVIEW_MAX_EXPANDED_BYTES = int(os.getenv("OPENCARE_REVIEW_MAX_EXPANDED_BYTES", str(2 * 1000 * 1000 * 1000)))
 OPENCARE_REVIEW_MAX_EXPANSION_RATIO = int(os.getenv("OPENCARE_REVIEW_MAX_EXPANSION_RATIO", "200"))
+#: The most releases (or records) one review of an upload checks, and the most seconds it may take: past either it
+#: stops with a report of what it checked, saying so, so that one huge upload cannot keep a worker for ever (0: none).
+OPENCARE_REVIEW_MAX_ITEMS = int(os.getenv("OPENCARE_REVIEW_MAX_ITEMS", str(2_000_000)))
+OPENCARE_REVIEW_MAX_SECONDS = float(os.getenv("OPENCARE_REVIEW_MAX_SECONDS", "600"))
+#: Uploads up to this size (of JSON; a tenth of it for spreadsheets) are checked in the small lane, which has a task
+#: worker of its own, so they start within seconds even while a huge upload is being checked.
+OPENCARE_REVIEW_SMALL_BYTES = int(os.getenv("OPENCARE_REVIEW_SMALL_BYTES", str(5 * 1000 * 1000)))
+#: A review in the small lane, or one `POST /api/review` does in the request, that takes longer than this (a small file
+#: of very many tiny items) gives up and is queued in the main lane instead, where it has OPENCARE_REVIEW_MAX_SECONDS.
+OPENCARE_REVIEW_QUICK_SECONDS = float(os.getenv("OPENCARE_REVIEW_QUICK_SECONDS", "20"))
+#: The most uploads and `POST /api/review` calls one address may make in an hour (429 past it; 0: no limit).
+OPENCARE_REVIEW_PER_ADDRESS_PER_HOUR = int(os.getenv("OPENCARE_REVIEW_PER_ADDRESS_PER_HOUR", "60"))
 
 #: The site's own address, used in the packages it publishes.
 OPENCARE_SITE_URL = os.getenv("OPENCARE_SITE_URL", "http://127.0.0.1:8000")

@@ -13,7 +13,7 @@ STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.s
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
 # Background tasks run at once, inside the request that enqueues them, so tests see the finished result.
-TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": ["default", "small"]}}
 # API answers are not cached between requests, except in the test that proves the cache (data changes between tests).
 OPENCARE_API_CACHE_SECONDS = 0
 OPENCARE_PAGE_CACHE_SECONDS = 0

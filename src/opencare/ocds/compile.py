@@ -49,12 +49,14 @@ def compile_package(
     versioned: bool = False,
     progress: Progress | None = None,
     workers: int | None = None,
+    max_stream_bytes: int | None = None,
 ) -> CompileResult:
     """Write a record package for the releases in ``source`` to ``out``. Raises InputError for unreadable input.
 
     A large file on disk is compiled by two processes: both parse it, each merges every other contracting process.
+    ``max_stream_bytes``: standard input or a stream longer than this is refused (readers.read_ocds).
     """
-    with read_ocds(source) as data:
+    with read_ocds(source, max_stream_bytes=max_stream_bytes) as data:
         return _compile(data, out, versioned=versioned, progress=progress, workers=workers)
 
 

@@ -112,14 +112,19 @@ class _Gatherer:
         )
 
 
-def gather_key_facts(source: Any | BinaryIO, progress: Callable[[int], None] | None = None) -> KeyFacts:
-    """Read OCDS data (anything readers.read_ocds takes) and gather its key facts.
+def gather_key_facts(
+    source: Any | BinaryIO, progress: Callable[[int], None] | None = None, max_items: int | None = None
+) -> KeyFacts:
+    """Read OCDS data (anything readers.read_ocds takes) and gather its key facts, of the first ``max_items`` items
+    only when that is given (what a review stopped at its limit checked).
 
     For records, the compiled release stands for the process when there is one, else each embedded release counts.
     """
     gatherer = _Gatherer()
     with read_ocds(source) as data:
         for index, item in enumerate(data.items()):
+            if max_items is not None and index >= max_items:
+                break
             for release in _releases_of(item, data.kind):
                 gatherer.add(release)
             if progress is not None and index % 1000 == 999:

@@ -168,10 +168,14 @@ def _not_an_object(item: Any, kind: str) -> InputError:
     )
 
 
-def read_ocds(source: str | Path | BinaryIO) -> OcdsInput:
-    """Open the source and detect its shape. Raises InputError for anything that is not readable OCDS JSON."""
+def read_ocds(source: str | Path | BinaryIO, *, max_stream_bytes: int | None = None) -> OcdsInput:
+    """Open the source and detect its shape. Raises InputError for anything that is not readable OCDS JSON.
+
+    Standard input and streams are copied to a temporary file first; ``max_stream_bytes`` refuses one longer than
+    that (endless input, such as `yes '{}' | opencare review -`, would otherwise fill the disk).
+    """
     try:
-        opener = _seekable_opener(source)
+        opener = _seekable_opener(source, max_stream_bytes)
     except OSError as error:
         raise _cannot_open(source, error) from None
     try:
@@ -353,7 +357,7 @@ def _json_type(value: Any) -> str:
 # Opening
 
 
-def _seekable_opener(source: str | Path | BinaryIO) -> Any:
+def _seekable_opener(source: str | Path | BinaryIO, max_stream_bytes: int | None = None) -> Any:
     """A function that opens the data as a fresh seekable binary stream each time it is called."""
     if isinstance(source, str | Path) and str(source) != "-":
         path = Path(source)
@@ -367,7 +371,7 @@ def _seekable_opener(source: str | Path | BinaryIO) -> Any:
         return _PathOpener(path)
     stream = sys.stdin.buffer if str(source) == "-" else source
     assert not isinstance(stream, str | Path)
-    return _spooled(_maybe_gunzipped(stream))
+    return _spooled(_maybe_gunzipped(stream), max_stream_bytes)
 
 
 class _PathOpener:
@@ -414,15 +418,24 @@ class _CountingReader:
         return data
 
 
-def _spooled(stream: BinaryIO) -> Any:
+def _spooled(stream: BinaryIO, max_bytes: int | None = None) -> Any:
     """Copy a one-pass stream to a temporary file (on disk, constant memory) so it can be read twice.
 
-    Gzip is refused once it expands too far for its size: a gzip bomb would fill the disk.
+    Gzip is refused once it expands too far for its size: a gzip bomb would fill the disk. So is a stream longer
+    than ``max_bytes``, which stops endless input.
     """
     spool = tempfile.TemporaryFile()  # noqa: SIM115 (kept open for the reader's passes; closed with the process)
     try:
         while chunk := stream.read(CHUNK):
             spool.write(chunk)
+            if max_bytes is not None and spool.tell() > max_bytes:
+                spool.close()
+                raise InputError(
+                    f"The input is longer than {max_bytes:,} bytes, the most read from standard input, so reading "
+                    "stopped there (is it endless?)",
+                    how_to_fix="Save the data to a file and give the file's name instead of -, or set "
+                    "OPENCARE_STDIN_MAX_BYTES to allow more.",
+                )
             if isinstance(stream, _Gunzipped) and spool.tell() > (limit := stream.expansion_limit()):
                 spool.close()
                 raise InputError(

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
 from django.urls import reverse
 from ninja import Router, Schema, Status
 
-from opencare.reviews import selectors, services
+from opencare.reviews import address_limits, selectors, services
 from opencare.reviews.models import ReviewRequest
 from opencare.storage_limits import is_disk_full
 
@@ -68,6 +68,7 @@ class ReportOut(Schema):
     extensions: dict[str, list[dict[str, Any]]]
     counts: dict[str, int]
     valid: bool
+    complete: bool = True
     findings: list[FindingOut]
     key_facts: dict[str, Any] | None = None
     job: dict[str, str]
@@ -96,18 +97,29 @@ REQUEST_BODY = {
 }
 
 
+#: What POST /api/review may answer.
+ANSWERS = {200: ReportOut, 202: JobOut, 400: ErrorOut, 413: ErrorOut, 422: ProblemOut, 429: ErrorOut, 507: ErrorOut}
+
+
 @router.post(
     "",
-    response={200: ReportOut, 202: JobOut, 400: ErrorOut, 413: ErrorOut, 422: ProblemOut, 507: ErrorOut},
+    response=ANSWERS,
     summary="Review OCDS data",
     openapi_extra={"requestBody": REQUEST_BODY},
 )
-def review(request: HttpRequest, version: str = "") -> Status:
+def review(request: HttpRequest, response: HttpResponse, version: str = "") -> Status:
     """Check OCDS data against the standard and the social-care profile.
 
     Inputs up to the synchronous limit are answered at once with the report (200); larger ones are queued and answered
     with a job (202) whose `url` gives the report when it is ready. Unreadable input answers 422 with line and column.
+    Each address may ask for a limited number of reviews an hour (the web form's uploads count too); past it, 429
+    with Retry-After.
     """
+    try:
+        address_limits.count_review_request(request.META.get("REMOTE_ADDR", ""))
+    except address_limits.TooManyReviews as refused:
+        response["Retry-After"] = str(refused.retry_after)
+        return Status(429, {"message": refused.message, "how_to_fix": refused.how_to_fix})
     if version not in {"", "1.0", "1.1"}:
         return Status(400, {"message": f"There is no OCDS version {version!r}", "how_to_fix": "Use 1.0 or 1.1."})
     try:
@@ -115,11 +127,10 @@ def review(request: HttpRequest, version: str = "") -> Status:
     except services.UploadRefused as refused:
         return Status(refused.status, {"message": refused.message, "how_to_fix": refused.how_to_fix})
     if accepted.size_bytes <= settings.OPENCARE_REVIEW_API_SYNC_BYTES:
-        services.run_review(accepted.token)
+        # Queued in the main lane instead if it turns out slow (a small body of very many tiny items): then 202.
+        services.run_review(accepted.token, lane=services.IN_REQUEST)
     else:
-        from opencare.reviews.tasks import review_upload
-
-        review_upload.enqueue(accepted.token)
+        services.enqueue_review(accepted)
     accepted.refresh_from_db()
     return _answer(accepted)
 
@@ -140,9 +151,10 @@ def _accept(request: HttpRequest, version: str) -> ReviewRequest:
     if content_type.startswith("multipart/form-data"):
         try:
             uploaded = request.FILES.get("file")
-        except MultiPartParserError as error:
+        except MultiPartParserError:
             raise services.UploadRefused(
-                f"The form could not be read ({error})", "Send a multipart/form-data body with its boundary."
+                "The form could not be read: it is not a complete multipart/form-data body",
+                "Send a multipart/form-data body with its boundary, and the file in a field called file.",
             ) from None
         except OSError as error:  # while Django writes the upload to its temporary file
             if not is_disk_full(error):

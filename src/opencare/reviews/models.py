@@ -50,3 +50,17 @@ class ReviewRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.file_name} ({self.get_status_display()})"
+
+
+class ReviewSubmission(models.Model):
+    """One upload or `POST /api/review` from an address, kept an hour to limit how many one address sends
+    (address_limits). The address is kept only as a keyed hash."""
+
+    address_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["address_hash", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.address_hash[:8]}… at {self.created_at:%H:%M:%S}"

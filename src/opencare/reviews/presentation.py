@@ -54,6 +54,8 @@ def report_context(review: ReviewRequest) -> dict[str, Any]:
         "report": report,
         "groups": groups,
         "errors": next((group["findings"] for group in groups if group["severity"] == "error"), []),
+        # A review stopped at its limits says so first: the rest of the report covers only what it checked.
+        "stopped": next((f for f in findings if str(f.get("check", "")).startswith("review.stopped-at")), None),
         "facts": review.key_facts or {},
         "downloads": _downloads(review),
         "downloads_pending": any(review.downloads.get(name) == "pending" for name in DOWNLOADS),

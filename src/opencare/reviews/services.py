@@ -11,6 +11,7 @@ import gzip
 import logging
 import multiprocessing
 import os
+import re
 import secrets
 import shutil
 import time
@@ -32,6 +33,7 @@ from django.utils import timezone
 from opencare.ocds.key_facts import gather_key_facts
 from opencare.ocds.readers import InputError, read_ocds
 from opencare.ocds.review import review as review_data
+from opencare.ocds.review.engine import ReviewLimits
 from opencare.reviews.models import ReviewRequest
 from opencare.storage_limits import folder_bytes, human_size, is_disk_full, size_and_limit
 
@@ -54,12 +56,23 @@ PROGRESS_EVERY_SECONDS = 0.5
 CONVERTED_NAME = "converted.json"
 EXPANDED_NAME = "expanded.json"
 INPUT_NAME = "input"
+SPREADSHEET_KINDS = {ReviewRequest.InputKind.XLSX, ReviewRequest.InputKind.ODS, ReviewRequest.InputKind.CSV}
 #: Spreadsheet uploads keep the extension of what they are (openpyxl, for one, goes by the name).
 SPREADSHEET_SUFFIXES = {"xlsx": ".xlsx", "ods": ".ods", "csv": ".zip"}
 #: Runs of a review whose worker died part-way before the upload is explained instead of tried again.
 REVIEW_ATTEMPTS = 3
 #: Expanding up to this much is always allowed, whatever the ratio: small, very repetitive files compress very well.
 RATIO_FREE_BYTES = 100 * 1000 * 1000
+#: The lanes reviews wait in (django-tasks queue names). Small inputs have a lane of their own, with a worker of its
+#: own (`opencare serve` starts one; `opencare worker --lane small`), so a small upload never waits behind a huge one.
+LANE = "default"
+SMALL_LANE = "small"
+#: Not a queue: the review `POST /api/review` does inside the request for a small input. Like the small lane, it must
+#: be quick, so it gives up past OPENCARE_REVIEW_QUICK_SECONDS and queues the input in the main lane instead.
+IN_REQUEST = "request"
+QUICK = {SMALL_LANE, IN_REQUEST}
+#: A spreadsheet takes about this many times longer to check than JSON of the same size (it is converted first).
+SPREADSHEET_SLOWER = 10
 
 
 @dataclass
@@ -271,11 +284,53 @@ def stored_input(folder: Path) -> Path:
 def _save_and_enqueue(review: ReviewRequest, enqueue: bool) -> ReviewRequest:
     review.save()
     if enqueue:
-        from opencare.reviews.tasks import review_upload  # tasks import this module
-
-        review_upload.enqueue(review.token)
+        enqueue_review(review)
         review.refresh_from_db()
     return review
+
+
+def enqueue_review(review: ReviewRequest, lane: str | None = None) -> None:
+    """Queue the check of a stored upload in its lane: the small lane when it is small (lane_for), else the main."""
+    from opencare.reviews.tasks import review_upload  # tasks import this module
+
+    review_upload.using(queue_name=_offered(lane or lane_for(review))).enqueue(review.token)
+
+
+def _offered(lane: str) -> str:
+    """The lane, if the task backend has it (settings.TASKS lists its queues), else the main lane."""
+    from opencare.reviews.tasks import review_upload  # tasks import this module
+
+    return lane if lane in review_upload.get_backend().queues else LANE
+
+
+def lane_for(review: ReviewRequest) -> str:
+    """SMALL_LANE for an input quick to check (at most OPENCARE_REVIEW_SMALL_BYTES of JSON, as uploaded or as its
+    gzip says it expands to; a tenth of that for a spreadsheet), else LANE. A gzip file that expands to more than it
+    says is moved to the main lane as soon as that is found (run_review)."""
+    small = settings.OPENCARE_REVIEW_SMALL_BYTES
+    if review.input_kind in SPREADSHEET_KINDS:
+        return SMALL_LANE if review.size_bytes <= small // SPREADSHEET_SLOWER else LANE
+    if review.size_bytes > small:
+        return LANE
+    if review.input_kind == ReviewRequest.InputKind.GZIP:
+        try:
+            declared = _gzip_declared_size(stored_input(review_folder(review)))
+        except OSError:
+            return LANE
+        return SMALL_LANE if declared <= small else LANE
+    return SMALL_LANE
+
+
+def _gzip_declared_size(path: Path) -> int:
+    """What a gzip file says its data expands to (its last four bytes: the size modulo 4 GiB, so only a hint)."""
+    with path.open("rb") as handle:
+        handle.seek(-4, os.SEEK_END)
+        return int.from_bytes(handle.read(4), "little")
+
+
+class _NotSmall(Exception):
+    """An input in a quick lane turned out larger or slower than the lane takes (a gzip file that said otherwise, or
+    a small file of very many tiny items)."""
 
 
 def _keep_upload(uploaded: UploadedFile, target: Path) -> None:
@@ -330,12 +385,13 @@ def display_name(name: str) -> str:
 # The background check
 
 
-def run_review(token: str, attempt: int = 1) -> None:
+def run_review(token: str, attempt: int = 1, lane: str = LANE) -> None:
     """Check a stored upload and keep its report, or keep a clear reason it could not be read and delete the files.
 
     Safe to run again after a worker died part-way (``attempt`` counts the runs): it starts from the upload again,
     the report is kept once, and its conversions are queued once. An upload that has stopped the worker
-    REVIEW_ATTEMPTS times is not tried again but explained.
+    REVIEW_ATTEMPTS times is not tried again but explained. In a quick lane (the small lane, or IN_REQUEST), an
+    input that turns out large or slow is put back in the main lane, unchecked, as soon as that is known.
     """
     review = ReviewRequest.objects.filter(token=token).first()
     if review is None or review.status not in {ReviewRequest.Status.QUEUED, ReviewRequest.Status.CHECKING}:
@@ -353,8 +409,15 @@ def run_review(token: str, attempt: int = 1) -> None:
     )
     from opencare.ocds.spreadsheets import SpreadsheetError
 
+    quick = lane in QUICK
     try:
-        report, facts = _check(review, folder)
+        report, facts = _check(review, folder, quick)
+    except _NotSmall:
+        for name in (EXPANDED_NAME, CONVERTED_NAME):
+            (folder / name).unlink(missing_ok=True)
+        ReviewRequest.objects.filter(pk=review.pk).update(status=ReviewRequest.Status.QUEUED, started_at=None)
+        enqueue_review(review, LANE)
+        return
     except (InputError, SpreadsheetError, UploadRefused) as error:
         _fail(review, folder, _error_json(error))
         return
@@ -367,16 +430,23 @@ def run_review(token: str, attempt: int = 1) -> None:
 
     # The report and the queued conversions are kept together or not at all; a second run that finished meanwhile
     # (a worker wrongly thought dead) changes nothing.
+    complete = report.get("complete", True)
     with transaction.atomic():
         kept = ReviewRequest.objects.filter(pk=review.pk, status=ReviewRequest.Status.CHECKING).update(
             status=ReviewRequest.Status.READY,
             report=without_nul(report),
             key_facts=without_nul(facts),
             finished_at=timezone.now(),
-            downloads={name: "pending" for name in DOWNLOADS},
+            downloads={name: "pending" for name in DOWNLOADS} if complete else _no_downloads(),
         )
-        if kept:
-            convert_upload.enqueue(review.token)
+        if kept and complete:
+            convert_upload.using(queue_name=_offered(lane)).enqueue(review.token)
+
+
+def _no_downloads() -> dict[str, str]:
+    """The downloads of a review stopped at a limit: none are made (converting it all would take longer still)."""
+    return {**dict.fromkeys(DOWNLOADS, "failed"),
+            "problem": "The file was too large to review whole, so no downloads were made from it"}  # fmt: skip
 
 
 def _our_failure(review: ReviewRequest, error: Exception) -> dict[str, str]:
@@ -394,22 +464,46 @@ def _our_failure(review: ReviewRequest, error: Exception) -> dict[str, str]:
     }
 
 
-def _check(review: ReviewRequest, folder: Path) -> tuple[dict[str, Any], dict[str, Any]]:
-    data_path, source_map = prepare_input(review, folder)
+def review_limits(quick: bool = False) -> ReviewLimits:
+    """How far one review of an upload may go (OPENCARE_REVIEW_MAX_ITEMS, OPENCARE_REVIEW_MAX_SECONDS; 0: none); a
+    quick one (the small lane, or in the request) no longer than OPENCARE_REVIEW_QUICK_SECONDS either."""
+    seconds = settings.OPENCARE_REVIEW_MAX_SECONDS or None
+    if quick:
+        seconds = min(seconds or settings.OPENCARE_REVIEW_QUICK_SECONDS, settings.OPENCARE_REVIEW_QUICK_SECONDS)
+    return ReviewLimits(max_items=settings.OPENCARE_REVIEW_MAX_ITEMS or None, max_seconds=seconds)
+
+
+def _check(review: ReviewRequest, folder: Path, quick: bool = False) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The report and key facts. A quick review (small lane, in the request) of an input that turns out big (by its
+    bytes once expanded, or by its time: a small file of tiny items takes long) gives up with _NotSmall."""
+    most = settings.OPENCARE_REVIEW_SMALL_BYTES if quick else None
+    data_path, source_map = prepare_input(review, folder, most)
+    if most is not None and data_path.stat().st_size > most:
+        raise _NotSmall
     progress = _progress_saver(review.pk)
-    report = review_data(data_path, version=review.ocds_version or None, progress=progress).as_json()
+    checked = review_data(
+        data_path, version=review.ocds_version or None, progress=progress, limits=review_limits(quick)
+    )
+    if quick and any(finding.check == "review.stopped-at-time-limit" for finding in checked.findings):
+        raise _NotSmall
+    report = checked.as_json()
     if source_map is not None:
         _add_spreadsheet_places(report, source_map)
-    facts = gather_key_facts(data_path).as_json()
+    # A review stopped at a limit has key facts of what it checked, and no more of the worker's time.
+    max_items = None if checked.complete else (checked.records or checked.releases)
+    facts = gather_key_facts(data_path, max_items=max_items).as_json()
     return report, facts
 
 
-def prepare_input(review: ReviewRequest, folder: Path) -> tuple[Path, SourceMap | None]:
-    """The JSON to check: the upload, or what it expands or converts to (and where each value came from)."""
+def prepare_input(review: ReviewRequest, folder: Path, most: int | None = None) -> tuple[Path, SourceMap | None]:
+    """The JSON to check: the upload, or what it expands or converts to (and where each value came from).
+
+    ``most``: gzip is expanded no further than this (the small lane's size): past it, _NotSmall.
+    """
     source = stored_input(folder)
     kind = review.input_kind
     if kind == ReviewRequest.InputKind.GZIP:
-        return _gunzip(source, folder / EXPANDED_NAME), None
+        return _gunzip(source, folder / EXPANDED_NAME, most), None
     if kind in {ReviewRequest.InputKind.XLSX, ReviewRequest.InputKind.ODS, ReviewRequest.InputKind.CSV}:
         from opencare.ocds.spreadsheets import spreadsheet_to_json
 
@@ -419,8 +513,9 @@ def prepare_input(review: ReviewRequest, folder: Path) -> tuple[Path, SourceMap 
     return source, None
 
 
-def _gunzip(source: Path, target: Path) -> Path:
-    """Expand gzip to disk, refusing a gzip bomb by total size and by expansion ratio as it goes."""
+def _gunzip(source: Path, target: Path, most: int | None = None) -> Path:
+    """Expand gzip to disk, refusing a gzip bomb by total size and by expansion ratio as it goes, and stopping past
+    ``most`` bytes (_NotSmall)."""
     by_ratio = max(RATIO_FREE_BYTES, source.stat().st_size * settings.OPENCARE_REVIEW_MAX_EXPANSION_RATIO)
     limit = min(settings.OPENCARE_REVIEW_MAX_EXPANDED_BYTES, by_ratio)
     written = 0
@@ -436,15 +531,18 @@ def _gunzip(source: Path, target: Path) -> Path:
                         "Upload the data uncompressed, or split it into smaller files.",
                         status=413,
                     )
+                if most is not None and written > most:
+                    raise _NotSmall
                 out.write(chunk)
     except (OSError, EOFError, zlib.error) as error:
         partial.unlink(missing_ok=True)
         if is_disk_full(error):
             raise  # our disk, not the file: run_review says so
         raise UploadRefused(
-            f"The gzip file is damaged or incomplete ({error})", "Compress the file again and upload it again."
+            "The gzip file is damaged or incomplete: it ends before its data does, or its data is not gzip",
+            "Compress the file again and upload it again.",
         ) from None
-    except UploadRefused:
+    except (UploadRefused, _NotSmall):
         partial.unlink(missing_ok=True)
         raise
     os.replace(partial, target)
@@ -498,14 +596,21 @@ def _add_spreadsheet_places(report: dict[str, Any], source_map: SourceMap) -> No
 
 def _error_json(error: Exception) -> dict[str, Any]:
     found: dict[str, Any] = {
-        "message": getattr(error, "message", str(error)),
-        "how_to_fix": getattr(error, "how_to_fix", ""),
+        "message": without_server_paths(getattr(error, "message", "The file could not be read")),
+        "how_to_fix": without_server_paths(getattr(error, "how_to_fix", "")),
     }
     for key in ("line", "column", "sheet", "cell"):
         value = getattr(error, key, None)
         if value is not None:
             found[key] = value
     return found
+
+
+def without_server_paths(text: str) -> str:
+    """The text with any path into the review store said as "the uploaded file": the reader names the file it was
+    given, which on the web is where we keep the upload, and that is nobody's business but ours."""
+    store = re.escape(str(settings.OPENCARE_REVIEW_DIR))
+    return re.sub(store + r"[^\s'\"()]*", "the uploaded file", text)
 
 
 def _fail(review: ReviewRequest, folder: Path, error: dict[str, Any]) -> None:
@@ -532,7 +637,11 @@ def run_conversions(token: str) -> None:
     try:
         package = _release_package(review, folder)
     except (InputError, OSError) as error:
-        problem = "There was no room left on our server to make the downloads" if is_disk_full(error) else str(error)
+        problem = (
+            "There was no room left on our server to make the downloads"
+            if is_disk_full(error)
+            else "The checked data could not be read again to make the downloads"
+        )
         _set_downloads(review, dict.fromkeys(DOWNLOADS, "failed"), problem)
         return
     _set_downloads(review, {"json": "ready"})

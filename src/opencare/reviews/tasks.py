@@ -12,9 +12,10 @@ def review_upload(context: TaskContext, token: str) -> None:
     """Check an upload; then queue its conversions; and, while here, delete reviews that have expired.
 
     A worker killed part-way has its task put back in the queue (opencare.task_worker), so this may be a later
-    attempt: the check starts again from the upload, which is kept until the report is.
+    attempt: the check starts again from the upload, which is kept until the report is. It runs in the lane it was
+    queued in (services.lane_for): small inputs in the small lane.
     """
-    services.run_review(token, attempt=context.attempt)
+    services.run_review(token, attempt=context.attempt, lane=context.task_result.task.queue_name)
     services.delete_expired_reviews()
 
 

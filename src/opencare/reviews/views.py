@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from opencare.reviews import selectors, services
+from opencare.reviews import address_limits, selectors, services
 from opencare.reviews.forms import UploadForm
 from opencare.reviews.models import ReviewRequest
 from opencare.reviews.presentation import report_context
@@ -25,13 +25,21 @@ def upload(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return _upload_page(request, UploadForm())
     try:
+        address_limits.count_review_request(request.META.get("REMOTE_ADDR", ""))
+    except address_limits.TooManyReviews as refused:
+        response = _upload_page(request, UploadForm(), refused)
+        response["Retry-After"] = str(refused.retry_after)
+        return response
+    try:
         services.check_declared_size(request.META)
         form = UploadForm(request.POST, request.FILES)
         valid = form.is_valid()
     except services.UploadRefused as refused:
         return _upload_page(request, UploadForm(), refused)
-    except MultiPartParserError as error:
-        refused = services.UploadRefused(f"The form could not be read ({error})", "Choose the file again and send it.")
+    except MultiPartParserError:
+        refused = services.UploadRefused(
+            "The form could not be read: it arrived incomplete or damaged", "Choose the file again and send it."
+        )
         return _upload_page(request, UploadForm(), refused)
     except RequestDataTooBig:
         refused = services.UploadRefused(

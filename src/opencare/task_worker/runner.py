@@ -72,16 +72,24 @@ class Heartbeat:
         connection.close()
 
 
-def run_worker(*, interval: float) -> None:
-    """Run queued tasks until told to stop (SIGTERM or Ctrl-C: the task in hand is finished first)."""
+#: The queues ("lanes") a worker takes tasks from, by the name `opencare worker --lane` gives them.
+LANES = {"all": ["default", "small"], "default": ["default"], "small": ["small"]}
+
+
+def run_worker(*, interval: float, lane: str = "all") -> None:
+    """Run queued tasks until told to stop (SIGTERM or Ctrl-C: the task in hand is finished first).
+
+    ``lane``: "all" takes tasks from every queue; "small" only small reviews (so they never wait behind a huge
+    one); "default" only the main queue.
+    """
     worker_id = new_worker_id()
     worker = Worker(
-        queue_names=["default"], interval=interval, batch=False, backend_name="default", startup_delay=False,
+        queue_names=LANES[lane], interval=interval, batch=False, backend_name="default", startup_delay=False,
         max_tasks=None, worker_id=worker_id, excluded_queue_names=[],
     )  # fmt: skip
     worker.configure_signals()
     heartbeat = Heartbeat(worker_id)
-    logger.info("Task worker %s started; tasks of workers unheard for %ss are put back", worker_id,
+    logger.info("Task worker %s started (lane: %s); tasks of workers unheard for %ss are put back", worker_id, lane,
                 settings.OPENCARE_TASK_WORKER_LOST_SECONDS)  # fmt: skip
     try:
         _when_the_database_answers(lambda: (services.beat(worker_id), services.recover_lost_tasks()))

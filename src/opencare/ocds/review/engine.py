@@ -5,7 +5,9 @@ from __future__ import annotations
 import multiprocessing
 import os
 import re
+import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -31,6 +33,25 @@ PARALLEL_FROM_BYTES = 8 * 1024 * 1024
 MAX_ALLOWED_SHOWN = 12
 MAX_DISTINCT_VALUES = 50
 Progress = Callable[[int], None]
+#: How many items are checked between looks at the clock.
+CLOCK_EVERY = 64
+
+
+@dataclass(frozen=True)
+class ReviewLimits:
+    """How far one review may go: at most ``max_items`` releases or records, for at most ``max_seconds``. Past
+    either, it stops and reports what it checked, saying so (the check ``review.stopped-at-limit``). None: no limit.
+
+    The web review and its API set these (one upload must not keep the workers for ever); ``opencare review`` on
+    someone's own computer has none.
+    """
+
+    max_items: int | None = None
+    max_seconds: float | None = None
+
+    def deadline(self) -> float | None:
+        """When a review starting now must stop, on the monotonic clock (which forked workers share)."""
+        return None if self.max_seconds is None else time.monotonic() + self.max_seconds
 
 
 class Validators:
@@ -113,13 +134,19 @@ def review(
     version: str | None = None,
     progress: Progress | None = None,
     workers: int | None = None,
+    limits: ReviewLimits | None = None,
+    max_stream_bytes: int | None = None,
 ) -> Report:
     """Review OCDS data from a path, ``-`` or a binary stream. Raises readers.InputError if it cannot be read.
 
     A large file on disk is checked by two processes (the machine's cores permitting): each parses the whole file,
-    which cannot be split, and checks every other release; their findings are merged.
+    which cannot be split, and checks every other release; their findings are merged. ``limits`` stop the review
+    part-way with a report of what was checked; ``max_stream_bytes`` refuses standard input or a stream longer than
+    that (readers.read_ocds).
     """
-    with read_ocds(source) as data:
+    limits = limits or ReviewLimits()
+    stop = _Stop(limits.max_items, limits.deadline(), limits.max_seconds)
+    with read_ocds(source, max_stream_bytes=max_stream_bytes) as data:
         metadata = data.metadata
         choice = choose_schema(version or metadata.get("version"), metadata.get("extensions"))
         validators_for(choice).prepare(data.kind, data.format.endswith("package"))  # before any fork, to share
@@ -127,8 +154,17 @@ def review(
             large = data.path is not None and data.path.stat().st_size >= PARALLEL_FROM_BYTES
             workers = min(2, os.cpu_count() or 1) if large else 1
         if workers <= 1:
-            return Review(data, choice, progress).run()
-        return run_in_parallel(data, choice, workers, progress)
+            return Review(data, choice, progress, stop=stop).run()
+        return run_in_parallel(data, choice, workers, progress, stop)
+
+
+@dataclass(frozen=True)
+class _Stop:
+    """Where a review stops: before the item at index ``max_items``, or at the ``deadline`` (monotonic clock)."""
+
+    max_items: int | None = None
+    deadline: float | None = None
+    max_seconds: float | None = None
 
 
 class Review:
@@ -139,9 +175,17 @@ class Review:
     """
 
     def __init__(
-        self, data: OcdsInput, choice: SchemaChoice, progress: Progress | None, part: tuple[int, int] = (0, 1)
+        self,
+        data: OcdsInput,
+        choice: SchemaChoice,
+        progress: Progress | None,
+        part: tuple[int, int] = (0, 1),
+        stop: _Stop | None = None,
     ):
         self.data = data
+        self.stop = stop or _Stop()
+        #: Why the review stopped before the end ("items" or "time"), or "" when it checked everything.
+        self.stopped = ""
         self.choice = choice
         self.progress = progress
         self.validators = validators_for(choice)
@@ -168,7 +212,14 @@ class Review:
     def scan(self) -> None:
         """Check every item (or this worker's share of them)."""
         mine, parts, is_record = self.part, self.parts, self.data.kind == "record"
+        max_items, deadline = self.stop.max_items, self.stop.deadline
         for index, item in enumerate(self.data.items()):
+            if max_items is not None and index >= max_items:
+                self.stopped = "items"
+                break
+            if deadline is not None and index % CLOCK_EVERY == 0 and time.monotonic() >= deadline:
+                self.stopped = "time"
+                break
             self.index = index
             if mine == 0:
                 self.count += 1
@@ -190,6 +241,7 @@ class Review:
         Its positions are shifted by this half's item count; ids, dates and ocids are checked across the halves.
         """
         offset = self.count
+        self.stopped = self.stopped or other.stopped
         other.findings.shift(offset, self.items_key)
         self.merge(other)
         self.count += other.count
@@ -211,6 +263,7 @@ class Review:
 
     def merge(self, other: Review) -> None:
         """Take in a parallel worker's findings and what the cross-release checks need."""
+        self.stopped = self.stopped or other.stopped
         self.findings.merge(other.findings)
         self._releases_in_records += other._releases_in_records
         for ocid, units in other.units_by_ocid.items():
@@ -222,6 +275,7 @@ class Review:
         """The report, once every item has been checked."""
         self._check_across_releases()
         self._check_shape()
+        self._say_where_it_stopped()
         return Report(
             format=self.data.format,
             version=self.choice.version,
@@ -232,7 +286,20 @@ class Review:
             records=self.count if self.data.kind == "record" else 0,
             ocids=len(self.ocids),
             findings=self.findings.findings(),
+            complete=not self.stopped,
         )
+
+    def _say_where_it_stopped(self) -> None:
+        """A review stopped at a limit is an error of its own: the report covers only the items before it."""
+        if not self.stopped:
+            return
+        context = {"kind": self.items_key, "checked": f"{self.count:,}"}
+        if self.stopped == "items":
+            context["limit"] = f"{self.stop.max_items:,}"
+        else:
+            context["limit"] = _duration(self.stop.max_seconds or 0)
+        self.findings.add(f"review.stopped-at-{'item' if self.stopped == 'items' else 'time'}-limit", "error", "",
+                          Example(None, None, ""), context=context)  # fmt: skip
 
     def _pointer(self, index: int) -> str:
         if self.is_package:
@@ -594,42 +661,61 @@ def _text(value: Any) -> str | None:
     return value if isinstance(value, str) else (None if value is None else str(value))
 
 
-def run_in_parallel(data: OcdsInput, choice: SchemaChoice, workers: int, progress: Progress | None) -> Report:
+def _duration(seconds: float) -> str:
+    """A time limit in words: '90 seconds', '1 minute', '12 minutes'."""
+    if seconds < 120 and seconds % 60:
+        return f"{seconds:g} second{'' if seconds == 1 else 's'}"
+    minutes = round(seconds / 60)
+    return f"{minutes} minute{'' if minutes == 1 else 's'}"
+
+
+def run_in_parallel(
+    data: OcdsInput, choice: SchemaChoice, workers: int, progress: Progress | None, stop: _Stop | None = None
+) -> Report:
     """Review with a second process: on halves of a package when it can be split, else on alternate items."""
+    stop = stop or _Stop()
     split = data.split
     if split is None:
-        return _alternate_items(data, choice, workers, progress)
+        return _alternate_items(data, choice, workers, progress, stop)
     try:
-        return _halves(data, choice, split, progress)
+        return _halves(data, choice, split, progress, stop)
     except InputError:
-        return Review(data, choice, progress).run()  # one pass over the whole file gives the exact line and column
+        # one pass over the whole file gives the exact line and column
+        return Review(data, choice, progress, stop=stop).run()
 
 
-def _halves(data: OcdsInput, choice: SchemaChoice, split: int, progress: Progress | None) -> Report:
-    """This process parses and checks the first half of the file, a forked worker the second."""
-    worker = fork(_worker, half(data, split, first=False), choice, (0, 1))
+def _halves(data: OcdsInput, choice: SchemaChoice, split: int, progress: Progress | None, stop: _Stop) -> Report:
+    """This process parses and checks the first half of the file, a forked worker the second.
+
+    Each half stops at the limits on its own; when the first half stops, the second is not wanted (the report
+    covers the items before the stop, with no gap), so at most twice the item limit is checked.
+    """
+    worker = fork(_worker, half(data, split, first=False), choice, (0, 1), stop)
     try:
-        main = Review(half(data, split, first=True), choice, progress)
+        main = Review(half(data, split, first=True), choice, progress, stop=stop)
         main.data = data  # the package metadata and format are the whole file's
         main._check_package()
         main.data = half(data, split, first=True)
         main.scan()
-        outcome = worker.receiver.recv()
+        outcome = None if main.stopped else worker.receiver.recv()
     finally:
         worker.stop()  # at once: after an error in the first half, the second is not wanted
     if isinstance(outcome, Exception):
         raise outcome
-    main.merge_later_half(outcome)
+    if outcome is not None:
+        main.merge_later_half(outcome)
     main.data = data
     return main.report()
 
 
-def _alternate_items(data: OcdsInput, choice: SchemaChoice, workers: int, progress: Progress | None) -> Report:
+def _alternate_items(
+    data: OcdsInput, choice: SchemaChoice, workers: int, progress: Progress | None, stop: _Stop
+) -> Report:
     """Fork processes that each parse everything and check a share of the items, and merge what they found."""
     done = multiprocessing.get_context("fork").Value("l", 0)
-    forked = [fork(_worker, data, choice, (part, workers)) for part in range(1, workers)]
+    forked = [fork(_worker, data, choice, (part, workers), stop) for part in range(1, workers)]
     try:
-        main = Review(data, choice, lambda count: _progress(done, count, progress), part=(0, workers))
+        main = Review(data, choice, lambda count: _progress(done, count, progress), part=(0, workers), stop=stop)
         main._check_package()
         main.scan()
         for worker in forked:
@@ -649,10 +735,10 @@ def _progress(done: Any, count: int, progress: Progress | None) -> None:
         progress(count)
 
 
-def _worker(data: OcdsInput, choice: SchemaChoice, part: tuple[int, int], sender: Any) -> None:
+def _worker(data: OcdsInput, choice: SchemaChoice, part: tuple[int, int], stop: _Stop, sender: Any) -> None:
     """Check this share of the input in a forked process and send the review (or the error) to the parent."""
     try:
-        worker = Review(data, choice, None, part=part)
+        worker = Review(data, choice, None, part=part, stop=stop)
         worker.scan()
         worker.data = worker.validators = worker.catalogue = worker.choice = None  # type: ignore[assignment]
         sender.send(worker)

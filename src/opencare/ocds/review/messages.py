@@ -104,6 +104,18 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Check the extension's address. opencare keeps copies of the extensions UK publishers use; fields from "
         "other extensions are listed as additional fields.",
     ),
+    "review.stopped-at-item-limit": (
+        "This file has more than {limit} {kind}, the most one review checks; the review stopped there. The report "
+        "covers the first {checked} {kind} only.",
+        "Split the data into files of at most {limit} {kind} and review each, or check the whole file on your own "
+        "computer with `opencare review FILE`, which has no such limit.",
+    ),
+    "review.stopped-at-time-limit": (
+        "Checking this file took longer than {limit}, the most one review may take, so the review stopped part-way. "
+        "The report covers the first {checked} {kind} only.",
+        "Split the data into smaller files and review each, or check the whole file on your own computer with "
+        "`opencare review FILE`, which has no such limit.",
+    ),
     "ocds.no-items": (
         "The data contains no {kind}.",
         "Check that the right file was chosen and that the export included the {kind}.",

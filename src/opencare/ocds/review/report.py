@@ -154,6 +154,8 @@ class Report:
     records: int
     ocids: int
     findings: list[Finding]
+    #: False when the review stopped at a limit (a finding says which): the counts and findings are of what it checked.
+    complete: bool = True
 
     @property
     def valid(self) -> bool:
@@ -169,5 +171,6 @@ class Report:
             "extensions": {"applied": self.extensions_applied, "not_applied": self.extensions_not_applied},
             "counts": {"releases": self.releases, "records": self.records, "ocids": self.ocids},
             "valid": self.valid,
+            "complete": self.complete,
             "findings": [finding.as_json() for finding in self.findings],
         }

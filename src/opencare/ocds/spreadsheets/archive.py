@@ -19,6 +19,10 @@ RATIO_FROM_BYTES = 1 << 20
 CHUNK = 1 << 16
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
+#: The parts of a workbook that are XML. Spreadsheet programs never write a DOCTYPE in them; one that has a DOCTYPE
+#: was made by hand, and entity declarations are how XML attacks (billion laughs, external entities) are made.
+XML_SUFFIXES = (".xml", ".rels", ".vml")
+DOCTYPE = b"<!doctype"
 
 
 def detect_spreadsheet(path: Path) -> str | None:
@@ -84,6 +88,14 @@ def _not_a_spreadsheet(path: Path) -> SpreadsheetError:
     )
 
 
+def _doctype() -> SpreadsheetError:
+    return SpreadsheetError(
+        "This spreadsheet contains a DOCTYPE declaration, which opencare does not accept for safety (spreadsheet "
+        "programs never write one)",
+        how_to_fix="Open the file in your spreadsheet program, save it again as .xlsx or .ods, and upload that.",
+    )
+
+
 def _too_big(detail: str) -> SpreadsheetError:
     return SpreadsheetError(
         f"The file was refused because it would unpack to too much data ({detail})",
@@ -137,10 +149,17 @@ def _check_actual(archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo], max_to
     for info in infos:
         if info.is_dir():
             continue
+        xml = info.filename.lower().endswith(XML_SUFFIXES)
+        tail = b""
         for chunk in _member_chunks(archive, info):
             total += len(chunk)
             if total > max_total_bytes:
                 raise _too_big(f"more than {max_total_bytes:,} bytes uncompressed")
+            if xml:
+                # Seen across chunk boundaries: the end of the last chunk is searched again with the next.
+                if DOCTYPE in (tail + chunk).lower():
+                    raise _doctype()
+                tail = chunk[-len(DOCTYPE) :]
 
 
 def _member_chunks(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[bytes]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import tempfile
 import warnings
 from collections.abc import Callable
@@ -23,6 +24,8 @@ from opencare.ocds.spreadsheets.ods_reader import _OdsReader
 from opencare.ocds.spreadsheets.sheet_reader import _Reader
 from opencare.ocds.spreadsheets.source_map import SourceMap
 from opencare.ocds.spreadsheets.xlsx_reader import _XlsxReader
+
+logger = logging.getLogger(__name__)
 
 #: flatten-tool's messages that this package reports better: values it could not convert (the type pass gives their
 #: cell) and duplicate headings (the reader explains what it did).
@@ -61,8 +64,11 @@ def spreadsheet_to_json(source: Path, fmt: str, output: Path) -> SourceMap:
                 "tender/value/amount), and keep each heading to one kind of value.",
             ) from None
         except Exception as error:  # openpyxl, odfpy and csv fail in many ways on a malformed file
+            # Their messages name our temporary files and their own classes: logged for us, never shown.
+            logger.info("A spreadsheet could not be read: %s: %s", type(error).__name__, error)
             raise SpreadsheetError(
-                f"The spreadsheet could not be read ({type(error).__name__}: {error})", how_to_fix=SAVE_AGAIN
+                "The spreadsheet could not be read: its contents are not what a spreadsheet program saves",
+                how_to_fix=SAVE_AGAIN,
             ) from None
         finally:
             reader.close()
