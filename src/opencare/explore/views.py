@@ -8,7 +8,6 @@ from urllib.parse import urlencode
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from opencare.explore import charts
@@ -22,6 +21,7 @@ from opencare.registry.comparison import Comparison
 from opencare.registry.comparison import compare as compare_contracts
 from opencare.registry.contract_pages import contract_story, metric_group, metric_groups_of
 from opencare.registry.organisation_pages import organisation_page
+from opencare.registry.packages import package_metadata
 from opencare.registry.search import SIGNALS, Search, search_facets, search_processes
 
 CONTRACTS_PER_PAGE = 25
@@ -135,12 +135,7 @@ def contract_record(request: HttpRequest, ocid: str) -> HttpResponse:
     if process is None:
         raise Http404("No contracting process has that OCID.")
     stored = list(selectors.process_releases(ocid=ocid))
-    package = {
-        "uri": request.build_absolute_uri(),
-        "version": "1.1",
-        "publishedDate": timezone.now().strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "publisher": {"name": "opencare"},
-        "extensions": selectors.extensions_declared(stored),
+    package = package_metadata(path=request.get_full_path(), extensions=selectors.extensions_declared(stored)) | {
         "records": [{
             "ocid": process.ocid,
             "releases": [release.data for release in stored],
@@ -290,7 +285,8 @@ def _filename(ocid: str) -> str:
 
 def downloads(request: HttpRequest) -> HttpResponse:
     """The bulk downloads: the whole registry and the social-care subset, with sizes, SHA-256 and licences."""
-    return render(request, "explore/downloads.html", {"index": bulk.read_index()})
+    state = bulk.downloads_state()
+    return render(request, "explore/downloads.html", {"index": state.index, "state": state})
 
 
 def downloads_index(request: HttpRequest) -> HttpResponse:

@@ -23,6 +23,7 @@ from opencare.ocds.merge import versioned_release
 from opencare.registry import selectors
 from opencare.registry.answer_cache import kept_answer
 from opencare.registry.models import Process, Release
+from opencare.registry.packages import package_metadata, site_url
 
 router = Router(tags=["Registry (OCDS)"])
 
@@ -82,6 +83,8 @@ class PackageOut(Schema):
     version: str
     publishedDate: str
     publisher: dict[str, Any]
+    license: str | None = None
+    publicationPolicy: str | None = None
     extensions: list[str] | None = None
     links: dict[str, str] | None = None
     releases: list[dict[str, Any]] | None = None
@@ -164,7 +167,8 @@ def record_list(request: HttpRequest, filters: Query[Filters]) -> HttpResponse:
     processes = selectors.filtered_processes(filters.criteria()).filter(pk__gt=filters.cursor)
     page = list(processes.only("pk", "ocid", "compiled_release")[: filters.limit])
     records = [{"ocid": process.ocid, "compiledRelease": process.compiled_release} for process in page]
-    package = _package(request, [], records=records)
+    extensions = selectors.extensions_of_processes([process.ocid for process in page]) if page else []
+    package = _package(request, extensions, records=records)
     _add_next(request, package, page, filters.limit)
     return _json(request, package)
 
@@ -233,21 +237,14 @@ def _organisation(organisation: Any, processes: int | list[dict[str, Any]]) -> d
 
 
 def _package(request: HttpRequest, extensions: list[str], **items: list[dict[str, Any]]) -> dict[str, Any]:
-    package: dict[str, Any] = {
-        "uri": request.build_absolute_uri(),
-        "version": "1.1",
-        "publishedDate": datetime.now(tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "publisher": {"name": "opencare"},
-    }
-    if extensions:  # a record list mixes processes from many sources: each record's own package says which
-        package["extensions"] = extensions
-    return package | items
+    """The package's metadata (registry.packages, as the bulk downloads have it) and its releases or records."""
+    return package_metadata(path=request.get_full_path(), extensions=extensions) | items
 
 
 def _add_next(request: HttpRequest, document: dict[str, Any], page: list[Release | Process | Any], limit: int) -> None:
     if len(page) == limit:
         query = {**request.GET.dict(), "cursor": str(page[-1].pk)}
-        document["links"] = {"next": request.build_absolute_uri(f"{request.path}?{urlencode(query)}")}
+        document["links"] = {"next": site_url(f"{request.path}?{urlencode(query)}")}
 
 
 def _check_text(name: str, text: str) -> None:

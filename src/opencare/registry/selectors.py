@@ -196,9 +196,21 @@ def parts_played_by(*, scheme: str, identifier: str, ocid: str | None = None) ->
 def extensions_declared(releases: Iterable[Release]) -> list[str]:
     """The extensions the packages of these releases declared, each once, in the order first seen: a package of
     them must declare them too, or readers would check their fields against core OCDS only."""
+    return _unique_urls((release.package_metadata or {}).get("extensions") for release in releases)
+
+
+def extensions_of_processes(ocids: Iterable[str] | None = None) -> list[str]:
+    """The extensions declared by the packages of every stored release of these processes (of every process, for
+    None): one query over the distinct lists of extensions, which are few, since a source's packages share one."""
+    releases = Release.objects.all() if ocids is None else Release.objects.filter(ocid__in=list(ocids))
+    lists = releases.order_by().values_list("package_metadata__extensions", flat=True).distinct()
+    # Sorted, so that the same releases always give the same list, whatever order the database returns them in.
+    return _unique_urls(sorted(lists, key=lambda extensions: str(extensions)))
+
+
+def _unique_urls(lists: Iterable[Any]) -> list[str]:
     found: dict[str, None] = {}
-    for release in releases:
-        extensions = (release.package_metadata or {}).get("extensions")
+    for extensions in lists:
         for url in extensions if isinstance(extensions, list) else []:
             if isinstance(url, str):
                 found.setdefault(url, None)
