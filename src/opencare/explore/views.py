@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from opencare.explore import charts
 from opencare.explore.forms import CompareForm, SearchForm
+from opencare.ocds.extensions_used import declared_and_used
 from opencare.ocds.metric_catalogue import metric_catalogue
 from opencare.ocds.service_types import BY_CODE
 from opencare.ocds.spreadsheets.cell_values import FORMULA_START
@@ -135,7 +136,8 @@ def contract_record(request: HttpRequest, ocid: str) -> HttpResponse:
     if process is None:
         raise Http404("No contracting process has that OCID.")
     stored = list(selectors.process_releases(ocid=ocid))
-    package = package_metadata(path=request.get_full_path(), extensions=selectors.extensions_declared(stored)) | {
+    extensions = declared_and_used(selectors.extensions_declared(stored), [release.data for release in stored])
+    package = package_metadata(path=request.get_full_path(), extensions=extensions) | {
         "records": [{
             "ocid": process.ocid,
             "releases": [release.data for release in stored],

@@ -12,13 +12,14 @@ import hashlib
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 import orjson
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
+from opencare.ocds.extensions_used import declared_and_used
 from opencare.ocds.merge import versioned_release
 from opencare.registry import selectors
 from opencare.registry.answer_cache import kept_answer
@@ -140,7 +141,8 @@ def release_list(request: HttpRequest, filters: Query[Filters]) -> HttpResponse:
     """A release package of stored releases, oldest stored first, filtered; `links.next` gives the next page."""
     releases = selectors.filtered_releases(filters.criteria()).filter(pk__gt=filters.cursor)
     page = list(releases.only("pk", "data", "package_metadata")[: filters.limit])
-    package = _package(request, selectors.extensions_declared(page), releases=[release.data for release in page])
+    releases = [release.data for release in page]
+    package = _package(request, declared_and_used(selectors.extensions_declared(page), releases), releases=releases)
     _add_next(request, package, page, filters.limit)
     return _json(request, package)
 
@@ -153,7 +155,8 @@ def release_package(request: HttpRequest, ocid: str) -> HttpResponse:
     if not stored:
         raise HttpError(404, "No contracting process has that OCID.")
     releases = [release.data for release in stored]
-    return _json(request, _package(request, selectors.extensions_declared(stored), releases=releases))
+    extensions = declared_and_used(selectors.extensions_declared(stored), releases)
+    return _json(request, _package(request, extensions, releases=releases))
 
 
 @router.get(
@@ -166,8 +169,14 @@ def record_list(request: HttpRequest, filters: Query[Filters]) -> HttpResponse:
     """A record package with each matching process's compiled release; `links.next` gives the next page."""
     processes = selectors.filtered_processes(filters.criteria()).filter(pk__gt=filters.cursor)
     page = list(processes.only("pk", "ocid", "compiled_release")[: filters.limit])
-    records = [{"ocid": process.ocid, "compiledRelease": process.compiled_release} for process in page]
-    extensions = selectors.extensions_of_processes([process.ocid for process in page]) if page else []
+    linked = selectors.linked_releases([process.ocid for process in page])
+    records = [
+        {"ocid": process.ocid, "releases": [_linked(process.ocid, *release) for release in linked[process.ocid]],
+         "compiledRelease": process.compiled_release}
+        for process in page
+    ]  # fmt: skip
+    declared = selectors.extensions_of_processes([process.ocid for process in page]) if page else []
+    extensions = declared_and_used(declared, [process.compiled_release for process in page])
     package = _package(request, extensions, records=records)
     _add_next(request, package, page, filters.limit)
     return _json(request, package)
@@ -190,7 +199,8 @@ def record_package(request: HttpRequest, ocid: str, versioned: bool = False) -> 
         except Exception as error:  # releases that cannot be merged: say so, do not fail the record
             record["versionedRelease"] = None
             record["x_versionedReleaseError"] = f"{type(error).__name__}: {error}"
-    return _json(request, _package(request, selectors.extensions_declared(stored), records=[record]))
+    extensions = declared_and_used(selectors.extensions_declared(stored), releases)
+    return _json(request, _package(request, extensions, records=[record]))
 
 
 @router.get(
@@ -239,6 +249,16 @@ def _organisation(organisation: Any, processes: int | list[dict[str, Any]]) -> d
 def _package(request: HttpRequest, extensions: list[str], **items: list[dict[str, Any]]) -> dict[str, Any]:
     """The package's metadata (registry.packages, as the bulk downloads have it) and its releases or records."""
     return package_metadata(path=request.get_full_path(), extensions=extensions) | items
+
+
+def _linked(ocid: str, release_id: str, date: datetime | None, tags: list[str]) -> dict[str, Any]:
+    """A linked release, as a record must list its releases: where to read it (in its process's release package),
+    its date and tags."""
+    return {
+        "url": site_url(f"/api/releases/{quote(ocid, safe='')}#{quote(release_id, safe='')}"),
+        "date": date.strftime("%Y-%m-%dT%H:%M:%SZ") if date else None,
+        "tag": tags,
+    }
 
 
 def _add_next(request: HttpRequest, document: dict[str, Any], page: list[Release | Process | Any], limit: int) -> None:

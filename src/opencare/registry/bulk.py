@@ -33,6 +33,7 @@ from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from opencare.ocds.extensions_used import declared_and_used
 from opencare.registry import version
 from opencare.registry.models import BulkRebuild, Process, Release, Source
 from opencare.registry.packages import package_metadata
@@ -194,9 +195,12 @@ def _write(folder: Path) -> dict[str, Any]:
 def _dataset(made: Path, name: str, title: str, social_care_only: bool, generated: str) -> dict[str, Any]:
     processes = Process.objects.filter(is_social_care=True) if social_care_only else Process.objects.all()
     releases = Release.objects.filter(ocid__in=processes.values("ocid"))
-    extensions = extensions_of_processes(processes.values_list("ocid", flat=True) if social_care_only else None)
+    declared = extensions_of_processes(processes.values_list("ocid", flat=True) if social_care_only else None)
+    used: set[str] = set()  # top-level fields of the compiled releases, gathered as they are written
+    compiled_lines = _compiled_lines(made, name, processes, used)
+    extensions = declared_and_used(declared, [dict.fromkeys(used)])
     files = [
-        _compiled_lines(made, name, processes),
+        compiled_lines,
         _release_package(made, name, releases, generated, extensions),
         *_spreadsheets(made, name, processes),
         _parquet(made, name, processes),
@@ -223,12 +227,14 @@ def _delete_old_folders(folder: Path, *, keep: str) -> None:
             old.unlink(missing_ok=True)
 
 
-def _compiled_lines(folder: Path, dataset: str, processes: QuerySet[Process]) -> BulkFile:
+def _compiled_lines(folder: Path, dataset: str, processes: QuerySet[Process], fields: set[str]) -> BulkFile:
+    """The JSON Lines file; adds each compiled release's top-level fields to ``fields``."""
     name = f"opencare-{dataset}-compiled-releases.jsonl.gz"
 
     def write(path: Path) -> None:
         with gzip.open(path, "wb", compresslevel=6) as out:
             for compiled in _compiled(processes):
+                fields.update(compiled)
                 out.write(orjson.dumps(compiled) + b"\n")
 
     return _described(folder, name, write, "jsonl.gz", "Compiled releases, one contracting process a line")

@@ -193,6 +193,15 @@ def parts_played_by(*, scheme: str, identifier: str, ocid: str | None = None) ->
     )
 
 
+def linked_releases(ocids: list[str]) -> dict[str, list[tuple[str, Any, list[str]]]]:
+    """Each process's releases as (id, date, tags), in date order, in one query: what a record lists of them."""
+    linked: dict[str, list[tuple[str, Any, list[str]]]] = {ocid: [] for ocid in ocids}
+    rows = Release.objects.filter(ocid__in=ocids).order_by("ocid", "date", "id")
+    for ocid, release_id, date, tags in rows.values_list("ocid", "release_id", "date", "tags"):
+        linked[ocid].append((release_id, date, tags))
+    return linked
+
+
 def extensions_declared(releases: Iterable[Release]) -> list[str]:
     """The extensions the packages of these releases declared, each once, in the order first seen: a package of
     them must declare them too, or readers would check their fields against core OCDS only."""

@@ -1,0 +1,110 @@
+"""Which extensions releases use but their packages may not declare: fields that core OCDS does not have and an
+extension of the social-care profile adds (``tender/classification``, from the EU profile, say), or, at the top of
+a release, any vendored extension adds (Sell2Wales's ``links``, from the Links extension).
+
+A package that gathers releases from many publishers declares what they declared and these too, so that a reader
+checks every field against the extension that defines it rather than reporting it as unknown.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from functools import cache
+from typing import Any
+
+from opencare.ocds.profile import STANDARD_VERSION, data_root, social_care_profile
+from opencare.ocds.profile.builder import read_sources
+
+#: How the EU profile is declared (as Find a Tender's packages declare it).
+EU_PROFILE = "https://standard.open-contracting.org/profiles/eu/latest/en/extension.json"
+#: Fields deeper than this are not looked at (no extension adds one so deep).
+MAX_DEPTH = 8
+
+
+def extensions_used(releases: Iterable[dict[str, Any]]) -> list[str]:
+    """The addresses of the extensions that add fields these releases (or compiled releases) have."""
+    adds = {(name,): url for name, url in top_level_fields().items()} | profile_fields()
+    found: dict[str, None] = {}
+    for release in releases:
+        for path in _paths(release, ()):
+            if path in adds:
+                found.setdefault(adds[path], None)
+    return sorted(found)
+
+
+def _paths(value: Any, prefix: tuple[str, ...]) -> Iterator[tuple[str, ...]]:
+    """Every field path in the value, lists stepped through (``("tender", "lots", "id")``)."""
+    if isinstance(value, list):
+        for item in value:
+            yield from _paths(item, prefix)
+    elif isinstance(value, dict) and len(prefix) < MAX_DEPTH:
+        for key, child in value.items():
+            path = (*prefix, key)
+            yield path
+            yield from _paths(child, path)
+
+
+@cache
+def profile_fields() -> dict[tuple[str, ...], str]:
+    """Each field path an extension of the social-care profile adds to core OCDS, and the extension's address."""
+    profile = social_care_profile()
+    core = _core_release_schema()
+    urls = {extension.name: _address(extension.repository, extension.ref) for extension in profile.extensions}
+    urls["eu-profile"] = EU_PROFILE
+    found: dict[tuple[str, ...], str] = {}
+    schema = profile.release_schema
+
+    def walk(node: dict[str, Any], definition: str, path: tuple[str, ...], seen: frozenset[str]) -> None:
+        core_node = core if definition == "Release" else core["definitions"].get(definition) or {}
+        core_properties = core_node.get("properties") or {}
+        for name, prop in (node.get("properties") or {}).items():
+            if not isinstance(prop, dict):
+                continue
+            field = (*path, name)
+            source = profile.field_sources.get(f"{definition}.{name}")
+            if name not in core_properties and source in urls:
+                found.setdefault(field, urls[source])
+            target = prop.get("items", prop) if isinstance(prop.get("items", prop), dict) else prop
+            ref = str(target.get("$ref", ""))
+            if ref.startswith("#/definitions/"):
+                child = ref.removeprefix("#/definitions/")
+                if child not in seen and len(field) < MAX_DEPTH:
+                    walk(schema["definitions"].get(child) or {}, child, field, seen | {child})
+
+    walk(schema, "Release", (), frozenset())
+    return found
+
+
+def _core_release_schema() -> dict[str, Any]:
+    return json.loads(data_root().joinpath("standard", STANDARD_VERSION, "release-schema.json").read_text("utf-8"))
+
+
+def _address(repository: str, ref: str) -> str:
+    return f"https://raw.githubusercontent.com/{repository}/{ref}/extension.json"
+
+
+def declared_and_used(declared: list[str], releases: Iterable[dict[str, Any]]) -> list[str]:
+    """The extensions declared, then those the releases use that no declared one already stands for."""
+    from opencare.ocds.review.extensions import snapshot_for_url  # the review imports the profile, not this
+
+    covered = {snapshot_for_url(url)[0] for url in declared}
+    return [*declared, *(url for url in extensions_used(releases) if snapshot_for_url(url)[0] not in covered)]
+
+
+@cache
+def top_level_fields() -> dict[str, str]:
+    """Each top-level release field a vendored extension adds, not in core OCDS, and the extension's address."""
+    core = _core_release_schema()
+    extensions = data_root().joinpath("extensions")
+    adds: dict[str, str] = {}
+    for name, row in sorted(read_sources(extensions).items()):
+        patch = extensions.joinpath(name, "release-schema.json")
+        # Tag-pinned copies add what their main copy adds; the EU profile bundles what single extensions add.
+        if "@" in name or " " in row["repo"] or not patch.is_file():
+            continue
+        url = _address(row["repo"], row["ref"])
+        for field in json.loads(patch.read_text(encoding="utf-8")).get("properties") or {}:
+            if field not in core["properties"]:
+                adds.setdefault(field, url)
+    return adds
