@@ -50,7 +50,7 @@ def test_an_unknown_ocid_is_404(client, registry):
         ("cpv=853", lambda p: any(code.startswith("853") for code in p.cpv_codes)),
         ("social_care=true", lambda p: p.is_social_care),
         ("buyer=council", lambda p: "council" in p.buyer_name.lower()),
-        ("q=care", lambda p: "care" in (p.title + p.description + p.buyer_name).lower()),
+        ("q=care", lambda p: "care" in (p.title + p.description + p.buyer_name + "".join(p.supplier_names)).lower()),
     ],
 )
 def test_record_filters_return_exactly_the_matching_processes(client, registry, query, check):

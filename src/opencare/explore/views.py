@@ -10,7 +10,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonRe
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from opencare.explore import charts
+from opencare.explore import charts, json_twins
 from opencare.explore.forms import CompareForm, SearchForm
 from opencare.ocds.extensions_used import declared_and_used
 from opencare.ocds.metric_catalogue import metric_catalogue
@@ -48,16 +48,24 @@ def contracts(request: HttpRequest) -> HttpResponse:
     """Search contracts by words, council, provider, service, status, how it's going and dates, with facets."""
     form = SearchForm(request.GET or None)
     if request.GET and not form.is_valid():
+        if json_twins.wants_json(request):
+            return json_twins.problem("The search is not valid.", status=400, errors=form.errors)
         return render(request, "explore/contracts.html", {"form": form}, status=400)
     search = form.search() if request.GET else Search()
     processes = search_processes(search)
     paginator = Paginator(processes, CONTRACTS_PER_PAGE)
     page = paginator.get_page(request.GET.get("page"))
+    facets = search_facets(processes)
+    if json_twins.wants_json(request):
+        return json_twins.json_answer({
+            "search": search, "count": paginator.count, "page": page.number, "pages": paginator.num_pages,
+            "per_page": CONTRACTS_PER_PAGE, "results": list(page), "facets": facets,
+        })  # fmt: skip
     context = {
         "form": form,
         "page": page,
         "paginator": paginator,
-        "facets": search_facets(processes),
+        "facets": facets,
         "filters": _active_filters(search),
     }
     return render(request, "explore/contracts.html", context)
@@ -84,7 +92,11 @@ def contract(request: HttpRequest, ocid: str) -> HttpResponse:
     """One contracting process: what was promised, how it is going, who is involved, its history."""
     story = contract_story(ocid=ocid)
     if story is None:
+        if json_twins.wants_json(request):
+            return json_twins.problem("No contracting process has that OCID.", status=404)
         raise Http404("No contracting process has that OCID.")
+    if json_twins.wants_json(request):
+        return json_twins.json_answer(story)
     return render(request, "explore/contract.html", {"story": story, "process": story.process})
 
 
@@ -169,6 +181,8 @@ def organisation(request: HttpRequest, pk: int) -> HttpResponse:
 @cached_page
 def compare(request: HttpRequest) -> HttpResponse:
     """Contracts side by side on shared metrics, with the spread across all contracts and benchmarks."""
+    if json_twins.wants_json(request):
+        return _compare_json(request)
     form = CompareForm(request.GET or None)
     if form.is_blank:
         return render(request, "explore/compare.html", {"form": CompareForm()})
@@ -179,6 +193,19 @@ def compare(request: HttpRequest) -> HttpResponse:
         return render(request, "explore/compare.html", {"form": form, "missing": missing}, status=404)
     context = {"form": form, "result": result, "missing": missing, "query": request.GET.urlencode()}
     return render(request, "explore/compare.html", context)
+
+
+def _compare_json(request: HttpRequest) -> HttpResponse:
+    """The comparison page's JSON twin: its rows, columns and the OCIDs asked for that the registry does not hold."""
+    form = CompareForm(request.GET)
+    if form.is_blank or not form.is_valid():
+        how = "Choose 2 to 10 contracts (?ocid=...&ocid=...) or a service (?service_type=home-care)."
+        return json_twins.problem(how, status=400, errors=form.errors)
+    result, missing = _comparison(form)
+    if result is None:
+        return json_twins.problem("None of those contracts is in the register, or that service has none.", status=404)
+    document = {"rows": result.rows, "columns": result.columns, "truncated": result.truncated, "missing": missing}
+    return json_twins.json_answer(document)
 
 
 @cached_page

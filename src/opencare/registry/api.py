@@ -1,8 +1,10 @@
 """The OCDS API: release and record packages by ocid, paged lists with filters, organisations.
 
 Lists page with a cursor (the last primary key seen) in `links.next`, as the OCDS pagination extension describes,
-so a page's address never shifts as data arrives. Every answer carries an ETag and caching headers; a request with
-a matching If-None-Match gets 304 (ConditionalGetMiddleware).
+so a page's address never shifts as data arrives. Lists are in primary key order, but with words (`q`): those are
+matched by the search page's search (registry.search) and listed in its order, most recently updated first. Every
+answer carries an ETag and caching headers; a request with a matching If-None-Match gets 304
+(ConditionalGetMiddleware).
 """
 
 from __future__ import annotations
@@ -44,7 +46,7 @@ class Filters(Schema):
     buyer: str = ""
     supplier: str = ""
     cpv: str = ""
-    q: str = ""
+    q: str = Field("", description="Words, as the search page takes them: every word must match, newest first.")
     social_care: bool | None = None
     date_from: str | None = Field(None, pattern=DATE_PATTERN, description="A date, or a date and time (ISO 8601).")
     date_to: str | None = Field(None, pattern=DATE_PATTERN, description="A date, or a date and time (ISO 8601).")
@@ -167,7 +169,7 @@ def release_package(request: HttpRequest, ocid: str) -> HttpResponse:
 @cached_answer
 def record_list(request: HttpRequest, filters: Query[Filters]) -> HttpResponse:
     """A record package with each matching process's compiled release; `links.next` gives the next page."""
-    processes = selectors.filtered_processes(filters.criteria()).filter(pk__gt=filters.cursor)
+    processes = selectors.filtered_processes(filters.criteria(), after=filters.cursor)
     page = list(processes.only("pk", "ocid", "compiled_release")[: filters.limit])
     linked = selectors.linked_releases([process.ocid for process in page])
     records = [

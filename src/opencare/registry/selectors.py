@@ -8,11 +8,12 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from django.db import router
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 
 from opencare.registry import version
 from opencare.registry.cqc import ratings_for
 from opencare.registry.models import CqcLocation, Organisation, Process, ProcessParty, Release, Source
+from opencare.registry.search import SEARCH_ORDER, after_in_search_order, matching_words, searchable
 
 #: The registry's version as last read in this process from each database (the primary, a read replica), and when.
 _VERSIONS: dict[str, dict[str, Any]] = {}
@@ -92,13 +93,9 @@ class ProcessFilter:
     updated_since: str = ""
 
 
-def searchable(text: str) -> str:
-    """Text safe to compare in the database: PostgreSQL cannot hold a NUL character (and no stored text has one)."""
-    return text.replace("\x00", "")
-
-
-def filtered_processes(criteria: ProcessFilter) -> QuerySet[Process]:
-    """Processes matching the filter, in a stable order (by primary key) for paging."""
+def filtered_processes(criteria: ProcessFilter, *, after: int = 0) -> QuerySet[Process]:
+    """Processes matching the filter, after the one with primary key ``after``, in a stable order for paging: by
+    primary key, or, with words, as the search page lists them (words are matched by the search page's search)."""
     criteria = replace(criteria, buyer=searchable(criteria.buyer), supplier=searchable(criteria.supplier),
                        q=searchable(criteria.q))  # fmt: skip
     processes = Process.objects.all()
@@ -108,10 +105,7 @@ def filtered_processes(criteria: ProcessFilter) -> QuerySet[Process]:
         processes = processes.filter(supplier_names__icontains=criteria.supplier)
     if criteria.cpv:
         processes = processes.filter(cpv_codes__icontains=f'"{criteria.cpv}')  # codes starting with it
-    if criteria.q:
-        processes = processes.filter(
-            Q(title__icontains=criteria.q) | Q(description__icontains=criteria.q) | Q(buyer_name__icontains=criteria.q)
-        )
+    processes = matching_words(processes, criteria.q)
     if criteria.social_care is not None:
         processes = processes.filter(is_social_care=criteria.social_care)
     if criteria.date_from:
@@ -120,7 +114,10 @@ def filtered_processes(criteria: ProcessFilter) -> QuerySet[Process]:
         processes = processes.filter(last_release_date__lte=criteria.date_to)
     if criteria.updated_since:
         processes = processes.filter(updated_at__gte=criteria.updated_since)
-    return processes.order_by("pk")
+    if criteria.q.strip():
+        processes = after_in_search_order(processes, after) if after else processes
+        return processes.order_by(*SEARCH_ORDER)
+    return processes.filter(pk__gt=after).order_by("pk")
 
 
 def filtered_releases(criteria: ProcessFilter) -> QuerySet[Release]:
