@@ -17,7 +17,10 @@ LEFT_OUT = {
         "(up to 200 MB each); the person uploads again."
     ),
     "django_tasks_database.dbtaskresult": (
-        "The queue of background tasks, which are those reviews' checks and conversions."
+        "The queue of background tasks: reviews' checks and conversions, and rebuilds of the bulk downloads."
+    ),
+    "registry.bulkrebuild": (
+        "Whether the bulk downloads are due to be remade: restoring remakes them, and they are not in the backup."
     ),
 }
 #: Tables `migrate` fills in a new database: content types, permissions and (a data migration) the site role groups.
