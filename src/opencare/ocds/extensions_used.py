@@ -9,7 +9,7 @@ checks every field against the extension that defines it rather than reporting i
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from functools import cache
 from typing import Any
 
@@ -24,25 +24,47 @@ MAX_DEPTH = 8
 
 def extensions_used(releases: Iterable[dict[str, Any]]) -> list[str]:
     """The addresses of the extensions that add fields these releases (or compiled releases) have."""
-    adds = {(name,): url for name, url in top_level_fields().items()} | profile_fields()
-    found: dict[str, None] = {}
+    found: set[str] = set()
+    tree = _field_tree()
     for release in releases:
-        for path in _paths(release, ()):
-            if path in adds:
-                found.setdefault(adds[path], None)
+        _walk(release, tree, found)
     return sorted(found)
 
 
-def _paths(value: Any, prefix: tuple[str, ...]) -> Iterator[tuple[str, ...]]:
-    """Every field path in the value, lists stepped through (``("tender", "lots", "id")``)."""
+#: A tree of the field paths extensions add: each name -> (the extension adding it, or "", the fields below it).
+FieldTree = dict[str, tuple[str, "FieldTree"]]
+
+
+def _walk(value: Any, tree: FieldTree, found: set[str]) -> None:
+    """Add to ``found`` the extensions of the fields in the value, following only names on the way to one."""
     if isinstance(value, list):
         for item in value:
-            yield from _paths(item, prefix)
-    elif isinstance(value, dict) and len(prefix) < MAX_DEPTH:
-        for key, child in value.items():
-            path = (*prefix, key)
-            yield path
-            yield from _paths(child, path)
+            _walk(item, tree, found)
+    elif isinstance(value, dict):
+        for name in value.keys() & tree.keys():
+            url, below = tree[name]
+            if url:
+                found.add(url)
+            if below:
+                _walk(value[name], below, found)
+
+
+@cache
+def _field_tree() -> FieldTree:
+    adds = {(name,): url for name, url in top_level_fields().items()} | profile_fields()
+    root: dict[str, list[Any]] = {}
+    for path, url in adds.items():
+        node = root
+        for depth, name in enumerate(path):
+            entry = node.setdefault(name, ["", {}])
+            if depth == len(path) - 1:
+                entry[0] = entry[0] or url
+            node = entry[1]
+
+    def frozen(node: dict[str, list[Any]]) -> FieldTree:
+        return {name: (url, frozen(below)) for name, (url, below) in node.items()}
+
+    return frozen(root)
 
 
 @cache

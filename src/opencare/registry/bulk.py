@@ -109,8 +109,9 @@ def downloads_state() -> DownloadsState:
     # Indexes made before the registry's version was recorded count as out of date: the next rebuild records it.
     changed_since = index.get("registry_version") != version.current()
     due = BulkRebuild.objects.filter(pk=MARKER_PK, due_since__isnull=False).exists()
-    return DownloadsState(index=index, made_at=made_at, changed_since=changed_since,
-                          being_remade=changed_since and (due or settings.OPENCARE_BULK_REBUILD))  # fmt: skip
+    return DownloadsState(
+        index=index, made_at=made_at, changed_since=changed_since, being_remade=changed_since and due
+    )
 
 
 def request_rebuild() -> None:
@@ -195,7 +196,7 @@ def _write(folder: Path) -> dict[str, Any]:
 def _dataset(made: Path, name: str, title: str, social_care_only: bool, generated: str) -> dict[str, Any]:
     processes = Process.objects.filter(is_social_care=True) if social_care_only else Process.objects.all()
     releases = Release.objects.filter(ocid__in=processes.values("ocid"))
-    declared = extensions_of_processes(processes.values_list("ocid", flat=True) if social_care_only else None)
+    declared = extensions_of_processes(processes if social_care_only else None)
     used: set[str] = set()  # top-level fields of the compiled releases, gathered as they are written
     compiled_lines = _compiled_lines(made, name, processes, used)
     extensions = declared_and_used(declared, [dict.fromkeys(used)])

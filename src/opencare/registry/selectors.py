@@ -205,10 +205,16 @@ def extensions_declared(releases: Iterable[Release]) -> list[str]:
     return _unique_urls((release.package_metadata or {}).get("extensions") for release in releases)
 
 
-def extensions_of_processes(ocids: Iterable[str] | None = None) -> list[str]:
-    """The extensions declared by the packages of every stored release of these processes (of every process, for
-    None): one query over the distinct lists of extensions, which are few, since a source's packages share one."""
-    releases = Release.objects.all() if ocids is None else Release.objects.filter(ocid__in=list(ocids))
+def extensions_of_processes(ocids: list[str] | QuerySet[Process] | None = None) -> list[str]:
+    """The extensions declared by the packages of every stored release of these processes (given by OCID, or as a
+    query of processes; every process for None): one query over the distinct lists of extensions, which are few,
+    since a source's packages share one."""
+    if ocids is None:
+        releases = Release.objects.all()
+    elif isinstance(ocids, QuerySet):  # a subquery: the social-care subset may be too many OCIDs to send
+        releases = Release.objects.filter(ocid__in=ocids.values("ocid"))
+    else:
+        releases = Release.objects.filter(ocid__in=ocids)
     lists = releases.order_by().values_list("package_metadata__extensions", flat=True).distinct()
     # Sorted, so that the same releases always give the same list, whatever order the database returns them in.
     return _unique_urls(sorted(lists, key=lambda extensions: str(extensions)))
