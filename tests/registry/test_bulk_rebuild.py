@@ -14,6 +14,7 @@ import pytest
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from opencare.ocds.extensions_used import profile_fields, top_level_fields
 from opencare.ocds.review.engine import review
 from opencare.registry import bulk
 from opencare.registry.bulk import download_path, read_index, rebuild_if_due, request_rebuild, write_bulk_downloads
@@ -175,3 +176,19 @@ def test_the_downloads_page_says_when_they_were_made_and_that_they_are_being_rem
     rebuilding.OPENCARE_BULK_REBUILD = True
     BulkRebuild.objects.update_or_create(pk=1, defaults={"due_since": timezone.now()})
     assert "they are being remade" in client.get("/downloads/").content.decode()
+
+
+def test_the_release_package_declares_extensions_whose_fields_releases_use_undeclared(rebuilding):
+    """Sell2Wales's packages declare no extensions, yet their releases use the EU profile's, lots' and the Links
+    fields: the download declares those, so only the fields no schema defines are left unknown (misspelt names, and
+    names with spaces, as published)."""
+    import_paths([SMALL])
+    assert not any(release.package_metadata.get("extensions") for release in Release.objects.all())
+    write_bulk_downloads()
+    data = gzip.decompress(download_path("opencare-all-releases.json.gz").read_bytes())
+    assert orjson.loads(data)["extensions"]
+    report = review(io.BytesIO(data))
+    unknown = [f.path.split("/")[1:] for f in report.findings if f.check == "ocds.additional-field"]
+    defined_by_an_extension = {*profile_fields(), *((name,) for name in top_level_fields())}
+    assert [path for path in unknown if tuple(path) in defined_by_an_extension] == []
+    assert all(" " in path[-1] or path[-1] == "electronicCataloguePolicy" for path in unknown), unknown

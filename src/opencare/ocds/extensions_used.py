@@ -15,6 +15,7 @@ from typing import Any
 
 from opencare.ocds.profile import STANDARD_VERSION, data_root, social_care_profile
 from opencare.ocds.profile.builder import read_sources
+from opencare.ocds.review.extensions import snapshot_for_url
 
 #: How the EU profile is declared (as Find a Tender's packages declare it).
 EU_PROFILE = "https://standard.open-contracting.org/profiles/eu/latest/en/extension.json"
@@ -25,10 +26,14 @@ MAX_DEPTH = 8
 def extensions_used(releases: Iterable[dict[str, Any]]) -> list[str]:
     """The addresses of the extensions that add fields these releases (or compiled releases) have."""
     found: set[str] = set()
-    tree = _field_tree()
     for release in releases:
-        _walk(release, tree, found)
+        add_extensions_used(release, found)
     return sorted(found)
+
+
+def add_extensions_used(release: dict[str, Any], found: set[str]) -> None:
+    """Add to ``found`` the addresses of the extensions that add fields this release has (for streaming)."""
+    _walk(release, _field_tree(), found)
 
 
 #: A tree of the field paths extensions add: each name -> (the extension adding it, or "", the fields below it).
@@ -106,12 +111,14 @@ def _address(repository: str, ref: str) -> str:
     return f"https://raw.githubusercontent.com/{repository}/{ref}/extension.json"
 
 
-def declared_and_used(declared: list[str], releases: Iterable[dict[str, Any]]) -> list[str]:
-    """The extensions declared, then those the releases use that no declared one already stands for."""
-    from opencare.ocds.review.extensions import snapshot_for_url  # the review imports the profile, not this
-
+def declared_and_used(
+    declared: list[str], releases: Iterable[dict[str, Any]] = (), *, also: Iterable[str] = ()
+) -> list[str]:
+    """The extensions declared, then those the releases use (and ``also``, found already) that no declared one
+    already stands for."""
     covered = {snapshot_for_url(url)[0] for url in declared}
-    return [*declared, *(url for url in extensions_used(releases) if snapshot_for_url(url)[0] not in covered)]
+    used = dict.fromkeys([*extensions_used(releases), *also])
+    return [*declared, *(url for url in used if snapshot_for_url(url)[0] not in covered)]
 
 
 @cache

@@ -33,7 +33,7 @@ from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from opencare.ocds.extensions_used import declared_and_used
+from opencare.ocds.extensions_used import add_extensions_used, declared_and_used
 from opencare.registry import version
 from opencare.registry.models import BulkRebuild, Process, Release, Source
 from opencare.registry.packages import package_metadata
@@ -197,9 +197,9 @@ def _dataset(made: Path, name: str, title: str, social_care_only: bool, generate
     processes = Process.objects.filter(is_social_care=True) if social_care_only else Process.objects.all()
     releases = Release.objects.filter(ocid__in=processes.values("ocid"))
     declared = extensions_of_processes(processes if social_care_only else None)
-    used: set[str] = set()  # top-level fields of the compiled releases, gathered as they are written
+    used: set[str] = set()  # the extensions whose fields the compiled releases have, gathered as they are written
     compiled_lines = _compiled_lines(made, name, processes, used)
-    extensions = declared_and_used(declared, [dict.fromkeys(used)])
+    extensions = declared_and_used(declared, [], also=sorted(used))
     files = [
         compiled_lines,
         _release_package(made, name, releases, generated, extensions),
@@ -219,8 +219,9 @@ def _dataset(made: Path, name: str, title: str, social_care_only: bool, generate
 def _delete_old_folders(folder: Path, *, keep: str) -> None:
     """Delete the folders of rebuilds before the last two (the one before is kept for downloads under way), and
     the files of the time when downloads were written beside index.json."""
-    made = sorted((path for path in folder.glob(f"{MADE_PREFIX}*") if path.is_dir()),
-                  key=lambda path: int(path.name.removeprefix(MADE_PREFIX) or 0))  # fmt: skip
+    made = sorted((path for path in folder.glob(f"{MADE_PREFIX}*")
+                   if path.is_dir() and path.name.removeprefix(MADE_PREFIX).isdigit()),
+                  key=lambda path: int(path.name.removeprefix(MADE_PREFIX)))  # fmt: skip
     for old in [path for path in made if path.name != keep][:-1]:
         shutil.rmtree(old, ignore_errors=True)
     for old in folder.glob("opencare-*"):
@@ -228,14 +229,14 @@ def _delete_old_folders(folder: Path, *, keep: str) -> None:
             old.unlink(missing_ok=True)
 
 
-def _compiled_lines(folder: Path, dataset: str, processes: QuerySet[Process], fields: set[str]) -> BulkFile:
-    """The JSON Lines file; adds each compiled release's top-level fields to ``fields``."""
+def _compiled_lines(folder: Path, dataset: str, processes: QuerySet[Process], extensions: set[str]) -> BulkFile:
+    """The JSON Lines file; adds the extensions whose fields each compiled release has to ``extensions``."""
     name = f"opencare-{dataset}-compiled-releases.jsonl.gz"
 
     def write(path: Path) -> None:
         with gzip.open(path, "wb", compresslevel=6) as out:
             for compiled in _compiled(processes):
-                fields.update(compiled)
+                add_extensions_used(compiled, extensions)
                 out.write(orjson.dumps(compiled) + b"\n")
 
     return _described(folder, name, write, "jsonl.gz", "Compiled releases, one contracting process a line")
