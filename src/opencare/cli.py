@@ -364,7 +364,9 @@ def _progress(source: str, verb: str) -> Iterator[Callable[[int], None] | None]:
 @main.command("import")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--social-care", is_flag=True, help="Keep only social-care processes (by CPV code or by words).")
-@click.option("--no-bulk", is_flag=True, help="Do not remake the bulk downloads afterwards.")
+@click.option(
+    "--no-bulk", is_flag=True, help="Do not remake the bulk downloads afterwards (the task worker still will)."
+)
 def import_data(paths: tuple[Path, ...], social_care: bool, no_bulk: bool) -> None:
     """Import OCDS files and folders into the registry (safe to run again: nothing is stored twice)."""
     _django()

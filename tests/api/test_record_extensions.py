@@ -23,3 +23,23 @@ def test_a_process_package_declares_its_extensions_and_reviews_clean_as_served(c
     assert orjson.loads(package)["extensions"] == list(PUBLISHED_EXTENSIONS)
     report = review(io.BytesIO(package))
     assert [f.check for f in report.findings if f.severity == "error" or f.check == "ocds.additional-field"] == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "path",
+    ["/api/records?limit=1000", "/api/releases?limit=1000", "/api/records/ocds-kuma6s-139455",
+     "/api/releases/ocds-kuma6s-139455"],
+)  # fmt: skip
+def test_every_api_package_is_complete_and_reviews_with_no_error_or_unknown_field(client, settings, path):
+    """Lists mix publishers, and Sell2Wales's releases use the Links extension without declaring it."""
+    load_demo()
+    package = client.get(path).content
+    metadata = orjson.loads(package)
+    assert metadata["uri"] == settings.OPENCARE_SITE_URL + path
+    assert metadata["license"] == settings.OPENCARE_PUBLISHED_LICENCE_URL
+    assert metadata["publicationPolicy"] == settings.OPENCARE_SITE_URL + "/about-the-data/"
+    assert metadata["publisher"] == {"name": settings.OPENCARE_SERVICE_NAME}
+    report = review(io.BytesIO(package))
+    found = [(f.check, f.path) for f in report.findings if f.severity == "error" or f.check == "ocds.additional-field"]
+    assert found == []

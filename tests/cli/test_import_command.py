@@ -28,7 +28,7 @@ def test_import_prints_what_it_added_and_a_second_run_adds_nothing(tmp_path):
     assert "added" in first.stdout
     assert "│     5 │" in first.stdout
     assert "Bulk downloads: 10 files" in first.stdout
-    assert (tmp_path / "bulk" / "opencare-all-releases.json.gz").is_file()
+    assert list((tmp_path / "bulk").glob("made-*/opencare-all-releases.json.gz"))
     second = run(tmp_path, str(FTS))
     assert "already stored" in second.stdout
     assert "Traceback" not in first.stderr + second.stderr

@@ -13,7 +13,7 @@ import orjson
 import pyarrow.parquet as pq
 import pytest
 
-from opencare.registry.bulk import write_bulk_downloads
+from opencare.registry.bulk import download_path, write_bulk_downloads
 from opencare.registry.imports import import_paths
 from opencare.registry.models import Process, Release
 
@@ -34,35 +34,35 @@ def test_each_dataset_lists_its_files_with_size_sha256_and_the_ogl(bulk, setting
         assert dataset["licences"] == ["Open Government Licence v3.0"], name
         assert {file["format"] for file in dataset["files"]} == {"jsonl.gz", "json.gz", "xlsx", "csv.zip", "parquet"}
         for file in dataset["files"]:
-            data = (settings.OPENCARE_BULK_DIR / file["name"]).read_bytes()
+            data = download_path(file["name"]).read_bytes()
             assert len(data) == file["bytes"]
             assert hashlib.sha256(data).hexdigest() == file["sha256"]
     assert bulk["datasets"]["all"]["releases"] == Release.objects.count() == 290
     assert bulk["datasets"]["social-care"]["processes"] == Process.objects.filter(is_social_care=True).count() > 0
 
 
-def test_json_lines_release_package_and_parquet_hold_the_same_processes(bulk, settings):
-    folder = settings.OPENCARE_BULK_DIR
-    lines = gzip.decompress((folder / "opencare-all-compiled-releases.jsonl.gz").read_bytes()).splitlines()
+def test_json_lines_release_package_and_parquet_hold_the_same_processes(bulk):
+    lines = gzip.decompress(download_path("opencare-all-compiled-releases.jsonl.gz").read_bytes()).splitlines()
     compiled = {orjson.loads(line)["ocid"] for line in lines}
-    package = orjson.loads(gzip.decompress((folder / "opencare-all-releases.json.gz").read_bytes()))
-    table = pq.read_table(folder / "opencare-all-processes.parquet")
+    package = orjson.loads(gzip.decompress(download_path("opencare-all-releases.json.gz").read_bytes()))
+    table = pq.read_table(download_path("opencare-all-processes.parquet"))
     assert compiled == {release["ocid"] for release in package["releases"]} == set(table.column("ocid").to_pylist())
     assert len(package["releases"]) == 290
     row = table.slice(0, 1).to_pylist()[0]
     assert orjson.loads(row["compiled_release"])["ocid"] == row["ocid"]
 
 
-def test_the_spreadsheets_open(bulk, settings):
-    folder = settings.OPENCARE_BULK_DIR
-    assert openpyxl.load_workbook(folder / "opencare-social-care-compiled-releases.xlsx", read_only=True).sheetnames
-    names = zipfile.ZipFile(folder / "opencare-social-care-compiled-releases-csv.zip").namelist()
+def test_the_spreadsheets_open(bulk):
+    assert openpyxl.load_workbook(
+        download_path("opencare-social-care-compiled-releases.xlsx"), read_only=True
+    ).sheetnames
+    names = zipfile.ZipFile(download_path("opencare-social-care-compiled-releases-csv.zip")).namelist()
     assert "releases.csv" in names
 
 
 def test_remaking_the_downloads_leaves_no_partial_files(bulk, settings):
     write_bulk_downloads()
-    assert not [path for path in settings.OPENCARE_BULK_DIR.iterdir() if path.name.endswith(".partial")]
+    assert not [path for path in settings.OPENCARE_BULK_DIR.rglob("*") if path.name.endswith(".partial")]
 
 
 def test_the_downloads_page_lists_every_file_and_serves_only_listed_names(client, bulk, settings):

@@ -20,7 +20,10 @@ LEFT_OUT = {
         "Hashed addresses of recent Data Review Tool requests, kept an hour for the per-address limit."
     ),
     "django_tasks_database.dbtaskresult": (
-        "The queue of background tasks, which are those reviews' checks and conversions."
+        "The queue of background tasks: reviews' checks and conversions, and rebuilds of the bulk downloads."
+    ),
+    "registry.bulkrebuild": (
+        "Whether the bulk downloads are due to be remade: restoring remakes them, and they are not in the backup."
     ),
 }
 #: Tables `migrate` fills in a new database: content types, permissions and (a data migration) the site role groups.

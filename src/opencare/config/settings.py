@@ -286,6 +286,10 @@ OPENCARE_API_CACHE_SECONDS = int(os.getenv("OPENCARE_API_CACHE_SECONDS", "60"))
 OPENCARE_PAGE_CACHE_SECONDS = int(os.getenv("OPENCARE_PAGE_CACHE_SECONDS", "60"))
 #: Where the bulk downloads of the registry are written (`opencare bulk`) and served from (/downloads/).
 OPENCARE_BULK_DIR = Path(os.getenv("OPENCARE_BULK_DIR", VAR_DIR / "bulk")).resolve()
+#: Remake the bulk downloads in the background after every publish, import or harvest (the task worker runs it),
+#: waiting this many seconds first so that a burst of changes costs one rebuild.
+OPENCARE_BULK_REBUILD = env_bool("OPENCARE_BULK_REBUILD", default=True)
+OPENCARE_BULK_REBUILD_DELAY_SECONDS = float(os.getenv("OPENCARE_BULK_REBUILD_DELAY_SECONDS", "30"))
 #: The largest file the Data Review Tool accepts, in bytes (shown on the upload page).
 OPENCARE_REVIEW_MAX_UPLOAD_BYTES = int(os.getenv("OPENCARE_REVIEW_MAX_UPLOAD_BYTES", str(200 * 1000 * 1000)))
 #: The largest spreadsheet it accepts: reading one takes about 40 times its JSON size in memory (flatten-tool).

@@ -17,6 +17,8 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 # API answers are not cached between requests, except in the test that proves the cache (data changes between tests).
 OPENCARE_API_CACHE_SECONDS = 0
 OPENCARE_PAGE_CACHE_SECONDS = 0
+# Storing releases does not remake the bulk downloads (slow), except in the tests that prove it does.
+OPENCARE_BULK_REBUILD = False
 # Uploaded documents go to a throwaway folder, never the developer's var/.
 STORAGES["documents"] = {
     "BACKEND": "django.core.files.storage.FileSystemStorage",

@@ -8,11 +8,11 @@ from urllib.parse import urlencode
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from opencare.explore import charts
+from opencare.explore import charts, json_twins
 from opencare.explore.forms import CompareForm, SearchForm
+from opencare.ocds.extensions_used import declared_and_used
 from opencare.ocds.metric_catalogue import metric_catalogue
 from opencare.ocds.service_types import BY_CODE
 from opencare.ocds.spreadsheets.cell_values import FORMULA_START
@@ -22,6 +22,7 @@ from opencare.registry.comparison import Comparison
 from opencare.registry.comparison import compare as compare_contracts
 from opencare.registry.contract_pages import contract_story, metric_group, metric_groups_of
 from opencare.registry.organisation_pages import organisation_page
+from opencare.registry.packages import package_metadata
 from opencare.registry.search import SIGNALS, Search, search_facets, search_processes
 
 CONTRACTS_PER_PAGE = 25
@@ -47,16 +48,24 @@ def contracts(request: HttpRequest) -> HttpResponse:
     """Search contracts by words, council, provider, service, status, how it's going and dates, with facets."""
     form = SearchForm(request.GET or None)
     if request.GET and not form.is_valid():
+        if json_twins.wants_json(request):
+            return json_twins.problem("The search is not valid.", status=400, errors=form.errors)
         return render(request, "explore/contracts.html", {"form": form}, status=400)
     search = form.search() if request.GET else Search()
     processes = search_processes(search)
     paginator = Paginator(processes, CONTRACTS_PER_PAGE)
     page = paginator.get_page(request.GET.get("page"))
+    facets = search_facets(processes)
+    if json_twins.wants_json(request):
+        return json_twins.json_answer({
+            "search": search, "count": paginator.count, "page": page.number, "pages": paginator.num_pages,
+            "per_page": CONTRACTS_PER_PAGE, "results": list(page), "facets": facets,
+        })  # fmt: skip
     context = {
         "form": form,
         "page": page,
         "paginator": paginator,
-        "facets": search_facets(processes),
+        "facets": facets,
         "filters": _active_filters(search),
     }
     return render(request, "explore/contracts.html", context)
@@ -83,7 +92,11 @@ def contract(request: HttpRequest, ocid: str) -> HttpResponse:
     """One contracting process: what was promised, how it is going, who is involved, its history."""
     story = contract_story(ocid=ocid)
     if story is None:
+        if json_twins.wants_json(request):
+            return json_twins.problem("No contracting process has that OCID.", status=404)
         raise Http404("No contracting process has that OCID.")
+    if json_twins.wants_json(request):
+        return json_twins.json_answer(story)
     return render(request, "explore/contract.html", {"story": story, "process": story.process})
 
 
@@ -136,12 +149,8 @@ def contract_record(request: HttpRequest, ocid: str) -> HttpResponse:
     if process is None:
         raise Http404("No contracting process has that OCID.")
     stored = list(selectors.process_releases(ocid=ocid))
-    package = {
-        "uri": request.build_absolute_uri(),
-        "version": "1.1",
-        "publishedDate": timezone.now().strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "publisher": {"name": "opencare"},
-        "extensions": selectors.extensions_declared(stored),
+    extensions = declared_and_used(selectors.extensions_declared(stored), [release.data for release in stored])
+    package = package_metadata(path=request.get_full_path(), extensions=extensions) | {
         "records": [{
             "ocid": process.ocid,
             "releases": [release.data for release in stored],
@@ -173,6 +182,8 @@ def organisation(request: HttpRequest, pk: int) -> HttpResponse:
 @cached_page
 def compare(request: HttpRequest) -> HttpResponse:
     """Contracts side by side on shared metrics, with the spread across all contracts and benchmarks."""
+    if json_twins.wants_json(request):
+        return _compare_json(request)
     form = CompareForm(request.GET or None)
     if form.is_blank:
         return render(request, "explore/compare.html", {"form": CompareForm()})
@@ -183,6 +194,19 @@ def compare(request: HttpRequest) -> HttpResponse:
         return render(request, "explore/compare.html", {"form": form, "missing": missing}, status=404)
     context = {"form": form, "result": result, "missing": missing, "query": request.GET.urlencode()}
     return render(request, "explore/compare.html", context)
+
+
+def _compare_json(request: HttpRequest) -> HttpResponse:
+    """The comparison page's JSON twin: its rows, columns and the OCIDs asked for that the registry does not hold."""
+    form = CompareForm(request.GET)
+    if form.is_blank or not form.is_valid():
+        how = "Choose 2 to 10 contracts (?ocid=...&ocid=...) or a service (?service_type=home-care)."
+        return json_twins.problem(how, status=400, errors=form.errors)
+    result, missing = _comparison(form)
+    if result is None:
+        return json_twins.problem("None of those contracts is in the register, or that service has none.", status=404)
+    document = {"rows": result.rows, "columns": result.columns, "truncated": result.truncated, "missing": missing}
+    return json_twins.json_answer(document)
 
 
 @cached_page
@@ -291,7 +315,8 @@ def _filename(ocid: str) -> str:
 
 def downloads(request: HttpRequest) -> HttpResponse:
     """The bulk downloads: the whole registry and the social-care subset, with sizes, SHA-256 and licences."""
-    return render(request, "explore/downloads.html", {"index": bulk.read_index()})
+    state = bulk.downloads_state()
+    return render(request, "explore/downloads.html", {"index": state.index, "state": state})
 
 
 def downloads_index(request: HttpRequest) -> HttpResponse:

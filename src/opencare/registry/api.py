@@ -1,8 +1,10 @@
 """The OCDS API: release and record packages by ocid, paged lists with filters, organisations.
 
 Lists page with a cursor (the last primary key seen) in `links.next`, as the OCDS pagination extension describes,
-so a page's address never shifts as data arrives. Every answer carries an ETag and caching headers; a request with
-a matching If-None-Match gets 304 (ConditionalGetMiddleware).
+so a page's address never shifts as data arrives. Lists are in primary key order, but with words (`q`): those are
+matched by the search page's search (registry.search) and listed in its order, most recently updated first. Every
+answer carries an ETag and caching headers; a request with a matching If-None-Match gets 304
+(ConditionalGetMiddleware).
 """
 
 from __future__ import annotations
@@ -12,17 +14,19 @@ import hashlib
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 import orjson
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
+from opencare.ocds.extensions_used import declared_and_used
 from opencare.ocds.merge import versioned_release
 from opencare.registry import selectors
 from opencare.registry.answer_cache import kept_answer
 from opencare.registry.models import Process, Release
+from opencare.registry.packages import package_metadata, site_url
 
 router = Router(tags=["Registry (OCDS)"])
 
@@ -42,7 +46,7 @@ class Filters(Schema):
     buyer: str = ""
     supplier: str = ""
     cpv: str = ""
-    q: str = ""
+    q: str = Field("", description="Words, as the search page takes them: every word must match, newest first.")
     social_care: bool | None = None
     date_from: str | None = Field(None, pattern=DATE_PATTERN, description="A date, or a date and time (ISO 8601).")
     date_to: str | None = Field(None, pattern=DATE_PATTERN, description="A date, or a date and time (ISO 8601).")
@@ -82,6 +86,8 @@ class PackageOut(Schema):
     version: str
     publishedDate: str
     publisher: dict[str, Any]
+    license: str | None = None
+    publicationPolicy: str | None = None
     extensions: list[str] | None = None
     links: dict[str, str] | None = None
     releases: list[dict[str, Any]] | None = None
@@ -137,7 +143,8 @@ def release_list(request: HttpRequest, filters: Query[Filters]) -> HttpResponse:
     """A release package of stored releases, oldest stored first, filtered; `links.next` gives the next page."""
     releases = selectors.filtered_releases(filters.criteria()).filter(pk__gt=filters.cursor)
     page = list(releases.only("pk", "data", "package_metadata")[: filters.limit])
-    package = _package(request, selectors.extensions_declared(page), releases=[release.data for release in page])
+    releases = [release.data for release in page]
+    package = _package(request, declared_and_used(selectors.extensions_declared(page), releases), releases=releases)
     _add_next(request, package, page, filters.limit)
     return _json(request, package)
 
@@ -150,7 +157,8 @@ def release_package(request: HttpRequest, ocid: str) -> HttpResponse:
     if not stored:
         raise HttpError(404, "No contracting process has that OCID.")
     releases = [release.data for release in stored]
-    return _json(request, _package(request, selectors.extensions_declared(stored), releases=releases))
+    extensions = declared_and_used(selectors.extensions_declared(stored), releases)
+    return _json(request, _package(request, extensions, releases=releases))
 
 
 @router.get(
@@ -161,10 +169,17 @@ def release_package(request: HttpRequest, ocid: str) -> HttpResponse:
 @cached_answer
 def record_list(request: HttpRequest, filters: Query[Filters]) -> HttpResponse:
     """A record package with each matching process's compiled release; `links.next` gives the next page."""
-    processes = selectors.filtered_processes(filters.criteria()).filter(pk__gt=filters.cursor)
+    processes = selectors.filtered_processes(filters.criteria(), after=filters.cursor)
     page = list(processes.only("pk", "ocid", "compiled_release")[: filters.limit])
-    records = [{"ocid": process.ocid, "compiledRelease": process.compiled_release} for process in page]
-    package = _package(request, [], records=records)
+    linked = selectors.linked_releases([process.ocid for process in page])
+    records = [
+        {"ocid": process.ocid, "releases": [_linked(process.ocid, *release) for release in linked[process.ocid]],
+         "compiledRelease": process.compiled_release}
+        for process in page
+    ]  # fmt: skip
+    declared = selectors.extensions_of_processes([process.ocid for process in page]) if page else []
+    extensions = declared_and_used(declared, [process.compiled_release for process in page])
+    package = _package(request, extensions, records=records)
     _add_next(request, package, page, filters.limit)
     return _json(request, package)
 
@@ -186,7 +201,8 @@ def record_package(request: HttpRequest, ocid: str, versioned: bool = False) -> 
         except Exception as error:  # releases that cannot be merged: say so, do not fail the record
             record["versionedRelease"] = None
             record["x_versionedReleaseError"] = f"{type(error).__name__}: {error}"
-    return _json(request, _package(request, selectors.extensions_declared(stored), records=[record]))
+    extensions = declared_and_used(selectors.extensions_declared(stored), releases)
+    return _json(request, _package(request, extensions, records=[record]))
 
 
 @router.get(
@@ -233,21 +249,24 @@ def _organisation(organisation: Any, processes: int | list[dict[str, Any]]) -> d
 
 
 def _package(request: HttpRequest, extensions: list[str], **items: list[dict[str, Any]]) -> dict[str, Any]:
-    package: dict[str, Any] = {
-        "uri": request.build_absolute_uri(),
-        "version": "1.1",
-        "publishedDate": datetime.now(tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "publisher": {"name": "opencare"},
+    """The package's metadata (registry.packages, as the bulk downloads have it) and its releases or records."""
+    return package_metadata(path=request.get_full_path(), extensions=extensions) | items
+
+
+def _linked(ocid: str, release_id: str, date: datetime | None, tags: list[str]) -> dict[str, Any]:
+    """A linked release, as a record must list its releases: where to read it (in its process's release package),
+    its date and tags."""
+    return {
+        "url": site_url(f"/api/releases/{quote(ocid, safe='')}#{quote(release_id, safe='')}"),
+        "date": date.strftime("%Y-%m-%dT%H:%M:%SZ") if date else None,
+        "tag": tags,
     }
-    if extensions:  # a record list mixes processes from many sources: each record's own package says which
-        package["extensions"] = extensions
-    return package | items
 
 
 def _add_next(request: HttpRequest, document: dict[str, Any], page: list[Release | Process | Any], limit: int) -> None:
     if len(page) == limit:
         query = {**request.GET.dict(), "cursor": str(page[-1].pk)}
-        document["links"] = {"next": request.build_absolute_uri(f"{request.path}?{urlencode(query)}")}
+        document["links"] = {"next": site_url(f"{request.path}?{urlencode(query)}")}
 
 
 def _check_text(name: str, text: str) -> None:

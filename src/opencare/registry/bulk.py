@@ -3,26 +3,41 @@
 For each dataset: compiled releases as gzipped JSON Lines (one process a line), every release as a gzipped release
 package, the compiled releases flattened to CSV files (zip) and XLSX with flatten-tool, and a Parquet table of the
 process summaries with each compiled release as JSON text (for DuckDB, pandas, Spark). `index.json` lists every file
-with its size, SHA-256, date and licences. Files are written beside the old ones and renamed into place, so a
-download never sees half a file.
+with its size, SHA-256, date and licences.
+
+Each rebuild writes a new folder of files, then renames a new index.json naming that folder into place: a reader
+sees the old index and files or the new ones, never half a file nor an index that disagrees with its files. The
+folder before is kept for downloads already started; older ones are deleted.
+
+They are remade in the background after every change (``request_rebuild``, called when a change is committed): a
+"due" row in the database makes many changes cost one rebuild, and a lock file makes sure only one rebuild runs.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import gzip
 import hashlib
 import os
+import shutil
+import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import orjson
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 
-from opencare.registry.models import Process, Release, Source
+from opencare.ocds.extensions_used import add_extensions_used, declared_and_used
+from opencare.registry import version
+from opencare.registry.models import BulkRebuild, Process, Release, Source
+from opencare.registry.packages import package_metadata
+from opencare.registry.selectors import extensions_of_processes
 
 #: The datasets: name -> (title, social care only).
 DATASETS = {
@@ -32,6 +47,12 @@ DATASETS = {
 OGL = "Open Government Licence v3.0"
 #: Rows read from the database at a time.
 BATCH = 500
+#: Each rebuild's folder is named this and a number that grows with time.
+MADE_PREFIX = "made-"
+#: Held while a rebuild runs: never two at once.
+LOCK_NAME = ".rebuild.lock"
+#: The one BulkRebuild row.
+MARKER_PK = 1
 
 
 @dataclass
@@ -45,6 +66,10 @@ class BulkFile:
     sha256: str
 
 
+class RebuildRunning(Exception):
+    """Another rebuild holds the lock."""
+
+
 def bulk_folder() -> Path:
     """Where the bulk downloads are kept."""
     return Path(settings.OPENCARE_BULK_DIR)
@@ -54,7 +79,7 @@ def download_path(name: str) -> Path | None:
     """A file listed in the current index, or None: only listed names are ever served."""
     index = read_index() or {"datasets": {}}
     listed = {file["name"] for dataset in index["datasets"].values() for file in dataset["files"]}
-    path = bulk_folder() / name
+    path = bulk_folder() / index.get("folder", "") / name
     return path if name in listed and path.is_file() else None
 
 
@@ -64,49 +89,166 @@ def read_index() -> dict[str, Any] | None:
     return orjson.loads(path.read_bytes()) if path.is_file() else None
 
 
+@dataclass(frozen=True)
+class DownloadsState:
+    """The downloads as their page tells of them: the index, when they were made, and whether the registry has
+    changed since (and, if so, whether a rebuild is on its way)."""
+
+    index: dict[str, Any] | None
+    made_at: datetime | None
+    changed_since: bool
+    being_remade: bool
+
+
+def downloads_state() -> DownloadsState:
+    """The current downloads and whether they still show everything the registry holds."""
+    index = read_index()
+    if index is None:
+        return DownloadsState(index=None, made_at=None, changed_since=False, being_remade=False)
+    made_at = datetime.fromisoformat(index["generated_at"].replace("Z", "+00:00"))
+    # Indexes made before the registry's version was recorded count as out of date: the next rebuild records it.
+    changed_since = index.get("registry_version") != version.current()
+    due = BulkRebuild.objects.filter(pk=MARKER_PK, due_since__isnull=False).exists()
+    return DownloadsState(
+        index=index, made_at=made_at, changed_since=changed_since, being_remade=changed_since and due
+    )
+
+
+def request_rebuild() -> None:
+    """Note that the downloads are out of date and, unless a rebuild is already waiting, queue one to start after
+    OPENCARE_BULK_REBUILD_DELAY_SECONDS (so that a burst of changes costs one rebuild). Call it once a change is
+    committed; it does nothing when OPENCARE_BULK_REBUILD is off."""
+    if not settings.OPENCARE_BULK_REBUILD:
+        return
+    now = timezone.now()
+    # A marker older than this belongs to a rebuild that never ran (its task lost): take it over.
+    stale = now - timedelta(seconds=settings.OPENCARE_BULK_REBUILD_DELAY_SECONDS + 600)
+    _, created = BulkRebuild.objects.get_or_create(pk=MARKER_PK, defaults={"due_since": now})
+    waiting = Q(due_since__isnull=True) | Q(due_since__lt=stale)
+    if created or BulkRebuild.objects.filter(waiting, pk=MARKER_PK).update(due_since=now):
+        enqueue_rebuild(delay=settings.OPENCARE_BULK_REBUILD_DELAY_SECONDS)
+
+
+def rebuild_if_due() -> dict[str, Any] | None:
+    """Remake the downloads if a change is waiting for them and no other rebuild is running; return the new index,
+    or None when there was nothing to do. Raises RebuildRunning when another rebuild holds the lock."""
+    folder = bulk_folder()
+    folder.mkdir(parents=True, exist_ok=True)
+    with _rebuild_lock(folder, wait=False):
+        if not BulkRebuild.objects.filter(pk=MARKER_PK, due_since__isnull=False).update(due_since=None):
+            return None  # another rebuild (or `opencare bulk`) took every change in since this was queued
+        return _write(folder)
+
+
 def write_bulk_downloads(folder: Path | None = None) -> dict[str, Any]:
-    """Write every download and index.json; return the index."""
+    """Write every download and index.json, waiting for any rebuild already running; return the index."""
     folder = folder or bulk_folder()
     folder.mkdir(parents=True, exist_ok=True)
+    with _rebuild_lock(folder, wait=True):
+        BulkRebuild.objects.filter(pk=MARKER_PK).update(due_since=None)
+        return _write(folder)
+
+
+def enqueue_rebuild(*, delay: float) -> None:
+    """Queue a rebuild to start after ``delay`` seconds (at once where the task backend cannot wait)."""
+    from opencare.registry.tasks import rebuild_bulk_downloads  # tasks import this module
+
+    task = rebuild_bulk_downloads
+    if task.get_backend().supports_defer and delay > 0:
+        task = task.using(run_after=timezone.now() + timedelta(seconds=delay))
+    task.enqueue()
+
+
+@contextlib.contextmanager
+def _rebuild_lock(folder: Path, *, wait: bool) -> Iterator[None]:
+    """An exclusive lock on a file in the folder, for one rebuild at a time on every process sharing the folder."""
+    with (folder / LOCK_NAME).open("a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            raise RebuildRunning("Another rebuild of the bulk downloads is running.") from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _write(folder: Path) -> dict[str, Any]:
+    """Every file in a new folder, then index.json naming it; then the folders before the last two deleted."""
+    # Read before the data: a change committed while the files are written makes the registry newer than them.
+    registry_version = version.current()
     generated = datetime.now(tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    datasets = {}
-    for name, (title, social_care_only) in DATASETS.items():
-        processes = Process.objects.filter(is_social_care=True) if social_care_only else Process.objects.all()
-        releases = Release.objects.filter(ocid__in=processes.values("ocid"))
-        files = [
-            _compiled_lines(folder, name, processes),
-            _release_package(folder, name, releases, generated),
-            *_spreadsheets(folder, name, processes),
-            _parquet(folder, name, processes),
-        ]
-        datasets[name] = {
-            "title": title,
-            "processes": processes.count(),
-            "releases": releases.count(),
-            "licences": _licences(releases),
-            "files": [asdict(file) for file in files],
-        }
-    index = {"generated_at": generated, "datasets": datasets}
-    _replace(folder / "index.json", lambda path: path.write_bytes(orjson.dumps(index, option=orjson.OPT_INDENT_2)))
+    made = folder / f"{MADE_PREFIX}{time.time_ns()}"
+    made.mkdir()
+    try:
+        datasets = {name: _dataset(made, name, title, social_care_only, generated)
+                    for name, (title, social_care_only) in DATASETS.items()}  # fmt: skip
+        index = {"generated_at": generated, "registry_version": registry_version, "folder": made.name,
+                 "datasets": datasets}  # fmt: skip
+        _replace(folder / "index.json", lambda path: path.write_bytes(orjson.dumps(index, option=orjson.OPT_INDENT_2)))
+    except BaseException:
+        shutil.rmtree(made, ignore_errors=True)
+        raise
+    _delete_old_folders(folder, keep=made.name)
     return index
 
 
-def _compiled_lines(folder: Path, dataset: str, processes: QuerySet[Process]) -> BulkFile:
+def _dataset(made: Path, name: str, title: str, social_care_only: bool, generated: str) -> dict[str, Any]:
+    processes = Process.objects.filter(is_social_care=True) if social_care_only else Process.objects.all()
+    releases = Release.objects.filter(ocid__in=processes.values("ocid"))
+    declared = extensions_of_processes(processes if social_care_only else None)
+    used: set[str] = set()  # the extensions whose fields the compiled releases have, gathered as they are written
+    compiled_lines = _compiled_lines(made, name, processes, used)
+    extensions = declared_and_used(declared, [], also=sorted(used))
+    files = [
+        compiled_lines,
+        _release_package(made, name, releases, generated, extensions),
+        *_spreadsheets(made, name, processes),
+        _parquet(made, name, processes),
+    ]
+    return {
+        "title": title,
+        "processes": processes.count(),
+        "releases": releases.count(),
+        "licences": _licences(releases),
+        "extensions": extensions,
+        "files": [asdict(file) for file in files],
+    }
+
+
+def _delete_old_folders(folder: Path, *, keep: str) -> None:
+    """Delete the folders of rebuilds before the last two (the one before is kept for downloads under way), and
+    the files of the time when downloads were written beside index.json."""
+    made = sorted((path for path in folder.glob(f"{MADE_PREFIX}*")
+                   if path.is_dir() and path.name.removeprefix(MADE_PREFIX).isdigit()),
+                  key=lambda path: int(path.name.removeprefix(MADE_PREFIX)))  # fmt: skip
+    for old in [path for path in made if path.name != keep][:-1]:
+        shutil.rmtree(old, ignore_errors=True)
+    for old in folder.glob("opencare-*"):
+        if old.is_file():
+            old.unlink(missing_ok=True)
+
+
+def _compiled_lines(folder: Path, dataset: str, processes: QuerySet[Process], extensions: set[str]) -> BulkFile:
+    """The JSON Lines file; adds the extensions whose fields each compiled release has to ``extensions``."""
     name = f"opencare-{dataset}-compiled-releases.jsonl.gz"
 
     def write(path: Path) -> None:
         with gzip.open(path, "wb", compresslevel=6) as out:
             for compiled in _compiled(processes):
+                add_extensions_used(compiled, extensions)
                 out.write(orjson.dumps(compiled) + b"\n")
 
     return _described(folder, name, write, "jsonl.gz", "Compiled releases, one contracting process a line")
 
 
-def _release_package(folder: Path, dataset: str, releases: QuerySet[Release], generated: str) -> BulkFile:
+def _release_package(
+    folder: Path, dataset: str, releases: QuerySet[Release], generated: str, extensions: list[str]
+) -> BulkFile:
     name = f"opencare-{dataset}-releases.json.gz"
 
     def write(path: Path) -> None:
-        head = {"uri": name, "version": "1.1", "publishedDate": generated, "publisher": {"name": "opencare"}}
+        head = package_metadata(path=f"/downloads/{name}", extensions=extensions, published_date=generated)
         with gzip.open(path, "wb", compresslevel=6) as out:
             out.write(orjson.dumps(head)[:-1] + b',"releases":[')
             for index, data in enumerate(releases.order_by("ocid", "date", "pk").values_list("data", flat=True)

@@ -237,3 +237,16 @@ class RegistryVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} version {self.number}"
+
+
+class BulkRebuild(models.Model):
+    """One row: whether the bulk downloads are due to be remade, and since when (registry.bulk).
+
+    Set when a change is committed, if it is not set already, and cleared when a rebuild starts: many changes
+    before then cost one rebuild, and a change during a rebuild sets it again, so it is never missed.
+    """
+
+    due_since = models.DateTimeField(null=True, help_text="When the first change not yet in the downloads came.")
+
+    def __str__(self) -> str:
+        return f"bulk downloads due since {self.due_since}" if self.due_since else "bulk downloads up to date"

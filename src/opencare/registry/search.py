@@ -4,6 +4,9 @@ counts for each facet. A fixed number of queries, whatever the registry holds.
 On PostgreSQL the words are matched by full-text search (English stemming, an index on SEARCH_DOCUMENT made by
 migration 0007); on SQLite every word must appear in the title, buyer, providers or description. Whole words
 give the same results on both; PostgreSQL also finds other forms of a word ("visits" for "visit").
+
+This is the one search: the API's `q` (registry.selectors.filtered_processes) matches words here too, and lists its
+results in the same order, so the same words give the same processes in the same order on pages and in the API.
 """
 
 from __future__ import annotations
@@ -17,7 +20,6 @@ from django.db.models.expressions import RawSQL
 
 from opencare.ocds.service_types import BY_CODE
 from opencare.registry.models import Process
-from opencare.registry.selectors import searchable
 
 #: Keep in step with migration 0007's index, or PostgreSQL will scan every row.
 SEARCH_DOCUMENT = (
@@ -31,6 +33,13 @@ SIGNALS = {
 }
 #: How many councils the council facet lists (the most frequent first).
 TOP_BUYERS = 12
+#: The order of search results: most recently updated first, then by OCID.
+SEARCH_ORDER = ("-last_release_date", "ocid")
+
+
+def searchable(text: str) -> str:
+    """Text safe to compare in the database: PostgreSQL cannot hold a NUL character (and no stored text has one)."""
+    return text.replace("\x00", "")
 
 
 @dataclass(frozen=True)
@@ -86,8 +95,7 @@ def search_processes(search: Search) -> QuerySet[Process]:
     processes = Process.objects.defer("compiled_release")
     if search.social_care:
         processes = processes.filter(is_social_care=True)
-    if words := searchable(search.q).strip():
-        processes = _matching_words(processes, words)
+    processes = matching_words(processes, search.q)
     if buyer := searchable(search.buyer).strip():
         processes = processes.filter(buyer_name__icontains=buyer)
     if supplier := searchable(search.supplier).strip():
@@ -102,7 +110,28 @@ def search_processes(search: Search) -> QuerySet[Process]:
         processes = processes.filter(Q(period_end__gte=search.running_from) | Q(period_end__isnull=True))
     if search.running_to:
         processes = processes.filter(Q(period_start__lte=search.running_to) | Q(period_start__isnull=True))
-    return processes.order_by("-last_release_date", "ocid")
+    return processes.order_by(*SEARCH_ORDER)
+
+
+def after_in_search_order(processes: QuerySet[Process], last_pk: int) -> QuerySet[Process]:
+    """The processes after the one with this primary key in SEARCH_ORDER (the next page of results, whatever
+    arrived since); none if there is no such process. NULL dates come where each database sorts them."""
+    last = Process.objects.filter(pk=last_pk).values_list("last_release_date", "ocid").first()
+    if last is None:
+        return processes.none()
+    date, ocid = last
+    nulls_first = connection.features.nulls_order_largest  # in a descending order: PostgreSQL, not SQLite
+    if date is None:
+        later = Q(last_release_date__isnull=True, ocid__gt=ocid)
+        return processes.filter(later | Q(last_release_date__isnull=False) if nulls_first else later)
+    later = Q(last_release_date__lt=date) | Q(last_release_date=date, ocid__gt=ocid)
+    return processes.filter(later if nulls_first else later | Q(last_release_date__isnull=True))
+
+
+def matching_words(processes: QuerySet[Process], q: str) -> QuerySet[Process]:
+    """The processes whose title, buyer, providers or description have the words (all of them), for pages and API."""
+    words = searchable(q).strip()
+    return _matching_words(processes, words) if words else processes
 
 
 def search_facets(processes: QuerySet[Process]) -> Facets:

@@ -8,11 +8,12 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from django.db import router
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 
 from opencare.registry import version
 from opencare.registry.cqc import ratings_for
 from opencare.registry.models import CqcLocation, Organisation, Process, ProcessParty, Release, Source
+from opencare.registry.search import SEARCH_ORDER, after_in_search_order, matching_words, searchable
 
 #: The registry's version as last read in this process from each database (the primary, a read replica), and when.
 _VERSIONS: dict[str, dict[str, Any]] = {}
@@ -92,13 +93,9 @@ class ProcessFilter:
     updated_since: str = ""
 
 
-def searchable(text: str) -> str:
-    """Text safe to compare in the database: PostgreSQL cannot hold a NUL character (and no stored text has one)."""
-    return text.replace("\x00", "")
-
-
-def filtered_processes(criteria: ProcessFilter) -> QuerySet[Process]:
-    """Processes matching the filter, in a stable order (by primary key) for paging."""
+def filtered_processes(criteria: ProcessFilter, *, after: int = 0) -> QuerySet[Process]:
+    """Processes matching the filter, after the one with primary key ``after``, in a stable order for paging: by
+    primary key, or, with words, as the search page lists them (words are matched by the search page's search)."""
     criteria = replace(criteria, buyer=searchable(criteria.buyer), supplier=searchable(criteria.supplier),
                        q=searchable(criteria.q))  # fmt: skip
     processes = Process.objects.all()
@@ -108,10 +105,7 @@ def filtered_processes(criteria: ProcessFilter) -> QuerySet[Process]:
         processes = processes.filter(supplier_names__icontains=criteria.supplier)
     if criteria.cpv:
         processes = processes.filter(cpv_codes__icontains=f'"{criteria.cpv}')  # codes starting with it
-    if criteria.q:
-        processes = processes.filter(
-            Q(title__icontains=criteria.q) | Q(description__icontains=criteria.q) | Q(buyer_name__icontains=criteria.q)
-        )
+    processes = matching_words(processes, criteria.q)
     if criteria.social_care is not None:
         processes = processes.filter(is_social_care=criteria.social_care)
     if criteria.date_from:
@@ -120,7 +114,10 @@ def filtered_processes(criteria: ProcessFilter) -> QuerySet[Process]:
         processes = processes.filter(last_release_date__lte=criteria.date_to)
     if criteria.updated_since:
         processes = processes.filter(updated_at__gte=criteria.updated_since)
-    return processes.order_by("pk")
+    if criteria.q.strip():
+        processes = after_in_search_order(processes, after) if after else processes
+        return processes.order_by(*SEARCH_ORDER)
+    return processes.filter(pk__gt=after).order_by("pk")
 
 
 def filtered_releases(criteria: ProcessFilter) -> QuerySet[Release]:
@@ -193,12 +190,39 @@ def parts_played_by(*, scheme: str, identifier: str, ocid: str | None = None) ->
     )
 
 
+def linked_releases(ocids: list[str]) -> dict[str, list[tuple[str, Any, list[str]]]]:
+    """Each process's releases as (id, date, tags), in date order, in one query: what a record lists of them."""
+    linked: dict[str, list[tuple[str, Any, list[str]]]] = {ocid: [] for ocid in ocids}
+    rows = Release.objects.filter(ocid__in=ocids).order_by("ocid", "date", "id")
+    for ocid, release_id, date, tags in rows.values_list("ocid", "release_id", "date", "tags"):
+        linked[ocid].append((release_id, date, tags))
+    return linked
+
+
 def extensions_declared(releases: Iterable[Release]) -> list[str]:
     """The extensions the packages of these releases declared, each once, in the order first seen: a package of
     them must declare them too, or readers would check their fields against core OCDS only."""
+    return _unique_urls((release.package_metadata or {}).get("extensions") for release in releases)
+
+
+def extensions_of_processes(ocids: list[str] | QuerySet[Process] | None = None) -> list[str]:
+    """The extensions declared by the packages of every stored release of these processes (given by OCID, or as a
+    query of processes; every process for None): one query over the distinct lists of extensions, which are few,
+    since a source's packages share one."""
+    if ocids is None:
+        releases = Release.objects.all()
+    elif isinstance(ocids, QuerySet):  # a subquery: the social-care subset may be too many OCIDs to send
+        releases = Release.objects.filter(ocid__in=ocids.values("ocid"))
+    else:
+        releases = Release.objects.filter(ocid__in=ocids)
+    lists = releases.order_by().values_list("package_metadata__extensions", flat=True).distinct()
+    # Sorted, so that the same releases always give the same list, whatever order the database returns them in.
+    return _unique_urls(sorted(lists, key=lambda extensions: str(extensions)))
+
+
+def _unique_urls(lists: Iterable[Any]) -> list[str]:
     found: dict[str, None] = {}
-    for release in releases:
-        extensions = (release.package_metadata or {}).get("extensions")
+    for extensions in lists:
         for url in extensions if isinstance(extensions, list) else []:
             if isinstance(url, str):
                 found.setdefault(url, None)

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from opencare.registry import version
+from opencare.registry.bulk import request_rebuild
 from opencare.registry.bulk_insert import insert_rows
 from opencare.registry.models import ContractMetric, ImportRun, Process, Release, Source
 from opencare.registry.organisations import link_parties_of
@@ -99,6 +100,10 @@ def store_prepared(prepared: PreparedReleases, *, source: Source, import_run: Im
         result.added = len(rows)
         ready = {ocid: prepared.compiled[ocid] for ocid in result.ocids if ocid not in held}
         recompile_processes(ocids=sorted(result.ocids), is_invented=source.is_invented, compiled=ready)
+        if result.added:
+            # Every publish, import and harvest comes through here. Robust: the change is stored whatever happens
+            # to queueing the rebuild (a failure is logged), and the next change queues it again.
+            transaction.on_commit(request_rebuild, robust=True)
     return result
 
 
