@@ -3,6 +3,11 @@
 Identifiers are (scheme, id) pairs from a party's `identifier` and `additionalIdentifiers`. A party whose
 identifiers name two organisations already held shows they are one: they are merged. A party with no usable
 identifier is linked by its normalised name, under the scheme ``name``, and never merged with an identified one.
+
+Only trusted evidence links identifiers: the parties of processes whose releases all came from official sources
+(import, harvest, the demo data). A process with a release posted by a publisher (forms or API) links each party by
+its main identifier alone, so what a publisher posts can never join two organisations or give one an identifier;
+each identifier keeps its evidence (process, party, source, trusted or not) for administrators to see and split.
 """
 
 from __future__ import annotations
@@ -10,6 +15,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from typing import Any
+
+from django.utils import timezone
 
 from opencare.ocds.json_values import as_objects
 from opencare.registry.bulk_insert import insert_rows
@@ -40,6 +47,7 @@ class _Mention:
 
     process: Process
     party: PartyMention
+    trusted: bool = True
 
     @property
     def name(self) -> str:
@@ -47,7 +55,8 @@ class _Mention:
 
     @property
     def keys(self) -> list[tuple[str, str]]:
-        return self.party.keys
+        """The keys that link this party: all of them on trusted evidence, else its main identifier alone."""
+        return self.party.keys if self.trusted else self.party.keys[:1]
 
 
 def party_mentions(parties: Any) -> list[PartyMention]:
@@ -67,22 +76,35 @@ def party_mentions(parties: Any) -> list[PartyMention]:
     return found
 
 
-def link_parties_of(processes: list[tuple[Process, list[PartyMention]]], *, new: list[Process] | None = None) -> None:
+def link_parties_of(
+    processes: list[tuple[Process, list[PartyMention]]],
+    *,
+    new: list[Process] | None = None,
+    untrusted: set[str] | frozenset[str] = frozenset(),
+    source_key: str = "",
+) -> None:
     """Replace the processes' links to organisations with those their compiled releases' parties give, in bulk.
 
-    Keys that appear together in one party are one organisation (a union-find over the chunk's keys); each such
-    group takes the organisation already holding any of its keys (merging if several do), or a new one. Processes
-    in ``new`` were created just now, so have no links to replace.
+    Keys that appear together in one party of a trusted process are one organisation (a union-find over the chunk's
+    keys); each such group takes the organisation already holding any of its keys (merging if several do), or a new
+    one. The parties of processes in ``untrusted`` (ocids with releases posted by a publisher) link by their main
+    identifier only. Processes in ``new`` were created just now, so have no links to replace. ``source_key`` is the
+    source whose releases caused this linking, kept as evidence.
     """
     created_now = {id(process) for process in new or []}
     ProcessParty.objects.filter(process__in=[p for p, _ in processes if id(p) not in created_now]).delete()
-    mentions = [_Mention(process, party) for process, parties in processes for party in parties]
+    mentions = [
+        _Mention(process, party, trusted=process.ocid not in untrusted)
+        for process, parties in processes
+        for party in parties
+    ]
     if not mentions:
         return
     groups = _groups(mentions)
     known = _known_identifiers({key for mention in mentions for key in mention.keys})
     organisation_of: dict[tuple[str, str], Organisation] = {}
-    new_identifiers: list[tuple[int, str, str]] = []  # (organisation, scheme, identifier)
+    new_identifiers: list[tuple[Any, ...]] = []  # IDENTIFIER_COLUMNS
+    evidence = _Evidence(source_key=source_key, at=timezone.now())
     renamed: dict[int, Organisation] = {}
     merged_into: dict[int, Organisation] = {}  # an organisation merged away earlier in this chunk -> the one kept
     unheld: list[tuple[list[tuple[str, str]], list[_Mention]]] = []
@@ -100,15 +122,14 @@ def link_parties_of(processes: list[tuple[Process, list[PartyMention]]], *, new:
         if latest and organisation.name != latest:
             organisation.name = latest  # the latest name given
             renamed[organisation.pk] = organisation
-        _claim(keys, organisation, known, organisation_of, new_identifiers)
+        _claim(keys, group_mentions, organisation, known, organisation_of, new_identifiers, evidence)
     created = Organisation.objects.bulk_create([
         Organisation(name=mentions_[-1].name, matched_by_name=all(key[0] == NAME_SCHEME for key in keys))
         for keys, mentions_ in unheld
     ])  # fmt: skip
-    for (keys, _), organisation in zip(unheld, created, strict=True):
-        _claim(keys, organisation, known, organisation_of, new_identifiers)
-    insert_rows(OrganisationIdentifier, ["organisation", "scheme", "identifier"], new_identifiers,
-                ignore_conflicts=True)  # fmt: skip
+    for (keys, unheld_mentions), organisation in zip(unheld, created, strict=True):
+        _claim(keys, unheld_mentions, organisation, known, organisation_of, new_identifiers, evidence)
+    insert_rows(OrganisationIdentifier, IDENTIFIER_COLUMNS, new_identifiers, ignore_conflicts=True)
     Organisation.objects.bulk_update(renamed.values(), ["name"])
     insert_rows(ProcessParty, ["process", "organisation", "party_id", "name", "roles"], [
         (mention.process.pk, organisation_of[mention.keys[0]].pk, mention.party.party_id, mention.name,
@@ -117,18 +138,40 @@ def link_parties_of(processes: list[tuple[Process, list[PartyMention]]], *, new:
     ])  # fmt: skip
 
 
+#: The columns of a new identifier, in the order ``_claim`` gives them.
+IDENTIFIER_COLUMNS = [
+    "organisation", "scheme", "identifier", "trusted", "evidence_ocid", "evidence_party", "evidence_source",
+    "linked_at",
+]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class _Evidence:
+    source_key: str
+    at: Any
+
+
 def _claim(
     keys: list[tuple[str, str]],
+    mentions: list[_Mention],
     organisation: Organisation,
     known: dict[tuple[str, str], Organisation],
     organisation_of: dict[tuple[str, str], Organisation],
-    new_identifiers: list[tuple[int, str, str]],
+    new_identifiers: list[tuple[Any, ...]],
+    evidence: _Evidence,
 ) -> None:
-    """Point every key of a group at its organisation, storing the identifiers it does not hold yet."""
+    """Point every key of a group at its organisation, storing the identifiers it does not hold yet with the party
+    that gave each (a trusted one when there is one)."""
     for scheme, value in keys:
         organisation_of[(scheme, value)] = organisation
         if (scheme, value) not in known:
-            new_identifiers.append((organisation.pk, scheme, value))
+            giving = [mention for mention in mentions if (scheme, value) in mention.keys]
+            first = next((mention for mention in giving if mention.trusted), giving[0] if giving else None)
+            new_identifiers.append((
+                organisation.pk, scheme, value, first.trusted if first else True,
+                first.process.ocid if first else "", first.party.party_id if first else "", evidence.source_key,
+                evidence.at,
+            ))  # fmt: skip
 
 
 def _kept(organisation: Organisation, merged_into: dict[int, Organisation]) -> Organisation:

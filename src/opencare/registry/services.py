@@ -30,6 +30,9 @@ PROCESS_FIELDS = [
     "schema_error_count", "last_release_date", "is_invented", "is_social_care", "updated_at",
     *PROCESS_FACT_FIELDS,
 ]  # fmt: skip
+#: The start of the key of every source of releases posted by a publisher (forms or API): untrusted evidence of
+#: who is who (registry/organisations.py).
+POSTED_SOURCE_PREFIX = "opencare:publisher:"
 #: Releases looked up per query when checking what is already stored (well under SQLite's parameter limit).
 LOOKUP_CHUNK = 500
 
@@ -98,7 +101,7 @@ def store_prepared(prepared: PreparedReleases, *, source: Source, import_run: Im
         insert_rows(Release, RELEASE_COLUMNS, rows)
         result.added = len(rows)
         ready = {ocid: prepared.compiled[ocid] for ocid in result.ocids if ocid not in held}
-        recompile_processes(ocids=sorted(result.ocids), is_invented=source.is_invented, compiled=ready)
+        recompile_processes(ocids=sorted(result.ocids), is_invented=source.is_invented, compiled=ready, source=source)
     return result
 
 
@@ -118,19 +121,37 @@ def _stored_identities(identities: list[Identity]) -> tuple[set[Identity], set[s
     return {identity for identity in stored if identity in wanted}, {ocid for ocid, _, _ in stored}
 
 
+def locked_process(*, ocid: str) -> Process | None:
+    """The process, its row locked until the caller's transaction ends (``select_for_update``), so that what is
+    decided on its stored state stays true until the change is stored. Must be called inside ``transaction.atomic``;
+    on SQLite, whose write transactions already run one at a time, it is a plain read."""
+    return Process.objects.select_for_update().filter(ocid=ocid).first()
+
+
 def recompile_process(*, ocid: str, is_invented: bool = False) -> Process:
     """Compile the process's stored releases and refresh its summary."""
     recompile_processes(ocids=[ocid], is_invented=is_invented)
     return Process.objects.get(ocid=ocid)
 
 
+def is_posted(source: Source | None) -> bool:
+    """Whether the source holds releases a publisher posted through opencare (not an official source)."""
+    return source is not None and source.key.startswith(POSTED_SOURCE_PREFIX)
+
+
 def recompile_processes(
-    *, ocids: list[str], is_invented: bool = False, compiled: dict[str, CompiledState] | None = None
+    *,
+    ocids: list[str],
+    is_invented: bool = False,
+    compiled: dict[str, CompiledState] | None = None,
+    source: Source | None = None,
 ) -> None:
     """Compile each process's stored releases, refresh its summary and its links to organisations, in bulk.
 
     One query reads every release of the processes (but those already compiled in ``compiled``), one writes the new
     processes and one the changed ones, so a chunk of an import costs a handful of queries, not several per process.
+    ``source`` is the source of the releases just stored: the parties of a process with any posted release are
+    linked by their main identifier only.
     """
     compiled = compiled or {}
     for start in range(0, len(ocids), LOOKUP_CHUNK):
@@ -154,11 +175,26 @@ def recompile_processes(
             for process in new:
                 process.pk = keys[process.ocid]
                 process._state.adding = False
-        link_parties_of([(process, states[process.ocid].parties) for process in processes], new=new)
+        untrusted = set(batch) if is_posted(source) else _with_posted_releases([o for o in batch if o not in compiled])
+        link_parties_of(
+            [(process, states[process.ocid].parties) for process in processes],
+            new=new,
+            untrusted=untrusted,
+            source_key=source.key if source is not None else "",
+        )
         metrics = {ocid: state.contract_metrics for ocid, state in states.items()}
         _replace_contract_metrics(processes, metrics, had_metrics)
     if ocids:
         version.mark_changed()  # last: every server's kept pages and API answers are renewed once this commits
+
+
+def _with_posted_releases(ocids: list[str]) -> set[str]:
+    """Which of these processes have a release posted by a publisher (none are looked up for an import's new
+    processes: every release they have came with it)."""
+    if not ocids:
+        return set()
+    posted = Release.objects.filter(ocid__in=ocids, source__key__startswith=POSTED_SOURCE_PREFIX)
+    return set(posted.values_list("ocid", flat=True).distinct())
 
 
 def _with_state(process: Process, state: CompiledState, now: datetime) -> Process:
