@@ -79,6 +79,10 @@ def setup() -> None:
     Path(os.environ.get("OPENCARE_VAR_DIR", "var")).mkdir(parents=True, exist_ok=True)
     call_command("migrate", interactive=False, verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)
+    from opencare.publishing.organisation_links import repair_posted_merges
+
+    if split := repair_posted_merges():  # once: the merges that posted releases made before they stopped linking
+        _console().print(f"Split {split} organisations that only posted releases had joined (see the audit log).")
     _console().print("[green]Database and static files are ready.[/green]")
 
 

@@ -20,10 +20,13 @@ from django.utils import timezone
 
 from opencare.ocds.json_values import as_objects
 from opencare.registry.bulk_insert import insert_rows
-from opencare.registry.models import Organisation, OrganisationIdentifier, Process, ProcessParty
+from opencare.registry.models import Organisation, OrganisationIdentifier, Process, ProcessParty, Release
 from opencare.registry.storable import usable_key
 
 NAME_SCHEME = "name"
+#: The start of the key of every source of releases posted by a publisher (forms or API): untrusted evidence of
+#: who is who.
+POSTED_SOURCE_PREFIX = "opencare:publisher:"
 _NOT_WORD = re.compile(r"[^\w]+")
 
 
@@ -115,7 +118,7 @@ def link_parties_of(
             continue
         organisation = held_by_pk[min(held_by_pk)]
         for pk in sorted(held_by_pk)[1:]:
-            _merge(held_by_pk[pk], into=organisation)
+            _merge(held_by_pk[pk], into=organisation, by=_joining(group_mentions), evidence=evidence)
             merged_into[pk] = organisation
             renamed.pop(pk, None)
         latest = group_mentions[-1].name
@@ -244,7 +247,88 @@ def normalised_name(name: str) -> str:
     return re.sub(r"\blimited\b", "ltd", text)
 
 
-def _merge(other: Organisation, *, into: Organisation) -> None:
-    OrganisationIdentifier.objects.filter(organisation=other).update(organisation=into)
+def _joining(mentions: list[_Mention]) -> _Mention | None:
+    """The party that joins a group's organisations: one naming several identifiers (only trusted ones do)."""
+    return next((mention for mention in mentions if len(mention.keys) > 1), None)
+
+
+def _merge(other: Organisation, *, into: Organisation, by: _Mention | None, evidence: _Evidence) -> None:
+    """Join two organisations; the identifiers moved keep as evidence the party that joined them."""
+    moved = OrganisationIdentifier.objects.filter(organisation=other)
+    if by is None:
+        moved.update(organisation=into)
+    else:
+        moved.update(
+            organisation=into, trusted=by.trusted, evidence_ocid=by.process.ocid, evidence_party=by.party.party_id,
+            evidence_source=evidence.source_key, linked_at=evidence.at,
+        )  # fmt: skip
     ProcessParty.objects.filter(organisation=other).update(organisation=into)
     other.delete()
+
+
+def with_posted_releases(ocids: list[str]) -> set[str]:
+    """Which of these processes have a release posted by a publisher through opencare."""
+    found: set[str] = set()
+    for start in range(0, len(ocids), LOOKUP_CHUNK):
+        posted = Release.objects.filter(
+            ocid__in=ocids[start : start + LOOKUP_CHUNK], source__key__startswith=POSTED_SOURCE_PREFIX
+        )
+        found |= set(posted.values_list("ocid", flat=True).distinct())
+    return found
+
+
+def split_organisation(
+    organisation: Organisation, parts: list[set[tuple[str, str]]], *, trusted_processes: bool = False
+) -> list[Organisation]:
+    """Move each group of the organisation's identifiers to a new organisation, then link the parties of its
+    processes again: each party follows its main identifier. With ``trusted_processes``, the parties of processes
+    with only official releases link by all their identifiers again (the repair of old merges, whose groups hold
+    what those parties link); otherwise every party links by its main identifier alone, so what an administrator
+    split stays split until official data names the two together again."""
+    processes = list(Process.objects.filter(parties__organisation=organisation).distinct())
+    created = []
+    for keys in parts:
+        new = Organisation.objects.create(name=organisation.name, matched_by_name=organisation.matched_by_name)
+        moving = [row.pk for row in organisation.identifiers.all() if (row.scheme, row.identifier) in keys]
+        OrganisationIdentifier.objects.filter(pk__in=moving).update(organisation=new)
+        created.append(new)
+    ocids = [process.ocid for process in processes]
+    untrusted = with_posted_releases(ocids) if trusted_processes else set(ocids)
+    link_parties_of(
+        [(process, party_mentions(process.compiled_release.get("parties"))) for process in processes],
+        untrusted=untrusted,
+    )
+    return created
+
+
+def trusted_groups(organisation: Organisation) -> list[set[tuple[str, str]]]:
+    """The organisation's identifiers grouped by trusted evidence alone: those that a party of official data (a
+    process with no posted release, or the official releases of one that has some) names together.
+
+    One group: the organisation is one on trusted evidence. Several: posted releases joined it (the old merges).
+    """
+    keys = set(organisation.identifiers.values_list("scheme", "identifier"))
+    parent = {key: key for key in keys}
+
+    def root(key: tuple[str, str]) -> tuple[str, str]:
+        while parent[key] != key:
+            key = parent[key]
+        return key
+
+    processes = list(Process.objects.filter(parties__organisation=organisation).distinct())
+    posted = with_posted_releases([process.ocid for process in processes])
+    parties: list[Any] = []
+    for process in processes:
+        if process.ocid not in posted:
+            parties.extend(as_objects(process.compiled_release.get("parties")))
+    official = Release.objects.filter(ocid__in=sorted(posted)).exclude(source__key__startswith=POSTED_SOURCE_PREFIX)
+    for data in official.values_list("data", flat=True):
+        parties.extend(as_objects(data.get("parties") if isinstance(data, dict) else None))
+    for party in parties:
+        named = [key for key in party_identifiers(party) if key in keys]
+        for key in named[1:]:
+            parent[root(key)] = root(named[0])
+    groups: dict[tuple[str, str], set[tuple[str, str]]] = {}
+    for key in sorted(keys):
+        groups.setdefault(root(key), set()).add(key)
+    return list(groups.values())

@@ -12,7 +12,7 @@ from django.utils import timezone
 from opencare.registry import version
 from opencare.registry.bulk_insert import insert_rows
 from opencare.registry.models import ContractMetric, ImportRun, Process, Release, Source
-from opencare.registry.organisations import link_parties_of
+from opencare.registry.organisations import POSTED_SOURCE_PREFIX, link_parties_of, with_posted_releases
 from opencare.registry.performance_facts import PROCESS_FACT_FIELDS
 from opencare.registry.prepared import (
     CompiledState,
@@ -30,9 +30,6 @@ PROCESS_FIELDS = [
     "schema_error_count", "last_release_date", "is_invented", "is_social_care", "updated_at",
     *PROCESS_FACT_FIELDS,
 ]  # fmt: skip
-#: The start of the key of every source of releases posted by a publisher (forms or API): untrusted evidence of
-#: who is who (registry/organisations.py).
-POSTED_SOURCE_PREFIX = "opencare:publisher:"
 #: Releases looked up per query when checking what is already stored (well under SQLite's parameter limit).
 LOOKUP_CHUNK = 500
 
@@ -175,7 +172,8 @@ def recompile_processes(
             for process in new:
                 process.pk = keys[process.ocid]
                 process._state.adding = False
-        untrusted = set(batch) if is_posted(source) else _with_posted_releases([o for o in batch if o not in compiled])
+        # An import's new processes have no release but those it brings: none is looked up for them.
+        untrusted = set(batch) if is_posted(source) else with_posted_releases([o for o in batch if o not in compiled])
         link_parties_of(
             [(process, states[process.ocid].parties) for process in processes],
             new=new,
@@ -186,15 +184,6 @@ def recompile_processes(
         _replace_contract_metrics(processes, metrics, had_metrics)
     if ocids:
         version.mark_changed()  # last: every server's kept pages and API answers are renewed once this commits
-
-
-def _with_posted_releases(ocids: list[str]) -> set[str]:
-    """Which of these processes have a release posted by a publisher (none are looked up for an import's new
-    processes: every release they have came with it)."""
-    if not ocids:
-        return set()
-    posted = Release.objects.filter(ocid__in=ocids, source__key__startswith=POSTED_SOURCE_PREFIX)
-    return set(posted.values_list("ocid", flat=True).distinct())
 
 
 def _with_state(process: Process, state: CompiledState, now: datetime) -> Process:
