@@ -3,7 +3,13 @@ administrators see them, confirm or split them, in the audit log; old merges mad
 
 from __future__ import annotations
 
+import json
+import os
+import sqlite3
+import subprocess
+import sys
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -22,6 +28,7 @@ pytestmark = pytest.mark.django_db
 COUNCIL_KEY = ("GB-LAE", "BSD")
 PROVIDER_KEY = ("GB-MPR", "IP99001")
 CHANGELIST = "/admin/registry/organisationidentifier/"
+OPENCARE = Path(sys.executable).with_name("opencare")
 
 
 @pytest.fixture
@@ -190,3 +197,42 @@ def test_the_repair_leaves_a_link_made_by_official_data(provider, monkeypatch):
 
     assert repair_posted_merges() == 0
     assert _row(PROVIDER_KEY).organisation_id == _row(COUNCIL_KEY).organisation_id
+
+
+def test_the_links_an_import_makes_are_in_the_audit_log_with_their_evidence(tmp_path):
+    party = {
+        "id": "care-co",
+        "name": "Care Co",
+        "identifier": {"scheme": "GB-COH", "id": "01234567"},
+        "roles": ["supplier"],
+    }
+    charity = party | {"additionalIdentifiers": [{"scheme": "GB-CHC", "id": "1099999"}]}
+    releases = [
+        {
+            "ocid": f"ocds-test-import-{n}",
+            "id": "1",
+            "date": f"2026-01-0{n}T00:00:00Z",
+            "tag": ["award"],
+            "parties": [p],
+        }
+        for n, p in ((1, party), (2, charity))
+    ]
+    package = tmp_path / "official.json"
+    package.write_text(json.dumps({"uri": "https://example.org/p.json", "releases": releases}))
+    database = tmp_path / "db.sqlite3"
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}", "OPENCARE_VAR_DIR": str(tmp_path)}
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+    done = subprocess.run([OPENCARE, "import", "--no-bulk", str(package)], env=env, capture_output=True, text=True)
+
+    assert done.returncode == 0, done.stderr
+    with sqlite3.connect(database) as db:
+        entries = db.execute("SELECT via, detail FROM publishing_auditentry WHERE action = 'link-organisations'")
+        (via, detail), *others = [(via, json.loads(detail)) for via, detail in entries]
+    assert not others
+    assert via == "command"
+    assert detail["count"] == 2
+    linked = {link["identifier"]: link for link in detail["links"]}
+    assert set(linked) == {"GB-COH 01234567", "GB-CHC 1099999"}
+    assert linked["GB-CHC 1099999"]["evidence"]["ocid"] == "ocds-test-import-2"
+    assert linked["GB-CHC 1099999"]["trusted"] is True

@@ -104,8 +104,10 @@ RELEASE_BODY = {
     "description": "One OCDS release as a JSON object, or a release package whose `releases` list holds exactly "
     "one release. Its `ocid` must be a contracting process in the registry where your organisation is the buyer, or "
     "the provider (then the release may hold only ocid, id, date, tag, initiationType, language, parties, buyer, "
-    "awards with ids only, and contracts with only id, awardID, implementation and documents). A correction is a "
-    "new release with a new `id`.",
+    "awards with ids only, and contracts with only id, awardID, implementation and documents). No party may be given "
+    "identifiers that are not its own: your organisation's party carries the identifier confirmed for it, and other "
+    "parties only the identifiers they already have here (else 403, naming the identifier). A correction is a new "
+    "release with a new `id`.",
     "required": True,
     "content": {"application/json": {"schema": {"type": "object", "description": "An OCDS release."}}},
 }

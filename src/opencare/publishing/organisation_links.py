@@ -1,8 +1,11 @@
-"""What administrators do with the links between organisations: confirm one, split a wrong one, and repair the
-merges that posted releases made before posted releases stopped linking organisations. Each goes in the audit log.
+"""The links between organisations in the audit log: those an import or the demo made, with their evidence; an
+administrator's confirmation or split of one; and the repair of the merges that posted releases made before posted
+releases stopped linking organisations.
 """
 
 from __future__ import annotations
+
+from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
@@ -15,10 +18,29 @@ from opencare.registry.organisations import NAME_SCHEME, POSTED_SOURCE_PREFIX, s
 
 #: The audit action that marks the repair as done: `opencare setup` runs it once.
 REPAIRED = "repair-organisation-links"
+#: The links listed in full in one audit entry (an import of a whole publisher's data can make thousands).
+LINKS_LISTED = 1000
 
 
 class LinkRefused(Exception):
     """The link cannot be changed so; the message says why."""
+
+
+def record_links_made(*, since: datetime, via: str = "command") -> int:
+    """Log the links between organisations made since then (identifiers linked to an organisation that holds others),
+    with their evidence, in one audit entry; returns how many there were (no entry if none)."""
+    rows = (
+        OrganisationIdentifier.objects.filter(linked_at__gte=since)
+        .annotate(held=Count("organisation__identifiers"))
+        .filter(held__gte=2)
+        .select_related("organisation")
+        .order_by("organisation_id", "scheme", "identifier")
+    )
+    count = rows.count()
+    if count:
+        links = [_described(row) for row in rows[:LINKS_LISTED]]
+        record(user=None, publisher=None, action="link-organisations", via=via, links=links, count=count)
+    return count
 
 
 def confirm_link(*, user: AbstractBaseUser, identifier: OrganisationIdentifier) -> None:
