@@ -265,3 +265,16 @@ def test_a_posted_release_from_before_the_fix_does_not_merge_organisations_when_
 
     assert _organisation_of(PROVIDER_KEY) != _organisation_of(COUNCIL_KEY)
     assert Organisation.objects.filter(pk=_organisation_of(COUNCIL_KEY)).exists()
+
+
+def test_a_posted_release_does_not_rename_another_organisation(client, council_token, shared_ocid):
+    compiled = process_by_ocid(ocid=shared_ocid).compiled_release
+    recorded = next(party for party in compiled["parties"] if party["id"] == "GB-MPR-IP99001")
+    organisation = OrganisationIdentifier.objects.get(scheme="GB-MPR", identifier="IP99001").organisation
+    release = _claiming_release(shared_ocid, "council-renames-1", recorded | {"name": "Someone Else Ltd"})
+
+    answer = _post(client, council_token, release)
+
+    assert answer.status_code == 201, answer.content
+    organisation.refresh_from_db()
+    assert organisation.name != "Someone Else Ltd"

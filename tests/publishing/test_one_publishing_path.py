@@ -179,9 +179,29 @@ def test_the_release_is_checked_reviewed_and_stored_in_one_transaction_on_the_lo
     lock_blocks = seen[0][1]
     service_block = lock_blocks[-1]  # the transaction the service opened before locking the process
     assert all(service_block in blocks for _, blocks in seen)
-    lock_sql = next(q["sql"] for q in queries.captured_queries if "registry_process" in q["sql"])
+    locks = [q["sql"] for q in queries.captured_queries if "FOR UPDATE" in q["sql"]]
     if connection.features.has_select_for_update:  # PostgreSQL: a real row lock (SQLite's writes are serialised)
-        assert "FOR UPDATE" in lock_sql
+        assert len(locks) == 1
+        assert 'FROM "registry_process"' in locks[0]
+
+
+@pytest.mark.django_db
+def test_a_provider_release_tagged_as_the_buyers_is_refused_by_the_one_tag_rule(client, setting):
+    ocid = setting["ocid"]
+    contract = _provider_contract(ocid)
+    _, token = create_token(
+        user=setting["provider_user"], publisher=setting["provider"], name="json", scopes=["releases"]
+    )
+    release = {
+        "ocid": ocid, "id": "moorside-tagged-award", "date": _now(), "tag": ["award"], "initiationType": "tender",
+        "language": "en", "contracts": [{"id": contract["id"], "awardID": contract["awardID"], "documents": []}],
+    }  # fmt: skip
+
+    answer = _post(client, token, release)
+
+    assert answer.status_code == 403, answer.content
+    assert "tagged award" in answer.json()["detail"]
+    assert not Release.objects.filter(release_id="moorside-tagged-award").exists()
 
 
 def _wait_until_stored(ocid: str, release_id: str) -> None:

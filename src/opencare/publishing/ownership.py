@@ -24,6 +24,8 @@ SUPPLIER_RELEASE_KEYS = frozenset(
 )
 #: The fields of each contract a provider's release may hold.
 SUPPLIER_CONTRACT_KEYS = frozenset({"id", "awardID", "implementation", "documents"})
+#: The tags a provider's release may carry: its part is the contract's documents and how it is going.
+SUPPLIER_TAGS = frozenset({"contractUpdate", "implementation", "implementationUpdate"})
 #: Roles only the buying side plays; a provider may not give them to anyone.
 BUYER_ROLES = frozenset({"buyer", "procuringEntity", "payer"})
 
@@ -143,6 +145,12 @@ def _supplier_release_problem(release: dict[str, Any], publisher: Publisher, com
             f"{publisher.name} is a provider in this contracting process, so its releases may not hold "
             f"{', '.join(extra)}: only the buyer publishes those. A provider's release may hold only "
             f"{', '.join(sorted(SUPPLIER_RELEASE_KEYS))}."
+        )
+    tags = release.get("tag")
+    if isinstance(tags, list) and (wrong := sorted({str(tag) for tag in tags} - SUPPLIER_TAGS)):
+        return (
+            f"A provider's release may be tagged only {', '.join(sorted(SUPPLIER_TAGS))}; this one is tagged "
+            f"{', '.join(wrong)}, which only the buyer publishes."
         )
     supplied = {c.contract_id: c for c in contracts_on_record(compiled) if publisher.party_id in c.supplier_ids}
     contracts = release.get("contracts", [])

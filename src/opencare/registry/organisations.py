@@ -121,9 +121,10 @@ def link_parties_of(
             _merge(held_by_pk[pk], into=organisation, by=_joining(group_mentions), evidence=evidence)
             merged_into[pk] = organisation
             renamed.pop(pk, None)
-        latest = group_mentions[-1].name
+        # The latest name official data gives: a posted release cannot rename another organisation.
+        latest = next((mention.name for mention in reversed(group_mentions) if mention.trusted), "")
         if latest and organisation.name != latest:
-            organisation.name = latest  # the latest name given
+            organisation.name = latest
             renamed[organisation.pk] = organisation
         _claim(keys, group_mentions, organisation, known, organisation_of, new_identifiers, evidence)
     created = Organisation.objects.bulk_create([
