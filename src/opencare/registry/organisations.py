@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from opencare.ocds.json_values import as_objects
 from opencare.registry.bulk_insert import insert_rows
-from opencare.registry.models import Organisation, OrganisationIdentifier, Process, ProcessParty, Release
+from opencare.registry.models import Organisation, OrganisationIdentifier, Process, ProcessParty, Release, Source
 from opencare.registry.storable import usable_key
 
 NAME_SCHEME = "name"
@@ -270,10 +270,12 @@ def _merge(other: Organisation, *, into: Organisation, by: _Mention | None, evid
 def with_posted_releases(ocids: list[str]) -> set[str]:
     """Which of these processes have a release posted by a publisher through opencare."""
     found: set[str] = set()
-    for start in range(0, len(ocids), LOOKUP_CHUNK):
-        posted = Release.objects.filter(
-            ocid__in=ocids[start : start + LOOKUP_CHUNK], source__key__startswith=POSTED_SOURCE_PREFIX
-        )
+    if not ocids:
+        return found
+    # The sources first (a handful): a registry that only imports has none, and looks up no release.
+    sources = list(Source.objects.filter(key__startswith=POSTED_SOURCE_PREFIX).values_list("pk", flat=True))
+    for start in range(0, len(ocids) if sources else 0, LOOKUP_CHUNK):
+        posted = Release.objects.filter(ocid__in=ocids[start : start + LOOKUP_CHUNK], source__in=sources)
         found |= set(posted.values_list("ocid", flat=True).distinct())
     return found
 
