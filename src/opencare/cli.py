@@ -82,6 +82,10 @@ def setup() -> None:
     Path(os.environ.get("OPENCARE_VAR_DIR", "var")).mkdir(parents=True, exist_ok=True)
     call_command("migrate", interactive=False, verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)
+    from opencare.publishing.organisation_links import repair_posted_merges
+
+    if split := repair_posted_merges():  # once: the merges that posted releases made before they stopped linking
+        _console().print(f"Split {split} organisations that only posted releases had joined (see the audit log).")
     _console().print("[green]Database and static files are ready.[/green]")
 
 
@@ -92,9 +96,14 @@ def demo() -> None:
     from django.core.management import call_command
 
     call_command("migrate", interactive=False, verbosity=0)
-    from opencare.demo.services import load_demo
+    from django.utils import timezone
 
+    from opencare.demo.services import load_demo
+    from opencare.publishing.organisation_links import record_links_made
+
+    started = timezone.now()
     results = load_demo()
+    record_links_made(since=started)
     table = _table("Demo data")
     for column in ("source", "releases added", "already there", "processes updated"):
         table.add_column(column, justify="right" if column != "source" else "left")
@@ -390,6 +399,9 @@ def import_data(paths: tuple[Path, ...], social_care: bool, no_bulk: bool) -> No
             errors.print(f"[bold red]Cannot import:[/bold red] {error}.", highlight=False)
             errors.print("How to fix it: give the path of an OCDS file, or of a folder holding some.", highlight=False)
             sys.exit(2)
+    from opencare.publishing.organisation_links import record_links_made
+
+    record_links_made(since=run.started_at)  # the links between organisations it made, with evidence, in the audit log
     table = _table(f"Import {run.pk}")
     table.add_column("releases", justify="left")
     table.add_column("count", justify="right")

@@ -76,3 +76,29 @@ def test_real_notices_link_a_buyer_across_its_processes_and_reimporting_adds_no_
     assert Organisation.objects.count() < links
     import_paths([REALDATA])
     assert ProcessParty.objects.count() == links
+
+
+def _posted_source():
+    return get_or_create_source(key="opencare:publisher:1", title="Published through opencare")
+
+
+def test_a_posted_release_naming_two_known_organisations_does_not_merge_them():
+    store("ocds-a-1", party("Care Co", "GB-COH", "123"))
+    store("ocds-a-2", party("Borsetdale Council", "GB-LAE", "BOR"))
+    posted = {"ocid": "ocds-a-2", "id": "2", "date": "2025-02-01T00:00:00Z", "tag": ["tenderUpdate"],
+              "parties": [party("Care Co", "GB-COH", "123", ("GB-LAE", "BOR"))]}  # fmt: skip
+    store_release_package(package={"releases": [posted]}, source=_posted_source())
+    assert Organisation.objects.count() == 2
+    assert OrganisationIdentifier.objects.get(identifier="123").organisation.name == "Care Co"
+
+
+def test_official_data_added_later_to_a_process_with_posted_releases_does_not_merge_through_them():
+    store("ocds-a-1", party("Care Co", "GB-COH", "123"))
+    store("ocds-a-2", party("Borsetdale Council", "GB-LAE", "BOR"))
+    posted = {"ocid": "ocds-a-2", "id": "2", "date": "2025-02-01T00:00:00Z", "tag": ["tenderUpdate"],
+              "parties": [party("Care Co", "GB-COH", "123", ("GB-LAE", "BOR"))]}  # fmt: skip
+    store_release_package(package={"releases": [posted]}, source=_posted_source())
+    official = {"ocid": "ocds-a-2", "id": "3", "date": "2025-03-01T00:00:00Z", "tag": ["award"],
+                "parties": [party("Borsetdale Council", "GB-LAE", "BOR")]}  # fmt: skip
+    store_release_package(package={"releases": [official]}, source=get_or_create_source(key="test:orgs", title="T"))
+    assert Organisation.objects.count() == 2

@@ -1,8 +1,10 @@
 """The publishing API: a publisher's own system posts releases (JSON) or actuals (CSV) with an API token.
 
-Every post goes through the same checks as the website: the token's organisation must be the buyer in the process
-(any release) or the provider of the contract (its own part only); the release is reviewed against the process's
-stored releases and refused if it adds errors; what is stored is logged with the token's name. Tokens are sent as
+Every post goes through the same service as the website (publishing.services.store_reviewed) and so the same
+ownership and identity rules (publishing.ownership): the token's organisation must be the buyer in the process (any
+release) or the provider of the contract (its own part only), and may not give any party identifiers that are not
+its own; the release is reviewed against the process's stored releases, inside the transaction that stores it, and
+refused if it adds errors; what is stored is logged with the token's name. Tokens are sent as
 `Authorization: Bearer <token>`, so these endpoints need no cookie and no CSRF token.
 """
 
@@ -24,26 +26,25 @@ from ninja.errors import HttpError
 from ninja.security import HttpBearer
 
 from opencare.ocds import release_builder as rb
-from opencare.ocds.performance import ContractOnRecord, contracts_on_record
+from opencare.ocds.performance import ContractOnRecord
 from opencare.publishing.actuals_upload import COLUMNS, read_actuals
 from opencare.publishing.documents import UploadRefused
 from opencare.publishing.flows import FlowContext, actuals_builder, actuals_of
-from opencare.publishing.models import ApiToken, Publisher
-from opencare.publishing.permissions import Side, sides_in_process
-from opencare.publishing.services import PublishRefused, buyer_of, record, store_reviewed
+from opencare.publishing.models import ApiToken
+from opencare.publishing.services import (
+    AlreadyPublished,
+    NotAllowed,
+    PublishRefused,
+    ReleaseIdTaken,
+    buyer_of,
+    record,
+    store_reviewed,
+    tags_for,
+)
 from opencare.publishing.tokens import token_for
-from opencare.registry.prepared import release_sha256
-from opencare.registry.selectors import process_by_ocid, process_releases
+from opencare.registry.selectors import process_by_ocid
 from opencare.registry.storable import storage_problem
 
-#: The top-level fields a provider's release may hold: its own part of the contract, nothing of the tender or award.
-SUPPLIER_RELEASE_KEYS = frozenset(
-    {"ocid", "id", "date", "tag", "initiationType", "language", "parties", "buyer", "awards", "contracts"}
-)
-#: The fields of each contract a provider's release may hold.
-SUPPLIER_CONTRACT_KEYS = frozenset({"id", "awardID", "implementation", "documents"})
-#: Roles only the buying side plays; a provider may not give them to anyone.
-BUYER_ROLES = frozenset({"buyer", "procuringEntity", "payer"})
 HOW_TO_AUTHENTICATE = (
     "Send your organisation's API token in the header 'Authorization: Bearer <token>'. Publishers create tokens on "
     "their organisation's API tokens page on this website."
@@ -103,8 +104,10 @@ RELEASE_BODY = {
     "description": "One OCDS release as a JSON object, or a release package whose `releases` list holds exactly "
     "one release. Its `ocid` must be a contracting process in the registry where your organisation is the buyer, or "
     "the provider (then the release may hold only ocid, id, date, tag, initiationType, language, parties, buyer, "
-    "awards with ids only, and contracts with only id, awardID, implementation and documents). A correction is a "
-    "new release with a new `id`.",
+    "awards with ids only, and contracts with only id, awardID, implementation and documents). No party may be given "
+    "identifiers that are not its own: your organisation's party carries the identifier confirmed for it, and other "
+    "parties only the identifiers they already have here (else 403, naming the identifier). A correction is a new "
+    "release with a new `id`.",
     "required": True,
     "content": {"application/json": {"schema": {"type": "object", "description": "An OCDS release."}}},
 }
@@ -154,48 +157,16 @@ def post_release(request: HttpRequest) -> Status:
             "the 'releases' scope on your organisation's API tokens page.",
         )
     release = _release_from(_body(request))
-    ocid, release_id = release["ocid"], release["id"]
-    process = process_by_ocid(ocid=ocid)
-    if process is None:
-        return _forbidden(
-            token,
-            "post-release",
-            ocid,
-            f"No contracting process in the registry has the ocid "
-            f"'{ocid}'. Releases can be posted only for processes already published here; create a "
-            "new process on the website first.",
-        )
-    sides = sides_in_process(token.publisher, ocid)
-    if not sides:
-        return _forbidden(
-            token,
-            "post-release",
-            ocid,
-            f"{token.publisher.name} is neither the buyer nor a provider "
-            "in this contracting process, so it cannot post releases for it.",
-        )
-    if Side.BUYER not in sides:
-        problem = _supplier_release_problem(release, token.publisher, process.compiled_release)
-    else:
-        problem = _other_buyers_contract(release, token.publisher, process.compiled_release)
-    if problem:
-        return _forbidden(token, "post-release", ocid, problem)
-    already = set(process_releases(ocid=ocid).filter(release_id=release_id).values_list("sha256", flat=True))
-    if already:
-        if release_sha256(release) in already:
-            return Status(200, _posted(ocid, release_id, release.get("tag")))
-        return Status(
-            409,
-            {
-                "detail": f"A different release with the id '{release_id}' is already stored for this "
-                "process. Releases are never changed once published: post the correction as a new "
-                "release with a new id."
-            },
-        )
     try:
         published = store_reviewed(
             user=None, publisher=token.publisher, action="post-release", release=release, via=via
         )
+    except NotAllowed as refused:
+        return Status(403, {"detail": str(refused)})
+    except AlreadyPublished as already:
+        return Status(200, _posted(already.published.ocid, already.published.release_id, list(already.published.tags)))
+    except ReleaseIdTaken as taken:
+        return Status(409, {"detail": str(taken)})
     except PublishRefused as refused:
         return Status(
             400,
@@ -245,7 +216,7 @@ def post_actuals(request: HttpRequest, ocid: str, contract_id: str) -> Status:
         )
     ctx = FlowContext(publisher=publisher, ocid=ocid, compiled=compiled)
     contract = _supplied_contract(ctx, contract_id)
-    if contract is None or Side.SUPPLIER not in sides_in_process(publisher, ocid):
+    if contract is None:
         return _forbidden(
             token,
             "publish-actuals",
@@ -284,7 +255,7 @@ def post_actuals(request: HttpRequest, ocid: str, contract_id: str) -> Status:
         ocid=ocid,
         release_id=f"publish-actuals-{now:%Y%m%dT%H%M%S}-{secrets.token_hex(3)}",
         date=now.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        tags=_implementation_tags(ocid),
+        tags=tags_for("publish-actuals", ocid),
         buyer=buyer,
     )
     release = actuals_builder(ctx, actuals)(header)
@@ -297,6 +268,8 @@ def post_actuals(request: HttpRequest, ocid: str, contract_id: str) -> Status:
             via=f"api:{token.name}",
             detail={"contract": contract_id, "figures": len(actuals)},
         )
+    except NotAllowed as refused:
+        return Status(403, {"detail": str(refused)})
     except PublishRefused as refused:
         return Status(
             400,
@@ -390,91 +363,12 @@ def _release_from(body: bytes) -> dict[str, Any]:
     return data
 
 
-def _supplier_release_problem(release: dict[str, Any], publisher: Publisher, compiled: dict[str, Any]) -> str:
-    """Why a provider may not post this release ("" if it may): only its own part of its own contracts."""
-    extra = sorted(set(release) - SUPPLIER_RELEASE_KEYS)
-    if extra:
-        return (
-            f"{publisher.name} is a provider in this contracting process, so its releases may not hold "
-            f"{', '.join(extra)}: only the buyer publishes those. A provider's release may hold only "
-            f"{', '.join(sorted(SUPPLIER_RELEASE_KEYS))}."
-        )
-    ctx = FlowContext(publisher=publisher, ocid=str(release["ocid"]), compiled=compiled)
-    supplied = {c.contract_id: c for c in ctx.contracts if publisher.party_id in c.supplier_ids}
-    contracts = release.get("contracts", [])
-    if not isinstance(contracts, list) or not all(isinstance(c, dict) for c in contracts):
-        return "contracts must be a list of objects."
-    for contract in contracts:
-        extra = sorted(set(contract) - SUPPLIER_CONTRACT_KEYS)
-        if extra:
-            return (
-                f"A provider's release may give a contract only {', '.join(sorted(SUPPLIER_CONTRACT_KEYS))}; "
-                f"it gives {', '.join(extra)}, which only the buyer publishes."
-            )
-        on_record = supplied.get(str(contract.get("id")))
-        if on_record is None:
-            return f"{publisher.name} is not the provider of a contract with the id '{contract.get('id')}' here."
-        if "awardID" in contract and str(contract["awardID"]) != on_record.award_id:
-            return f"The contract '{on_record.contract_id}' belongs to the award '{on_record.award_id}'."
-    awards = release.get("awards", [])
-    award_ids = {contract.award_id for contract in supplied.values()}
-    if not isinstance(awards, list) or any(not isinstance(a, dict) or set(a) != {"id"} for a in awards):
-        return 'A provider\'s release may list awards only by their id, like {"id": "award-1"}.'
-    if any(str(award["id"]) not in award_ids for award in awards):
-        return f"{publisher.name} may refer only to the awards of its own contracts ({', '.join(sorted(award_ids))})."
-    return _supplier_parties_problem(release, publisher, compiled)
-
-
-def _supplier_parties_problem(release: dict[str, Any], publisher: Publisher, compiled: dict[str, Any]) -> str:
-    # Parties merge by id into the record, so a provider restating the buyer could otherwise rewrite its details.
-    buyer_ref = compiled.get("buyer") if isinstance(compiled.get("buyer"), dict) else {}
-    if "buyer" in release and (
-        not isinstance(release["buyer"], dict) or any(buyer_ref.get(k) != v for k, v in release["buyer"].items())
-    ):
-        return "A provider's release may name the buyer only as the process already names it."
-    on_record = {str(p.get("id")): p for p in compiled.get("parties") or [] if isinstance(p, dict)}
-    parties = release.get("parties", [])
-    if not isinstance(parties, list) or not all(isinstance(p, dict) for p in parties):
-        return "parties must be a list of objects."
-    for party in parties:
-        party_id = str(party.get("id"))
-        roles = party.get("roles", [])
-        if not isinstance(roles, list) or not all(isinstance(role, str) for role in roles):
-            return 'A party\'s roles must be a list of role codes, like ["supplier"].'
-        if party_id == publisher.party_id:
-            if BUYER_ROLES & set(roles):
-                return f"A provider may not give itself the roles {', '.join(sorted(BUYER_ROLES & set(roles)))}."
-            continue
-        if party_id == str(buyer_ref.get("id")) and party_id in on_record:
-            recorded = on_record[party_id]
-            changed = [k for k, v in party.items() if k != "roles" and recorded.get(k) != v]
-            if changed or not set(roles) <= set(_texts(recorded.get("roles"))):
-                return (
-                    "A provider's release may restate the buyer's party only as the process already has it; "
-                    f"it changes {', '.join(changed) or 'roles'}."
-                )
-            continue
-        return (
-            f"A provider's release may describe only {publisher.name} ('{publisher.party_id}') and the buyer; "
-            f"it describes '{party_id}'."
-        )
-    return ""
-
-
 def _supplied_contract(ctx: FlowContext, contract_id: str) -> ContractOnRecord | None:
     # FlowContext lists every contract for a buyer-kind organisation, so the supplier is checked here as well.
     for contract in ctx.contracts:
         if contract.contract_id == contract_id and ctx.publisher.party_id in contract.supplier_ids:
             return contract
     return None
-
-
-def _implementation_tags(ocid: str) -> tuple[str, ...]:
-    # As services.publish tags actuals: the process's first implementation release, then updates to it.
-    earlier = process_releases(ocid=ocid).values_list("tags", flat=True)
-    if any(str(tag).startswith("implementation") for tags in earlier for tag in tags or []):
-        return ("implementationUpdate",)
-    return ("implementation",)
 
 
 def _posted(ocid: str, release_id: str, tags: Any) -> dict[str, Any]:
@@ -497,15 +391,3 @@ def _forbidden(token: ApiToken, action: str, ocid: str, reason: str) -> Status:
         reason=reason,
     )
     return Status(403, {"detail": reason})
-
-
-def _other_buyers_contract(release: dict[str, Any], publisher: Any, compiled: dict[str, Any]) -> str:
-    """In a process bought jointly, a buyer may not change a contract another buyer bought ("" if none is touched)."""
-    bought_by = {contract.contract_id: contract.buyer_ids for contract in contracts_on_record(compiled)}
-    contracts = release.get("contracts")
-    for contract in contracts if isinstance(contracts, list) else []:  # not a list: the review refuses it
-        contract_id = str(contract.get("id")) if isinstance(contract, dict) else ""
-        if contract_id in bought_by and publisher.party_id not in bought_by[contract_id]:
-            return (f"Contract '{contract_id}' was bought by another organisation in this joint process, so "
-                    f"{publisher.name} cannot change it.")  # fmt: skip
-    return ""

@@ -73,10 +73,17 @@ def role_in(user: AbstractBaseUser | AnonymousUser, publisher: Publisher) -> str
 
 
 def sides_in_process(publisher: Publisher, ocid: str) -> set[Side]:
-    """The sides the organisation is on in a process, from the parties of its compiled release."""
+    """The sides the organisation is on in a process: the roles of its own party there, the one whose id is its
+    confirmed identifier and which the registry links to the organisation holding that identifier.
+
+    A link between organisations (registry/organisations.py) never lends one the other's parts: the party must be
+    the publisher's own, whatever organisation it was linked to.
+    """
     roles = {
         role
-        for part in parts_played_by(scheme=publisher.scheme, identifier=publisher.identifier, ocid=ocid)
+        for part in parts_played_by(
+            scheme=publisher.scheme, identifier=publisher.identifier, ocid=ocid, party_id=publisher.party_id
+        )
         for role in part.roles
     }
     sides = set()

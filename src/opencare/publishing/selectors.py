@@ -29,9 +29,9 @@ def organisations_of(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Members
 
 
 def processes_of(publisher: Publisher) -> list[ProcessPart]:
-    """The processes where the organisation is the buyer or a supplier, newest first."""
+    """The processes where the organisation is the buyer or a supplier as its own party, newest first."""
     parts: dict[str, ProcessPart] = {}
-    for part in parts_played_by(scheme=publisher.scheme, identifier=publisher.identifier):
+    for part in parts_played_by(scheme=publisher.scheme, identifier=publisher.identifier, party_id=publisher.party_id):
         roles = tuple(role for role in part.roles if role in ("buyer", "supplier"))
         if roles and part.process.ocid not in parts:
             parts[part.process.ocid] = ProcessPart(part.process.ocid, part.process.title or part.process.ocid, roles)

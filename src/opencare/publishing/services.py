@@ -1,9 +1,11 @@
 """Publishing: every publish becomes one immutable OCDS release, reviewed before it is stored, and logged.
 
 The flow is the same for every form, upload and API call: decide whether the person (or token) may take the
-action for this organisation on this process; build the release with opencare.ocds.release_builder; review the
-process's releases with and without it and refuse it if it adds errors; store it in the registry (append-only, the
-process recompiled); write the audit log.
+action for this organisation on this process; build the release with opencare.ocds.release_builder (or take the one
+posted); then, in one transaction with the process's row locked, check the release against the one set of ownership
+and identity rules (publishing.ownership) and review the process's releases with and without it, refusing it if it
+breaks a rule or adds errors; store it in the registry (append-only, the process recompiled); write the audit log.
+Two posts to one process are reviewed one after the other, each against what the other stored.
 """
 
 from __future__ import annotations
@@ -24,10 +26,12 @@ from django.utils import timezone
 from opencare.ocds import release_builder as rb
 from opencare.ocds.review.engine import review
 from opencare.publishing.models import AuditEntry, Draft, Publisher
-from opencare.publishing.permissions import ACTIONS, decide
+from opencare.publishing.ownership import release_problem
+from opencare.publishing.permissions import ACTIONS, Side, decide, sides_in_process
 from opencare.registry.models import Source
+from opencare.registry.prepared import release_sha256
 from opencare.registry.selectors import process_by_ocid, process_releases
-from opencare.registry.services import get_or_create_source, store_releases
+from opencare.registry.services import POSTED_SOURCE_PREFIX, get_or_create_source, locked_process, store_releases
 
 #: The tags each action's release carries; implementation releases after the first are updates.
 TAGS = {
@@ -46,6 +50,18 @@ TAGS = {
 
 class NotAllowed(Exception):
     """The person or token may not take this action here; the message says why."""
+
+
+class ReleaseIdTaken(Exception):
+    """A different release with this id is stored for the process already: releases are never changed."""
+
+
+class AlreadyPublished(Exception):
+    """This very release is stored already (a repeated post): nothing more is stored."""
+
+    def __init__(self, published: Published) -> None:
+        super().__init__(f"The release {published.release_id} is stored already.")
+        self.published = published
 
 
 class PublishRefused(Exception):
@@ -138,7 +154,7 @@ def publish(
         ocid=ocid,
         release_id=f"{action}-{timezone.now():%Y%m%dT%H%M%S}-{secrets.token_hex(3)}",
         date=timezone.now().strftime("%Y-%m-%dT%H:%M:%SZ"),
-        tags=_tags(action, ocid),
+        tags=tags_for(action, ocid),
         buyer=buyer,
         title=title,
         description=description,
@@ -159,18 +175,66 @@ def store_reviewed(
     draft: Draft | None = None,
     detail: dict[str, Any] | None = None,
 ) -> Published:
-    """Review a release against the process's stored releases; store it, or refuse it if it adds errors."""
-    ocid = str(release.get("ocid"))
-    added = errors_added(ocid, release)
-    if added:
-        _audit(user, publisher, f"refused:{action}", ocid, str(release.get("id", "")), via, {"errors": len(added)})
+    """Check a release against the ownership rules and review it with the process's stored releases, then store it,
+    all in one transaction with the process locked; or raise (nothing stored, the refusal logged):
+
+    NotAllowed (a rule is broken: the message says which), PublishRefused (it adds errors), ReleaseIdTaken (another
+    release has its id) or AlreadyPublished (it is stored already).
+    """
+    ocid, release_id = str(release.get("ocid")), str(release.get("id", ""))
+    try:
+        with transaction.atomic():
+            published = _check_and_store(user, publisher, action, release, via, detail or {})
+            if draft is not None and draft.pk:
+                draft.delete()
+    except NotAllowed as refused:
+        _audit(user, publisher, f"refused:{action}", ocid, release_id, via, {"reason": str(refused)})
+        raise
+    except PublishRefused as refused:
+        _audit(user, publisher, f"refused:{action}", ocid, release_id, via, {"errors": len(refused.findings)})
+        raise
+    return published
+
+
+def _check_and_store(
+    user: AbstractBaseUser | None,
+    publisher: Publisher,
+    action: str,
+    release: dict[str, Any],
+    via: str,
+    detail: dict[str, Any],
+) -> Published:
+    """The one path of every publish, inside its transaction: what is decided here is decided on the stored state
+    the release is stored onto (the process row is locked first)."""
+    ocid, release_id = str(release.get("ocid")), str(release.get("id", ""))
+    process = locked_process(ocid=ocid)
+    if process is None and action != "create-process":
+        raise NotAllowed(
+            f"No contracting process in the registry has the ocid '{ocid}'. Releases can be posted only for "
+            "processes already published here; create a new process on the website first."
+        )
+    compiled = process.compiled_release if process is not None else {}
+    sides = sides_in_process(publisher, ocid) if process is not None else set()
+    needed = ACTIONS[action].side if action in ACTIONS else Side.EITHER
+    if process is not None and needed != Side.EITHER and needed not in sides:
+        part = "buyer" if needed == Side.BUYER else "provider"
+        raise NotAllowed(f"{publisher.name} is not the {part} in this contracting process, so it cannot do this.")
+    if problem := release_problem(publisher, release, compiled, sides):
+        raise NotAllowed(problem)
+    stored = set(process_releases(ocid=ocid).filter(release_id=release_id).values_list("sha256", flat=True))
+    published = Published(ocid=ocid, release_id=release_id, tags=tuple(release.get("tag") or ()))
+    if stored and release_sha256(release) in stored:
+        raise AlreadyPublished(published)
+    if stored:
+        raise ReleaseIdTaken(
+            f"A different release with the id '{release_id}' is already stored for this process. Releases are "
+            "never changed once published: post the correction as a new release with a new id."
+        )
+    if added := errors_added(ocid, release):
         raise PublishRefused(added)
-    with transaction.atomic():
-        store_releases(releases=[release], metadata=_package_metadata(publisher), source=_source_of(publisher))
-        _audit(user, publisher, action, ocid, str(release["id"]), via, detail or {})
-        if draft is not None and draft.pk:
-            draft.delete()
-    return Published(ocid=ocid, release_id=str(release["id"]), tags=tuple(release.get("tag") or ()))
+    store_releases(releases=[release], metadata=_package_metadata(publisher), source=_source_of(publisher))
+    _audit(user, publisher, action, ocid, release_id, via, detail)
+    return published
 
 
 def errors_added(ocid: str, release: dict[str, Any]) -> list[dict[str, Any]]:
@@ -222,7 +286,9 @@ def _compiled(ocid: str) -> dict[str, Any]:
     return process.compiled_release if process else {}
 
 
-def _tags(action: str, ocid: str) -> tuple[str, ...]:
+def tags_for(action: str, ocid: str) -> tuple[str, ...]:
+    """The tags of the release an action publishes: the process's first implementation release is tagged
+    implementation and later ones implementationUpdate (the one tag rule of the forms and the actuals API)."""
     tags = TAGS[action]
     if tags == ("implementation",):
         earlier = process_releases(ocid=ocid).values_list("tags", flat=True)
@@ -257,7 +323,7 @@ def _package_metadata(publisher: Publisher) -> dict[str, Any]:
 
 def _source_of(publisher: Publisher) -> Source:
     return get_or_create_source(
-        key=f"opencare:publisher:{publisher.pk}",
+        key=f"{POSTED_SOURCE_PREFIX}{publisher.pk}",
         title=f"{publisher.name}, published through opencare",
         publisher_name=publisher.name,
         licence_name="Open Government Licence v3.0" if publisher.is_buyer_kind else "",

@@ -123,8 +123,8 @@ def flow_check(request: HttpRequest, publisher_pk: int, action: str, ocid: str =
                 description=description,
                 draft=draft,
             )
-        except NotAllowed as error:
-            raise PermissionDenied(str(error)) from error
+        except NotAllowed as error:  # a rule of publishing.ownership: said on the page, with the answers kept
+            return render(request, "publishing/check.html", context | {"refusal": str(error)}, status=403)
         except PublishRefused as refused:
             return render(request, "publishing/check.html", context | {"findings": refused.findings}, status=400)
         messages.success(request, f"Published: {flow.heading.lower()}. It is now on the contract's public page.")
@@ -196,8 +196,8 @@ def actuals_upload_check(request: HttpRequest, publisher_pk: int, ocid: str) -> 
                 build=actuals_builder(ctx, actuals),
                 draft=draft,
             )
-        except NotAllowed as error:
-            raise PermissionDenied(str(error)) from error
+        except NotAllowed as error:  # a rule of publishing.ownership: said on the page, with the answers kept
+            return render(request, "publishing/check.html", context | {"refusal": str(error)}, status=403)
         except PublishRefused as refused:
             return render(request, "publishing/check.html", context | {"findings": refused.findings}, status=400)
         messages.success(request, f"Published {len(actuals)} figures from the spreadsheet.")

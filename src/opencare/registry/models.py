@@ -170,6 +170,14 @@ class OrganisationIdentifier(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="identifiers")
     scheme = models.TextField()
     identifier = models.TextField()
+    # The evidence that links this identifier to its organisation (registry/organisations.py): a party of a process
+    # whose releases all came from official sources (import, harvest, demo), an administrator's confirmation, or,
+    # untrusted, a party of a process that has releases posted by a publisher (which never joins organisations).
+    trusted = models.BooleanField(default=True, help_text="Linked on trusted evidence: official data or an admin.")
+    evidence_ocid = models.TextField(blank=True, help_text="The process whose party gave this identifier.")
+    evidence_party = models.TextField(blank=True, help_text="The id of that party in the process.")
+    evidence_source = models.TextField(blank=True, help_text="The key of the source whose releases linked it.")
+    linked_at = models.DateTimeField(null=True)
 
     class Meta:
         constraints = [

@@ -12,7 +12,15 @@ from django.db.models import Count, QuerySet
 
 from opencare.registry import version
 from opencare.registry.cqc import ratings_for
-from opencare.registry.models import CqcLocation, Organisation, Process, ProcessParty, Release, Source
+from opencare.registry.models import (
+    CqcLocation,
+    Organisation,
+    OrganisationIdentifier,
+    Process,
+    ProcessParty,
+    Release,
+    Source,
+)
 from opencare.registry.search import SEARCH_ORDER, after_in_search_order, matching_words, searchable
 
 #: The registry's version as last read in this process from each database (the primary, a read replica), and when.
@@ -174,10 +182,14 @@ def process_involved(*, process: Process) -> list[Involved]:
     return sorted(involved, key=lambda item: (min((order.get(r, 9) for r in item.roles), default=9), item.name))
 
 
-def parts_played_by(*, scheme: str, identifier: str, ocid: str | None = None) -> list[ProcessParty]:
+def parts_played_by(
+    *, scheme: str, identifier: str, ocid: str | None = None, party_id: str | None = None
+) -> list[ProcessParty]:
     """The parts the organisation with this identifier plays, in one process or in all, newest process first.
 
-    The scheme is compared as the registry stores it (upper case), so 'gb-coh' and 'GB-COH' are one scheme.
+    The scheme is compared as the registry stores it (upper case), so 'gb-coh' and 'GB-COH' are one scheme. With
+    ``party_id``, only the parts where the organisation appears as the party with that id (what publishing
+    permissions use: a link between organisations never lends one the other's parts).
     """
     parts = ProcessParty.objects.filter(
         organisation__identifiers__scheme=scheme.strip().upper(),
@@ -185,6 +197,8 @@ def parts_played_by(*, scheme: str, identifier: str, ocid: str | None = None) ->
     )
     if ocid is not None:
         parts = parts.filter(process__ocid=ocid)
+    if party_id is not None:
+        parts = parts.filter(party_id=party_id)
     return list(
         parts.select_related("process").defer("process__compiled_release").order_by("-process__last_release_date")
     )
@@ -227,3 +241,23 @@ def _unique_urls(lists: Iterable[Any]) -> list[str]:
             if isinstance(url, str):
                 found.setdefault(url, None)
     return list(found)
+
+
+def identifier_holders(keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]:
+    """Which organisation holds each of these (scheme, identifier) keys, for those held."""
+    wanted = set(keys)
+    if not wanted:
+        return {}
+    rows = OrganisationIdentifier.objects.filter(identifier__in={value for _, value in wanted})
+    return {
+        (scheme, value): organisation
+        for scheme, value, organisation in rows.values_list("scheme", "identifier", "organisation_id")
+        if (scheme, value) in wanted
+    }
+
+
+def trusted_identifiers_of(*, scheme: str, identifier: str) -> set[tuple[str, str]]:
+    """The identifiers linked on trusted evidence to the organisation holding this one (empty if none holds it)."""
+    held = OrganisationIdentifier.objects.filter(scheme=scheme.strip().upper(), identifier=identifier.strip())
+    rows = OrganisationIdentifier.objects.filter(organisation__in=held.values("organisation"), trusted=True)
+    return set(rows.values_list("scheme", "identifier"))

@@ -13,7 +13,7 @@ from opencare.registry import version
 from opencare.registry.bulk import request_rebuild
 from opencare.registry.bulk_insert import insert_rows
 from opencare.registry.models import ContractMetric, ImportRun, Process, Release, Source
-from opencare.registry.organisations import link_parties_of
+from opencare.registry.organisations import POSTED_SOURCE_PREFIX, link_parties_of, with_posted_releases
 from opencare.registry.performance_facts import PROCESS_FACT_FIELDS
 from opencare.registry.prepared import (
     CompiledState,
@@ -99,7 +99,7 @@ def store_prepared(prepared: PreparedReleases, *, source: Source, import_run: Im
         insert_rows(Release, RELEASE_COLUMNS, rows)
         result.added = len(rows)
         ready = {ocid: prepared.compiled[ocid] for ocid in result.ocids if ocid not in held}
-        recompile_processes(ocids=sorted(result.ocids), is_invented=source.is_invented, compiled=ready)
+        recompile_processes(ocids=sorted(result.ocids), is_invented=source.is_invented, compiled=ready, source=source)
         if result.added:
             # Every publish, import and harvest comes through here. Robust: the change is stored whatever happens
             # to queueing the rebuild (a failure is logged), and the next change queues it again.
@@ -123,19 +123,37 @@ def _stored_identities(identities: list[Identity]) -> tuple[set[Identity], set[s
     return {identity for identity in stored if identity in wanted}, {ocid for ocid, _, _ in stored}
 
 
+def locked_process(*, ocid: str) -> Process | None:
+    """The process, its row locked until the caller's transaction ends (``select_for_update``), so that what is
+    decided on its stored state stays true until the change is stored. Must be called inside ``transaction.atomic``;
+    on SQLite, whose write transactions already run one at a time, it is a plain read."""
+    return Process.objects.select_for_update().filter(ocid=ocid).first()
+
+
 def recompile_process(*, ocid: str, is_invented: bool = False) -> Process:
     """Compile the process's stored releases and refresh its summary."""
     recompile_processes(ocids=[ocid], is_invented=is_invented)
     return Process.objects.get(ocid=ocid)
 
 
+def is_posted(source: Source | None) -> bool:
+    """Whether the source holds releases a publisher posted through opencare (not an official source)."""
+    return source is not None and source.key.startswith(POSTED_SOURCE_PREFIX)
+
+
 def recompile_processes(
-    *, ocids: list[str], is_invented: bool = False, compiled: dict[str, CompiledState] | None = None
+    *,
+    ocids: list[str],
+    is_invented: bool = False,
+    compiled: dict[str, CompiledState] | None = None,
+    source: Source | None = None,
 ) -> None:
     """Compile each process's stored releases, refresh its summary and its links to organisations, in bulk.
 
     One query reads every release of the processes (but those already compiled in ``compiled``), one writes the new
     processes and one the changed ones, so a chunk of an import costs a handful of queries, not several per process.
+    ``source`` is the source of the releases just stored: the parties of a process with any posted release are
+    linked by their main identifier only.
     """
     compiled = compiled or {}
     for start in range(0, len(ocids), LOOKUP_CHUNK):
@@ -159,7 +177,14 @@ def recompile_processes(
             for process in new:
                 process.pk = keys[process.ocid]
                 process._state.adding = False
-        link_parties_of([(process, states[process.ocid].parties) for process in processes], new=new)
+        # An import's new processes have no release but those it brings: none is looked up for them.
+        untrusted = set(batch) if is_posted(source) else with_posted_releases([o for o in batch if o not in compiled])
+        link_parties_of(
+            [(process, states[process.ocid].parties) for process in processes],
+            new=new,
+            untrusted=untrusted,
+            source_key=source.key if source is not None else "",
+        )
         metrics = {ocid: state.contract_metrics for ocid, state in states.items()}
         _replace_contract_metrics(processes, metrics, had_metrics)
     if ocids:
