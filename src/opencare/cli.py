@@ -120,9 +120,12 @@ def demo() -> None:
         _console().print(
             f"Demo publishing accounts ({names}), password [bold]{DEMO_PASSWORD}[/bold]: /account/sign-in/"
         )
-    from opencare.registry.bulk import read_index
+    from opencare.registry.bulk import downloads_state
 
-    if any(result.added for result in results.values()) or read_index() is None:
+    # Also when nothing was added but the downloads no longer match the registry (a migration or `opencare setup`
+    # changed it since they were made): `make run` then never serves stale downloads.
+    state = downloads_state()
+    if any(result.added for result in results.values()) or state.index is None or state.changed_since:
         _remake_bulk_downloads()
 
 

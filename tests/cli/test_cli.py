@@ -42,3 +42,18 @@ def test_demo_then_demo_again_adds_nothing_the_second_time(tmp_path):
     added_second_time = [line for line in second.stdout.splitlines() if "demo:" in line]
     assert added_second_time
     assert all(line.split("│")[2].strip() == "0" for line in added_second_time)
+
+
+def test_demo_remakes_downloads_that_no_longer_match_the_registry_and_only_those(tmp_path):
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite3'}", "OPENCARE_VAR_DIR": str(tmp_path)}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    subprocess.run([OPENCARE, "demo"], env=env, capture_output=True, text=True, check=True)
+    index_path = tmp_path / "bulk" / "index.json"
+    made = json.loads(index_path.read_text())
+    up_to_date = subprocess.run([OPENCARE, "demo"], env=env, capture_output=True, text=True, check=True)
+    assert "Bulk downloads:" not in up_to_date.stdout
+    # Downloads made before the registry last changed (as after an upgrade's migration): the next demo remakes them.
+    index_path.write_text(json.dumps({**made, "registry_version": -1}))
+    stale = subprocess.run([OPENCARE, "demo"], env=env, capture_output=True, text=True, check=True)
+    assert "Bulk downloads:" in stale.stdout
+    assert json.loads(index_path.read_text())["registry_version"] == made["registry_version"]
