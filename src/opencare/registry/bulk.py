@@ -99,6 +99,11 @@ class DownloadsState:
     changed_since: bool
     being_remade: bool
 
+    @property
+    def made_just_now(self) -> bool:
+        """Whether they were made under a minute ago (the page then says so, not "0 minutes ago")."""
+        return self.made_at is not None and (timezone.now() - self.made_at).total_seconds() < 60
+
 
 def downloads_state() -> DownloadsState:
     """The current downloads and whether they still show everything the registry holds."""
