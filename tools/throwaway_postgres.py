@@ -135,11 +135,12 @@ def _server_in_a_folder(bindir: Path, user: str | None, prefix: str, settings: s
         yield server
     finally:
         _stop_and_delete(folder, bindir, user, "fast")
-        os.close(lifeline)
-        # Nothing is left for the watchdog to do; told so at once, rather than when the pipe closes, which a process
-        # forked from this one meanwhile would delay (it holds a copy of the write end).
-        watchdog.terminate()
-        watchdog.wait()
+        os.close(lifeline)  # the watchdog wakes, finds nothing left to do, and ends
+        try:
+            watchdog.wait(timeout=5)
+        except subprocess.TimeoutExpired:  # a process forked from this one still holds a copy of the write end
+            watchdog.terminate()
+            watchdog.wait()
 
 
 def _start_watchdog(folder: Path, bindir: Path, user: str | None) -> tuple[int, subprocess.Popen[bytes]]:
@@ -174,6 +175,8 @@ def watch(watched: int, folder: Path, bindir: Path, user: str | None) -> None:
             pass
     except InterruptedError:
         pass
+    for signum in (signal.SIGTERM, signal.SIGINT):  # the clean-up is short: let nothing cut it
+        signal.signal(signum, signal.SIG_IGN)
     left = (folder / "data" / "postmaster.pid").exists()
     _stop_and_delete(folder, bindir, user, "immediate")
     if left:
