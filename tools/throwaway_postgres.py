@@ -10,6 +10,11 @@ stop and start again (a database restart), and `throwaway_replica(server)` a str
 The server lives in a temporary folder, listens only on 127.0.0.1 on a free port, trusts local connections, and
 runs without fsync (its data is thrown away). initdb refuses to run as root, so as root it runs as the 'postgres'
 user that Debian's package creates.
+
+No server outlives the process that started it. SIGTERM and Ctrl-C stop the command, then the server, and delete its
+folder. For deaths that run no clean-up (SIGKILL, a crash), each server has a watchdog: a small process in a session
+of its own that holds the read end of a pipe only its starter can write to. When the starter is gone, however it
+went, the pipe closes, and the watchdog stops the server at once (`pg_ctl stop -m immediate`) and deletes the folder.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ import contextlib
 import os
 import pwd
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -124,13 +130,67 @@ def _server_in_a_folder(bindir: Path, user: str | None, prefix: str, settings: s
         options=f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off {settings}",
         log=folder / "server.log", user=user,
     )  # fmt: skip
+    lifeline, watchdog = _start_watchdog(folder, bindir, user)
     try:
         yield server
     finally:
-        if (data / "postmaster.pid").exists():
-            subprocess.run([bindir / "pg_ctl", "-D", data, "-m", "fast", "-w", "stop"], check=False, user=user,
-                           stdout=subprocess.DEVNULL)  # fmt: skip
-        shutil.rmtree(folder, ignore_errors=True)
+        _stop_and_delete(folder, bindir, user, "fast")
+        os.close(lifeline)  # the watchdog wakes, finds nothing left to do, and ends
+        try:
+            watchdog.wait(timeout=5)
+        except subprocess.TimeoutExpired:  # a process forked from this one still holds a copy of the write end
+            watchdog.terminate()
+            watchdog.wait()
+
+
+def _start_watchdog(folder: Path, bindir: Path, user: str | None) -> tuple[int, subprocess.Popen[bytes]]:
+    """Start the watchdog of the server in this folder; returns the pipe's write end (the lifeline) and the watchdog.
+
+    The write end is never written to and is not inherited by the commands we start (os.pipe's ends are
+    non-inheritable), so it closes exactly when this process closes it or dies. The watchdog has a session of its own,
+    so a Ctrl-C or a signal to our process group does not end it before it has cleaned up.
+    """
+    watched, lifeline = os.pipe()
+    try:
+        watchdog = subprocess.Popen(
+            [sys.executable, str(Path(__file__).resolve()), "--watch", str(watched), str(folder), str(bindir),
+             user or ""],
+            pass_fds=(watched,), start_new_session=True, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+        )  # fmt: skip
+    finally:
+        os.close(watched)
+    return lifeline, watchdog
+
+
+def watch(watched: int, folder: Path, bindir: Path, user: str | None) -> None:
+    """The watchdog: wait until the pipe closes (its starter is gone), then stop the server and delete its folder."""
+
+    def stop_waiting(signum: int, frame: object) -> None:
+        raise InterruptedError  # told to end: clean up first, as when the starter is gone
+
+    signal.signal(signal.SIGTERM, stop_waiting)
+    signal.signal(signal.SIGINT, stop_waiting)
+    try:
+        while os.read(watched, 1):  # nobody writes: this returns b"" when the last write end closes
+            pass
+    except InterruptedError:
+        pass
+    for signum in (signal.SIGTERM, signal.SIGINT):  # the clean-up is short: let nothing cut it
+        signal.signal(signum, signal.SIG_IGN)
+    left = (folder / "data" / "postmaster.pid").exists()
+    _stop_and_delete(folder, bindir, user, "immediate")
+    if left:
+        print(f"Stopped and deleted the throwaway PostgreSQL server in {folder}: the run that started it ended "
+              "without stopping it.", file=sys.stderr, flush=True)  # fmt: skip
+
+
+def _stop_and_delete(folder: Path, bindir: Path, user: str | None, mode: str) -> None:
+    """Stop the server in this folder if it runs (``mode``: fast, or immediate), then delete the folder."""
+    data = folder / "data"
+    if (data / "postmaster.pid").exists():
+        subprocess.run([bindir / "pg_ctl", "-D", data, "-m", mode, "-w", "stop"], check=False, user=user,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 @contextlib.contextmanager
@@ -144,11 +204,53 @@ def main(argv: list[str]) -> int:
     """Run the command given after ``--`` against a throwaway server and return its exit code."""
     if argv == ["--check"]:
         return 0 if find_bindir() else 1
+    if len(argv) == 5 and argv[0] == "--watch":
+        watch(int(argv[1]), Path(argv[2]), Path(argv[3]), argv[4] or None)
+        return 0
     if not argv or argv[0] != "--" or len(argv) < 2:
         print(__doc__, file=sys.stderr)
         return 2
-    with throwaway_server() as database_url:
-        return subprocess.run(argv[1:], env={**os.environ, "DATABASE_URL": database_url}, check=False).returncode
+    for signum in (signal.SIGTERM, signal.SIGINT):  # a time-out's SIGTERM, Ctrl-C
+        signal.signal(signum, _stopping)
+    try:
+        with throwaway_server() as database_url:
+            command = subprocess.Popen(argv[1:], env={**os.environ, "DATABASE_URL": database_url})
+            try:
+                return command.wait()
+            except Stopped as stopped:
+                _end(command, stopped.signum)
+                raise
+    except Stopped as stopped:
+        print(f"Stopped by {signal.Signals(stopped.signum).name}: the command, then the throwaway PostgreSQL server.",
+              file=sys.stderr)  # fmt: skip
+        return 128 + stopped.signum
+
+
+class Stopped(Exception):
+    """This run was told to stop (SIGTERM or SIGINT)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _stopping(signum: int, frame: object) -> None:
+    """Stop the run: the command, then the server. Further signals are ignored so the clean-up is not cut short (the
+    watchdog would still stop the server, but the command must not be left running)."""
+    for ignored in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(ignored, signal.SIG_IGN)
+    raise Stopped(signum)
+
+
+def _end(command: subprocess.Popen[bytes], signum: int) -> None:
+    """Pass the signal on to the command (Ctrl-C reaches it anyway) and wait a while for it to end; then kill it."""
+    if command.poll() is None:
+        command.send_signal(signum)
+    try:
+        command.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        command.kill()
+        command.wait()
 
 
 if __name__ == "__main__":

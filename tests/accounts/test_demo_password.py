@@ -53,3 +53,18 @@ def test_no_one_may_choose_the_demo_password():
     with pytest.raises(ValidationError, match="published as the demo accounts' password"):
         validate_password(DEMO_PASSWORD)
     validate_password(PASSWORD)  # an ordinary long password passes every rule
+
+
+def test_local_sign_in_page_lists_the_demo_accounts_and_their_password(client, settings):
+    settings.OPENCARE_DEMO_ACCOUNTS = True
+    page = client.get("/account/sign-in/").content.decode()
+    assert f"password <code>{DEMO_PASSWORD}</code>" in page
+    assert "<code>commissioner</code>: Publisher for Borsetdale Council" in page
+
+
+def test_sign_in_page_shows_no_demo_accounts_when_they_are_off(client, settings):
+    settings.OPENCARE_DEMO_ACCOUNTS = False
+    page = client.get("/account/sign-in/").content.decode()
+    assert DEMO_PASSWORD not in page
+    assert "commissioner" not in page
+    assert "Sign in to publish contract data" in page

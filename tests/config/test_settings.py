@@ -55,7 +55,7 @@ def test_production_never_creates_demo_accounts_even_when_asked():
 REVIEWED_LITERALS = {
     ("config/settings.py", "SECRET_KEY"): "local runs only: production refuses to start without SECRET_KEY (above)",
     ("publishing/tokens.py", "TOKEN_PREFIX"): "a label every API token starts with, not a secret",
-    ("demo/accounts.py", "DEMO_PASSWORD"): "published on purpose; refused in production (tests/accounts)",
+    ("config/settings.py", "OPENCARE_DEMO_PASSWORD"): "published on purpose; refused in production (tests/accounts)",
 }
 
 

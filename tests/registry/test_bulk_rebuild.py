@@ -17,10 +17,11 @@ from django_tasks_db.models import DBTaskResult
 from opencare.ocds.extensions_used import profile_fields, top_level_fields
 from opencare.ocds.review.engine import review
 from opencare.registry import bulk
-from opencare.registry.bulk import download_path, read_index, rebuild_if_due, request_rebuild, write_bulk_downloads
+from opencare.registry.bulk import download_path, read_index, rebuild_if_due, write_bulk_downloads
 from opencare.registry.imports import import_paths
 from opencare.registry.models import BulkRebuild, Process, Release
 from opencare.registry.services import get_or_create_source, store_release_package
+from opencare.registry.tasks import request_rebuild
 
 pytestmark = pytest.mark.django_db
 

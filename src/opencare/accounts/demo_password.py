@@ -15,12 +15,10 @@ from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
-from opencare.demo.accounts import DEMO_PASSWORD
-
 
 def is_demo_password(password: str) -> bool:
-    """Whether this is the demo accounts' published password."""
-    return hmac.compare_digest(password.encode("utf-8"), DEMO_PASSWORD.encode("utf-8"))
+    """Whether this is the demo accounts' published password (settings.OPENCARE_DEMO_PASSWORD)."""
+    return hmac.compare_digest(password.encode("utf-8"), settings.OPENCARE_DEMO_PASSWORD.encode("utf-8"))
 
 
 class PasswordBackend(ModelBackend):

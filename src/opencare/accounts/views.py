@@ -29,11 +29,8 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         return redirect(services.sign_in_after_password(request, form.get_user(), next_url))
     # A locked-out account also lands here: AxesMiddleware then swaps this page for accounts/locked_out.html.
+    # On local runs the page also lists the demo accounts to try (the demo's own template tag, demo_sign_in).
     context = {"form": form, "next": next_url, "failure_limit": settings.AXES_FAILURE_LIMIT}
-    if settings.OPENCARE_DEMO_ACCOUNTS:  # local runs only: the invented accounts to try publishing with
-        from opencare.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
-
-        context |= {"demo_accounts": DEMO_ACCOUNTS, "demo_password": DEMO_PASSWORD}
     return render(request, "accounts/sign_in.html", context, status=400 if request.method == "POST" else 200)
 
 

@@ -9,8 +9,6 @@ and are never believed. With no trusted proxies (the default) the header is igno
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import ipaddress
 from collections.abc import Callable, Iterable
 
@@ -54,11 +52,6 @@ def client_address(remote_addr: str, forwarded_for: str, networks: list[Network]
             except ValueError:
                 return remote_addr  # our proxy would never write this: do not guess
     return hops[0] if hops else remote_addr
-
-
-def address_hash(address: str) -> str:
-    """A keyed hash of a client's address: enough to count what one address sends, not enough to find anyone."""
-    return hmac.new(settings.SECRET_KEY.encode(), address.encode(), hashlib.sha256).hexdigest()
 
 
 class ClientAddressMiddleware:

@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "opencare.publishing",
     "opencare.participation",
     "opencare.task_worker",
+    "opencare.demo",  # for its template tag only: the sign-in page's demo accounts on local runs
 ]
 
 MIDDLEWARE = [
@@ -332,6 +333,10 @@ OPENCARE_DOCUMENT_MAX_BYTES = int(os.getenv("OPENCARE_DOCUMENT_MAX_BYTES", str(2
 OPENCARE_ACTUALS_MAX_BYTES = int(os.getenv("OPENCARE_ACTUALS_MAX_BYTES", str(2 * 1000 * 1000)))
 #: Create demo publishing accounts with `opencare demo` and show their sign-in details (never in production).
 OPENCARE_DEMO_ACCOUNTS = env_bool("OPENCARE_DEMO_ACCOUNTS", default=not PRODUCTION) and not PRODUCTION
+#: The one password of every demo account (opencare.demo.accounts), published on local sign-in pages and in the
+#: README. Here, not in the demo loader, so sign-in (opencare.accounts.demo_password) can refuse it without importing
+#: the demo. Not an environment variable: it is the same published word everywhere.
+OPENCARE_DEMO_PASSWORD = "invented-demo-password"  # noqa: S105 (local demo accounts only; refused in production)
 
 #: Email: the console in local runs (messages are printed), SMTP or any backend in production.
 EMAIL_BACKEND = os.getenv("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

@@ -15,7 +15,7 @@ from opencare.demo.borsetdale import COUNCIL, KESTREL, MOORSIDE, WENDMOOR_COUNCI
 from opencare.publishing.models import Membership, Publisher
 
 #: The one password of every demo account: shown on the sign-in page of local runs, so never use it elsewhere.
-DEMO_PASSWORD = "invented-demo-password"  # noqa: S105 (local demo accounts only; refused in production)
+DEMO_PASSWORD = settings.OPENCARE_DEMO_PASSWORD
 
 
 @dataclass(frozen=True)

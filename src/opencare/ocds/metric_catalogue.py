@@ -54,11 +54,6 @@ class Metric:
     benchmarks: tuple[dict[str, Any], ...]
     status: str
 
-    @property
-    def dimension_keys(self) -> tuple[str, ...]:
-        """The dimension keys an observation of this metric may use."""
-        return tuple(dimension["key"] for dimension in self.dimensions)
-
 
 @dataclass(frozen=True)
 class Catalogue:

@@ -127,11 +127,6 @@ class MetricProgress:
         """Whether met means meeting every promised wage floor and the legal minimum, not only the target."""
         return self.metric_id == WORKER_PAY
 
-    @property
-    def is_money(self) -> bool:
-        """Whether the readings are amounts of money (a price or pay) rather than measures."""
-        return bool(self.currency)
-
 
 @dataclass(frozen=True)
 class Signal:

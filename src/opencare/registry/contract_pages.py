@@ -32,11 +32,6 @@ class MetricGroup:
     contracts: tuple[MetricProgress, ...]
 
     @property
-    def below_periods(self) -> int:
-        """Periods below target across the contracts."""
-        return sum(metric.below_count for metric in self.contracts)
-
-    @property
     def has_figures(self) -> bool:
         """Whether any contract has published a figure for this metric (else it is agreed, with no figures yet)."""
         return any(metric.actuals for metric in self.contracts)

@@ -64,14 +64,6 @@ def registry_counts() -> RegistryCounts:
     )
 
 
-def process_list(*, invented: bool | None = None) -> QuerySet[Process]:
-    """Processes, most recently updated first; ``invented`` keeps only demo (True) or only real (False) ones."""
-    processes = Process.objects.defer("compiled_release")
-    if invented is not None:
-        processes = processes.filter(is_invented=invented)
-    return processes
-
-
 def process_by_ocid(*, ocid: str) -> Process | None:
     """One process, or None."""
     return Process.objects.filter(ocid=ocid).first()

@@ -10,7 +10,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from opencare.registry import version
-from opencare.registry.bulk import request_rebuild
 from opencare.registry.bulk_insert import insert_rows
 from opencare.registry.models import ContractMetric, ImportRun, Process, Release, Source
 from opencare.registry.organisations import POSTED_SOURCE_PREFIX, link_parties_of, with_posted_releases
@@ -23,6 +22,7 @@ from opencare.registry.prepared import (
     prepare_releases,
 )
 from opencare.registry.storable import fit_decimal_fields
+from opencare.registry.tasks import request_rebuild
 
 #: The fields a recompile changes.
 PROCESS_FIELDS = [

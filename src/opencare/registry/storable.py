@@ -65,14 +65,6 @@ def storage_problem(
     return None
 
 
-def check_storable(releases: list[dict[str, Any]]) -> None:
-    """Raise NotStorable for the first release that cannot be stored."""
-    for release in releases:
-        problem = storage_problem(release)
-        if problem is not None:
-            raise problem
-
-
 def usable_key(text: str) -> bool:
     """Whether text is short enough to be an identifier, a name or a key (longer ones are not real)."""
     return len(text) <= MAX_KEY_LENGTH

@@ -9,6 +9,10 @@ class ReviewsConfig(AppConfig):
     verbose_name = "Data Review Tool"
 
     def ready(self) -> None:
+        # The services queue work through the tasks module without importing it (the tasks import the services).
+        from opencare.reviews import services, tasks
+
+        services.use_task_queue(tasks.QUEUE)
         # Uploads are written to FILE_UPLOAD_TEMP_DIR as they arrive; it must exist before the first upload.
         for folder in (settings.FILE_UPLOAD_TEMP_DIR, settings.OPENCARE_REVIEW_DIR):
             if folder:

@@ -1,6 +1,8 @@
 """The Data Review Tool's work: accept an upload, check it in the background, convert it, and forget it on time.
 
 Views and the API call these functions; the background tasks in tasks.py call run_review and run_conversions.
+Services never import the tasks: they queue work through the TaskQueue that tasks.py gives them (registered when
+Django starts, in apps.ReviewsConfig.ready), so the tasks call the services and not the other way round.
 Nothing here trusts the upload: its name is for display only, its content is sniffed, compressed input is expanded
 with limits, and any input that cannot be read leaves only a short explanation behind, never half-written files.
 """
@@ -22,7 +24,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO, Protocol
 
 import orjson
 from django.conf import settings
@@ -289,18 +291,33 @@ def _save_and_enqueue(review: ReviewRequest, enqueue: bool) -> ReviewRequest:
     return review
 
 
+class TaskQueue(Protocol):
+    """Where services put work for the task worker: reviews.tasks has the one in use (tasks.QUEUE)."""
+
+    def check(self, token: str, lane: str) -> None:
+        """Queue the check of a stored upload in this lane (or the main lane, if the task backend has no such lane)."""
+
+    def convert(self, token: str, lane: str) -> None:
+        """Queue the downloads of a checked upload in this lane (or the main lane, likewise)."""
+
+
+_queues: list[TaskQueue] = []
+
+
+def use_task_queue(queue: TaskQueue) -> None:
+    """Queue work through this from now on (apps.ReviewsConfig.ready gives it tasks.QUEUE)."""
+    _queues[:] = [queue]
+
+
+def _task_queue() -> TaskQueue:
+    if not _queues:
+        raise RuntimeError("No task queue for reviews: Django has not started the reviews app (django.setup()).")
+    return _queues[0]
+
+
 def enqueue_review(review: ReviewRequest, lane: str | None = None) -> None:
     """Queue the check of a stored upload in its lane: the small lane when it is small (lane_for), else the main."""
-    from opencare.reviews.tasks import review_upload  # tasks import this module
-
-    review_upload.using(queue_name=_offered(lane or lane_for(review))).enqueue(review.token)
-
-
-def _offered(lane: str) -> str:
-    """The lane, if the task backend has it (settings.TASKS lists its queues), else the main lane."""
-    from opencare.reviews.tasks import review_upload  # tasks import this module
-
-    return lane if lane in review_upload.get_backend().queues else LANE
+    _task_queue().check(review.token, lane or lane_for(review))
 
 
 def lane_for(review: ReviewRequest) -> str:
@@ -426,8 +443,6 @@ def run_review(token: str, attempt: int = 1, lane: str = LANE) -> None:
     except Exception as error:
         _fail(review, folder, _our_failure(review, error))
         return
-    from opencare.reviews.tasks import convert_upload  # tasks import this module
-
     # The report and the queued conversions are kept together or not at all; a second run that finished meanwhile
     # (a worker wrongly thought dead) changes nothing.
     complete = report.get("complete", True)
@@ -440,7 +455,7 @@ def run_review(token: str, attempt: int = 1, lane: str = LANE) -> None:
             downloads={name: "pending" for name in DOWNLOADS} if complete else _no_downloads(),
         )
         if kept and complete:
-            convert_upload.using(queue_name=_offered(lane)).enqueue(review.token)
+            _task_queue().convert(review.token, lane)
 
 
 def _no_downloads() -> dict[str, str]:

@@ -1,4 +1,8 @@
-"""Background tasks of the Data Review Tool, run by the database-backed task worker (`opencare worker`)."""
+"""Background tasks of the Data Review Tool, run by the database-backed task worker (`opencare worker`).
+
+The tasks call the services; the services queue tasks through QUEUE (given to them in apps.ReviewsConfig.ready), and
+never import this module.
+"""
 
 from __future__ import annotations
 
@@ -23,3 +27,23 @@ def review_upload(context: TaskContext, token: str) -> None:
 def convert_upload(token: str) -> None:
     """Make the JSON, XLSX and CSV downloads of a checked upload."""
     services.run_conversions(token)
+
+
+def _offered(lane: str) -> str:
+    """The lane, if the task backend has it (settings.TASKS lists its queues), else the main lane."""
+    return lane if lane in review_upload.get_backend().queues else services.LANE
+
+
+class DatabaseQueue:
+    """services.TaskQueue through django-tasks: the database queue in production, run at once in tests."""
+
+    def check(self, token: str, lane: str) -> None:
+        """Queue review_upload in this lane."""
+        review_upload.using(queue_name=_offered(lane)).enqueue(token)
+
+    def convert(self, token: str, lane: str) -> None:
+        """Queue convert_upload in this lane."""
+        convert_upload.using(queue_name=_offered(lane)).enqueue(token)
+
+
+QUEUE = DatabaseQueue()
