@@ -99,6 +99,11 @@ class DownloadsState:
     changed_since: bool
     being_remade: bool
 
+    @property
+    def made_under_a_minute_ago(self) -> bool:
+        """Whether they were made less than a minute ago ("Made 0 minutes ago" reads as a mistake)."""
+        return self.made_at is not None and timezone.now() - self.made_at < timedelta(minutes=1)
+
 
 def downloads_state() -> DownloadsState:
     """The current downloads and whether they still show everything the registry holds."""
