@@ -147,6 +147,28 @@ def test_once_one_target_has_figures_the_summary_still_names_the_targets_with_no
 
 
 @pytest.mark.django_db
+def test_a_target_with_figures_is_given_as_its_figure_and_its_definition_is_not_called_the_target(
+    client, publishers, contract_with_targets
+):
+    _, provider = publishers
+    _signed_in(client, "provider")
+    _publish(
+        client,
+        provider,
+        contract_with_targets,
+        "publish-actuals",
+        {"month": "2026-04", "figure__sc-missed-visits": "1.5"},
+    )
+
+    html = client.get(reverse("explore:contract", args=[contract_with_targets])).content.decode()
+
+    missed = _section(html, ">Missed visits</h3>", "</section>")
+    assert "<strong>Target:</strong> 2% or lower (Moorside Care Co-operative (invented) for Borsetdale" in missed
+    assert "<strong>Target:</strong> The percentage of planned visits" not in missed
+    assert "The percentage of planned visits" in missed  # the definition is still there, as a definition
+
+
+@pytest.mark.django_db
 def test_the_easy_read_page_lists_the_agreed_targets_in_plain_words(client, contract_with_targets):
     html = client.get(reverse("explore:contract_easy_read", args=[contract_with_targets])).content.decode()
 
