@@ -202,6 +202,30 @@ def test_a_review_shows_what_was_reviewed_and_agreed_and_its_minutes(client, pub
 
 
 @pytest.mark.django_db
+def test_the_easy_read_page_says_when_the_council_and_provider_met_and_what_they_agreed(
+    client, publishers, contract_with_targets
+):
+    council, _ = publishers
+    easy_read = reverse("explore:contract_easy_read", args=[contract_with_targets])
+    assert "No meetings to check the care are published." in client.get(easy_read).content.decode()
+    held = timezone.localdate() - timedelta(days=20)
+    answers = {
+        "title": "Quarterly contract review",
+        "date_met": held.isoformat(),
+        "description": "Missed visits discussed; the provider agreed a weekend rota.",
+    }
+    _publish(client, council, contract_with_targets, "record-review", answers)
+
+    html = client.get(easy_read).content.decode()
+
+    meetings = _section(html, "Meetings to check the care", "Questions")
+    day = f"{held.day} {held:%B %Y}"
+    assert f"The council and the provider met on {day} to check how the care is going." in meetings
+    assert "What they looked at and agreed:" in meetings
+    assert "Missed visits discussed; the provider agreed a weekend rota." in meetings
+
+
+@pytest.mark.django_db
 def test_a_review_dated_after_today_is_refused_on_the_form_and_nothing_is_stored(
     client, publishers, contract_with_targets
 ):
@@ -248,6 +272,9 @@ def test_a_stored_review_marked_met_on_a_day_still_to_come_is_shown_as_planned(c
     assert "Planned" in reviews
     assert "Held" not in reviews
     assert "The year&#x27;s performance and prices." in reviews
+    easy_read = client.get(reverse("explore:contract_easy_read", args=["ocds-test00-review"])).content.decode()
+    assert "will meet on" in easy_read
+    assert "met on" not in easy_read.replace("will meet on", "")
 
 
 @pytest.mark.django_db
