@@ -174,6 +174,10 @@ def _enter_the_month(page: Page) -> None:
     _screenshot(page, "truth-5-actuals-form")
     summary = _save_and_check(page)
     expect(_answer(summary, "Visits on time, 01 Oct 2026 to 31 Oct 2026")).to_have_text("87: below the target")
+    # The provider is told before publishing that the pay is below the wage the contract promises, not "met".
+    expect(_answer(summary, "Care worker pay per hour, 01 Oct 2026 to 31 Oct 2026")).to_have_text(
+        f"13: below. {PAY_REASON}"
+    )
     _screenshot(page, "truth-6-actuals-check")
     _publish(page, TITLE)
 
@@ -228,6 +232,11 @@ def _easy_read_after_the_month(page: Page, base_url: str, ocid: str) -> None:
     expect(main.locator("h2:text-is('How it is going') ~ ul").first).to_contain_text("Visits on time")
     expect(main).to_contain_text("That is less than the contract promises. It promises the Real Living Wage")
     expect(main).to_contain_text("£13.45")
+    meetings = main.locator("h2:text-is('Meetings to check the care') ~ p")
+    expect(meetings.first).to_have_text(
+        f"The council and the provider met on {REVIEW_DATE.day} {REVIEW_DATE:%B %Y} to check how the care is going."
+    )
+    expect(main).to_contain_text(REVIEW_TEXT)
     _no_accessibility_problems(page, "the easy read page")
     _screenshot(page, "truth-8-easy-read-after-the-month")
 
@@ -258,6 +267,12 @@ def _api_record(page: Page, base_url: str, ocid: str) -> list[str]:
         amount = observation.get("measure", observation.get("value", {}).get("amount"))
         assert float(amount) == float(figure), observation
         assert observation["period"]["startDate"].startswith(f"{MONTH}-01")
+    # The data says what the pages say: visits on time and pay are below (pay below the Real Living Wage promised).
+    judged = {metric_id: observations[0]["measureClassification"]["id"] for metric_id, observations in actuals.items()}
+    assert judged == {
+        **{metric_id: RESULTS[title].lower() for metric_id, title, _, _, _ in TARGETS},
+        "sc-worker-pay-per-hour": "below",
+    }
     return [release["id"] for release in record["releases"]]
 
 
