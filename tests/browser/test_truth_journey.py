@@ -232,6 +232,11 @@ def _easy_read_after_the_month(page: Page, base_url: str, ocid: str) -> None:
     expect(main.locator("h2:text-is('How it is going') ~ ul").first).to_contain_text("Visits on time")
     expect(main).to_contain_text("That is less than the contract promises. It promises the Real Living Wage")
     expect(main).to_contain_text("£13.45")
+    # Easy read lists are as large as its sentences, not the smaller body text.
+    size = "(element) => getComputedStyle(element).fontSize"
+    sentence = main.locator("h2:text-is('Targets') + p").evaluate(size)
+    assert main.locator("h2:text-is('Targets') + p + ul li").first.evaluate(size) == sentence
+    assert main.locator("h2:text-is('How it is going') ~ ul li").first.evaluate(size) == sentence
     meetings = main.locator("h2:text-is('Meetings to check the care') ~ p")
     expect(meetings.first).to_have_text(
         f"The council and the provider met on {REVIEW_DATE.day} {REVIEW_DATE:%B %Y} to check how the care is going."
