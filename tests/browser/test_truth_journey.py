@@ -176,7 +176,7 @@ def _enter_the_month(page: Page) -> None:
     expect(_answer(summary, "Visits on time, 01 Oct 2026 to 31 Oct 2026")).to_have_text("87: below the target")
     # The provider is told before publishing that the pay is below the wage the contract promises, not "met".
     expect(_answer(summary, "Care worker pay per hour, 01 Oct 2026 to 31 Oct 2026")).to_have_text(
-        f"13: below. {PAY_REASON}"
+        f"£{PAY}: below. {PAY_REASON}"
     )
     _screenshot(page, "truth-6-actuals-check")
     _publish(page, TITLE)

@@ -320,12 +320,15 @@ def test_pay_above_its_agreed_target_but_below_the_promised_real_living_wage_is_
     }  # fmt: skip
     publish_flow(client, council, ocid, "publish-contract", answers)
     signed_in(client, "provider")
+    form = client.get(reverse("publishing:flow", args=[provider.pk, ocid, "publish-actuals"])).content.decode()
+    assert "Target: £12.60 (higher is better)" in form  # money in pounds and pence, not "£12.6"
+    assert "Target: £29.10" in form
     month = {"month": "2026-10", "figure__sc-worker-pay-per-hour": "13.00", "figure__sc-punctuality": "91"}
     response = client.post(reverse("publishing:flow", args=[provider.pk, ocid, "publish-actuals"]), month)
     assert response.status_code == 302, response.content.decode()[:3000]
     check = client.get(response["Location"]).content.decode()
     reason = "£13.00 is below the Real Living Wage for 2026\N{EN DASH}27, £13.45, which the contract terms promise."
-    assert f"13: below. {reason}" in check
+    assert f"£13.00: below. {reason}" in check
     assert "91: meets the target" in check
     assert client.post(response["Location"]).status_code == 302
 
@@ -346,7 +349,7 @@ def test_pay_that_meets_its_target_and_every_promised_wage_is_published_as_met(c
     month = {"month": "2026-10", "figure__sc-worker-pay-per-hour": "13.50"}
     response = client.post(reverse("publishing:flow", args=[provider.pk, ocid, "publish-actuals"]), month)
     check = client.get(response["Location"]).content.decode()
-    assert "13.5: meets the target, every wage the contract promises and the legal minimum" in check
+    assert "£13.50: meets the target, every wage the contract promises and the legal minimum" in check
     assert client.post(response["Location"]).status_code == 302
     release = Release.objects.filter(ocid=ocid).order_by("-pk").first()
     (metric,) = release.data["contracts"][0]["implementation"]["metrics"]

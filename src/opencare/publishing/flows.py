@@ -296,12 +296,16 @@ def _actuals_form(ctx: FlowContext, data: dict | None, files: dict | None) -> dj
 
 
 def _target_hint(metric: Any) -> str:
-    unit = "£" if metric.currency else ""
     suffix = "%" if metric.unit.get("id") == "P1" else ""
     if metric.target is None:
         return ""
     better = {"higher": " (higher is better)", "lower": " (lower is better)"}.get(metric.better, "")
-    return f"Target: {unit}{metric.target.normalize():f}{suffix}{better}"
+    return f"Target: {_figure(metric.target, metric.currency)}{suffix}{better}"
+
+
+def _figure(amount: Decimal, currency: str) -> str:
+    """A figure as a person writes it: money in pounds and pence (£12.60), other figures without trailing zeros."""
+    return f"£{amount:,.2f}" if currency == "GBP" else f"{amount.normalize():f}"
 
 
 def actuals_of(ctx: FlowContext, rows: list[tuple[str, date, date, Decimal, str]]) -> list[rb.Actual]:
@@ -347,11 +351,12 @@ def actuals_summary(actuals: list[rb.Actual], ctx: FlowContext | None = None) ->
     words = {"met": "meets the target", "below": "below the target", "": "no target to compare with"}
     rows = []
     for actual in actuals:
-        result = f"{actual.amount.normalize():f}: {words[actual.classification]}"
+        figure = _figure(actual.amount, actual.currency)
+        result = f"{figure}: {words[actual.classification]}"
         if ctx is not None and actual.metric_id == WORKER_PAY:
             floors, applied = pay_shortfalls(actual.amount, actual.period_start, {}, _wage_promises(ctx))
             if floors:
-                result = f"{actual.amount.normalize():f}: below. " + " ".join(floor.sentence for floor in floors)
+                result = f"{figure}: below. " + " ".join(floor.sentence for floor in floors)
             elif applied and actual.classification == "met":
                 result += ", every wage the contract promises and the legal minimum"
         rows.append((f"{actual.title}, {actual.period_start:%d %b %Y} to {actual.period_end:%d %b %Y}", result))
