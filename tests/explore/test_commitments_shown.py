@@ -141,7 +141,8 @@ def test_once_one_target_has_figures_the_summary_still_names_the_targets_with_no
     html = client.get(reverse("explore:contract", args=[contract_with_targets])).content.decode()
 
     summary = _section(html, 'id="going"', "</p>")
-    assert "all 1 measures with a target met it every time" in summary
+    assert "the one measure with a target met it every time" in summary
+    assert "all 1 measures" not in summary
     assert "No figures yet for: <strong>Visits on time, Visits from familiar care workers</strong>" in summary
     assert "No figures yet" not in _section(html, ">Missed visits</h3>", "</section>")
 
