@@ -336,9 +336,8 @@ def _json_twin(page: Page, base_url: str, ocid: str) -> None:
     story = response.json()
     targets = {target["metric_id"]: target for target in story["promises"]["targets"]}
     for metric_id, title, target, _, better in TARGETS:
-        assert (targets[metric_id]["title"], targets[metric_id]["amount"]) == (title, float(target)), targets[
-            metric_id
-        ]
+        assert targets[metric_id]["title"] == title, targets[metric_id]
+        assert targets[metric_id]["amount"] == float(target), targets[metric_id]
         assert targets[metric_id]["better"] == better.split()[0].lower(), targets[metric_id]
         assert targets[metric_id]["unit_id"] == "P1", targets[metric_id]
     assert targets["sc-worker-pay-per-hour"]["amount"] == float(AGREED_PAY)
