@@ -141,9 +141,32 @@ def test_once_one_target_has_figures_the_summary_still_names_the_targets_with_no
     html = client.get(reverse("explore:contract", args=[contract_with_targets])).content.decode()
 
     summary = _section(html, 'id="going"', "</p>")
-    assert "all 1 measures with a target met it every time" in summary
+    assert "the one measure with a target met it every time" in summary
+    assert "all 1 measures" not in summary
     assert "No figures yet for: <strong>Visits on time, Visits from familiar care workers</strong>" in summary
     assert "No figures yet" not in _section(html, ">Missed visits</h3>", "</section>")
+
+
+@pytest.mark.django_db
+def test_a_target_with_figures_is_given_as_its_figure_and_its_definition_is_not_called_the_target(
+    client, publishers, contract_with_targets
+):
+    _, provider = publishers
+    _signed_in(client, "provider")
+    _publish(
+        client,
+        provider,
+        contract_with_targets,
+        "publish-actuals",
+        {"month": "2026-04", "figure__sc-missed-visits": "1.5"},
+    )
+
+    html = client.get(reverse("explore:contract", args=[contract_with_targets])).content.decode()
+
+    missed = _section(html, ">Missed visits</h3>", "</section>")
+    assert "<strong>Target:</strong> 2% or lower (Moorside Care Co-operative (invented) for Borsetdale" in missed
+    assert "<strong>Target:</strong> The percentage of planned visits" not in missed
+    assert "The percentage of planned visits" in missed  # the definition is still there, as a definition
 
 
 @pytest.mark.django_db
@@ -177,6 +200,30 @@ def test_a_review_shows_what_was_reviewed_and_agreed_and_its_minutes(client, pub
     assert 'href="https://borsetdale.example.org/minutes-q1.pdf"' in reviews
     assert "Held" in reviews
     assert "Planned" not in reviews
+
+
+@pytest.mark.django_db
+def test_the_easy_read_page_says_when_the_council_and_provider_met_and_what_they_agreed(
+    client, publishers, contract_with_targets
+):
+    council, _ = publishers
+    easy_read = reverse("explore:contract_easy_read", args=[contract_with_targets])
+    assert "No meetings to check the care are published." in client.get(easy_read).content.decode()
+    held = timezone.localdate() - timedelta(days=20)
+    answers = {
+        "title": "Quarterly contract review",
+        "date_met": held.isoformat(),
+        "description": "Missed visits discussed; the provider agreed a weekend rota.",
+    }
+    _publish(client, council, contract_with_targets, "record-review", answers)
+
+    html = client.get(easy_read).content.decode()
+
+    meetings = _section(html, "Meetings to check the care", "Questions")
+    day = f"{held.day} {held:%B %Y}"
+    assert f"The council and the provider met on {day} to check how the care is going." in meetings
+    assert "What they looked at and agreed:" in meetings
+    assert "Missed visits discussed; the provider agreed a weekend rota." in meetings
 
 
 @pytest.mark.django_db
@@ -226,6 +273,9 @@ def test_a_stored_review_marked_met_on_a_day_still_to_come_is_shown_as_planned(c
     assert "Planned" in reviews
     assert "Held" not in reviews
     assert "The year&#x27;s performance and prices." in reviews
+    easy_read = client.get(reverse("explore:contract_easy_read", args=["ocds-test00-review"])).content.decode()
+    assert "will meet on" in easy_read
+    assert "met on" not in easy_read.replace("will meet on", "")
 
 
 @pytest.mark.django_db

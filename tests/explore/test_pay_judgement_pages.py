@@ -149,3 +149,20 @@ def test_easy_read_says_in_short_sentences_that_pay_is_less_than_the_contract_pr
     )
     south = _page(client, "explore:contract_easy_read", "ocds-bdemo1-hc-south")
     assert "That is less than" not in south
+
+
+@pytest.mark.django_db
+def test_the_prices_table_names_a_monthly_figure_s_month_and_an_agreed_figure_s_years(client):
+    release = _release_with_pay_at_its_target_but_below_the_promised_wage()
+    october = {"startDate": "2024-10-01T00:00:00Z", "endDate": "2024-10-31T23:59:59Z"}
+    monthly = {"id": "m", "period": october, "value": {"amount": 11.80, "currency": "GBP"}, "unit": HOUR}
+    release["contracts"][0]["implementation"]["metrics"] = [
+        {"id": "sc-worker-pay-per-hour", "observations": [monthly]}
+    ]
+    source = get_or_create_source(key="test:pay", title="Pay")
+    store_release_package(package={"releases": [release]}, source=source)
+    page = _page(client, "explore:contract", "ocds-pay-1")
+    prices = page.split('aria-label="Prices and pay agreed"')[1].split("</table>")[0]
+    assert f'£11.44 <span class="govuk-body-s">({Y24})</span>' in prices  # agreed for the contract year
+    assert '£11.80 <span class="govuk-body-s">(October 2024)</span>' in prices  # the latest month's figure
+    assert "2024\N{EN DASH}24" not in prices

@@ -303,3 +303,54 @@ def test_a_document_the_disk_has_no_room_for_is_refused_on_the_form_with_507(cli
     assert response.status_code == 507
     assert "There is no room left on our server to keep" in response.content.decode()
     assert not StoredDocument.objects.exists()
+
+
+@pytest.mark.django_db
+def test_pay_above_its_agreed_target_but_below_the_promised_real_living_wage_is_published_as_below(
+    client, demo_publishing
+):
+    """The contract agrees £12.60 (the Real Living Wage of 2025-26) and its terms promise the Real Living Wage for
+    all working time; October 2026's £13.00 beats the agreed figure but not that year's £13.45. The provider is
+    told so before publishing, and the release says "below", as the contract page does."""
+    council, provider = demo_publishing["council"], demo_publishing["provider"]
+    ocid = create_process(signed_in(client, "commissioner"), council)
+    answers = contract_answers(provider.pk) | {
+        "start": "2025-04-01", "end": "2028-03-31", "date_signed": "2025-03-10", "worker_pay_per_hour": "12.60",
+        "worker_pay_note": "",
+    }  # fmt: skip
+    publish_flow(client, council, ocid, "publish-contract", answers)
+    signed_in(client, "provider")
+    form = client.get(reverse("publishing:flow", args=[provider.pk, ocid, "publish-actuals"])).content.decode()
+    assert "Target: £12.60 (higher is better)" in form  # money in pounds and pence, not "£12.6"
+    assert "Target: £29.10" in form
+    month = {"month": "2026-10", "figure__sc-worker-pay-per-hour": "13.00", "figure__sc-punctuality": "91"}
+    response = client.post(reverse("publishing:flow", args=[provider.pk, ocid, "publish-actuals"]), month)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    check = client.get(response["Location"]).content.decode()
+    reason = "£13.00 is below the Real Living Wage for 2026\N{EN DASH}27, £13.45, which the contract terms promise."
+    assert f"£13.00: below. {reason}" in check
+    assert "91: meets the target" in check
+    assert client.post(response["Location"]).status_code == 302
+
+    release = Release.objects.filter(ocid=ocid).order_by("-pk").first()
+    metrics = {metric["id"]: metric for metric in release.data["contracts"][0]["implementation"]["metrics"]}
+    pay = metrics["sc-worker-pay-per-hour"]["observations"][0]
+    punctuality = metrics["sc-punctuality"]["observations"][0]
+    assert (pay["value"]["amount"], pay["measureClassification"]["id"]) == (13.0, "below")
+    assert punctuality["measureClassification"]["id"] == "met"
+
+
+@pytest.mark.django_db
+def test_pay_that_meets_its_target_and_every_promised_wage_is_published_as_met(client, demo_publishing):
+    council, provider = demo_publishing["council"], demo_publishing["provider"]
+    ocid = create_process(signed_in(client, "commissioner"), council)
+    publish_flow(client, council, ocid, "publish-contract", contract_answers(provider.pk))
+    signed_in(client, "provider")
+    month = {"month": "2026-10", "figure__sc-worker-pay-per-hour": "13.50"}
+    response = client.post(reverse("publishing:flow", args=[provider.pk, ocid, "publish-actuals"]), month)
+    check = client.get(response["Location"]).content.decode()
+    assert "£13.50: meets the target, every wage the contract promises and the legal minimum" in check
+    assert client.post(response["Location"]).status_code == 302
+    release = Release.objects.filter(ocid=ocid).order_by("-pk").first()
+    (metric,) = release.data["contracts"][0]["implementation"]["metrics"]
+    assert metric["observations"][0]["measureClassification"]["id"] == "met"

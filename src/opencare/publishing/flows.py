@@ -19,7 +19,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from opencare.ocds import release_builder as rb
-from opencare.ocds.performance import ContractOnRecord, contracts_on_record
+from opencare.ocds.pay_promises import WagePromise, contract_wage_promises, pay_shortfalls
+from opencare.ocds.performance import WORKER_PAY, ContractOnRecord, contracts_on_record
 from opencare.ocds.service_types import BY_CODE
 from opencare.publishing import forms
 from opencare.publishing.catalogue import current_metrics
@@ -295,20 +296,29 @@ def _actuals_form(ctx: FlowContext, data: dict | None, files: dict | None) -> dj
 
 
 def _target_hint(metric: Any) -> str:
-    unit = "£" if metric.currency else ""
     suffix = "%" if metric.unit.get("id") == "P1" else ""
     if metric.target is None:
         return ""
     better = {"higher": " (higher is better)", "lower": " (lower is better)"}.get(metric.better, "")
-    return f"Target: {unit}{metric.target.normalize():f}{suffix}{better}"
+    return f"Target: {_figure(metric.target, metric.currency)}{suffix}{better}"
+
+
+def _figure(amount: Decimal, currency: str) -> str:
+    """A figure as a person writes it: money in pounds and pence (£12.60), other figures without trailing zeros."""
+    return f"£{amount:,.2f}" if currency == "GBP" else f"{amount.normalize():f}"
 
 
 def actuals_of(ctx: FlowContext, rows: list[tuple[str, date, date, Decimal, str]]) -> list[rb.Actual]:
-    """Figures as builder Actuals, each classified met or below against the contract's target."""
+    """Figures as builder Actuals, each classified met or below against the contract's target; care workers' pay
+    is met only if it also meets every wage the contract promises and the legal minimum for its period."""
     agreed = {metric.metric_id: metric for metric in _contract(ctx).agreed}
     actuals = []
     for metric_id, start, end, amount, notes in rows:
         metric = agreed[metric_id]
+        classification = rb.classification_against(amount, metric.target, metric.better)
+        if metric_id == WORKER_PAY and classification in ("", "met"):
+            floors, applied = pay_shortfalls(amount, start, {}, _wage_promises(ctx))
+            classification = "below" if floors else ("met" if applied else classification)
         actuals.append(
             rb.Actual(
                 metric_id=metric_id,
@@ -318,7 +328,7 @@ def actuals_of(ctx: FlowContext, rows: list[tuple[str, date, date, Decimal, str]
                 amount=amount,
                 unit=dict(metric.unit),
                 currency=metric.currency,
-                classification=rb.classification_against(amount, metric.target, metric.better),
+                classification=classification,
                 notes=notes,
             )
         )
@@ -335,20 +345,35 @@ def _month_rows(ctx: FlowContext, c: dict[str, Any]) -> list[tuple[str, date, da
     ]
 
 
-def actuals_summary(actuals: list[rb.Actual]) -> list[tuple[str, str]]:
-    """Each figure with its period and how it compares to the target."""
+def actuals_summary(actuals: list[rb.Actual], ctx: FlowContext | None = None) -> list[tuple[str, str]]:
+    """Each figure with its period and how it compares to the target; care workers' pay, given the flow's context,
+    with each promised wage and legal minimum it is below, in words."""
     words = {"met": "meets the target", "below": "below the target", "": "no target to compare with"}
-    return [
-        (
-            f"{actual.title}, {actual.period_start:%d %b %Y} to {actual.period_end:%d %b %Y}",
-            f"{actual.amount.normalize():f}: {words[actual.classification]}",
-        )
-        for actual in actuals
-    ]
+    rows = []
+    for actual in actuals:
+        figure = _figure(actual.amount, actual.currency)
+        result = f"{figure}: {words[actual.classification]}"
+        if ctx is not None and actual.metric_id == WORKER_PAY:
+            floors, applied = pay_shortfalls(actual.amount, actual.period_start, {}, _wage_promises(ctx))
+            if floors:
+                result = f"{figure}: below. " + " ".join(floor.sentence for floor in floors)
+            elif applied and actual.classification == "met":
+                result += ", every wage the contract promises and the legal minimum"
+        rows.append((f"{actual.title}, {actual.period_start:%d %b %Y} to {actual.period_end:%d %b %Y}", result))
+    return rows
+
+
+def _wage_promises(ctx: FlowContext) -> tuple[WagePromise, ...]:
+    """The wage floors the flow's contract promises (its terms, its agreed pay, its method statement)."""
+    contract_id = _contract(ctx).contract_id
+    contract = next(
+        (c for c in ctx.compiled.get("contracts") or [] if isinstance(c, dict) and c.get("id") == contract_id), {}
+    )
+    return contract_wage_promises(ctx.compiled, contract)
 
 
 def _actuals_summary(ctx: FlowContext, c: dict[str, Any]) -> list[tuple[str, str]]:
-    return [*actuals_summary(actuals_of(ctx, _month_rows(ctx, c))), ("Notes", c.get("notes") or "None")]
+    return [*actuals_summary(actuals_of(ctx, _month_rows(ctx, c)), ctx), ("Notes", c.get("notes") or "None")]
 
 
 def actuals_builder(ctx: FlowContext, actuals: list[rb.Actual]) -> Builder:

@@ -183,7 +183,7 @@ def actuals_upload_check(request: HttpRequest, publisher_pk: int, ocid: str) -> 
         "publisher": publisher,
         "flow": flow,
         "ctx": ctx,
-        "rows": actuals_summary(actuals),
+        "rows": actuals_summary(actuals, ctx),
         "change_url": change_url,
     }
     if request.method == "POST":
