@@ -9,7 +9,8 @@ Each rebuild writes a new folder of files, then renames a new index.json naming 
 sees the old index and files or the new ones, never half a file nor an index that disagrees with its files. The
 folder before is kept for downloads already started; older ones are deleted.
 
-They are remade in the background after every change (``request_rebuild``, called when a change is committed): a
+They are remade in the background after every change (``registry.tasks.request_rebuild``, called when a change is
+committed): a
 "due" row in the database makes many changes cost one rebuild, and a lock file makes sure only one rebuild runs.
 """
 
@@ -30,7 +31,7 @@ from typing import Any
 
 import orjson
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from opencare.ocds.extensions_used import add_extensions_used, declared_and_used
@@ -119,21 +120,6 @@ def downloads_state() -> DownloadsState:
     )
 
 
-def request_rebuild() -> None:
-    """Note that the downloads are out of date and, unless a rebuild is already waiting, queue one to start after
-    OPENCARE_BULK_REBUILD_DELAY_SECONDS (so that a burst of changes costs one rebuild). Call it once a change is
-    committed; it does nothing when OPENCARE_BULK_REBUILD is off."""
-    if not settings.OPENCARE_BULK_REBUILD:
-        return
-    now = timezone.now()
-    # A marker older than this belongs to a rebuild that never ran (its task lost): take it over.
-    stale = now - timedelta(seconds=settings.OPENCARE_BULK_REBUILD_DELAY_SECONDS + 600)
-    _, created = BulkRebuild.objects.get_or_create(pk=MARKER_PK, defaults={"due_since": now})
-    waiting = Q(due_since__isnull=True) | Q(due_since__lt=stale)
-    if created or BulkRebuild.objects.filter(waiting, pk=MARKER_PK).update(due_since=now):
-        enqueue_rebuild(delay=settings.OPENCARE_BULK_REBUILD_DELAY_SECONDS)
-
-
 def rebuild_if_due() -> dict[str, Any] | None:
     """Remake the downloads if a change is waiting for them and no other rebuild is running; return the new index,
     or None when there was nothing to do. Raises RebuildRunning when another rebuild holds the lock."""
@@ -152,16 +138,6 @@ def write_bulk_downloads(folder: Path | None = None) -> dict[str, Any]:
     with _rebuild_lock(folder, wait=True):
         BulkRebuild.objects.filter(pk=MARKER_PK).update(due_since=None)
         return _write(folder)
-
-
-def enqueue_rebuild(*, delay: float) -> None:
-    """Queue a rebuild to start after ``delay`` seconds (at once where the task backend cannot wait)."""
-    from opencare.registry.tasks import rebuild_bulk_downloads  # tasks import this module
-
-    task = rebuild_bulk_downloads
-    if task.get_backend().supports_defer and delay > 0:
-        task = task.using(run_after=timezone.now() + timedelta(seconds=delay))
-    task.enqueue()
 
 
 @contextlib.contextmanager
