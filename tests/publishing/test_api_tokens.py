@@ -434,6 +434,12 @@ def test_provider_token_posts_its_own_contract_documents(client, provider, provi
     stored = next(c for c in compiled["contracts"] if c["id"] == contract["id"])
     assert "api-staff-survey-2026" in {d["id"] for d in stored["documents"]}
     assert AuditEntry.objects.filter(action="post-release", publisher=provider, via="api:rostering").exists()
+    # The provider's release is published under the site's licence, named as well as linked (it was unnamed).
+    source = Release.objects.get(ocid=north_ocid, release_id="moorside-api-1").source
+    assert (source.licence_name, source.licence_url) == ("Open Government Licence v3.0", _OGL)
+
+
+_OGL = "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
 
 
 @pytest.mark.django_db

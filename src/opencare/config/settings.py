@@ -328,6 +328,7 @@ OPENCARE_OCID_PREFIX = os.getenv("OPENCARE_OCID_PREFIX", "ocds-opncar")
 OPENCARE_PUBLISHED_LICENCE_URL = os.getenv(
     "OPENCARE_PUBLISHED_LICENCE_URL", "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
 )
+OPENCARE_PUBLISHED_LICENCE_NAME = os.getenv("OPENCARE_PUBLISHED_LICENCE_NAME", "Open Government Licence v3.0")
 #: The largest document a publisher may upload, in bytes, and the largest actuals spreadsheet.
 OPENCARE_DOCUMENT_MAX_BYTES = int(os.getenv("OPENCARE_DOCUMENT_MAX_BYTES", str(20 * 1000 * 1000)))
 OPENCARE_ACTUALS_MAX_BYTES = int(os.getenv("OPENCARE_ACTUALS_MAX_BYTES", str(2 * 1000 * 1000)))

@@ -326,7 +326,8 @@ def _source_of(publisher: Publisher) -> Source:
         key=f"{POSTED_SOURCE_PREFIX}{publisher.pk}",
         title=f"{publisher.name}, published through opencare",
         publisher_name=publisher.name,
-        licence_name="Open Government Licence v3.0" if publisher.is_buyer_kind else "",
+        # Providers' releases too: every release posted here is published under the site's one licence.
+        licence_name=settings.OPENCARE_PUBLISHED_LICENCE_NAME,
         licence_url=_licence(),
         is_invented=publisher.is_invented,
     )
