@@ -52,3 +52,16 @@ def test_the_feed_follows_a_service_by_cpv_and_social_care(client, registry):
 def test_odd_filters_give_an_empty_or_unfiltered_feed_not_an_error(client, registry):
     assert entries(client, "?buyer=%3Cscript%3E") == []
     assert entries(client, "?cpv=DROP%20TABLE")
+
+
+def test_an_entry_says_how_the_contract_is_going_as_its_page_judges_it(client):
+    from opencare.demo.services import load_demo
+
+    load_demo()
+    found = {entry.find(f"{ATOM}id").text: entry for entry in entries(client)}
+    summary = found["ocds-bdemo1-hc-wendmoor"].find(f"{ATOM}summary").text
+    # Pay at its agreed figure but below the Real Living Wage the terms promise is below target, as on the page.
+    assert "Care worker pay per hour: £12.21" in summary
+    below = summary.split("Below target in the last year of figures: ")[1]
+    assert "Care worker pay per hour" in below
+    assert "Missed visits" in below

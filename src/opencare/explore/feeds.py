@@ -65,7 +65,7 @@ class ProcessFeed(Feed):
             facts.append(f"Status: {process.status}")
         if process.value_amount is not None:
             facts.append(f"Value: {process.value_amount:,.2f} {process.value_currency}".rstrip())
-        return ". ".join(facts) + "."
+        return ". ".join(facts + _how_it_is_going(process)) + "."
 
     def item_link(self, process: Process) -> str:
         return reverse("explore:contract", args=[process.ocid])
@@ -78,6 +78,21 @@ class ProcessFeed(Feed):
 
     def item_pubdate(self, process: Process) -> datetime | None:
         return process.last_release_date
+
+
+def _how_it_is_going(process: Process) -> list[str]:
+    """What the contract page's "How it's going" says in one line, from the facts kept on the process (judged as the
+    page judges them: pay against every promise), so a reader of the feed learns of a missed target too."""
+    facts = []
+    if process.price_per_hour is not None:
+        facts.append(f"Price per hour: £{process.price_per_hour:,.2f}")
+    if process.worker_pay_per_hour is not None:
+        facts.append(f"Care worker pay per hour: £{process.worker_pay_per_hour:,.2f}")
+    if process.signal == "below":
+        facts.append(f"Below target in the last year of figures: {', '.join(process.targets_below)}")
+    elif process.signal == "meeting":
+        facts.append("Every measure with a target met it in the last year of figures")
+    return facts
 
 
 def _text_parameter(request: HttpRequest, name: str) -> str:
