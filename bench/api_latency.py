@@ -1,9 +1,11 @@
 """API latency beside a static file of the same size, on the same server, with 100,000 processes loaded.
 
 Usage: .venv/bin/python bench/api_latency.py [--processes 100000] [--seconds 10] [--connections 8]
+       [--database sqlite|postgres]
 
 Imports generated processes (one release each, made from the real notices in tests/fixtures/realdata/) into a
-throwaway SQLite database, starts the site with gunicorn (`opencare serve`, 2 web workers, no task worker) on
+throwaway SQLite database (or, with `--database postgres`, a throwaway PostgreSQL server from
+tools/throwaway_postgres.py), starts the site with gunicorn (`opencare serve`, 2 web workers, no task worker) on
 loopback, fetches a paged list (`/api/records?limit=100`, page 500) and a record (`/api/records/OCID`), writes static
 files of exactly the same sizes where WhiteNoise serves them, restarts the server so it sees them, and runs wrk
 against each of the four addresses in turn. It prints requests per second and latency percentiles, and the ratio of
@@ -13,6 +15,7 @@ each API answer's mean latency to its static twin's (target: under 3).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import re
 import subprocess
@@ -23,8 +26,10 @@ import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
 from import_registry import write_releases
 from review_web import free_port
+from throwaway_postgres import throwaway_server
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = ROOT / ".venv" / "bin"
@@ -69,11 +74,16 @@ def main() -> None:
     parser.add_argument("--processes", type=int, default=100_000)
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--database", choices=("sqlite", "postgres"), default="sqlite")
     arguments = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="opencare-bench-api-") as scratch_name:
+    with tempfile.TemporaryDirectory(prefix="opencare-bench-api-") as scratch_name, contextlib.ExitStack() as stack:
         scratch = Path(scratch_name)
-        env = {**os.environ, "OPENCARE_VAR_DIR": str(scratch / "var"),
-               "DATABASE_URL": f"sqlite:///{scratch / 'bench.sqlite3'}"}  # fmt: skip
+        if arguments.database == "postgres":
+            with contextlib.redirect_stdout(sys.stderr):
+                database_url = stack.enter_context(throwaway_server())
+        else:
+            database_url = f"sqlite:///{scratch / 'bench.sqlite3'}"
+        env = {**os.environ, "OPENCARE_VAR_DIR": str(scratch / "var"), "DATABASE_URL": database_url}
         source = scratch / "releases.json"
         write_releases(source, arguments.processes, releases_per_process=1)
         subprocess.run([BIN / "opencare", "setup"], env=env, check=True, stdout=subprocess.DEVNULL)
@@ -105,7 +115,8 @@ def main() -> None:
             server.terminate()
             server.wait()
     print(f"# API latency with {arguments.processes:,} processes (imported in {imported:.0f} s)\n")
-    print(f"wrk, {arguments.connections} connections, {arguments.seconds} s each, 2 gunicorn workers, SQLite.\n")
+    database = {"sqlite": "SQLite", "postgres": "PostgreSQL"}[arguments.database]
+    print(f"wrk, {arguments.connections} connections, {arguments.seconds} s each, 2 gunicorn workers, {database}.\n")
     print("| request | bytes | API req/s | API mean / p50 / p99 ms | static req/s | static mean / p50 / p99 ms "
           "| mean ratio | non-2xx |\n|---|---|---|---|---|---|---|---|")  # fmt: skip
     for name, url, size, api, twin in rows:
