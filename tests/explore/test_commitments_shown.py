@@ -124,10 +124,9 @@ def test_how_its_going_lists_each_target_as_no_figures_yet_and_never_says_there_
     assert "2% or lower" in _section(going, ">Missed visits</h3>", "</section>")
 
 
-@pytest.mark.django_db
-def test_once_one_target_has_figures_the_summary_still_names_the_targets_with_none(
-    client, publishers, contract_with_targets
-):
+@pytest.fixture
+def page_with_one_figure(client, publishers, contract_with_targets) -> str:
+    """The contract page once the provider has published one month's missed visits (1.5%, target 2%) alone."""
     _, provider = publishers
     _signed_in(client, "provider")
     _publish(
@@ -137,9 +136,12 @@ def test_once_one_target_has_figures_the_summary_still_names_the_targets_with_no
         "publish-actuals",
         {"month": "2026-04", "figure__sc-missed-visits": "1.5"},
     )
+    return client.get(reverse("explore:contract", args=[contract_with_targets])).content.decode()
 
-    html = client.get(reverse("explore:contract", args=[contract_with_targets])).content.decode()
 
+@pytest.mark.django_db
+def test_once_one_target_has_figures_the_summary_still_names_the_targets_with_none(page_with_one_figure):
+    html = page_with_one_figure
     summary = _section(html, 'id="going"', "</p>")
     assert "the one measure with a target met it every time" in summary
     assert "all 1 measures" not in summary
@@ -149,21 +151,9 @@ def test_once_one_target_has_figures_the_summary_still_names_the_targets_with_no
 
 @pytest.mark.django_db
 def test_a_target_with_figures_is_given_as_its_figure_and_its_definition_is_not_called_the_target(
-    client, publishers, contract_with_targets
+    page_with_one_figure,
 ):
-    _, provider = publishers
-    _signed_in(client, "provider")
-    _publish(
-        client,
-        provider,
-        contract_with_targets,
-        "publish-actuals",
-        {"month": "2026-04", "figure__sc-missed-visits": "1.5"},
-    )
-
-    html = client.get(reverse("explore:contract", args=[contract_with_targets])).content.decode()
-
-    missed = _section(html, ">Missed visits</h3>", "</section>")
+    missed = _section(page_with_one_figure, ">Missed visits</h3>", "</section>")
     assert "<strong>Target:</strong> 2% or lower (Moorside Care Co-operative (invented) for Borsetdale" in missed
     assert "<strong>Target:</strong> The percentage of planned visits" not in missed
     assert "The percentage of planned visits" in missed  # the definition is still there, as a definition
