@@ -85,7 +85,7 @@ def test_a_person_getting_care_finds_their_providers_contract_its_promises_and_i
 
     page.get_by_role("link", name="Read this contract in easy read").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Easy read: Home care in South Borsetdale")
-    expect(page.get_by_text("It did not always meet these targets:")).to_be_visible()
+    expect(page.get_by_text("It did not always do well enough on:")).to_be_visible()
     expect(page.locator(".opencare-easy-read li", has_text=re.compile(r"^Missed visits$"))).to_be_visible()
     expect(page.locator(".opencare-easy-read li", has_text="Missed visits: no more than 2 in 100.")).to_be_visible()
     _screenshot(page, "person-4-easy-read")

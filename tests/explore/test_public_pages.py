@@ -197,7 +197,9 @@ def test_easy_read_gives_short_sentences_with_the_key_numbers(client, demo):
     assert "Borsetdale Council (invented sample) pays for this care." in html
     process = Process.objects.get(ocid=SOUTH)
     assert f"The council pays £{process.price_per_hour} for each hour of care." in html
-    assert "It did not always meet these targets:" in html
+    assert f"The council checks {process.targets_measured} things about this care." in html
+    assert f"always did well enough on {process.targets_met} of them." in html
+    assert "It did not always do well enough on:" in html
     assert "Missed visits" in html
 
 
