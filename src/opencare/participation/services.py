@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from opencare.accounts.roles import ADMINISTRATORS, MODERATORS, is_moderator
+from opencare.address_hash import address_hash
 from opencare.ocds import release_builder as rb
 from opencare.ocds.feedback_counts import QUESTIONS, Answer, observations, quarter_of, safe_counts
 from opencare.ocds.performance import contracts_on_record
@@ -67,7 +68,7 @@ def submit_feedback(submission: Submission, *, sender_address: str) -> Feedback:
     """Take feedback for moderation, or raise SubmissionRefused (a bot, a flood, a repeat)."""
     checks.check_honeypot(submission.honeypot)
     checks.check_stamp(submission.stamp)
-    sender = checks.address_hash(sender_address)
+    sender = address_hash(sender_address)
     checks.check_limits(ocid=submission.ocid, sender=sender)
     print_ = checks.fingerprint(
         ocid=submission.ocid,

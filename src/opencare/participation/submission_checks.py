@@ -8,7 +8,6 @@ the same feedback sent twice within a day is kept once. Addresses are kept only 
 from __future__ import annotations
 
 import hashlib
-import hmac
 import time
 from datetime import timedelta
 
@@ -51,11 +50,6 @@ def check_honeypot(value: str) -> None:
     """People never see the hidden field; only programs fill it in."""
     if value:
         raise SubmissionRefused("The form could not be sent. Leave the hidden field empty and try again.")
-
-
-def address_hash(address: str) -> str:
-    """A keyed hash of the sender's address: enough to count, not enough to find anyone."""
-    return hmac.new(settings.SECRET_KEY.encode(), address.encode(), hashlib.sha256).hexdigest()
 
 
 def check_limits(*, ocid: str, sender: str) -> None:

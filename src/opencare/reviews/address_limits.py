@@ -6,8 +6,6 @@ queue that everyone shares. Each request counts when it arrives, before its body
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -15,6 +13,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.utils import timezone
 
+from opencare.address_hash import address_hash
 from opencare.reviews.models import ReviewSubmission
 from opencare.reviews.services import UploadRefused
 
@@ -26,11 +25,6 @@ class TooManyReviews(UploadRefused):
     """An address past its hourly limit (429): what to tell it, and in how many seconds it may send again."""
 
     retry_after: int = 3600
-
-
-def address_hash(address: str) -> str:
-    """A keyed hash of a client's address: enough to count what one address sends, not enough to find anyone."""
-    return hmac.new(settings.SECRET_KEY.encode(), address.encode(), hashlib.sha256).hexdigest()
 
 
 def count_review_request(address: str, now: datetime | None = None) -> None:
