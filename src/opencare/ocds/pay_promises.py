@@ -223,10 +223,7 @@ def _shortfall(amount: Decimal, rate: Rate, source: str) -> Shortfall:
 def _terms_texts(compiled: dict[str, Any], contract: dict[str, Any]) -> list[str]:
     """The pay and conditions terms: the contract's lot's own where it has them, else the tender's."""
     tender = as_object(compiled.get("tender"))
-    award = next(
-        (a for a in as_objects(compiled.get("awards")) if as_text(a.get("id")) == as_text(contract.get("awardID"))),
-        {},
-    )
+    award = _award_of(compiled, contract)
     lots = set(award.get("relatedLots") or []) if isinstance(award.get("relatedLots"), list) else set()
     lot_terms = [
         as_text(as_object(lot.get("contractTerms")).get("socialStandards"))
@@ -237,11 +234,14 @@ def _terms_texts(compiled: dict[str, Any], contract: dict[str, Any]) -> list[str
     return texts or [as_text(as_object(tender.get("contractTerms")).get("socialStandards"))]
 
 
+def _award_of(compiled: dict[str, Any], contract: dict[str, Any]) -> dict[str, Any]:
+    """The award a contract belongs to (empty when it names none that is published)."""
+    awards = as_objects(compiled.get("awards"))
+    return next((a for a in awards if as_text(a.get("id")) == as_text(contract.get("awardID"))), {})
+
+
 def _agreed_pay_notes(compiled: dict[str, Any], contract: dict[str, Any]) -> list[str]:
-    award = next(
-        (a for a in as_objects(compiled.get("awards")) if as_text(a.get("id")) == as_text(contract.get("awardID"))),
-        {},
-    )
+    award = _award_of(compiled, contract)
     metrics = [*as_objects(award.get("agreedMetrics")), *as_objects(contract.get("agreedMetrics"))]
     return [
         as_text(observation.get("notes"))
