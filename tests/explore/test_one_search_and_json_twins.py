@@ -125,3 +125,16 @@ def test_the_comparison_twin_holds_the_rows_and_columns_the_page_shows(client, d
     blank = client.get(reverse("explore:compare"), {"format": "json"})
     assert blank.status_code == 400
     assert client.get(reverse("explore:compare"), {"ocid": ["x-1", "x-2"], "format": "json"}).status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_twin_never_gives_the_fields_of_a_row_that_is_not_public():
+    from django.contrib.auth import get_user_model
+
+    from opencare.explore.json_twins import as_data
+
+    person = get_user_model().objects.create_user("someone", "someone@example.org", "a long secret password")
+    data = as_data({"who": person})
+    assert data == {"who": "someone"}
+    assert "password" not in str(data)
+    assert "someone@example.org" not in str(data)

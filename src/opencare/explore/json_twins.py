@@ -20,9 +20,11 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.functional import Promise
 
-from opencare.registry.models import Process, Release
+from opencare.registry.models import CqcLocation, Process, Release
 from opencare.registry.packages import site_url
 
+#: Models whose every field is public (CQC's published ratings), given whole in a twin; any other becomes its name.
+PUBLIC_MODELS = (CqcLocation,)
 #: How deep a page's content is followed: deeper than any page's content, to stop a cycle.
 MAX_DEPTH = 12
 
@@ -88,9 +90,13 @@ def as_data(value: Any, depth: int = 0) -> Any:
     if isinstance(value, Release):
         release = {"id": value.release_id, "date": value.date, "tags": value.tags, "source": value.source.title}
         return as_data(release, depth + 1)
-    if isinstance(value, models.Model):
+    if isinstance(value, PUBLIC_MODELS):
         return {field.attname: as_data(getattr(value, field.attname), depth + 1)
                 for field in value._meta.concrete_fields}  # fmt: skip
+    if isinstance(value, models.Model):
+        # Only rows that are public in every field are given whole: another (an account, a feedback with its email)
+        # that a page's content might one day hold must never leak through its twin.
+        return str(value)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {field.name: as_data(getattr(value, field.name), depth + 1) for field in dataclasses.fields(value)}
     if isinstance(value, Mapping):
