@@ -97,6 +97,8 @@ def test_every_extension_listed_as_not_held_is_in_the_registry_with_a_reason():
         (f"{SITE}/en/extensions/techniques/master/", "ocds_frameworkAgreement_DPS_extension"),
         ("https://raw.githubusercontent.com/open-contracting-extensions/OCDS_LOTS_EXTENSION/master/extension.json",
          "ocds_lots_extension"),
+        ("https://www.github.com:443/open-contracting-extensions/ocds_lots_extension/archive/master.zip",
+         "ocds_lots_extension"),
     ],
 )  # fmt: skip
 def test_registry_addresses_of_an_extension_we_hold_map_to_its_snapshot(url: str, snapshot: str):

@@ -87,9 +87,7 @@ def registry_ids() -> tuple[str, ...]:
 def address_of(host: str, segments: list[str]) -> ExtensionAddress | None:
     """What an address (its host and the non-empty segments of its path) names, or None when it is not an
     extension address we understand."""
-    host = host.lower()
-    if host.startswith("www."):
-        host = host[4:]
+    host = host.rsplit("@", 1)[-1].split(":", 1)[0].lower().removeprefix("www.")  # no user or port
     if host == REGISTRY_SITE:
         return _registry_page(segments)
     if host == "raw.githubusercontent.com" and len(segments) >= 3:
