@@ -242,3 +242,21 @@ def test_snapshots_hold_only_the_files_an_extension_consists_of():
 def test_the_registry_folder_is_not_taken_for_a_snapshot():
     assert REGISTRY_FOLDER not in snapshot_names()
     assert snapshot_for_url(f"https://raw.githubusercontent.com/someone/{REGISTRY_FOLDER}/master/")[0] is None
+
+
+@pytest.mark.parametrize(
+    ("url", "note"),
+    [
+        ("https://api.github.com/repos/open-contracting-extensions/ocds_lots_extension/zipball/v1.1.4",
+         "opencare has no copy of v1.1.4 of this extension, so it was checked against its copy of master"),
+        (f"{SITE}/en/extensions/metrics/v1.1/",
+         "opencare has no copy of v1.1 of this extension, so it was checked against its copy of 1.1"),
+        (f"{SITE}/en/extensions/lots/v1.1.5/", ""),
+        (f"{SITE}/en/extensions/lots/master/", ""),
+        ("https://raw.githubusercontent.com/open-contracting-extensions/ocds_metrics_extension/1.1/", ""),
+        ("https://raw.githubusercontent.com/open-contracting-extensions/ocds_bid_extension/master/extension.json", ""),
+    ],
+)  # fmt: skip
+def test_a_declared_version_we_hold_no_copy_of_is_applied_with_a_note_naming_the_copy_used(url: str, note: str):
+    (applied,) = [applied for applied in choose_schema("1.1", [url]).applied if applied.url == url]
+    assert applied.note == note

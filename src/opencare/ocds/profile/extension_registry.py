@@ -16,8 +16,9 @@ import json
 import re
 from dataclasses import dataclass
 from functools import cache
+from urllib.parse import urlsplit
 
-from opencare.ocds.profile.builder import data_root
+from opencare.ocds.profile.builder import data_root, read_sources
 
 #: The folder, among the snapshots, that holds the registry's own files (not an extension).
 REGISTRY_FOLDER = "_registry"
@@ -26,6 +27,8 @@ REGISTRY_SITE = "extensions.open-contracting.org"
 #: Repository, ref and id names: letters, digits, '_', '-' and '.', never '.' or '..' (nothing that leaves a folder).
 SAFE_NAME = re.compile(r"^(?!\.{1,2}$)[A-Za-z0-9_.-]{1,100}$")
 _ARCHIVE_SUFFIXES = (".zip", ".tar.gz", ".tgz")
+#: A tagged release of an extension (``v1.1.4``), as opposed to a branch (``master``, ``1.1``).
+_VERSION_TAG = re.compile(r"^v\d+(\.\d+)*$")
 #: Files named at the end of an address, after the version (``.../1.1/extension.json``).
 _FILE_SUFFIXES = (".json", ".html", ".md", *_ARCHIVE_SUFFIXES)
 
@@ -218,3 +221,16 @@ def _snapshots_by_documented_id() -> dict[str, str]:
         if address is not None and address.registry_id:
             found.setdefault(address.registry_id.lower(), name)
     return found
+
+
+def substitute_note(url: str, snapshot: str) -> str:
+    """Why a snapshot stands in for another version, when the address names a tagged version we hold no copy of
+    (``v1.1.4`` checked against the copy of ``master``); "" otherwise."""
+    parts = urlsplit(url.strip())
+    address = address_of(parts.netloc, [segment for segment in parts.path.split("/") if segment])
+    if address is None or not _VERSION_TAG.match(address.ref) or "@" in snapshot:
+        return ""
+    held = read_sources(data_root().joinpath("extensions")).get(snapshot, {}).get("ref", "")
+    if not held or held == address.ref:
+        return ""
+    return f"opencare has no copy of {address.ref} of this extension, so it was checked against its copy of {held}"

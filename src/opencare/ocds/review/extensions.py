@@ -15,6 +15,7 @@ from opencare.ocds.profile.extension_registry import (
     registry_id_of,
     snapshot_for_address,
     snapshot_names,
+    substitute_note,
 )
 
 #: Versions we validate against, by the package's ``version`` (absent means 1.1).
@@ -98,7 +99,7 @@ def choose_schema(version: object, extension_urls: object) -> SchemaChoice:
         if name is None:
             not_applied.append(NotApplied(url=str(url), reason=reason))
         elif name not in {a.name for a in applied}:
-            applied.append(AppliedExtension(url=str(url), name=name))
+            applied.append(AppliedExtension(url=str(url), name=name, note=substitute_note(str(url), name)))
     standard = STANDARD_FOR_VERSION[str(version)]
     profile, applied, broken = _build(standard, tuple(applied))
     return SchemaChoice(
