@@ -99,6 +99,7 @@ def test_every_extension_listed_as_not_held_is_in_the_registry_with_a_reason():
          "ocds_lots_extension"),
         ("https://www.github.com:443/open-contracting-extensions/ocds_lots_extension/archive/master.zip",
          "ocds_lots_extension"),
+        ("https://github.com/open-contracting-extensions/ocds_lots_extension.git", "ocds_lots_extension"),
     ],
 )  # fmt: skip
 def test_registry_addresses_of_an_extension_we_hold_map_to_its_snapshot(url: str, snapshot: str):

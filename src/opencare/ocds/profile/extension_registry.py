@@ -99,7 +99,7 @@ def address_of(host: str, segments: list[str]) -> ExtensionAddress | None:
         ref = segments[4] if len(segments) >= 5 and segments[3] in ("zipball", "tarball") else ""
         return ExtensionAddress(repository=segments[2], ref=ref)
     if host in ("github.com", "gitlab.com", "bitbucket.org") and len(segments) >= 2:
-        return ExtensionAddress(repository=segments[1], ref=_forge_ref(segments[2:]))
+        return ExtensionAddress(repository=segments[1].removesuffix(".git"), ref=_forge_ref(segments[2:]))
     if len(segments) >= 2 and segments[-1] == "extension.json" and segments[-2].startswith("ocds_"):
         return ExtensionAddress(repository=segments[-2])
     return None
