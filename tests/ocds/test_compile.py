@@ -17,7 +17,8 @@ from hypothesis import strategies as st
 
 from opencare.ocds.compile import compile_package
 from opencare.ocds.merge import FastCompiler, merge_rules, merger_for_schema, sorted_by_date
-from opencare.ocds.profile import SOCIAL_CARE_EXTENSIONS, ProfileError, build_profile, data_root
+from opencare.ocds.profile import SOCIAL_CARE_EXTENSIONS, ProfileError, build_profile
+from opencare.ocds.profile.extension_registry import snapshot_names
 from opencare.ocds.readers import InputError
 from opencare.ocds.schema_check import release_schema_errors
 
@@ -186,7 +187,7 @@ def _ocdsmerge_rs_rules(schema: dict[str, Any]) -> dict[tuple[str, ...], str]:
     }
 
 
-EVERY_EXTENSION = tuple(sorted(p.name for p in data_root().joinpath("extensions").iterdir() if p.is_dir()))
+EVERY_EXTENSION = snapshot_names()
 
 
 @pytest.mark.parametrize(

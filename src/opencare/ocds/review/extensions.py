@@ -9,12 +9,18 @@ from functools import lru_cache
 from urllib.parse import urlsplit
 
 from opencare.ocds.profile import Profile, ProfileError, data_root, profile_for
+from opencare.ocds.profile.extension_registry import (
+    SAFE_NAME,
+    address_of,
+    registry_id_of,
+    snapshot_for_address,
+    snapshot_names,
+    substitute_note,
+)
 
 #: Versions we validate against, by the package's ``version`` (absent means 1.1).
 STANDARD_FOR_VERSION = {"1.0": "1.0.3", "1.1": "1.1.5"}
 _MISSING_DEFINITION = re.compile(r"#/definitions/([A-Za-z0-9_]+)")
-#: Repository and ref names: letters, digits, '_', '-' and '.', never '.' or '..' (no way out of the folder).
-SAFE_NAME = re.compile(r"^(?!\.{1,2}$)[A-Za-z0-9_.-]{1,100}$")
 NEVER_DOWNLOADS = (
     "opencare never downloads extensions from addresses in data, so the fields it adds are reported as "
     "additional fields."
@@ -53,8 +59,9 @@ class SchemaChoice:
 def snapshot_for_url(url: str) -> tuple[str | None, str]:
     """The vendored snapshot that a declared extension URL names, or None and the reason there is none.
 
-    Understands raw.githubusercontent.com and github.com URLs (any owner, any ref; a ref of v1.1.5 picks the
-    tag-pinned copy where we have one) and the standard site's EU profile URL.
+    Understands every address the OCDS extension registry gives (Base URL, Download URL), raw files and archives on
+    GitHub, GitLab and Bitbucket (any owner, any ref; a ref of v1.1.5 picks the tag-pinned copy where we have one),
+    the registry site's extension pages, and the standard site's EU profile URL (extension_registry).
     """
     if not isinstance(url, str) or not url.strip():
         return None, f"The extensions list has an entry that is not a web address. {NEVER_DOWNLOADS}"
@@ -64,26 +71,16 @@ def snapshot_for_url(url: str) -> tuple[str | None, str]:
     segments = [segment for segment in parts.path.split("/") if segment]
     if parts.netloc.endswith("open-contracting.org") and "profiles" in segments and "eu" in segments:
         return "eu-profile", ""
-    repo, ref = _repo_and_ref(parts.netloc, segments)
-    if repo is None or not SAFE_NAME.match(repo) or (ref and not SAFE_NAME.match(ref)):
+    address = address_of(parts.netloc, segments)
+    if address is None or not SAFE_NAME.match(address.repository or address.registry_id):
         return None, f"opencare does not recognise this address as an OCDS extension. {NEVER_DOWNLOADS}"
-    extensions = data_root().joinpath("extensions")
-    if ref and extensions.joinpath(f"{repo}@{ref}").is_dir():
-        return f"{repo}@{ref}", ""
-    if extensions.joinpath(repo).is_dir():
-        return repo, ""
-    return None, f"opencare has no copy of the extension '{repo}'. {NEVER_DOWNLOADS}"
-
-
-def _repo_and_ref(host: str, segments: list[str]) -> tuple[str | None, str]:
-    if host == "raw.githubusercontent.com" and len(segments) >= 3:
-        return segments[1], segments[2]
-    if host == "github.com" and len(segments) >= 2:
-        ref = segments[-1].removesuffix(".zip") if "archive" in segments else ""
-        return segments[1], ref
-    if len(segments) >= 1 and segments[-1] == "extension.json" and len(segments) >= 2:
-        return segments[-2] if segments[-2].startswith("ocds_") else None, ""
-    return None, ""
+    if (snapshot := snapshot_for_address(address)) is not None:
+        return snapshot, ""
+    if registry_id := registry_id_of(address):
+        reason = f"'{registry_id}' is in the OCDS extension registry, but opencare has no copy of it yet."
+    else:
+        reason = f"opencare has no copy of the extension '{address.repository or address.registry_id}'."
+    return None, f"{reason} {NEVER_DOWNLOADS}"
 
 
 def choose_schema(version: object, extension_urls: object) -> SchemaChoice:
@@ -102,7 +99,7 @@ def choose_schema(version: object, extension_urls: object) -> SchemaChoice:
         if name is None:
             not_applied.append(NotApplied(url=str(url), reason=reason))
         elif name not in {a.name for a in applied}:
-            applied.append(AppliedExtension(url=str(url), name=name))
+            applied.append(AppliedExtension(url=str(url), name=name, note=substitute_note(str(url), name)))
     standard = STANDARD_FOR_VERSION[str(version)]
     profile, applied, broken = _build(standard, tuple(applied))
     return SchemaChoice(
@@ -160,8 +157,7 @@ def _culprit(standard: str, current: list[AppliedExtension]) -> AppliedExtension
 
 @lru_cache(maxsize=1)
 def _vendored_names() -> tuple[str, ...]:
-    folder = data_root().joinpath("extensions")
-    return tuple(sorted(node.name for node in folder.iterdir() if node.is_dir() and "@" not in node.name))
+    return tuple(name for name in snapshot_names() if "@" not in name)
 
 
 @lru_cache(maxsize=64)
