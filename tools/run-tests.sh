@@ -28,12 +28,16 @@ DJANGO_ENV=production SECRET_KEY="check-deploy-$(head -c 32 /dev/urandom | base6
   ALLOWED_HOSTS=opencare.example.org DJANGO_SETTINGS_MODULE=opencare.config.settings \
   $BIN/python -m django check --deploy --fail-level WARNING
 
+# Tests run on every core (pytest-xdist: each worker has its own test database, temporary folders and ports); the
+# slowest 20 are listed at the end of each pass. OPENCARE_TEST_WORKERS=1 runs them one at a time.
+WORKERS=(-n "${OPENCARE_TEST_WORKERS:-auto}" --dist worksteal --durations=20)
+
 echo "== Tests on SQLite (every test)"
-$BIN/pytest -p no:cacheprovider
+$BIN/pytest -p no:cacheprovider "${WORKERS[@]}"
 
 echo "== Database tests on PostgreSQL"
 if $BIN/python tools/throwaway_postgres.py --check; then
-  $BIN/python tools/throwaway_postgres.py -- $BIN/pytest -p no:cacheprovider -m "django_db and not browser"
+  $BIN/python tools/throwaway_postgres.py -- $BIN/pytest -p no:cacheprovider "${WORKERS[@]}" -m "django_db and not browser"
 elif [ "${CI:-}" = "true" ]; then
   echo "CI=true and no PostgreSQL server binaries: failing." >&2
   exit 1

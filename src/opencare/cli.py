@@ -32,10 +32,11 @@ STDIN_MAX_BYTES = 10 * 1000 * 1000 * 1000
 def _console(stderr: bool = False) -> Console:
     """rich's console on standard output (one for the process, as a status display needs) or a new one on standard
     error. rich is imported only when something is printed with it, so that ``opencare review`` and ``compile``
-    start sooner (40 ms: a tenth of a review of 50 MB)."""
+    start sooner (40 ms: a tenth of a review of 50 MB). Messages to a log or a pipe are never wrapped, so a path or
+    an address in them stays whole for the reader and for grep."""
     from rich.console import Console
 
-    return Console(stderr=True) if stderr else _standard_output()
+    return Console(stderr=True, soft_wrap=not sys.stderr.isatty()) if stderr else _standard_output()
 
 
 @cache
