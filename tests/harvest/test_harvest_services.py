@@ -8,6 +8,7 @@ import socket
 import subprocess
 from datetime import UTC, datetime, timedelta
 
+import orjson
 import pytest
 from django.utils import timezone
 
@@ -26,8 +27,17 @@ SIX_HOURS = SINCE + timedelta(hours=6)
 def run(server: Replay, source: str = "find-a-tender", clock: FakeClock | None = None, **options) -> HarvestRun:
     clock = clock or FakeClock()
     rate_limit = options.pop("rate_limit", None)
+    second_process = options.pop("second_process", False)  # the clock's sleeps are seen only in this process
+    attempts = options.pop("attempts", 5)
     request = HarvestRequest(source, base_url=server.base_url, **{"since": SINCE, "until": SIX_HOURS, **options})
-    return harvest(request, rate_limit=rate_limit, clock=clock, sleep=clock.sleep)
+    return harvest(
+        request,
+        rate_limit=rate_limit,
+        clock=clock,
+        sleep=clock.sleep,
+        second_process=second_process,
+        attempts=attempts,
+    )
 
 
 def stored() -> set[tuple[str, str]]:
@@ -288,3 +298,36 @@ def test_a_hold_left_by_a_harvest_that_died_on_this_machine_or_ran_out_is_taken_
             result = run(server)
         assert result.status == HarvestRun.Status.SUCCEEDED, result.errors
         assert HarvestProgress.objects.get(source="find-a-tender").held_by_run is None
+
+
+def test_with_no_rate_limit_pages_are_prepared_by_a_second_process_and_stored_the_same():
+    pages = cf_pages() + fts_pages()
+    with Replay(pages) as server:
+        request = HarvestRequest("contracts-finder", since=SINCE, until=SINCE + timedelta(days=1),
+                                 base_url=server.base_url)  # fmt: skip
+        result = harvest(request, rate_limit=None)  # a second process, by default, with no rate limit
+    assert result.errors == []
+    assert result.status == HarvestRun.Status.SUCCEEDED
+    assert (result.pages, result.requests, result.releases_read) == (5, 5, 205)
+    assert stored() == ocids(pages)
+    assert HarvestProgress.objects.get(source="contracts-finder").done_until == SINCE + timedelta(days=1)
+
+
+def test_in_a_second_process_a_stop_part_way_and_a_refused_link_are_stored_and_resumed_as_in_one():
+    pages = cf_pages() + fts_pages()
+    pages[2]["releases"][0]["ocid"] = "ocds-h6vhtk-\u0000"
+    pages[3]["links"] = {"next": "https://attacker.example/Published/Notices/OCDS/Search?cursor=4"}
+    with Replay(pages) as server:
+        server.script.extend([Scripted(200, body=server.page_body(0))] + [Scripted(500)] * 2)
+        stopped = run(server, "contracts-finder", second_process=True, attempts=2)
+        assert stopped.status == HarvestRun.Status.PARTLY_FAILED
+        assert stopped.pages == 1
+        server.answer = lambda path, query: orjson.loads(server.page_body(int(query["cursor"][0]))) if \
+            query["cursor"][0] != "3" else pages[3]  # fmt: skip
+        refused = run(server, "contracts-finder", second_process=True)
+    assert refused.status == HarvestRun.Status.PARTLY_FAILED
+    assert refused.pages == 3  # pages 1, 2 and 3, whose link onward was refused
+    assert any("release 1 of the page" in error for error in refused.errors)
+    assert any("attacker.example" in error for error in refused.errors)
+    assert stored() == ocids(pages[:4]) - {("ocds-h6vhtk-\u0000", pages[2]["releases"][0]["id"])}
+    assert "cursor=3" in HarvestProgress.objects.get(source="contracts-finder").next_url

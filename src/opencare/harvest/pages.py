@@ -7,9 +7,10 @@ read exactly as the same package in a file would be.
 
 from __future__ import annotations
 
-import io
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -109,11 +110,18 @@ def read_page(body: bytes, title: str, url: str) -> tuple[list[Any], dict[str, A
     A package with no ``releases`` at all (the Proactis APIs give one for a month with no notices of a type) is a
     page with no releases."""
     try:
-        with read_ocds(io.BytesIO(body)) as data:
-            if data.kind not in {"release"}:
-                raise InputError(f"it holds {data.kind}s, not releases", how_to_fix="ask the API for release packages")
-            metadata = {key: value for key, value in data.metadata.items() if key != "releases"}
-            return list(data.items()), metadata
+        # Through a file, as `opencare import` reads one: the same guards, and orjson a chunk at a time (a stream
+        # would be read by the slower streaming parser).
+        with tempfile.NamedTemporaryFile(prefix="opencare-harvest-", suffix=".json") as handle:
+            handle.write(body)
+            handle.flush()
+            with read_ocds(Path(handle.name)) as data:
+                if data.kind != "release":
+                    raise InputError(
+                        f"it holds {data.kind}s, not releases", how_to_fix="ask the API for release packages"
+                    )
+                metadata = {key: value for key, value in data.metadata.items() if key != "releases"}
+                return list(data.items()), metadata
     except InputError as error:
         if (empty := _package_without_releases(body)) is not None:
             return [], empty

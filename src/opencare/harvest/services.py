@@ -12,8 +12,9 @@ import os
 import socket
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -24,13 +25,19 @@ from opencare.harvest.client import PoliteClient
 from opencare.harvest.models import HarvestProgress, HarvestRun
 from opencare.harvest.pages import Page, Resume, Stopped, harvest_pages
 from opencare.harvest.sources import HarvestSource, RateLimit, Window, harvest_source
-from opencare.registry.imports import import_releases, package_source
+from opencare.ocds.forked import fork
+from opencare.ocds.schema_check import release_validator
+from opencare.registry.imports import import_releases, package_source, storable_releases
+from opencare.registry.prepared import PreparedReleases, prepare_releases
+from opencare.registry.services import StoreResult, store_prepared
 
 #: How far back a source's first harvest goes when no --since is given.
 FIRST_HARVEST = timedelta(days=7)
 #: How long a run's hold on its source lasts without a new page (waits for Retry-After included) before another
 #: harvest may take the source over.
 HOLD = timedelta(minutes=30)
+#: Releases stored at most per transaction when pages come faster than they are stored (a second process).
+BATCH = 1000
 #: Keep the source's default rate limit (a harvest may also be given one, or None for none at all).
 DEFAULT = RateLimit(0, 0)
 
@@ -54,11 +61,13 @@ def harvest(
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], None] = time.sleep,
     attempts: int = 5,
+    second_process: bool | None = None,
 ) -> HarvestRun:
     """Harvest a source into the registry and return the run, finished, with its status and errors.
 
     Raises sources.UnknownSource for a name that is no source. ``clock`` and ``sleep`` are the client's (tests wait
     out a Retry-After without sleeping); ``rate_limit`` None sends requests as fast as the source answers.
+    ``second_process`` prepares pages in a forked process while this one stores (by default, with no rate limit).
     """
     source = harvest_source(request.source)
     base_url = request.base_url or source.base_url
@@ -81,7 +90,11 @@ def harvest(
         run.window_start = resume.window.start if resume else None
         run.window_end = until
         run.save(update_fields=["window_start", "window_end"])
-        errors = _store_pages(harvest_pages(source, windows, client, resume=resume), run, source)
+        pages = harvest_pages(source, windows, client, resume=resume)
+        # Where requests are not held back by a rate limit, storing is the bound: pages are then prepared by a
+        # second process meanwhile (not when keeping social care only, which asks the registry what it holds).
+        second = rate_limit is None and not request.social_care_only if second_process is None else second_process
+        errors = _store_pages((_in_a_second_process if second else _in_this_process)(pages), run, source)
     finally:
         HarvestProgress.objects.filter(pk=progress.pk, held_by_run=run.pk).update(
             held_by_run=None, held_until=None, held_by_host="", held_by_pid=None
@@ -111,29 +124,114 @@ def _start(
     return (Resume(first) if first else None), windows
 
 
-def _store_pages(pages: Iterator[Page | Stopped], run: HarvestRun, source: HarvestSource) -> list[str]:
-    """Store each page with the progress it makes; the errors met, in words."""
-    errors: list[str] = []
+@dataclass
+class PreparedPage:
+    """A page read, with its releases prepared for storing (registry.prepared) when that was done beforehand."""
+
+    page: Page
+    release_count: int
+    prepared: PreparedReleases | None = None  # None: the page's releases are still in ``page``, to import here
+    not_storable: list[str] = field(default_factory=list)
+
+
+def _in_this_process(pages: Iterator[Page | Stopped]) -> Iterator[list[PreparedPage | Stopped]]:
     for item in pages:
-        if isinstance(item, Stopped):
-            errors.append(item.message)
-            run.requests = item.requests
-            if item.page is not None:
-                errors += _store_page(item.page, run, source)
-            run.save(update_fields=["requests"])
-            break
-        errors += _store_page(item, run, source)
+        yield [PreparedPage(item, len(item.releases)) if isinstance(item, Page) else item]
+
+
+def _prepared(page: Page) -> PreparedPage:
+    """The page's storable releases prepared, with no database: what a harvest's second process does."""
+    kept, not_storable = storable_releases(page.releases, nul_possible=page.nul_possible)
+    # Harvested releases are never invented: their sources' keys are "publisher:..." or "harvest:...", never "demo:".
+    prepared = prepare_releases(kept, metadata=page.metadata, is_invented=False)
+    count, page.releases = len(page.releases), []  # the parsed releases are not sent back: only what is stored
+    return PreparedPage(page, count, prepared, not_storable)
+
+
+def _in_a_second_process(pages: Iterator[Page | Stopped]) -> Iterator[list[PreparedPage | Stopped]]:
+    """Pages fetched, read and prepared by a forked process while this one stores the page before (two cores, as
+    `opencare import` does); it never touches the database. The pages ready when one is taken are taken with it, up
+    to BATCH releases, to be stored in one transaction. When this process is killed, the other ends at its next
+    send (ocds.forked)."""
+    release_validator()  # built before forking, so both processes share it
+    worker = fork(_fetch_and_prepare, pages)
+    try:
+        finished = False
+        while not finished:
+            batch: list[PreparedPage | Stopped] = []
+            while not batch or (
+                isinstance(batch[-1], PreparedPage)
+                and sum(item.release_count for item in batch if isinstance(item, PreparedPage)) < BATCH
+                and worker.receiver.poll()
+            ):
+                try:
+                    message = worker.receiver.recv()
+                except EOFError:
+                    message = Stopped("The process fetching the pages stopped unexpectedly. How to fix it: run the "
+                                      "harvest again; it goes on from the last page stored", "", 0)  # fmt: skip
+                if isinstance(message, BaseException):
+                    raise message
+                if message is None:
+                    finished = True
+                    break
+                batch.append(message)
+            if batch:
+                yield batch
+            finished = finished or not isinstance(batch[-1], PreparedPage)
+    finally:
+        worker.stop()
+
+
+def _fetch_and_prepare(pages: Iterator[Page | Stopped], sender: Any) -> None:
+    try:
+        for item in pages:
+            if isinstance(item, Stopped) and item.page is not None:
+                prepared = _prepared(item.page)
+                item.page = None
+                sender.send(prepared)
+            sender.send(_prepared(item) if isinstance(item, Page) else item)
+        sender.send(None)
+    except BrokenPipeError:
+        raise  # the harvesting process has gone (stopped or killed): forked.fork ends this one
+    except BaseException as error:
+        sender.send(error)
+
+
+def _store_pages(batches: Iterator[list[PreparedPage | Stopped]], run: HarvestRun, source: HarvestSource) -> list[str]:
+    """Store each page with the progress it makes (a batch of pages in one transaction); the errors met, in words."""
+    errors: list[str] = []
+    for batch in batches:
+        with transaction.atomic():
+            for item in batch:
+                if isinstance(item, PreparedPage):
+                    errors += _store_page(item, run, source)
+                    continue
+                errors.append(item.message)
+                if item.page is not None:
+                    errors += _store_page(PreparedPage(item.page, len(item.page.releases)), run, source)
+                run.requests = max(run.requests, item.requests)
+                run.save(update_fields=["requests"])
+                return errors
     return errors
 
 
-def _store_page(page: Page, run: HarvestRun, source: HarvestSource) -> list[str]:
+def _store_page(item: PreparedPage, run: HarvestRun, source: HarvestSource) -> list[str]:
     """One page's releases, the source's progress and the run's counts, in one transaction."""
+    page = item.page
     with transaction.atomic():
         publisher = package_source(page.metadata, fallback_key=f"harvest:{source.name}", fallback_title=source.title)
-        imported = import_releases(
-            page.releases, metadata=page.metadata, source=publisher, social_care_only=run.social_care_only,
-            nul_possible=page.nul_possible,
-        )  # fmt: skip
+        if item.prepared is None:
+            imported = import_releases(
+                page.releases, metadata=page.metadata, source=publisher, social_care_only=run.social_care_only,
+                nul_possible=page.nul_possible,
+            )  # fmt: skip
+            added, already, flagged, not_social_care = (imported.added, imported.already_stored, imported.flagged,
+                                                         imported.not_social_care)  # fmt: skip
+            not_storable = imported.not_storable
+        else:
+            stored = store_prepared(item.prepared, source=publisher) if item.prepared.releases else StoreResult()
+            added, already, flagged, not_social_care = stored.added, stored.already_stored, stored.flagged, 0
+            not_storable = item.not_storable
         window = page.window
         changes: dict[str, object] = {"held_until": timezone.now() + HOLD}
         if page.window_done:
@@ -145,16 +243,17 @@ def _store_page(page: Page, run: HarvestRun, source: HarvestSource) -> list[str]
             changes |= {"window_start": window.start, "window_end": window.end, "step": page.next_step,
                         "next_url": page.next_url or ""}  # fmt: skip
         HarvestProgress.objects.filter(source=source.name).update(**changes)
-        run.requests = page.requests
+        errors = [f"{message}, at {page.url}" for message in not_storable]
+        run.requests = max(run.requests, page.requests)
         run.pages += 1
-        run.releases_read += len(page.releases)
-        run.added += imported.added
-        run.already_stored += imported.already_stored
-        run.flagged += imported.flagged
-        run.not_social_care += imported.not_social_care
-        run.errors += [f"{message}, at {page.url}" for message in imported.not_storable]
+        run.releases_read += item.release_count
+        run.added += added
+        run.already_stored += already
+        run.flagged += flagged
+        run.not_social_care += not_social_care
+        run.errors += errors
         run.save()
-    return [f"{message}, at {page.url}" for message in imported.not_storable]
+    return errors
 
 
 def _hold(progress: HarvestProgress, run: HarvestRun, now: datetime) -> bool:

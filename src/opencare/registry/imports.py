@@ -193,16 +193,7 @@ def import_releases(
     page's text has no ``\\u0000``, which saves looking for U+0000 in each release.
     """
     result = ReleasesImported()
-    kept: list[dict[str, Any]] = []
-    for number, release in enumerate(releases, start=1):
-        if not isinstance(release, dict):
-            result.not_storable.append(f"Release {number:,} of the page is not a JSON object")
-            continue
-        problem = storage_problem(release, nul_possible=nul_possible)
-        if problem is not None:
-            result.not_storable.append(f"{problem.message} (release {number:,} of the page)")
-            continue
-        kept.append(release)
+    kept, result.not_storable = storable_releases(releases, nul_possible=nul_possible)
     if social_care_only:
         wanted = {
             release["ocid"] for release in kept if isinstance(release.get("ocid"), str) and is_social_care(release)
@@ -215,6 +206,21 @@ def import_releases(
         )
         result.added, result.already_stored, result.flagged = stored.added, stored.already_stored, stored.flagged
     return result
+
+
+def storable_releases(releases: list[Any], *, nul_possible: bool = True) -> tuple[list[dict[str, Any]], list[str]]:
+    """The releases the database can hold (registry.storable), and a message for each of the others. Needs no
+    database, so a harvest does it in the process that prepares its pages."""
+    kept: list[dict[str, Any]] = []
+    problems: list[str] = []
+    for number, release in enumerate(releases, start=1):
+        if not isinstance(release, dict):
+            problems.append(f"Release {number:,} of the page is not a JSON object")
+        elif (problem := storage_problem(release, nul_possible=nul_possible)) is not None:
+            problems.append(f"{problem.message} (release {number:,} of the page)")
+        else:
+            kept.append(release)
+    return kept, problems
 
 
 def _social_care_only(chunk: list[dict[str, Any]], wanted: set[str]) -> list[dict[str, Any]]:
