@@ -7,6 +7,7 @@ import os
 import socket
 import subprocess
 from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 
 import orjson
 import pytest
@@ -331,3 +332,61 @@ def test_in_a_second_process_a_stop_part_way_and_a_refused_link_are_stored_and_r
     assert any("attacker.example" in error for error in refused.errors)
     assert stored() == ocids(pages[:4]) - {("ocds-h6vhtk-\u0000", pages[2]["releases"][0]["id"])}
     assert "cursor=3" in HarvestProgress.objects.get(source="contracts-finder").next_url
+
+
+@pytest.mark.parametrize(
+    ("body", "words"),
+    [
+        (b"<html><body>Service unavailable</body></html>", "The data starts with '<'"),
+        (b'{"releases": ' + b"[" * 10_000 + b"]" * 10_000 + b"}", "nest"),
+        (b"[1, 2, 3]", "release"),
+        (b'{"records": [{"ocid": "ocds-x"}]}', "records, not releases"),
+    ],
+    ids=["an HTML page", "nesting 10,000 deep", "an array of numbers", "a record package"],
+)
+def test_a_page_that_is_no_release_package_stops_the_harvest_with_a_message_and_nothing_stored(body, words):
+    with Replay(fts_pages(), prefix="/api/1.0") as server:
+        server.script.append(Scripted(200, body=body))
+        result = run(server)
+    assert result.status == HarvestRun.Status.FAILED
+    (message,) = result.errors
+    assert "gave a page that cannot be read" in message
+    assert words in message
+    assert Release.objects.count() == 0
+
+
+def test_a_redirect_to_another_host_is_not_followed():
+    with Replay(fts_pages(), prefix="/api/1.0") as server:
+        server.script.append(Scripted(302, {"Location": "https://attacker.example/steal"}))
+        result = run(server)
+    assert result.status == HarvestRun.Status.FAILED
+    assert "redirected to https://attacker.example/steal" in result.errors[0]
+    assert len(server.seen) == 1
+
+
+def test_a_redirect_on_the_same_host_is_followed():
+    with Replay(fts_pages(), prefix="/api/1.0") as server:
+        server.script.append(Scripted(302, {"Location": server.base_url + "/ocdsReleasePackages?cursor=0"}))
+        result = run(server)
+    assert result.status == HarvestRun.Status.SUCCEEDED
+    assert result.added == 5
+
+
+def test_a_retry_after_given_as_a_date_is_waited_until_then():
+    clock = FakeClock()
+    when = format_datetime(datetime.now(UTC) + timedelta(seconds=30), usegmt=True)
+    with Replay(fts_pages(), prefix="/api/1.0") as server:
+        server.script.append(Scripted(429, {"Retry-After": when}))
+        result = run(server, clock=clock)
+    assert 25 <= clock.sleeps[0] <= 30
+    assert result.added == 5
+
+
+def test_a_retry_after_longer_than_15_minutes_stops_the_harvest_and_says_so():
+    clock = FakeClock()
+    with Replay(fts_pages(), prefix="/api/1.0") as server:
+        server.script.append(Scripted(429, {"Retry-After": "3600"}))
+        result = run(server, clock=clock)
+    assert clock.sleeps == []
+    assert result.status == HarvestRun.Status.FAILED
+    assert "asks for a wait of 3,600 seconds" in result.errors[0]

@@ -125,8 +125,9 @@ def read_page(body: bytes, title: str, url: str) -> tuple[list[Any], dict[str, A
     except InputError as error:
         if (empty := _package_without_releases(body)) is not None:
             return [], empty
+        why = str(error).rstrip(".")
         raise FetchError(
-            f"{title} gave a page that cannot be read, at {url}: {error}. How to fix it: nothing here, if the source "
+            f"{title} gave a page that cannot be read, at {url}: {why}. How to fix it: nothing here, if the source "
             f"published it so; tell its publisher. The pages before it are stored; the next harvest tries it again"
         ) from None
 
