@@ -390,3 +390,19 @@ def test_a_retry_after_longer_than_15_minutes_stops_the_harvest_and_says_so():
     assert clock.sleeps == []
     assert result.status == HarvestRun.Status.FAILED
     assert "asks for a wait of 3,600 seconds" in result.errors[0]
+
+
+def test_a_fault_that_is_not_the_sources_is_recorded_on_the_run_and_raised(monkeypatch):
+    from opencare.harvest import services
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the disk is on fire")
+
+    monkeypatch.setattr(services, "import_releases", broken)
+    with Replay(fts_pages(), prefix="/api/1.0") as server, pytest.raises(RuntimeError):
+        run(server)
+    failed = HarvestRun.objects.get()
+    assert failed.status == HarvestRun.Status.FAILED
+    assert failed.errors == ["The harvest stopped unexpectedly: RuntimeError: the disk is on fire"]
+    assert failed.finished_at is not None
+    assert HarvestProgress.objects.get(source="find-a-tender").held_by_run is None

@@ -95,6 +95,11 @@ def harvest(
         # second process meanwhile (not when keeping social care only, which asks the registry what it holds).
         second = rate_limit is None and not request.social_care_only if second_process is None else second_process
         errors = _store_pages((_in_a_second_process if second else _in_this_process)(pages), run, source)
+    except Exception as error:
+        # Not the source's doing (the database went away, a fault in opencare): the run says so, then it is raised.
+        run.refresh_from_db()
+        _finish(run, HarvestRun.Status.FAILED, [f"The harvest stopped unexpectedly: {type(error).__name__}: {error}"])
+        raise
     finally:
         HarvestProgress.objects.filter(pk=progress.pk, held_by_run=run.pk).update(
             held_by_run=None, held_until=None, held_by_host="", held_by_pid=None
