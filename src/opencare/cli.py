@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING
 
 import click
 
+from opencare.harvest.sources import SOURCES  # no Django: the names of the sources, for `opencare harvest`
+
 if TYPE_CHECKING:
     from rich.console import Console
     from rich.progress import Progress
@@ -427,11 +429,10 @@ def import_data(paths: tuple[Path, ...], social_care: bool, no_bulk: bool) -> No
 
 #: Dates and times --since and --until take (UTC when no offset is given).
 HARVEST_DATE_FORMATS = ["%Y-%m-%d", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%S%z"]
-HARVEST_SOURCES = ["find-a-tender", "contracts-finder", "public-contracts-scotland", "sell2wales"]
 
 
 @main.command()
-@click.argument("source", type=click.Choice(HARVEST_SOURCES))
+@click.argument("source", type=click.Choice(list(SOURCES)), metavar="SOURCE")
 @click.option(
     "--since",
     type=click.DateTime(HARVEST_DATE_FORMATS),
@@ -458,8 +459,14 @@ HARVEST_SOURCES = ["find-a-tender", "contracts-finder", "public-contracts-scotla
 def harvest(
     source: str, since: datetime | None, until: datetime | None, base_url: str | None, social_care: bool, no_bulk: bool
 ) -> None:
-    """Harvest SOURCE's OCDS API into the registry: find-a-tender, contracts-finder, public-contracts-scotland or
-    sell2wales (docs/harvest.md).
+    """Harvest SOURCE's OCDS API into the registry (docs/harvest.md).
+
+    \b
+    SOURCE is one of:
+      find-a-tender              Find a Tender: 6-hour windows, at most 12 requests in 2 minutes
+      contracts-finder           Contracts Finder: 15-day windows, at most 30 requests a minute
+      public-contracts-scotland  Public Contracts Scotland: months, at most 30 requests a minute
+      sell2wales                 Sell2Wales: months, at most 30 requests a minute
 
     Safe to stop and run again: each page is stored with how far the harvest got, so the next run goes on from the
     page after the last one stored, and nothing is stored twice. Requests are kept within each source's limit.
