@@ -9,12 +9,13 @@ prove the data is all still there.
 | --- | --- | ---: |
 | test_cli_review_compile.py | `opencare review`, `opencare compile` | 49 |
 | test_cli_import.py | `opencare import`, `opencare import-cqc` | 32 |
+| test_cli_harvest.py | `opencare harvest`: its options and what the source answers | 10 |
 | test_web_review.py | `/review/` and `POST /api/review` | 20 |
 | test_publishing.py | `POST /api/publish/...` with a token, the publishing forms' uploads | 35 |
 | test_feedback.py | the feedback form | 8 |
 | test_query_parameters.py | search and filter parameters of the pages, the OCDS API lists and the Atom feed | 51 |
 | test_http.py | methods, headers, bodies and content types, in Django and through gunicorn | 60 |
-| **All** | | **255** |
+| **All** | | **265** |
 
 A case is one test as pytest collects it; a case of test_query_parameters.py sends each of its five injection
 strings in turn (205 requests in all). Each module's docstring lists its cases, and

@@ -119,6 +119,7 @@ READ_ONLY = {
     "standard:codelist",
     "reviews:template", "reviews:review", "reviews:status", "reviews:report_json", "reviews:download",
     "publishing:home", "publishing:organisation", "publishing:process", "publishing:document", "publishing:audit",
+    "harvest:harvests",
     "api-1:openapi-json", "api-1:openapi-view", "api-1:api-root", "api-1:review_job", "api-1:release_list",
     "api-1:release_package", "api-1:record_list", "api-1:record_package", "api-1:organisation_list",
     "api-1:organisation_detail", "api-1:stories", "health",

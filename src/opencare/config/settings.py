@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "opencare.publishing",
     "opencare.participation",
     "opencare.task_worker",
+    "opencare.harvest",
     "opencare.demo",  # for its template tag only: the sign-in page's demo accounts on local runs
 ]
 
@@ -289,6 +290,15 @@ OPENCARE_PAGE_CACHE_SECONDS = int(os.getenv("OPENCARE_PAGE_CACHE_SECONDS", "60")
 OPENCARE_BULK_DIR = Path(os.getenv("OPENCARE_BULK_DIR", VAR_DIR / "bulk")).resolve()
 #: Remake the bulk downloads in the background after every publish, import or harvest (the task worker runs it),
 #: waiting this many seconds first so that a burst of changes costs one rebuild.
+#: Sources the task worker harvests on a schedule (docs/harvest.md), e.g. "find-a-tender,contracts-finder"; none by
+#: default. Each is harvested every OPENCARE_HARVEST_EVERY minutes, never twice at once.
+OPENCARE_HARVEST = env_list("OPENCARE_HARVEST", "")
+OPENCARE_HARVEST_EVERY = float(os.getenv("OPENCARE_HARVEST_EVERY", "60"))
+#: How a source's operators can reach whoever runs this site (an email address or a web page), sent in the
+#: User-Agent of every harvest request; the site's own address when unset.
+OPENCARE_HARVEST_CONTACT = os.getenv("OPENCARE_HARVEST_CONTACT", "") or os.getenv(
+    "OPENCARE_SITE_URL", "http://127.0.0.1:8000"
+)
 OPENCARE_BULK_REBUILD = env_bool("OPENCARE_BULK_REBUILD", default=True)
 OPENCARE_BULK_REBUILD_DELAY_SECONDS = float(os.getenv("OPENCARE_BULK_REBUILD_DELAY_SECONDS", "30"))
 #: The largest file the Data Review Tool accepts, in bytes (shown on the upload page).

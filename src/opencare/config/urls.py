@@ -18,6 +18,7 @@ urlpatterns = [
     path("review/", include("opencare.reviews.urls")),
     path("account/", include("opencare.accounts.urls")),
     path("publish/", include("opencare.publishing.urls")),
+    path("harvests/", include("opencare.harvest.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("health/", availability.health, name="health"),

@@ -12,7 +12,7 @@ releases are stored — with any later release of a process already held as soci
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +24,7 @@ from opencare.ocds.schema_check import release_validator
 from opencare.ocds.social_care import is_social_care
 from opencare.registry.models import ImportRun, Process, Source
 from opencare.registry.prepared import PreparedReleases, prepare_releases
-from opencare.registry.services import get_or_create_source, store_prepared
+from opencare.registry.services import StoreResult, get_or_create_source, store_prepared
 from opencare.registry.storable import key_text, storage_problem
 
 #: Releases stored per transaction.
@@ -165,6 +165,64 @@ def _store(prepared: PreparedReleases, source: Source, run: ImportRun) -> None:
     run.save()
 
 
+@dataclass
+class ReleasesImported:
+    """What importing releases held in memory did: counts, and the releases the database could not hold."""
+
+    added: int = 0
+    already_stored: int = 0
+    flagged: int = 0
+    not_social_care: int = 0
+    not_storable: list[str] = field(default_factory=list)
+
+
+def import_releases(
+    releases: list[Any],
+    *,
+    metadata: dict[str, Any],
+    source: Source,
+    social_care_only: bool = False,
+    nul_possible: bool = True,
+) -> ReleasesImported:
+    """Store releases held in memory (a page a harvest fetched) as ``opencare import`` stores a chunk: each once,
+    in one transaction (the caller's, when it has one) with the recompiling of the processes they touch.
+
+    Unlike a file, a page is not refused whole for one release the database cannot hold (registry.storable): that
+    release is left out and named in ``not_storable``, and the rest are stored. With ``social_care_only``, only
+    the releases of processes this page or the registry shows to be social care. ``nul_possible=False`` says the
+    page's text has no ``\\u0000``, which saves looking for U+0000 in each release.
+    """
+    result = ReleasesImported()
+    kept, result.not_storable = storable_releases(releases, nul_possible=nul_possible)
+    if social_care_only:
+        wanted = {
+            release["ocid"] for release in kept if isinstance(release.get("ocid"), str) and is_social_care(release)
+        }
+        chosen = _social_care_only(kept, wanted)
+        result.not_social_care, kept = len(kept) - len(chosen), chosen
+    if kept:
+        stored: StoreResult = store_prepared(
+            prepare_releases(kept, metadata=metadata, is_invented=source.is_invented), source=source
+        )
+        result.added, result.already_stored, result.flagged = stored.added, stored.already_stored, stored.flagged
+    return result
+
+
+def storable_releases(releases: list[Any], *, nul_possible: bool = True) -> tuple[list[dict[str, Any]], list[str]]:
+    """The releases the database can hold (registry.storable), and a message for each of the others. Needs no
+    database, so a harvest does it in the process that prepares its pages."""
+    kept: list[dict[str, Any]] = []
+    problems: list[str] = []
+    for number, release in enumerate(releases, start=1):
+        if not isinstance(release, dict):
+            problems.append(f"Release {number:,} of the page is not a JSON object")
+        elif (problem := storage_problem(release, nul_possible=nul_possible)) is not None:
+            problems.append(f"{problem.message} (release {number:,} of the page)")
+        else:
+            kept.append(release)
+    return kept, problems
+
+
 def _social_care_only(chunk: list[dict[str, Any]], wanted: set[str]) -> list[dict[str, Any]]:
     """The releases of social-care processes: found so in this file, or already held as social care."""
     others = {release.get("ocid") for release in chunk if release.get("ocid") not in wanted}
@@ -221,13 +279,19 @@ def _releases(items: Iterator[Any], kind: str) -> Iterator[dict[str, Any]]:
 
 def _source(metadata: dict[str, Any], path: Path) -> Source:
     """The publisher the package names (one source per publisher), or the file when it names none."""
+    return package_source(metadata, fallback_key=f"file:{path.name}", fallback_title=path.name)
+
+
+def package_source(metadata: dict[str, Any], *, fallback_key: str, fallback_title: str) -> Source:
+    """The source of a package's releases: the publisher it names (one source per publisher, with its licence), or
+    the fallback when it names none."""
     publisher = metadata.get("publisher") if isinstance(metadata.get("publisher"), dict) else {}
     name = publisher.get("name") if isinstance(publisher.get("name"), str) else ""
     licence = metadata.get("license") if isinstance(metadata.get("license"), str) else ""
-    key = f"publisher:{publisher.get('uid') or name}" if name else f"file:{path.name}"
+    key = f"publisher:{publisher.get('uid') or name}" if name else fallback_key
     return get_or_create_source(
         key=key_text(key),
-        title=name or path.name,
+        title=name or fallback_title,
         publisher_name=name,
         url=publisher.get("uri") if isinstance(publisher.get("uri"), str) else "",
         licence_url=licence,

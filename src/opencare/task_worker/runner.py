@@ -2,7 +2,8 @@
 database.
 
 The loop itself is django-tasks-db's (claim the next task, run it, mark it done). Around it: a thread that says the
-worker is alive every few seconds and puts back tasks whose worker died (services.py); and, when the database goes
+worker is alive every few seconds, puts back tasks whose worker died (services.py) and queues the harvests that are
+due (opencare.harvest.schedule); and, when the database goes
 away (PostgreSQL restarting), a wait and another try instead of the worker dying, after putting back any task it had
 claimed (a task whose end could not be recorded runs again: tasks are safe to run again).
 """
@@ -22,6 +23,7 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError, close_old_connections, connection
 from django_tasks_db.management.commands.db_worker import Worker
 
+from opencare.harvest.schedule import queue_due_harvests
 from opencare.task_worker import services
 
 logger = logging.getLogger(__name__)
@@ -63,6 +65,7 @@ class Heartbeat:
                 close_old_connections()  # a connection the database dropped is replaced, not reused
                 services.beat(self.worker_id)
                 services.recover_lost_tasks()
+                queue_due_harvests()
                 failing = False
             except DATABASE_ERRORS as error:
                 if not failing:
@@ -92,7 +95,9 @@ def run_worker(*, interval: float, lane: str = "all") -> None:
     logger.info("Task worker %s started (lane: %s); tasks of workers unheard for %ss are put back", worker_id, lane,
                 settings.OPENCARE_TASK_WORKER_LOST_SECONDS)  # fmt: skip
     try:
-        _when_the_database_answers(lambda: (services.beat(worker_id), services.recover_lost_tasks()))
+        _when_the_database_answers(
+            lambda: (services.beat(worker_id), services.recover_lost_tasks(), queue_due_harvests())
+        )
         heartbeat.start()
         while True:
             try:
