@@ -32,7 +32,9 @@ LABELS = (
     gettext_noop("Contract notice"), gettext_noop("Signed contract"), gettext_noop("Contract schedule"),
     gettext_noop("Provider's method statement"), gettext_noop("How bids were scored"),
     gettext_noop("Progress report"), gettext_noop("Financial report"), gettext_noop("Contract annex"),
-    gettext_noop("Bidding documents"),
+    gettext_noop("Bidding documents"), gettext_noop("Planned procurement notice"),
+    gettext_noop("Market engagement notice"), gettext_noop("Tender cancellation notice"),
+    gettext_noop("Performance notice"), gettext_noop("Contract termination notice"),
     gettext_noop("Pay and working conditions"), gettext_noop("How performance is measured"),
     gettext_noop("How the provider is paid"), gettext_noop("What happens if standards are missed"),
     gettext_noop("National Living Wage"), gettext_noop("Real Living Wage"), gettext_noop("London Living Wage"),
@@ -51,8 +53,8 @@ LABELS = (
     gettext_noop("The provider was below the KPI and must improve."),
     gettext_noop("The provider was well below the KPI."),
     gettext_noop("The council rated the KPI another way and says why in the notice."),
-    gettext_noop("As the contract sets out"), gettext_noop("Imposed by a court or tribunal"),
-    gettext_noop("Agreed in a settlement"),
+    gettext_noop("as the contract sets out"), gettext_noop("imposed by a court or tribunal"),
+    gettext_noop("agreed in a settlement"),
 )  # fmt: skip
 
 

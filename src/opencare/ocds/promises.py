@@ -15,7 +15,7 @@ from typing import Any
 from opencare.ocds.json_values import as_date, as_decimal, as_object, as_objects, as_text
 from opencare.ocds.metric_catalogue import metric_catalogue
 from opencare.ocds.performance import PRICE_PER_HOUR, WORKER_PAY
-from opencare.ocds.procurement_act import no_kpis_rationales
+from opencare.ocds.procurement_act import NOTICE_TYPES, no_kpis_rationales, notice_code
 from opencare.ocds.summary import contract_period
 
 #: OCDS document types, in plain English, for the documents people look for first.
@@ -32,6 +32,12 @@ DOCUMENT_TYPES = {
     "financialProgressReport": "Financial report",
     "contractAnnexe": "Contract annex",
     "biddingDocuments": "Bidding documents",
+    "plannedProcurementNotice": "Planned procurement notice",
+    # The Cabinet Office UK extension's document types.
+    "marketEngagementNotice": "Market engagement notice",
+    "tenderCancellationNotice": "Tender cancellation notice",
+    "implementationNotice": "Performance notice",
+    "contractTerminationNotice": "Contract termination notice",
 }
 #: Contract terms (the contract terms extension), in the order and words a reader wants them.
 TERMS = (
@@ -43,9 +49,9 @@ TERMS = (
 METHOD_STATEMENT_PREFIX = "Method statement: "
 #: The UK extension's penaltyType codes: how a penalty for a performance failure was decided.
 PENALTY_TYPES = {
-    "contracted": "As the contract sets out",
-    "imposed": "Imposed by a court or tribunal",
-    "negotiated": "Agreed in a settlement",
+    "contracted": "as the contract sets out",
+    "imposed": "imposed by a court or tribunal",
+    "negotiated": "agreed in a settlement",
 }
 
 
@@ -385,8 +391,11 @@ def _document(raw: dict[str, Any]) -> Document:
     start, end = as_text(raw.get("pageStart")), as_text(raw.get("pageEnd"))
     pages = f"{start} to {end}" if start and end and start != end else start or end
     url = as_text(raw.get("url"))
+    notice = NOTICE_TYPES.get(notice_code(raw))
+    # A Procurement Act notice has no title, only its id: its name says more ("Contract details notice (UK7)").
+    title = as_text(raw.get("title")) or (notice.label if notice else "")
     return Document(
-        title=as_text(raw.get("title")) or as_text(raw.get("id")) or "Untitled document",
+        title=title or as_text(raw.get("id")) or "Untitled document",
         document_type=as_text(raw.get("documentType")),
         # Only web addresses become links: a javascript: or data: address in published data must not.
         url=url if url.lower().startswith(("https://", "http://")) else "",
