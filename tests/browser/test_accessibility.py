@@ -136,14 +136,16 @@ def test_uk9_notice_renders_as_official_ratings_with_no_accessibility_problems(l
 
     section = page.locator("h3#official-ratings")
     expect(section).to_have_text("Official ratings under the Procurement Act 2023")
-    table = page.get_by_role("table", name="Contract performance notice (UK9) published 22 April 2027", exact=False)
-    expect(table).to_be_visible()
+    card = page.locator(".govuk-summary-card").filter(
+        has=page.get_by_role("heading", name="Contract performance notice (UK9) published 22 April 2027")
+    )
+    expect(card).to_be_visible()
     for kpi, rating in (
         ("Equipment delivered on time", "Good"),
         ("Urgent deliveries the same day", "Approaching target"),
         ("Equipment collected when no longer needed", "Requires improvement"),
     ):
-        row = table.get_by_role("row").filter(has=page.get_by_role("rowheader", name=kpi))
+        row = card.locator(".govuk-summary-list__row").filter(has=page.get_by_text(kpi, exact=True))
         expect(row.locator(".govuk-tag")).to_have_text(rating)
     expect(page.get_by_text("covering 1 April 2026 to 31 March 2027")).to_be_visible()
     # The scale in words, opened as a reader would without any script.
