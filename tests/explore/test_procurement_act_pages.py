@@ -5,6 +5,7 @@ light-touch contract is a real Find a Tender release (tests/fixtures/realdata)."
 from __future__ import annotations
 
 import html
+import json
 import re
 from pathlib import Path
 
@@ -122,11 +123,23 @@ def test_light_touch_contract_says_why_no_kpi_notice_is_required(client, db):
 @pytest.mark.django_db
 def test_a_release_posted_through_opencare_is_never_taken_for_a_notice(client, db):
     """Whatever its documents say, a release a publisher posts is not an official notice or rating."""
-    import json
-
     package = json.loads(UK9.read_text())
     source = get_or_create_source(key="opencare:publisher:1", title="Posted by a publisher")
     store_release_package(package=package, source=source)
     story = client.get(reverse("explore:contract", args=[OCID]) + "?format=json").json()
     assert story["official_ratings"] == []
     assert story["history"][0]["notices"] == []
+
+
+@pytest.mark.django_db
+def test_provider_selection_regime_contract_says_why_no_kpi_notice_is_required(client, tmp_path):
+    package = json.loads(UK7.read_text())
+    release = package["releases"][0]
+    del release["contracts"][0]["agreedMetrics"]
+    release["tender"]["legalBasis"] = {"scheme": "UKSI", "id": "2023/1348", "description": "Provider Selection Regime"}
+    (tmp_path / "psr.json").write_text(json.dumps(package))
+    import_paths([tmp_path / "psr.json"])
+    text = _text(client.get(reverse("explore:contract", args=[OCID])))
+    assert "Why there are no official ratings" in text
+    assert "arranged under the NHS Provider Selection Regime" in text
+    assert "KPIs set under the Procurement Act 2023" not in text
