@@ -84,6 +84,7 @@ def test_uk9_performance_failure_is_told_in_words(client, uk7_and_uk9):
     start = text.index("Interim reviews")
     failures = text[start : text.index("Who is involved", start)]
     assert "Collections were late for a quarter of requests" in failures
+    assert "Provider responsible Example Community Equipment Ltd (made-up fixture)" in failures
     assert "Penalty £5,000.00 , as the contract sets out" in failures
     assert "Decided on 10 April 2027 that the provider had failed to put it right" in failures
 

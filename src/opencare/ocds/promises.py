@@ -159,6 +159,8 @@ class Failure:
     penalty_currency: str = ""
     penalty_date: date | None = None
     partial_termination: str = ""
+    #: The providers responsible, when a contract with several providers names them.
+    suppliers: tuple[str, ...] = ()
 
     @property
     def penalty_basis(self) -> str:
@@ -346,6 +348,9 @@ def failures(compiled: dict[str, Any]) -> list[Failure]:
                     penalty_currency=as_text(penalty.get("currency")),
                     penalty_date=as_date(failure.get("penaltyDate")),
                     partial_termination=as_text(failure.get("partialTermination")),
+                    suppliers=tuple(
+                        name for s in as_objects(failure.get("suppliers")) if (name := as_text(s.get("name")))
+                    ),
                 )
             )
     return sorted(found, key=lambda failure: failure.period_end or date.min)
