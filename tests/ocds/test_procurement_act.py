@@ -202,3 +202,30 @@ def test_the_made_uk7_and_uk9_fixtures_have_no_errors_or_warnings_in_review():
         report = review(FIXTURES / name)
         assert report.valid, name
         assert [finding.check for finding in report.findings if finding.severity != "info"] == [], name
+
+
+def test_malformed_notices_and_ratings_give_nothing_rather_than_an_error():
+    odd = {
+        "tag": ["implementation"],
+        "tender": {"documents": [{"noticeType": 9}, "UK9", None]},
+        "contracts": [
+            {"id": 1, "documents": [{"noticeType": "UK9", "datePublished": "soon", "url": 7}]},
+            {
+                "id": "1",
+                "documents": {"noticeType": "UK9"},
+                "implementation": {
+                    "metrics": [
+                        {"id": ["1"], "observations": [{"period": "2026", "measureClassification": ["met"]}]},
+                        {"id": "2", "observations": "none"},
+                    ]
+                },
+            },
+        ],
+    }
+    notices = notices_in(odd)
+    assert [(notice.code, notice.url, notice.published) for notice in notices] == [("UK9", "", None)]
+    assert statutory_metric_keys([odd, "not a release"]) == {("1", "2")}  # type: ignore[list-item]
+    ratings = official_ratings([odd, "not a release"], {"contracts": "none"})  # type: ignore[list-item]
+    assert [(r.kpi_title, r.rating, r.period_end) for r in ratings] == [("KPI", "", None)]
+    assert regime({"tender": {"specialRegime": [None, 3, "lightTouch"]}}).code == "light-touch"
+    assert regime({"tender": "closed"}).code == ""

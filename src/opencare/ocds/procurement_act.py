@@ -162,6 +162,7 @@ MetricKey = tuple[str, str]  # (contract id, metric id)
 
 def notices_in(release: dict[str, Any]) -> list[Notice]:
     """The Procurement Act notices a release publishes, once each, in the order of its documents."""
+    release = as_object(release)
     documents = as_objects(as_object(release.get("planning")).get("documents"))
     documents += as_objects(as_object(release.get("tender")).get("documents"))
     for section in ("awards", "contracts"):
@@ -204,7 +205,7 @@ def statutory_metric_keys(releases: Iterable[dict[str, Any]]) -> frozenset[Metri
     for release in releases:
         if not notices_in(release):
             continue
-        for contract in as_objects(release.get("contracts")):
+        for contract in as_objects(as_object(release).get("contracts")):
             contract_id = as_text(contract.get("id"))
             metrics = as_objects(contract.get("agreedMetrics"))
             metrics += as_objects(as_object(contract.get("implementation")).get("metrics"))
@@ -224,7 +225,7 @@ def official_ratings(releases: Iterable[dict[str, Any]], compiled: dict[str, Any
         if not performance:
             continue
         notice = performance[0]
-        for contract in as_objects(release.get("contracts")):
+        for contract in as_objects(as_object(release).get("contracts")):
             contract_id = as_text(contract.get("id"))
             for metric in as_objects(as_object(contract.get("implementation")).get("metrics")):
                 metric_id = as_text(metric.get("id"))
