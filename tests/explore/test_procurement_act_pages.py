@@ -55,6 +55,9 @@ def test_contract_page_shows_uk7_kpis_as_statutory_and_uk9_ratings_in_words(clie
     assert "What the official ratings mean" in going
     assert "Inadequate The provider was well below the KPI." in going
     assert "https://www.find-tender.service.gov.uk/Notice/038915-2027" in response.content.decode()
+    assert 'href="#official-ratings">See the council\'s official ratings under the Procurement Act<' in html.unescape(
+        response.content.decode()
+    )
 
 
 @pytest.mark.django_db
