@@ -10,12 +10,20 @@ from playwright.sync_api import Page, expect
 
 from opencare.demo.services import load_demo
 from opencare.registry.bulk import write_bulk_downloads
+from opencare.registry.imports import import_paths
 from opencare.registry.models import Organisation, Process
 
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 SOUTH = "ocds-bdemo1-hc-south"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+#: A made UK7 + UK9 pair (tests/fixtures/procurement_act/README.md) and a real light-touch Find a Tender release.
+UK7 = FIXTURES / "procurement_act" / "uk7-contract-details-made.json"
+UK9 = FIXTURES / "procurement_act" / "uk9-contract-performance-made.json"
+UK9_OCID = "ocds-h6vhtk-0c0de9"
+FTS_REAL = FIXTURES / "realdata" / "fts-ocds-release-package-2026-09-03-p001-excerpt.json"
+LIGHT_TOUCH_REAL = "ocds-h6vhtk-06f19e"
 BORSETDALE = ("ocds-bdemo1-hc-north", "ocds-bdemo1-hc-south", "ocds-bdemo1-hc-dales")
 
 
@@ -119,3 +127,52 @@ def test_a_person_finds_an_invented_contract_from_the_home_page(live_server, pag
     page.get_by_role("link", name="Home care in South Borsetdale").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Home care in South Borsetdale")
     expect(page.get_by_text("This contract is invented sample data")).to_be_visible()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_uk9_notice_renders_as_official_ratings_with_no_accessibility_problems(live_server, page: Page):
+    import_paths([UK7, UK9])
+    page.goto(f"{live_server.url}/contracts/{UK9_OCID}/")
+
+    section = page.locator("h3#official-ratings")
+    expect(section).to_have_text("Official ratings under the Procurement Act 2023")
+    card = page.locator(".govuk-summary-card").filter(
+        has=page.get_by_role("heading", name="Contract performance notice (UK9) published 22 April 2027")
+    )
+    expect(card).to_be_visible()
+    for kpi, rating in (
+        ("Equipment delivered on time", "Good"),
+        ("Urgent deliveries the same day", "Approaching target"),
+        ("Equipment collected when no longer needed", "Requires improvement"),
+    ):
+        row = card.locator(".govuk-summary-list__row").filter(has=page.get_by_text(kpi, exact=True))
+        expect(row.locator(".govuk-tag")).to_have_text(rating)
+    expect(page.get_by_text("covering 1 April 2026 to 31 March 2027")).to_be_visible()
+    # The scale in words, opened as a reader would without any script.
+    page.get_by_text("What the official ratings mean").click()
+    expect(page.get_by_text("The provider was well below the KPI.")).to_be_visible()
+    history = page.get_by_role("region", name="History")
+    expect(history.get_by_role("link", name="Contract performance notice (UK9)")).to_be_visible()
+    expect(page.get_by_text("No co-designed figures are published for this contract")).to_be_visible()
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=ARTIFACTS / "uk9-official-ratings.png", full_page=True)
+    assert _axe_problems(page) == []
+    page.set_viewport_size({"width": 320, "height": 640})
+    scroll_width = page.evaluate("document.documentElement.scrollWidth")
+    assert scroll_width <= 320, f"the contract page is {scroll_width}px wide at a 320px viewport"
+    page.screenshot(path=ARTIFACTS / "uk9-official-ratings-320.png", full_page=True)
+
+    page.goto(f"{live_server.url}/contracts/{UK9_OCID}/easy-read/")
+    expect(page.get_by_text("the council must give the provider an official rating every year")).to_be_visible()
+    assert _axe_problems(page) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_light_touch_contract_explains_why_there_are_no_official_ratings(live_server, page: Page):
+    import_paths([FTS_REAL])
+    page.goto(f"{live_server.url}/contracts/{LIGHT_TOUCH_REAL}/")
+    expect(page.get_by_text("This is a light-touch contract", exact=False)).to_be_visible()
+    history = page.get_by_role("region", name="History")
+    expect(history.get_by_role("link", name="Contract details notice (UK7)")).to_be_visible()
+    assert _axe_problems(page) == []

@@ -28,3 +28,8 @@ def test_changes_count_what_the_release_holds():
 
 def test_an_empty_release_has_no_changes():
     assert release_changes({}) == []
+
+
+def test_a_contract_counts_the_targets_it_agrees():
+    release = {"contracts": [{"dateSigned": "2026-03-20", "documents": [{}], "agreedMetrics": [{}, {}, {}]}]}
+    assert release_changes(release) == ["Contract: 1 contract, 1 document, 3 targets"]

@@ -278,3 +278,19 @@ def test_a_posted_release_does_not_rename_another_organisation(client, council_t
     assert answer.status_code == 201, answer.content
     organisation.refresh_from_db()
     assert organisation.name != "Someone Else Ltd"
+
+
+# --- A posted release cannot pass itself off as a Procurement Act notice --------------------------------------------
+
+
+def test_a_posted_release_claiming_to_be_a_contract_performance_notice_is_refused(client, council_token, shared_ocid):
+    release = _tender_update(shared_ocid, "borsetdale-uk9-1", "Home care")
+    release["tender"]["documents"] = [
+        {"id": "038915-2027", "documentType": "implementationNotice", "url": "https://example.org/uk9"}
+    ]
+    answer = _post(client, council_token, release)
+
+    assert answer.status_code == 403, answer.content
+    assert "Contract performance notice (UK9) '038915-2027'" in answer.json()["detail"]
+    assert "remove 'noticeType'" in answer.json()["detail"]
+    assert not Release.objects.filter(release_id="borsetdale-uk9-1").exists()

@@ -1,7 +1,7 @@
 """The plain-English labels the Django-free engine gives (service types, release tags, document types, contract
-terms, classifications, reference rates), marked here for translation so `makemessages` finds them and templates
-can show them with ``{% translate label %}``. tests/explore/test_engine_labels.py keeps this list in step with the
-engine.
+terms, classifications, reference rates, Procurement Act notices, ratings and penalties), marked here for translation
+so `makemessages` finds them and templates can show them with ``{% translate label %}``.
+tests/explore/test_engine_labels.py keeps this list in step with the engine.
 """
 
 from __future__ import annotations
@@ -9,7 +9,8 @@ from __future__ import annotations
 from django.utils.translation import gettext_noop
 
 from opencare.ocds.performance import CLASSIFICATIONS
-from opencare.ocds.promises import DOCUMENT_TYPES, TERMS
+from opencare.ocds.procurement_act import NOTICE_TYPES, RATINGS
+from opencare.ocds.promises import DOCUMENT_TYPES, PENALTY_TYPES, TERMS
 from opencare.ocds.reference_rates import reference_rates
 from opencare.ocds.release_changes import TAGS
 from opencare.ocds.service_types import BY_CODE
@@ -31,11 +32,29 @@ LABELS = (
     gettext_noop("Contract notice"), gettext_noop("Signed contract"), gettext_noop("Contract schedule"),
     gettext_noop("Provider's method statement"), gettext_noop("How bids were scored"),
     gettext_noop("Progress report"), gettext_noop("Financial report"), gettext_noop("Contract annex"),
-    gettext_noop("Bidding documents"),
+    gettext_noop("Bidding documents"), gettext_noop("Planned procurement notice"),
+    gettext_noop("Market engagement notice"), gettext_noop("Tender cancellation notice"),
+    gettext_noop("Performance notice"), gettext_noop("Contract termination notice"),
     gettext_noop("Pay and working conditions"), gettext_noop("How performance is measured"),
     gettext_noop("How the provider is paid"), gettext_noop("What happens if standards are missed"),
     gettext_noop("National Living Wage"), gettext_noop("Real Living Wage"), gettext_noop("London Living Wage"),
     gettext_noop("Homecare Association Minimum Price for Homecare"),
+    gettext_noop("Pipeline notice"), gettext_noop("Preliminary market engagement notice"),
+    gettext_noop("Planned procurement notice"), gettext_noop("Tender notice"), gettext_noop("Transparency notice"),
+    gettext_noop("Contract award notice"), gettext_noop("Contract details notice"),
+    gettext_noop("Payments compliance notice"), gettext_noop("Contract performance notice"),
+    gettext_noop("Contract change notice"), gettext_noop("Contract termination notice"),
+    gettext_noop("Procurement termination notice"), gettext_noop("Dynamic market notice: intention to establish"),
+    gettext_noop("Dynamic market notice: establishment"), gettext_noop("Dynamic market notice: modification"),
+    gettext_noop("Dynamic market notice: cessation"), gettext_noop("Utilities dynamic market notice"),
+    gettext_noop("Good"), gettext_noop("Approaching target"), gettext_noop("Requires improvement"),
+    gettext_noop("Inadequate"), gettext_noop("Other"),
+    gettext_noop("The provider met or beat the KPI."), gettext_noop("The provider was close to meeting the KPI."),
+    gettext_noop("The provider was below the KPI and must improve."),
+    gettext_noop("The provider was well below the KPI."),
+    gettext_noop("The council rated the KPI another way and says why in the notice."),
+    gettext_noop("as the contract sets out"), gettext_noop("imposed by a court or tribunal"),
+    gettext_noop("agreed in a settlement"),
 )  # fmt: skip
 
 
@@ -49,4 +68,8 @@ def engine_labels() -> set[str]:
         *DOCUMENT_TYPES.values(),
         *(name for _, name in TERMS),
         *(series.title for series in reference_rates().series),
+        *(notice.name for notice in NOTICE_TYPES.values()),
+        *(rating.name for rating in RATINGS.values()),
+        *(rating.meaning for rating in RATINGS.values()),
+        *PENALTY_TYPES.values(),
     }

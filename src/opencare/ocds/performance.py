@@ -149,8 +149,14 @@ class Signal:
 RECENT_DAYS = 365
 
 
-def metric_progress(compiled: dict[str, Any]) -> list[MetricProgress]:
-    """Every metric of every contract in a compiled release, in the order published."""
+def metric_progress(
+    compiled: dict[str, Any], statutory: frozenset[tuple[str, str]] = frozenset()
+) -> list[MetricProgress]:
+    """Every co-designed metric of every contract in a compiled release, in the order published.
+
+    ``statutory`` holds the (contract id, metric id) of the KPIs and ratings published on Procurement Act notices
+    (procurement_act.statutory_metric_keys): they are left out, so an official rating never counts as a co-designed
+    figure meeting (or missing) a co-designed target. They are shown as what they are (procurement_act)."""
     catalogue = metric_catalogue()
     tender_targets = {as_text(m.get("id")): m for m in as_objects(as_object(compiled.get("tender")).get("targets"))}
     awards = {as_text(award.get("id")): award for award in as_objects(compiled.get("awards"))}
@@ -158,12 +164,16 @@ def metric_progress(compiled: dict[str, Any]) -> list[MetricProgress]:
     progress: list[MetricProgress] = []
     for contract in as_objects(compiled.get("contracts")):
         award = awards.get(as_text(contract.get("awardID")), {})
+        contract_id = as_text(contract.get("id"))
         agreed = {as_text(m.get("id")): m for m in as_objects(award.get("agreedMetrics"))}
         agreed |= {as_text(m.get("id")): m for m in as_objects(contract.get("agreedMetrics"))}
         actual_metrics = as_objects(as_object(contract.get("implementation")).get("metrics"))
         buyer = as_text(as_object(award.get("buyer")).get("name")) or default_buyer
         suppliers = ", ".join(as_text(s.get("name")) for s in as_objects(award.get("suppliers")) if s.get("name"))
         reported = _by_id(actual_metrics)
+        if statutory:
+            agreed = {key: m for key, m in agreed.items() if (contract_id, key) not in statutory}
+            reported = {key: m for key, m in reported.items() if (contract_id, key) not in statutory}
         # Every target agreed is a promise in itself: shown once agreed, before any figure is reported against it.
         for metric_id in [*tender_targets, *agreed]:
             if metric_id and metric_id not in reported:
@@ -186,7 +196,7 @@ def metric_progress(compiled: dict[str, Any]) -> list[MetricProgress]:
             unit = _unit(actual, committed_metric)
             progress.append(
                 MetricProgress(
-                    contract_id=as_text(contract.get("id")),
+                    contract_id=contract_id,
                     contract_title=as_text(contract.get("title")) or as_text(award.get("title")),
                     buyer_name=buyer,
                     supplier_name=suppliers,

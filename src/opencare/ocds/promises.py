@@ -15,6 +15,7 @@ from typing import Any
 from opencare.ocds.json_values import as_date, as_decimal, as_object, as_objects, as_text
 from opencare.ocds.metric_catalogue import metric_catalogue
 from opencare.ocds.performance import PRICE_PER_HOUR, WORKER_PAY
+from opencare.ocds.procurement_act import NOTICE_TYPES, no_kpis_rationales, notice_code
 from opencare.ocds.summary import contract_period
 
 #: OCDS document types, in plain English, for the documents people look for first.
@@ -31,6 +32,12 @@ DOCUMENT_TYPES = {
     "financialProgressReport": "Financial report",
     "contractAnnexe": "Contract annex",
     "biddingDocuments": "Bidding documents",
+    "plannedProcurementNotice": "Planned procurement notice",
+    # The Cabinet Office UK extension's document types.
+    "marketEngagementNotice": "Market engagement notice",
+    "tenderCancellationNotice": "Tender cancellation notice",
+    "implementationNotice": "Performance notice",
+    "contractTerminationNotice": "Contract termination notice",
 }
 #: Contract terms (the contract terms extension), in the order and words a reader wants them.
 TERMS = (
@@ -40,6 +47,12 @@ TERMS = (
     ("rewardsAndPenalties", "What happens if standards are missed"),
 )
 METHOD_STATEMENT_PREFIX = "Method statement: "
+#: The UK extension's penaltyType codes: how a penalty for a performance failure was decided.
+PENALTY_TYPES = {
+    "contracted": "as the contract sets out",
+    "imposed": "imposed by a court or tribunal",
+    "negotiated": "agreed in a settlement",
+}
 
 
 @dataclass(frozen=True)
@@ -99,6 +112,8 @@ class Target:
     better: str
     period_start: date | None
     period_end: date | None
+    #: A KPI set under the Procurement Act 2023 (s52), published on a notice, not co-designed (procurement_act).
+    statutory: bool = False
 
     @property
     def limit(self) -> str:
@@ -138,6 +153,19 @@ class Failure:
     decided: date | None
     penalty_imposed: str
     documents: tuple[Document, ...]
+    # The UK extension's fields, as a contract performance notice (UK9, s71(5)) gives them.
+    penalty_type: str = ""  # contracted, imposed or negotiated (the penaltyType codelist)
+    penalty_amount: Decimal | None = None
+    penalty_currency: str = ""
+    penalty_date: date | None = None
+    partial_termination: str = ""
+    #: The providers responsible, when a contract with several providers names them.
+    suppliers: tuple[str, ...] = ()
+
+    @property
+    def penalty_basis(self) -> str:
+        """How the penalty was decided, in plain English ("" when not said)."""
+        return PENALTY_TYPES.get(self.penalty_type, self.penalty_type)
 
 
 @dataclass(frozen=True)
@@ -157,11 +185,23 @@ class Promises:
     options: str
     award_criteria: str
     tenderers: int | None
+    #: Each contract's reason, published on a notice, for setting no KPIs: (contract title, reason).
+    no_kpis_rationales: tuple[tuple[str, str], ...] = ()
 
     @property
     def standards(self) -> tuple[Target, ...]:
-        """The targets other than the price per hour and care workers' pay (which are shown as prices)."""
-        return tuple(target for target in self.targets if target.metric_id not in (PRICE_PER_HOUR, WORKER_PAY))
+        """The co-designed targets other than the price per hour and care workers' pay (which are shown as prices);
+        the KPIs set under the Procurement Act are ``statutory_kpis``."""
+        return tuple(
+            target
+            for target in self.targets
+            if target.metric_id not in (PRICE_PER_HOUR, WORKER_PAY) and not target.statutory
+        )
+
+    @property
+    def statutory_kpis(self) -> tuple[Target, ...]:
+        """The KPIs set under the Procurement Act 2023 and published on its notices (s52)."""
+        return tuple(target for target in self.targets if target.statutory)
 
     @property
     def distinct_standards(self) -> tuple[Target, ...]:
@@ -172,8 +212,11 @@ class Promises:
         return tuple(seen.values())
 
 
-def promises(compiled: dict[str, Any]) -> Promises:
-    """What was promised, from a compiled release. Missing parts are empty, never an error."""
+def promises(compiled: dict[str, Any], statutory: frozenset[tuple[str, str]] = frozenset()) -> Promises:
+    """What was promised, from a compiled release. Missing parts are empty, never an error.
+
+    ``statutory`` holds the (contract id, metric id) of the KPIs published on Procurement Act notices
+    (procurement_act.statutory_metric_keys): those targets are the statutory KPIs, the others co-designed."""
     tender = as_object(compiled.get("tender"))
     contracts = as_objects(compiled.get("contracts"))
     awards = as_objects(compiled.get("awards"))
@@ -193,7 +236,7 @@ def promises(compiled: dict[str, Any]) -> Promises:
             if as_text(d.get("documentType")) != "submissionDocuments"
         ),
         terms=tuple((name, as_text(terms.get(key))) for key, name in TERMS if as_text(terms.get(key))),
-        targets=tuple(targets(compiled)),
+        targets=tuple(targets(compiled, statutory)),
         lots=tuple(_lot(lot) for lot in as_objects(tender.get("lots"))),
         start=as_date(period.get("startDate")),
         end=as_date(period.get("endDate")),
@@ -201,12 +244,14 @@ def promises(compiled: dict[str, Any]) -> Promises:
         options=next((text for text in options if text), ""),
         award_criteria=as_text(tender.get("awardCriteriaDetails")),
         tenderers=tenderers if isinstance(tenderers, int) and not isinstance(tenderers, bool) else None,
+        no_kpis_rationales=tuple(no_kpis_rationales(compiled)),
     )
 
 
-def targets(compiled: dict[str, Any]) -> list[Target]:
+def targets(compiled: dict[str, Any], statutory: frozenset[tuple[str, str]] = frozenset()) -> list[Target]:
     """Every target agreed: for each contract, its own agreed metrics, then its award's, then the tender's (each
-    metric once, from the most specific place); for a process with no contract yet, the tender's."""
+    metric once, from the most specific place); for a process with no contract yet, the tender's. A contract's
+    agreed metric whose (contract id, metric id) is in ``statutory`` is a KPI set under the Procurement Act."""
     catalogue = metric_catalogue()
     tender_targets = _metrics_by_id(as_object(compiled.get("tender")).get("targets"))
     awards = {as_text(award.get("id")): award for award in as_objects(compiled.get("awards"))}
@@ -249,6 +294,7 @@ def targets(compiled: dict[str, Any]) -> list[Target]:
                     better=entry.better if entry else "neither",
                     period_start=as_date(period.get("startDate")),
                     period_end=as_date(period.get("endDate")),
+                    statutory=place == "contract" and (as_text(contract.get("id")), metric_id) in statutory,
                 )
             )
     return found
@@ -283,6 +329,7 @@ def failures(compiled: dict[str, Any]) -> list[Failure]:
         implementation = as_object(contract.get("implementation"))
         for failure in as_objects(implementation.get("performanceFailures") or contract.get("performanceFailures")):
             period = as_object(failure.get("period"))
+            penalty = as_object(failure.get("penaltyValue"))
             events = failure.get("events")
             found.append(
                 Failure(
@@ -296,6 +343,14 @@ def failures(compiled: dict[str, Any]) -> list[Failure]:
                     decided=as_date(failure.get("decisionDate")),
                     penalty_imposed=as_text(failure.get("penaltyImposed")),
                     documents=tuple(_document(d) for d in as_objects(failure.get("documents"))),
+                    penalty_type=as_text(failure.get("penaltyType")) or as_text(failure.get("penaltyTypeEntered")),
+                    penalty_amount=as_decimal(penalty.get("amount")),
+                    penalty_currency=as_text(penalty.get("currency")),
+                    penalty_date=as_date(failure.get("penaltyDate")),
+                    partial_termination=as_text(failure.get("partialTermination")),
+                    suppliers=tuple(
+                        name for s in as_objects(failure.get("suppliers")) if (name := as_text(s.get("name")))
+                    ),
                 )
             )
     return sorted(found, key=lambda failure: failure.period_end or date.min)
@@ -341,8 +396,11 @@ def _document(raw: dict[str, Any]) -> Document:
     start, end = as_text(raw.get("pageStart")), as_text(raw.get("pageEnd"))
     pages = f"{start} to {end}" if start and end and start != end else start or end
     url = as_text(raw.get("url"))
+    notice = NOTICE_TYPES.get(notice_code(raw))
+    # A Procurement Act notice has no title, only its id: its name says more ("Contract details notice (UK7)").
+    title = as_text(raw.get("title")) or (notice.label if notice else "")
     return Document(
-        title=as_text(raw.get("title")) or as_text(raw.get("id")) or "Untitled document",
+        title=title or as_text(raw.get("id")) or "Untitled document",
         document_type=as_text(raw.get("documentType")),
         # Only web addresses become links: a javascript: or data: address in published data must not.
         url=url if url.lower().startswith(("https://", "http://")) else "",

@@ -53,7 +53,8 @@ def release_changes(release: dict[str, Any]) -> list[str]:
     signed = [contract for contract in contracts if contract.get("dateSigned") or contract.get("documents")]
     if signed:
         documents = sum(len(as_objects(contract.get("documents"))) for contract in signed)
-        changes.append(_phrase("Contract", contracts=len(signed), documents=documents))
+        targets = sum(len(as_objects(contract.get("agreedMetrics"))) for contract in signed)
+        changes.append(_phrase("Contract", contracts=len(signed), documents=documents, targets=targets))
     implementations = [as_object(contract.get("implementation")) for contract in contracts]
     figures = sum(len(as_objects(item.get("metrics"))) for item in implementations)
     payments = sum(len(as_objects(item.get("transactions"))) for item in implementations)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from opencare.ocds.performance import contracts_on_record
+from opencare.ocds.procurement_act import notices_in
 from opencare.publishing.models import Publisher
 from opencare.publishing.permissions import Side
 from opencare.registry.organisations import NAME_SCHEME, party_identifiers
@@ -47,7 +48,23 @@ def release_problem(publisher: Publisher, release: dict[str, Any], compiled: dic
         problem = _supplier_release_problem(release, publisher, compiled)
     else:
         problem = _other_buyers_contract(release, publisher, compiled)
-    return problem or identity_problem(publisher, release, compiled)
+    return problem or notice_problem(release) or identity_problem(publisher, release, compiled)
+
+
+def notice_problem(release: dict[str, Any]) -> str:
+    """Why the release may not claim to be a Procurement Act notice ("" if it does not claim to).
+
+    Notices (UK1 to UK17) are published on Find a Tender and harvested or imported from it; a release posted here
+    that said it was one would pass its figures off as official KPIs and ratings."""
+    notices = notices_in(release)
+    if not notices:
+        return ""
+    names = ", ".join(f"{notice.label} '{notice.notice_id}'" for notice in notices)
+    return (
+        f"The release's documents say it is a Procurement Act notice ({names}). Notices are published on Find a "
+        "Tender, and opencare takes them from there: remove 'noticeType' (and the documentType "
+        "'implementationNotice') from the documents you post here."
+    )
 
 
 def identity_problem(publisher: Publisher, release: dict[str, Any], compiled: dict[str, Any]) -> str:

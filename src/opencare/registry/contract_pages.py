@@ -15,11 +15,24 @@ from opencare.ocds.json_values import as_object, as_objects, as_text
 from opencare.ocds.metric_catalogue import Metric, metric_catalogue
 from opencare.ocds.pay_promises import TARGET, Contradiction, Shortfall, pay_contradictions
 from opencare.ocds.performance import PRICE_PER_HOUR, WORKER_PAY, MetricProgress, Signal, metric_progress, signal
+from opencare.ocds.procurement_act import (
+    RATINGS,
+    Notice,
+    OfficialRating,
+    Rating,
+    Regime,
+    notices_in,
+    official_ratings,
+    regime,
+    statutory_metric_keys,
+)
 from opencare.ocds.promises import Failure, Promises, Review, failures, promises, reviews
 from opencare.ocds.release_changes import release_changes, release_headline
 from opencare.ocds.service_types import BY_CODE, ServiceType
 from opencare.registry.models import Process, Release
+from opencare.registry.organisations import POSTED_SOURCE_PREFIX
 from opencare.registry.selectors import Involved, process_involved
+from opencare.registry.services import is_posted
 
 
 @dataclass(frozen=True)
@@ -49,6 +62,9 @@ class HistoryEntry:
     release: Release
     headline: str
     changes: list[str]
+    #: The Procurement Act notices the release is ("Contract details notice (UK7)"), if it came from an official
+    #: source: a release posted through opencare is never taken for a notice, whatever its documents say.
+    notices: tuple[Notice, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -78,6 +94,25 @@ class ContractStory:
     price_per_hour: Decimal | None
     worker_pay: Decimal | None
     pay_contradictions: list[Contradiction]
+    #: The KPI ratings of the contract performance notices (UK9): official, never mixed with co-designed figures.
+    official_ratings: list[OfficialRating]
+    #: Light touch or the Provider Selection Regime: why the law asks for no KPIs or UK9 (code "" when it does).
+    regime: Regime
+    #: Whether any release of the contract is a Procurement Act notice from an official source.
+    is_procurement_act: bool
+
+    @property
+    def latest_official_ratings(self) -> list[OfficialRating]:
+        """The ratings of the latest contract performance notice (the easy read shows only these)."""
+        if not self.official_ratings:
+            return []
+        latest = self.official_ratings[-1].notice
+        return [rating for rating in self.official_ratings if rating.notice == latest]
+
+    @property
+    def rating_scale(self) -> list[Rating]:
+        """The statutory rating scale, best first, with what each rating means."""
+        return list(RATINGS.values())
 
     @property
     def latest_pay_shortfalls(self) -> list[Shortfall]:
@@ -115,25 +150,37 @@ def contract_story(*, ocid: str, with_history: bool = True) -> ContractStory | N
     if process is None:
         return None
     compiled = process.compiled_release
-    progress = metric_progress(compiled)
-    history: list[HistoryEntry] = []
-    if with_history:
-        for release in Release.objects.filter(ocid=ocid).select_related("source").order_by("date", "id"):
-            history.append(HistoryEntry(release, release_headline(release.tags), release_changes(release.data)))
+    releases = list(Release.objects.filter(ocid=ocid).select_related("source").order_by("date", "id"))
+    # Only releases from official sources (imported or harvested) can be notices: see HistoryEntry.notices.
+    official = [release.data for release in releases if not is_posted(release.source)]
+    statutory = statutory_metric_keys(official)
+    progress = metric_progress(compiled, statutory)
+    history = [
+        HistoryEntry(
+            release,
+            release_headline(release.tags),
+            release_changes(release.data),
+            tuple(notices_in(release.data)) if not is_posted(release.source) else (),
+        )
+        for release in releases
+    ]
     return ContractStory(
         process=process,
         service=BY_CODE.get(process.service_type, BY_CODE["not-social-care"]),
-        promises=promises(compiled),
+        promises=promises(compiled, statutory),
         metrics=metric_groups(progress),
         signal=signal(progress),
         reviews=reviews(compiled, today=timezone.localdate()),
         failures=failures(compiled),
         involved=process_involved(process=process),
         contacts=contacts(compiled),
-        history=history,
+        history=history if with_history else [],
         price_per_hour=process.price_per_hour,
         worker_pay=process.worker_pay_per_hour,
         pay_contradictions=pay_contradictions(compiled),
+        official_ratings=official_ratings(official, compiled),
+        regime=regime(compiled),
+        is_procurement_act=any(entry.notices for entry in history),
     )
 
 
@@ -167,9 +214,19 @@ def metric_groups(progress: list[MetricProgress]) -> list[MetricGroup]:
 
 
 def metric_groups_of(*, ocid: str) -> list[MetricGroup] | None:
-    """A process's metrics grouped for charts and downloads (one query), or None when there is no such process."""
+    """A process's co-designed metrics grouped for charts and downloads (two queries), or None when there is no
+    such process."""
     process = Process.objects.filter(ocid=ocid).only("compiled_release").first()
-    return None if process is None else metric_groups(metric_progress(process.compiled_release))
+    if process is None:
+        return None
+    return metric_groups(metric_progress(process.compiled_release, statutory_keys_of(ocid=ocid)))
+
+
+def statutory_keys_of(*, ocid: str) -> frozenset[tuple[str, str]]:
+    """The (contract id, metric id) of the process's KPIs and ratings published on Procurement Act notices by an
+    official source (one query)."""
+    releases = Release.objects.filter(ocid=ocid).exclude(source__key__startswith=POSTED_SOURCE_PREFIX)
+    return statutory_metric_keys(releases.values_list("data", flat=True))
 
 
 def metric_group(*, ocid: str, metric_id: str) -> MetricGroup | None:

@@ -18,8 +18,17 @@ PROCESS_FACT_FIELDS = [
 ]  # fmt: skip
 
 
-def process_facts(compiled: dict[str, Any], *, social_care: bool, has_metrics: bool) -> dict[str, Any]:
-    """The Process fields of PROCESS_FACT_FIELDS, and under "contract_metrics" one dict per contract metric."""
+def process_facts(
+    compiled: dict[str, Any],
+    *,
+    social_care: bool,
+    has_metrics: bool,
+    statutory: frozenset[tuple[str, str]] = frozenset(),
+) -> dict[str, Any]:
+    """The Process fields of PROCESS_FACT_FIELDS, and under "contract_metrics" one dict per contract metric.
+
+    ``statutory`` (procurement_act.statutory_metric_keys of the process's releases) are the Procurement Act KPIs and
+    ratings: not co-designed figures, so they count in no signal or comparison."""
     facts: dict[str, Any] = {
         "service_type": service_type(compiled, social_care=social_care).code,
         "price_per_hour": None,
@@ -32,7 +41,7 @@ def process_facts(compiled: dict[str, Any], *, social_care: bool, has_metrics: b
     }
     if not has_metrics:  # most imported notices: skip the walk through contracts
         return facts
-    progress = metric_progress(compiled)
+    progress = metric_progress(compiled, statutory)
     summary = signal(progress)
     facts |= {
         "price_per_hour": latest_amount(progress, PRICE_PER_HOUR),

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from opencare.ocds.merge import compile_releases
+from opencare.ocds.procurement_act import statutory_metric_keys
 from opencare.ocds.schema_check import release_schema_errors
 from opencare.ocds.social_care import is_social_care
 from opencare.ocds.summary import summarise
@@ -117,7 +118,10 @@ def compiled_state(releases: list[ReleaseFacts], *, is_invented: bool, as_text: 
         compiled, compile_error = {}, f"{type(error).__name__}: {error}"
     fields: dict[str, Any] = dict(summarise(compiled).__dict__)
     social_care = is_social_care(compiled)
-    facts = process_facts(compiled, social_care=social_care, has_metrics=bool(fields["metric_ids"]))
+    has_metrics = bool(fields["metric_ids"])
+    # Which metrics are the Procurement Act's is known from the releases that are its notices, not the compile.
+    statutory = statutory_metric_keys(data for data, _, _ in releases) if has_metrics else frozenset()
+    facts = process_facts(compiled, social_care=social_care, has_metrics=has_metrics, statutory=statutory)
     contract_metrics = facts.pop("contract_metrics")
     fields |= facts | {
         "compiled_release": JsonText(dumps_json(compiled)) if as_text else compiled,

@@ -92,7 +92,8 @@ def _check_observation(
     has_value, has_measure = "value" in observation, "measure" in observation
     if has_value and has_measure:
         emit("metrics.value-and-measure", "warning", path, pointer(), None, {})
-    elif not has_value and not has_measure:
+    elif not has_value and not has_measure and not obj(observation.get("measureClassification")):
+        # A rating alone says something: a contract performance notice (UK9) rates each KPI without a figure.
         emit("metrics.no-value-or-measure", "warning", path, pointer(), None, {})
     if actual and not obj(observation.get("period")):
         emit("metrics.actual-without-period", "warning", f"{path}/period", pointer("/period"), None, {})
