@@ -415,6 +415,15 @@ CASES = [
         lambda: record_package(record()),
     ),
     Case(
+        "package-without-version-is-checked-as-ocds-1-0",
+        "ocds.version-missing",
+        "info",
+        "version",
+        "/version",
+        lambda: {key: value for key, value in package().items() if key != "version"},
+        package,
+    ),
+    Case(
         "version-2-0-is-unrecognised",
         "ocds.version-unrecognised",
         "warning",

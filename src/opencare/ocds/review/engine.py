@@ -148,7 +148,9 @@ def review(
     stop = _Stop(limits.max_items, limits.deadline(), limits.max_seconds)
     with read_ocds(source, max_stream_bytes=max_stream_bytes) as data:
         metadata = data.metadata
-        choice = choose_schema(version or metadata.get("version"), metadata.get("extensions"))
+        choice = choose_schema(
+            version or metadata.get("version"), metadata.get("extensions"), is_package=data.format.endswith("package")
+        )
         validators_for(choice).prepare(data.kind, data.format.endswith("package"))  # before any fork, to share
         if workers is None:
             large = data.path is not None and data.path.stat().st_size >= PARALLEL_FROM_BYTES
@@ -310,6 +312,8 @@ class Review:
     # Package and schema
 
     def _check_package(self) -> None:
+        if self.choice.version_missing:
+            self.findings.add("ocds.version-missing", "info", "version", Example(None, None, "/version"))
         if self.choice.version_note:
             self.findings.add(
                 "ocds.version-unrecognised",

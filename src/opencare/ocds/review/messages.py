@@ -98,6 +98,11 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Start every ocid with your OCID prefix (for example ocds-b5fd17-). Request one from the Open Contracting "
         "Partnership if you do not have one.",
     ),
+    "ocds.version-missing": (
+        "The package has no 'version', so opencare checked it as OCDS 1.0, as the standard says. Under OCDS 1.0, "
+        "lists such as tenderers and suppliers are replaced whole when releases are combined, not merged by id.",
+        'If the data is OCDS 1.1, add "version": "1.1" to the package. If it is OCDS 1.0, nothing needs fixing.',
+    ),
     "ocds.version-unrecognised": ("{note}", "Set the package's 'version' to \"1.1\"."),
     "ocds.extension-not-applied": (
         "An extension the data declares was not applied: {reason}",
