@@ -153,3 +153,36 @@ def test_a_failure_while_preparing_a_chunk_stops_the_import_with_nothing_of_that
     with pytest.raises(MemoryError, match="second chunk"):
         import_paths([path])
     assert list(Release.objects.values_list("ocid", flat=True)) == ["ocds-abcdef-1"]
+
+
+OCDSKIT_1_0 = FIXTURES / "ocdskit-1.0"
+
+
+def test_a_real_package_without_version_is_compiled_in_the_registry_as_ocds_1_0_exactly_as_ocdskit_does():
+    run = import_paths([OCDSKIT_1_0 / "release-package-1.json"])
+    assert run.added == 2
+    assert set(Release.objects.values_list("ocds_version", flat=True)) == {"1.0"}
+    (process,) = Process.objects.all()
+    assert process.compiled_release == orjson.loads((OCDSKIT_1_0 / "compiled-release-1.json").read_bytes())
+    assert len(process.compiled_release["tender"]["tenderers"]) == 2
+
+
+def test_a_1_0_process_given_its_releases_in_two_imports_is_recompiled_from_both_with_1_0_rules(tmp_path):
+    package = orjson.loads((OCDSKIT_1_0 / "release-package-1.json").read_bytes())
+    for number, release in enumerate(package["releases"]):
+        path = tmp_path / f"part-{number}.json"
+        path.write_bytes(orjson.dumps(package | {"releases": [release]}))
+        import_paths([path])
+    (process,) = Process.objects.all()
+    assert process.release_count == 2
+    assert process.compiled_release == orjson.loads((OCDSKIT_1_0 / "compiled-release-1.json").read_bytes())
+
+
+def test_releases_given_alone_with_no_package_are_compiled_as_ocds_1_1(tmp_path):
+    package = orjson.loads((OCDSKIT_1_0 / "release-package-1.json").read_bytes())
+    path = tmp_path / "releases.jsonl"
+    path.write_bytes(b"\n".join(orjson.dumps(release) for release in package["releases"]))
+    import_paths([path])
+    assert set(Release.objects.values_list("ocds_version", flat=True)) == {"1.1"}
+    (process,) = Process.objects.all()
+    assert len(process.compiled_release["tender"]["tenderers"]) == 4  # no ids: OCDS 1.1 appends each release's

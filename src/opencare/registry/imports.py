@@ -19,6 +19,7 @@ from typing import Any
 from django.utils import timezone
 
 from opencare.ocds.forked import fork
+from opencare.ocds.merge import package_version
 from opencare.ocds.readers import InputError, read_ocds
 from opencare.ocds.schema_check import release_validator
 from opencare.ocds.social_care import is_social_care
@@ -82,11 +83,16 @@ def _import_file(path: Path, run: ImportRun, social_care_only: bool, progress: P
         metadata = {key: value for key, value in data.metadata.items() if key not in {"releases", "records"}}
         source = _source(metadata, path)
         chunks = _chunks(_releases(data.items(), data.kind))
+        details = {
+            "metadata": metadata,
+            "is_invented": source.is_invented,
+            "ocds_version": package_version(metadata, is_package=data.format.endswith("package")),
+        }
         if wanted is None:  # a second process prepares each chunk while this one stores the one before
-            prepared_chunks = _prepared_in_a_second_process(chunks, metadata=metadata, is_invented=source.is_invented)
+            prepared_chunks = _prepared_in_a_second_process(chunks, details)
         else:  # which releases to keep depends on what is stored, so the chunk is kept or not here, then prepared
             prepared_chunks = (
-                (prepare_releases(_kept(chunk, wanted, run), metadata=metadata, is_invented=source.is_invented), read)
+                (prepare_releases(_kept(chunk, wanted, run), **details), read)
                 for chunk, read in ((chunk, len(chunk)) for chunk in chunks)
             )
         for prepared, read in prepared_chunks:
@@ -97,7 +103,7 @@ def _import_file(path: Path, run: ImportRun, social_care_only: bool, progress: P
 
 
 def _prepared_in_a_second_process(
-    chunks: Iterator[list[dict[str, Any]]], *, metadata: dict[str, Any], is_invented: bool
+    chunks: Iterator[list[dict[str, Any]]], details: dict[str, Any]
 ) -> Iterator[tuple[PreparedReleases, int]]:
     """Each chunk prepared (registry.prepared) by a forked process, with the number of releases read for it.
 
@@ -107,7 +113,7 @@ def _prepared_in_a_second_process(
     it. Unreadable input in that process is raised here, after the chunks before it have been stored.
     """
     release_validator()  # built before forking, so both processes share it
-    worker = fork(_prepare_chunks, chunks, metadata, is_invented)
+    worker = fork(_prepare_chunks, chunks, details)
     try:
         while True:
             try:
@@ -123,12 +129,10 @@ def _prepared_in_a_second_process(
         worker.stop()
 
 
-def _prepare_chunks(
-    chunks: Iterator[list[dict[str, Any]]], metadata: dict[str, Any], is_invented: bool, sender: Any
-) -> None:
+def _prepare_chunks(chunks: Iterator[list[dict[str, Any]]], details: dict[str, Any], sender: Any) -> None:
     try:
         for chunk in chunks:
-            sender.send((prepare_releases(chunk, metadata=metadata, is_invented=is_invented), len(chunk)))
+            sender.send((prepare_releases(chunk, **details), len(chunk)))
         sender.send(None)
     except BrokenPipeError:
         raise  # the importing process has gone (stopped or killed): forked.fork ends this one

@@ -17,7 +17,7 @@ import orjson
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from opencare.ocds.merge import compile_releases
+from opencare.ocds.merge import OCDS_1_0, compile_releases, merger_for_version
 from opencare.ocds.schema_check import release_schema_errors
 from opencare.ocds.social_care import is_social_care
 from opencare.ocds.summary import summarise
@@ -62,6 +62,7 @@ class PreparedReleases:
     releases: list[PreparedRelease]
     compiled: dict[str, CompiledState]
     repeats: int = 0  # releases given more than once (same ocid, id and content), kept once
+    ocds_version: str = "1.1"  # the OCDS version they came in (merge.package_version)
 
 
 def release_sha256(release: dict[str, Any]) -> str:
@@ -70,9 +71,12 @@ def release_sha256(release: dict[str, Any]) -> str:
 
 
 def prepare_releases(
-    releases: list[dict[str, Any]], *, metadata: dict[str, Any], is_invented: bool
+    releases: list[dict[str, Any]], *, metadata: dict[str, Any], is_invented: bool, ocds_version: str = "1.1"
 ) -> PreparedReleases:
     """Prepare releases for ``services.store_prepared``; each process is compiled as if these were all it has.
+
+    ``ocds_version`` is the version the releases came in (``merge.package_version``): "1.0" compiles with OCDS 1.0's
+    merge rules.
 
     Raises storable.NotStorable for a release the database cannot hold (U+0000, an ocid or id too long to index).
     """
@@ -87,8 +91,13 @@ def prepare_releases(
         prepared = _prepared(release, identity)
         kept.append(prepared)
         by_ocid.setdefault(identity[0], []).append((release, prepared.date, prepared.schema_error_count))
-    compiled = {ocid: compiled_state(group, is_invented=is_invented, as_text=True) for ocid, group in by_ocid.items()}
-    return PreparedReleases(JsonText(dumps_json(metadata)), kept, compiled, repeats=len(releases) - len(kept))
+    compiled = {
+        ocid: compiled_state(group, is_invented=is_invented, as_text=True, ocds_version=ocds_version)
+        for ocid, group in by_ocid.items()
+    }
+    return PreparedReleases(
+        JsonText(dumps_json(metadata)), kept, compiled, repeats=len(releases) - len(kept), ocds_version=ocds_version
+    )
 
 
 def _prepared(release: dict[str, Any], identity: Identity) -> PreparedRelease:
@@ -107,12 +116,15 @@ def _prepared(release: dict[str, Any], identity: Identity) -> PreparedRelease:
     )
 
 
-def compiled_state(releases: list[ReleaseFacts], *, is_invented: bool, as_text: bool = False) -> CompiledState:
+def compiled_state(
+    releases: list[ReleaseFacts], *, is_invented: bool, as_text: bool = False, ocds_version: str = "1.1"
+) -> CompiledState:
     """Compile a process's releases (data, date, schema error count) and summarise it; ``as_text`` gives the
-    compiled release as JSON text, ready to store and cheap to send to another process."""
+    compiled release as JSON text, ready to store and cheap to send to another process. ``ocds_version`` "1.0"
+    (every release of the process came in OCDS 1.0) compiles with OCDS 1.0's merge rules."""
     compile_error = ""
     try:
-        compiled = compile_releases([data for data, _, _ in releases])
+        compiled = compile_releases([data for data, _, _ in releases], merger_for_version(ocds_version))
     except Exception as error:
         compiled, compile_error = {}, f"{type(error).__name__}: {error}"
     fields: dict[str, Any] = dict(summarise(compiled).__dict__)
@@ -129,6 +141,11 @@ def compiled_state(releases: list[ReleaseFacts], *, is_invented: bool, as_text: 
         "is_social_care": social_care,
     }
     return CompiledState(fields, party_mentions(compiled.get("parties")), contract_metrics)
+
+
+def process_version(versions: list[str]) -> str:
+    """The OCDS version a process is compiled as: 1.0 only when every one of its releases came in 1.0."""
+    return OCDS_1_0 if versions and all(version == OCDS_1_0 for version in versions) else "1.1"
 
 
 def parse_date(value: Any) -> datetime | None:
