@@ -6,7 +6,7 @@ import multiprocessing
 import os
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -352,6 +352,10 @@ class Review:
             for name in getattr(error.kind, "unexpected", []) or []:
                 value = error.instance.get(name) if isinstance(error.instance, dict) else None
                 add("ocds.additional-field", "warning", [*instance_path, name], value)
+                # No schema says anything about an unknown field, so its empty values are found here, as
+                # lib-cove-ocds finds them anywhere ("buyerID": []).
+                for place, empty in _empty_places(value, [*instance_path, name]):
+                    add("ocds.empty-field", "warning", place, empty)
             return
         node = audit.node(schema_path[:-1]) if schema_path else {}
         if kind == "Enum" and schema_path in audit.open_codelist:
@@ -619,6 +623,21 @@ def _schema_error(
     }
     check, context = simple.get(kind, ("schema.other", {"keyword": kind, "detail": error.message}))
     return check, context, instance_path, node
+
+
+def _empty_places(value: Any, path: list[Any]) -> Iterator[tuple[list[Any], Any]]:
+    """Where a value (and what is inside it) is empty: "", only spaces, [] or {}, walked as lib-cove-ocds does."""
+    if isinstance(value, str):
+        if not value.strip():
+            yield path, value
+    elif isinstance(value, dict | list) and not value:
+        yield path, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _empty_places(item, [*path, key])
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _empty_places(item, [*path, index])
 
 
 def _objects_with_ids(value: Any) -> bool:
