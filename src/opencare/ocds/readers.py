@@ -39,6 +39,7 @@ from opencare.ocds.byte_layout import (
     items_in_chunks,
     top_level_values,
 )
+from opencare.ocds.unreadable_numbers import NumberRepairingReader, restore
 
 CHUNK = 1 << 20
 #: A gzip stream may expand this much whatever its ratio (small, very repetitive data compresses very well)...
@@ -105,13 +106,37 @@ class OcdsInput:
             close()
 
     def items(self) -> Iterator[dict[str, Any]]:
-        """Stream every release (or record), one at a time."""
+        """Stream every release (or record), one at a time.
+
+        Input the parsers refuse is read once more with its numbers that cannot be read (``1e9999``, ``000``,
+        ``1 000``) kept as text (opencare.ocds.unreadable_numbers): each item holding one says so, and the rest of
+        the file is read as usual. Only if that fails too is the input unreadable.
+        """
         if self._prefix == "none":
             return
-        if self._items_file is not None and self._items_range is not None:
-            yield from self._items_in_chunks(self._items_file, *self._items_range)
-            return
-        yield from self._items_streamed()
+        given = 0
+        try:
+            if self._items_file is not None and self._items_range is not None:
+                parsed = self._items_in_chunks(self._items_file, *self._items_range)
+            else:
+                parsed = self._items_streamed()
+            for item in parsed:
+                given += 1
+                yield item
+        except _Refused as refused:
+            yield from self._items_repaired(given, refused.error)
+
+    def _items_repaired(self, given: int, refused: InputError) -> Iterator[dict[str, Any]]:
+        """The items after the first ``given``, read with numbers that cannot be read kept as text. If this fails
+        too, the error is the first pass's (its line and column are exact), unless it failed further on."""
+        read = 0
+        try:
+            for item in self._items_streamed(repair=True):
+                read += 1
+                if read > given:
+                    yield item
+        except InputError as error:
+            raise (error if read > given else refused) from None
 
     def _items_in_chunks(self, path: Path, start: int, end: int) -> Iterator[dict[str, Any]]:
         """The items parsed a chunk at a time; where that cannot go on, streamed from the start (the streaming parser
@@ -128,22 +153,28 @@ class OcdsInput:
                 if index >= given:
                     yield item
 
-    def _items_streamed(self) -> Iterator[dict[str, Any]]:
+    def _items_streamed(self, *, repair: bool = False) -> Iterator[dict[str, Any]]:
+        """The items, streamed by ijson. ``repair`` reads numbers that cannot be read as their text (each item that
+        held one is an ItemWithUnreadableNumbers); without it, JSON the parser refuses raises _Refused."""
         with self._opener() as stream:
-            guarded = GuardedReader(stream, check_depth=self._check_depth)
+            repairing = NumberRepairingReader(stream) if repair else None
+            guarded = GuardedReader(repairing or stream, check_depth=self._check_depth)
             try:
                 if self._prefix == "values":
-                    yield from self._items_of_each_package(guarded)
-                    return
-                items = ijson.items(
-                    guarded, self._prefix, use_float=True, multiple_values=self._multiple, buf_size=PARSE_BUFFER
-                )
-                for item in items:
+                    values = self._items_of_each_package(guarded)
+                else:
+                    values = ijson.items(
+                        guarded, self._prefix, use_float=True, multiple_values=self._multiple, buf_size=PARSE_BUFFER
+                    )
+                for item in values:
                     if not isinstance(item, dict):
                         raise _not_an_object(item, self.kind)
-                    yield item
+                    yield restore(item) if repairing is not None and repairing.repaired else item
             except ijson.JSONError as error:
-                raise guarded.explain(error) from None
+                explained = guarded.explain(error)
+                if repair or "UTF8" in str(error):
+                    raise explained from None
+                raise _Refused(explained) from None
 
     def _items_of_each_package(self, guarded: GuardedReader) -> Iterator[dict[str, Any]]:
         """Each top-level value: a release or record as it is, a package as its releases or records."""
@@ -159,6 +190,14 @@ class OcdsInput:
                     f"Found {_json_type(value)} in a stream of JSON values where an object should be",
                     how_to_fix="Put one release, record or package (a JSON object) on each line.",
                 )
+
+
+class _Refused(Exception):
+    """The streaming parser refused the input: perhaps only for numbers it cannot read, which a second pass keeps."""
+
+    def __init__(self, error: InputError):
+        super().__init__(str(error))
+        self.error = error
 
 
 def _not_an_object(item: Any, kind: str) -> InputError:

@@ -11,6 +11,7 @@ releases are stored — with any later release of a process already held as soci
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +24,7 @@ from opencare.ocds.merge import package_version
 from opencare.ocds.readers import InputError, read_ocds
 from opencare.ocds.schema_check import release_validator
 from opencare.ocds.social_care import is_social_care
+from opencare.ocds.unreadable_numbers import part_of
 from opencare.registry.models import ImportRun, Process, Source
 from opencare.registry.prepared import PreparedReleases, prepare_releases
 from opencare.registry.services import get_or_create_source, store_prepared
@@ -44,6 +46,26 @@ class ImportPathError(Exception):
 
     def __str__(self) -> str:
         return self.message
+
+
+@dataclass(frozen=True)
+class PageReleases:
+    """One page of a publisher's API read as ``opencare import`` reads a file."""
+
+    metadata: dict[str, Any]  # the package's metadata, without its releases
+    releases: list[dict[str, Any]]  # its releases (a record's embedded releases, or its compiled one when linked)
+    ocds_version: str  # "1.0" for a package without version (merge.package_version): give it to prepare_releases
+
+
+def read_page(page: bytes) -> PageReleases:
+    """The releases of one page of an API (a release package, record package, or releases, as bytes), read as
+    ``opencare import`` reads a file: a number that cannot be read (``1e9999``, ``000``) is kept as its text and
+    ``prepare_releases`` records the error at its path, so the release is stored, never refused. Raises
+    readers.InputError, with what is wrong and where, when the page cannot be read at all."""
+    with read_ocds(io.BytesIO(page)) as data:
+        metadata = {key: value for key, value in data.metadata.items() if key not in {"releases", "records"}}
+        releases = list(_releases(data.items(), data.kind))
+        return PageReleases(metadata, releases, package_version(metadata, is_package=data.format.endswith("package")))
 
 
 def data_files(paths: Iterable[Path]) -> list[Path]:
@@ -209,18 +231,20 @@ def _holds_nul_escape(path: Path) -> bool:
 
 
 def _releases(items: Iterator[Any], kind: str) -> Iterator[dict[str, Any]]:
-    """Releases from releases, or from records: their embedded releases, or their compiled release when linked."""
+    """Releases from releases, or from records: their embedded releases, or their compiled release when linked.
+    A record's numbers that could not be read go with the release they are in."""
     for item in items:
         if not isinstance(item, dict):
             continue
         if kind != "record":
             yield item
             continue
-        embedded = [r for r in item.get("releases") or [] if isinstance(r, dict) and set(r) - {"url", "date", "tag"}]
+        embedded = [(index, r) for index, r in enumerate(item.get("releases") or [])
+                    if isinstance(r, dict) and set(r) - {"url", "date", "tag"}]  # fmt: skip
         if embedded:
-            yield from embedded
+            yield from (part_of(item, f"/releases/{index}", release) for index, release in embedded)
         elif isinstance(item.get("compiledRelease"), dict):
-            yield item["compiledRelease"]
+            yield part_of(item, "/compiledRelease", item["compiledRelease"])
 
 
 def _source(metadata: dict[str, Any], path: Path) -> Source:

@@ -21,6 +21,7 @@ from opencare.ocds.merge import OCDS_1_0, compile_releases, merger_for_version
 from opencare.ocds.schema_check import release_schema_errors
 from opencare.ocds.social_care import is_social_care
 from opencare.ocds.summary import summarise
+from opencare.ocds.unreadable_numbers import unreadable_numbers
 from opencare.registry.json_field import JsonText, dumps_json
 from opencare.registry.organisations import PartyMention, party_mentions
 from opencare.registry.performance_facts import process_facts
@@ -104,7 +105,7 @@ def _prepared(release: dict[str, Any], identity: Identity) -> PreparedRelease:
     data = JsonText(dumps_json(release))
     if (problem := storage_problem(release, json_text=data)) is not None:
         raise problem
-    errors = release_schema_errors(release)
+    errors = release_errors(release)
     tags = release.get("tag") if isinstance(release.get("tag"), list) else []
     return PreparedRelease(
         identity=identity,
@@ -112,8 +113,20 @@ def _prepared(release: dict[str, Any], identity: Identity) -> PreparedRelease:
         tags=tags,
         data=data,
         schema_error_count=len(errors),
-        schema_errors=[{"pointer": e.pointer, "message": e.message} for e in errors[:KEPT_SCHEMA_ERRORS]],
+        schema_errors=errors[:KEPT_SCHEMA_ERRORS],
     )
+
+
+def release_errors(release: dict[str, Any]) -> list[dict[str, str]]:
+    """What is wrong with a release as stored: first each number that could not be read (kept as its text, the
+    error naming its path), then its schema errors but the type errors those values being text cause."""
+    numbers = unreadable_numbers(release)
+    unreadable = {number.pointer for number in numbers}
+    return [{"pointer": number.pointer, "message": number.message} for number in numbers] + [
+        {"pointer": error.pointer, "message": error.message}
+        for error in release_schema_errors(release)
+        if not (error.keyword == "type" and error.pointer in unreadable)
+    ]
 
 
 def compiled_state(

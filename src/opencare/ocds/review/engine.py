@@ -26,6 +26,7 @@ from opencare.ocds.review.checks.quality import check_quality
 from opencare.ocds.review.checks.unique_ids import Tree, check_unique_ids, id_array_tree
 from opencare.ocds.review.extensions import SchemaChoice, choose_schema
 from opencare.ocds.review.report import Example, FindingCollector, Report
+from opencare.ocds.unreadable_numbers import unreadable_numbers
 
 OCID_PREFIX = re.compile(r"^ocds-[a-z0-9]{6}")
 #: Files at least this big are checked by two processes; smaller ones are done before a second would start.
@@ -465,7 +466,10 @@ class Review:
     def _check_release(self, release: dict[str, Any], index: int, *, path_prefix: str, pointer_prefix: str) -> None:
         ocid, release_id = release.get("ocid"), release.get("id")
         compiled = self.validators.release
+        unreadable = self._unreadable_numbers(release, path_prefix, pointer_prefix, ocid, release_id)
         for error in compiled.validator.iter_errors(release):
+            if unreadable and _is_unreadable_number(error, unreadable):
+                continue
             self._schema_finding(error, compiled, path_prefix, pointer_prefix, ocid, release_id)
         self._extra_checks(release, ocid, release_id, path_prefix, pointer_prefix)
 
@@ -484,6 +488,19 @@ class Review:
             by_metric = self.units_by_ocid.setdefault(ocid if isinstance(ocid, str) else "", {})
             for metric_id, seen in units.items():
                 by_metric.setdefault(metric_id, set()).update(seen)
+
+    def _unreadable_numbers(
+        self, item: dict[str, Any], path_prefix: str, pointer_prefix: str, ocid: Any, release_id: Any
+    ) -> set[str]:
+        """Report each number in the item that could not be read (kept as its text) as an error at its path; the
+        pointers of those values, whose being text is this error, not another."""
+        found = unreadable_numbers(item)
+        for number in found:
+            context = {"text": number.shown, "reason": number.reason}
+            parts = [_pointer_part(part) for part in number.pointer.split("/")[1:]]
+            self._add("ocds.unreadable-number", "error", path_prefix, pointer_prefix, parts, number.text, ocid,
+                      release_id, context)  # fmt: skip
+        return {number.pointer for number in found}
 
     def _check_identity(
         self, release: dict[str, Any], ocid: Any, release_id: Any, path_prefix: str, pointer_prefix: str
@@ -526,7 +543,10 @@ class Review:
         ocid = record.get("ocid")
         pointer = self._pointer(index)
         compiled = self.validators.record
+        unreadable = self._unreadable_numbers(record, "records", pointer, ocid, None)
         for error in compiled.validator.iter_errors(record):
+            if unreadable and _is_unreadable_number(error, unreadable):
+                continue
             self._schema_finding(error, compiled, "records", pointer, ocid, None)
         releases = record.get("releases")
         if isinstance(releases, list):
@@ -623,6 +643,17 @@ def _schema_error(
     }
     check, context = simple.get(kind, ("schema.other", {"keyword": kind, "detail": error.message}))
     return check, context, instance_path, node
+
+
+def _pointer_part(part: str) -> str | int:
+    """A JSON pointer's part as an instance path has it: list positions as numbers."""
+    return int(part) if part.isdigit() else part.replace("~1", "/").replace("~0", "~")
+
+
+def _is_unreadable_number(error: Any, pointers: set[str]) -> bool:
+    """A type error about a value that is text only because it was a number that could not be read."""
+    pointer = "".join(f"/{_escape(part)}" for part in error.instance_path)
+    return type(error.kind).__name__ == "Type" and pointer in pointers
 
 
 def _empty_places(value: Any, path: list[Any]) -> Iterator[tuple[list[Any], Any]]:

@@ -58,6 +58,13 @@ TEXTS: dict[str, tuple[str, str]] = {
         "'{field}' does not match any of the shapes OCDS allows here.",
         "A record's releases are either all links (url and date) or all full releases: do not mix them.",
     ),
+    "ocds.unreadable-number": (
+        "'{field}' holds {text}, which is not a number that can be read: {reason}. It is kept as text, as it was "
+        "written, and the rest of the data was checked.",
+        "Write '{field}' as plain digits with no spaces and no leading zeros (for example 1000 or 1250.50), or "
+        "leave it out if there is no real figure. Check the system that made the file: a value such as 1e9999 "
+        "means it wrote a number it could not hold.",
+    ),
     "schema.number-range": ("'{field}' is outside the range allowed.", "Check the number: {detail}"),
     "schema.string-length": ("'{field}' is too long or too short.", "Check the text: {detail}"),
     "schema.other": ("'{field}' does not meet a rule of the schema ({keyword}).", "{detail}"),
