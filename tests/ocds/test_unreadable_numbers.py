@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from opencare.ocds import readers, unreadable_numbers
+from opencare.ocds.byte_layout import ITEMS_CHUNK
 from opencare.ocds.compile import compile_package
 from opencare.ocds.readers import InputError, read_ocds
 from opencare.ocds.review import review
@@ -162,3 +163,22 @@ def test_json_with_nothing_to_repair_passes_through_unchanged():
         repaired += chunk
     assert repaired == body
     assert reader.repaired is False
+
+
+def test_a_large_file_read_in_chunks_gives_every_item_once_in_order_around_a_number_that_cannot_be_read(
+    tmp_path: Path,
+):
+    releases = [{"ocid": f"ocds-abcdef-{number}", "id": "1", "description": "x" * 300, "amount": 7}
+                for number in range(3000)]  # fmt: skip
+    body = json.dumps({"version": "1.1", "releases": releases}).encode()
+    late = body.index(b'"ocid": "ocds-abcdef-2500"')
+    at = body.index(b'"amount": 7', late)
+    path = tmp_path / "large.json"
+    path.write_bytes(body[:at] + b'"amount": 1e9999' + body[at + len(b'"amount": 7') :])
+    assert path.stat().st_size > 3 * ITEMS_CHUNK  # several chunks parsed by orjson before the refused one
+    with read_ocds(path) as data:
+        items = list(data.items())
+    assert [item["ocid"] for item in items] == [release["ocid"] for release in releases]
+    assert items[2500]["amount"] == "1e9999"
+    assert [n.pointer for n in unreadable_numbers.unreadable_numbers(items[2500])] == ["/amount"]
+    assert items[2499]["amount"] == 7

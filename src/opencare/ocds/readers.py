@@ -114,17 +114,13 @@ class OcdsInput:
         """
         if self._prefix == "none":
             return
-        given = 0
         try:
             if self._items_file is not None and self._items_range is not None:
-                parsed = self._items_in_chunks(self._items_file, *self._items_range)
+                yield from self._items_in_chunks(self._items_file, *self._items_range)
             else:
-                parsed = self._items_streamed()
-            for item in parsed:
-                given += 1
-                yield item
-        except _Refused as refused:
-            yield from self._items_repaired(given, refused.error)
+                yield from self._items_streamed()
+        except _Refused as refused:  # every item before the one refused has been given, by one parser or the other
+            yield from self._items_repaired(refused.parsed, refused.error)
 
     def _items_repaired(self, given: int, refused: InputError) -> Iterator[dict[str, Any]]:
         """The items after the first ``given``, read with numbers that cannot be read kept as text. If this fails
@@ -159,6 +155,7 @@ class OcdsInput:
         with self._opener() as stream:
             repairing = NumberRepairingReader(stream) if repair else None
             guarded = GuardedReader(repairing or stream, check_depth=self._check_depth)
+            parsed = 0
             try:
                 if self._prefix == "values":
                     values = self._items_of_each_package(guarded)
@@ -169,12 +166,13 @@ class OcdsInput:
                 for item in values:
                     if not isinstance(item, dict):
                         raise _not_an_object(item, self.kind)
+                    parsed += 1
                     yield restore(item) if repairing is not None and repairing.repaired else item
             except ijson.JSONError as error:
                 explained = guarded.explain(error)
                 if repair or "UTF8" in str(error):
                     raise explained from None
-                raise _Refused(explained) from None
+                raise _Refused(explained, parsed) from None
 
     def _items_of_each_package(self, guarded: GuardedReader) -> Iterator[dict[str, Any]]:
         """Each top-level value: a release or record as it is, a package as its releases or records."""
@@ -195,9 +193,10 @@ class OcdsInput:
 class _Refused(Exception):
     """The streaming parser refused the input: perhaps only for numbers it cannot read, which a second pass keeps."""
 
-    def __init__(self, error: InputError):
+    def __init__(self, error: InputError, parsed: int):
         super().__init__(str(error))
         self.error = error
+        self.parsed = parsed  # the items read before it (from the start of the input)
 
 
 def _not_an_object(item: Any, kind: str) -> InputError:
