@@ -16,6 +16,7 @@ import pytest
 from opencare.ocds import readers, unreadable_numbers
 from opencare.ocds.byte_layout import ITEMS_CHUNK
 from opencare.ocds.compile import compile_package
+from opencare.ocds.key_facts import gather_key_facts
 from opencare.ocds.readers import InputError, read_ocds
 from opencare.ocds.review import review
 from opencare.ocds.unreadable_numbers import NumberRepairingReader, restore
@@ -182,3 +183,10 @@ def test_a_large_file_read_in_chunks_gives_every_item_once_in_order_around_a_num
     assert items[2500]["amount"] == "1e9999"
     assert [n.pointer for n in unreadable_numbers.unreadable_numbers(items[2500])] == ["/amount"]
     assert items[2499]["amount"] == 7
+
+
+def test_key_facts_leave_out_a_value_that_could_not_be_read_rather_than_add_1e9999_to_a_total(tmp_path: Path):
+    path = tmp_path / "page.json"
+    path.write_bytes(fts_page_with_unreadable_numbers())
+    (values,) = gather_key_facts(path).as_json()["contract_values"]
+    assert (values["contracts"], values["total"], values["largest"]) == (1, "0.01", "0.01")
