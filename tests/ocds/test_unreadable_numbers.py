@@ -190,3 +190,25 @@ def test_key_facts_leave_out_a_value_that_could_not_be_read_rather_than_add_1e99
     path.write_bytes(fts_page_with_unreadable_numbers())
     (values,) = gather_key_facts(path).as_json()["contract_values"]
     assert (values["contracts"], values["total"], values["largest"]) == (1, "0.01", "0.01")
+
+
+@pytest.mark.parametrize(
+    ("body", "expected_format"),
+    [
+        (b'{"ocid": "ocds-abcdef-1", "id": "1", "amount": 1e9999}', "single release"),
+        (b'{"ocid": "ocds-abcdef-1", "id": "1", "amount": 000}\n{"ocid": "ocds-abcdef-2", "id": "1"}\n',
+         "JSON Lines or concatenated JSON"),
+        (b'{"uri": "x", "x_size": 1e9999, "releases": [{"ocid": "ocds-abcdef-1", "id": "1", "amount": 1e9999}]}',
+         "release package"),
+    ],
+    ids=["release alone", "JSON Lines", "package metadata"],
+)  # fmt: skip
+def test_a_number_that_cannot_be_read_in_the_first_object_does_not_stop_the_shape_being_found(
+    body: bytes, expected_format: str
+):
+    with read_ocds(io.BytesIO(body)) as data:
+        assert data.format == expected_format
+        items = list(data.items())
+    assert [(n.pointer, n.text) for n in unreadable_numbers.unreadable_numbers(items[0])] == [
+        ("/amount", "000" if b"000" in body else "1e9999")
+    ]

@@ -254,12 +254,16 @@ def _detect(opener: Any) -> OcdsInput:
     return found
 
 
-def _detect_object_format(opener: Any) -> OcdsInput:
-    """Read top-level keys until the releases/records array (a package) or the end of the first value."""
+def _detect_object_format(opener: Any, *, repair: bool = False) -> OcdsInput:
+    """Read top-level keys until the releases/records array (a package) or the end of the first value.
+
+    What the parser refuses is read once more with numbers that cannot be read kept as text (a release given alone,
+    or the first line of JSON Lines, is read whole here); if that fails too, the first reading's error is raised.
+    """
     metadata: dict[str, Any] = {}
     is_record = False
     with opener() as stream:
-        guarded = GuardedReader(stream)
+        guarded = GuardedReader(NumberRepairingReader(stream) if repair else stream)
         events = ijson.parse(guarded, multiple_values=True)
         try:
             for prefix, event, value in events:
@@ -289,12 +293,19 @@ def _detect_object_format(opener: Any) -> OcdsInput:
                         _items_range=items_range,
                     )
                 if prefix == "" and event == "map_key":
-                    metadata[value] = _build_value(events)
+                    built = _build_value(events)
+                    metadata[value] = restore(built) if repair else built
                 elif prefix == "" and event == "end_map":
                     break
             has_more = not is_record and any(True for _ in _take(events, 1))
         except ijson.JSONError as error:
-            raise guarded.explain(error) from None
+            explained = guarded.explain(error)
+            if repair or "UTF8" in str(error):
+                raise explained from None
+            try:
+                return _detect_object_format(opener, repair=True)
+            except InputError:
+                raise explained from None
     if is_record:
         return OcdsInput(format="single record", kind="record", _opener=opener, _prefix="values", _multiple=True)
     if has_more:
