@@ -1,14 +1,14 @@
-"""`opencare import` and `opencare import-cqc` given hostile files: exit status 2 naming the file and what is wrong,
-no traceback, and not one row stored from a file that cannot be used (rows of every registry table are counted).
+"""`opencare import` and `opencare import-cqc` given hostile files: exit status 2 naming the file and what is wrong, no
+traceback, and not one row stored from a file that cannot be used (rows of every registry table are counted).
 
-Cases (32): 8 unreadable corpus files; a file broken after 1,500 good releases (none of them is stored); a NUL
-escape, a 5,000-character ocid and a 5,000-character release id (which PostgreSQL cannot store or index); 10,000
-levels of nesting; a gzip bomb; a folder with no data files; a missing path; a folder with a good file and a broken
-one. Readable but awkward releases that once failed the import part-way: an amount of 1e300 (too large for the
-summary column), a 5,000-character publisher name, party identifier and party name, and 4 wrong types where lists
-and text belong. import-cqc: 7 unusable CSV files (a value over the csv module's limit, a broken quote, a NUL,
-UTF-16, Latin-1, empty, no locationid column), a folder and a missing file, and a crosswalk with a short row (nothing
-of either file is stored).
+Cases (32): 7 unreadable corpus files; a number too large to read (1e400: stored as its text, the error recorded); a
+file broken after 1,500 good releases (none of them is stored); a NUL escape, a 5,000-character ocid and a
+5,000-character release id (which PostgreSQL cannot store or index); 10,000 levels of nesting; a gzip bomb; a folder
+with no data files; a missing path; a folder with a good file and a broken one. Readable but awkward releases that once
+failed the import part-way: an amount of 1e300 (too large for the summary column), a 5,000-character publisher name,
+party identifier and party name, and 4 wrong types where lists and text belong. import-cqc: 7 unusable CSV files (a
+value over the csv module's limit, a broken quote, a NUL, UTF-16, Latin-1, empty, no locationid column), a folder and a
+missing file, and a crosswalk with a short row (nothing of either file is stored).
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from opencare.registry.models import (
     Source,
 )
 
-from .conftest import CORPUS, assert_exit_2
+from .conftest import CORPUS, assert_exit_2, assert_no_traceback
 
 pytestmark = pytest.mark.django_db
 
@@ -81,7 +81,6 @@ UNREADABLE = [
     ("latin-1.json", "not valid UTF-8"),
     ("utf-16-bom.json", "encoded as UTF-16"),
     ("nan.json", "(NaN, Infinity"),
-    ("huge-float.json", "a number is too large to read"),
     ("nul-byte.json", "a control character"),
     ("broken-third-line.jsonl", "line 4, column 1"),
     ("truncated.json.gz", "The gzip data is damaged or cut short"),
@@ -92,6 +91,19 @@ UNREADABLE = [
 def test_an_unreadable_file_exits_2_naming_it_and_stores_nothing(nothing_stored, name: str, words: str):
     result = invoke("import", "--no-bulk", str(CORPUS / name))
     assert_exit_2(result, "Could not read", name, words)
+
+
+def test_a_number_too_large_to_read_is_stored_as_its_text_with_the_error_recorded():
+    result = invoke("import", "--no-bulk", str(CORPUS / "huge-float.json"))
+    assert result.exit_code == 0, result.output
+    assert_no_traceback(result.output)
+    (stored,) = Release.objects.all()
+    assert stored.data["tender"]["value"]["amount"] == "1e400"
+    assert stored.schema_error_count == 1
+    (error,) = stored.schema_errors
+    assert error["pointer"] == "/tender/value/amount"
+    assert "1e400" in error["message"]
+    assert "not a number that can be read" in error["message"]
 
 
 def test_a_file_broken_after_1500_good_releases_stores_none_of_them(nothing_stored, tmp_path: Path):

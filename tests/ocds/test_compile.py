@@ -155,6 +155,32 @@ def test_a_process_that_cannot_be_merged_is_reported_and_still_written():
     assert "compiledRelease" not in json.loads(out.getvalue())["records"][0]
 
 
+OCDSKIT_1_0 = Path(__file__).resolve().parents[1] / "fixtures" / "ocdskit-1.0"
+
+
+@pytest.mark.parametrize("number", [1, 2])
+def test_a_real_package_without_version_compiles_as_ocds_1_0_exactly_as_ocdskit_does(number: int):
+    out = io.BytesIO()
+    compile_package(OCDSKIT_1_0 / f"release-package-{number}.json", out, versioned=True)
+    (record,) = json.loads(out.getvalue())["records"]
+    assert record["compiledRelease"] == json.loads((OCDSKIT_1_0 / f"compiled-release-{number}.json").read_text())
+    assert record["versionedRelease"] == json.loads((OCDSKIT_1_0 / f"versioned-release-{number}.json").read_text())
+
+
+def test_ocds_1_0_tenderers_without_ids_are_replaced_whole_not_appended_release_after_release():
+    out = io.BytesIO()
+    compile_package(OCDSKIT_1_0 / "release-package-1.json", out)
+    (record,) = json.loads(out.getvalue())["records"]
+    names = [tenderer["name"] for tenderer in record["compiledRelease"]["tender"]["tenderers"]]
+    assert names == ["COMUNIC@RTE & CONSULTING SA DE CV", "SERVICIO Y DISTRIBUIDORA"]  # not the same two twice
+
+
+def test_the_same_releases_in_a_1_1_package_merge_tenderers_as_ocds_1_1_does():
+    package = json.loads((OCDSKIT_1_0 / "release-package-1.json").read_text()) | {"version": "1.1"}
+    (record,) = _compile(package)["records"]
+    assert len(record["compiledRelease"]["tender"]["tenderers"]) == 4  # no ids: OCDS 1.1 appends each release's
+
+
 def _big_package(path: Path, processes: int, *, interleaved: bool) -> None:
     releases = []
     for number in range(1, 5):

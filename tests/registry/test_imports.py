@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import re
 import shutil
 from pathlib import Path
 
@@ -10,7 +11,8 @@ import orjson
 import pytest
 from django.db.models import Count
 
-from opencare.registry.imports import ImportPathError, import_paths
+from opencare.ocds.readers import InputError
+from opencare.registry.imports import ImportPathError, import_paths, read_page
 from opencare.registry.models import ImportRun, Process, ProcessParty, Release
 from opencare.registry.prepared import prepare_releases
 from opencare.registry.services import get_or_create_source, store_releases
@@ -153,3 +155,96 @@ def test_a_failure_while_preparing_a_chunk_stops_the_import_with_nothing_of_that
     with pytest.raises(MemoryError, match="second chunk"):
         import_paths([path])
     assert list(Release.objects.values_list("ocid", flat=True)) == ["ocds-abcdef-1"]
+
+
+OCDSKIT_1_0 = FIXTURES / "ocdskit-1.0"
+
+
+def test_a_real_package_without_version_is_compiled_in_the_registry_as_ocds_1_0_exactly_as_ocdskit_does():
+    run = import_paths([OCDSKIT_1_0 / "release-package-1.json"])
+    assert run.added == 2
+    assert set(Release.objects.values_list("ocds_version", flat=True)) == {"1.0"}
+    (process,) = Process.objects.all()
+    assert process.compiled_release == orjson.loads((OCDSKIT_1_0 / "compiled-release-1.json").read_bytes())
+    assert len(process.compiled_release["tender"]["tenderers"]) == 2
+
+
+def test_a_1_0_process_given_its_releases_in_two_imports_is_recompiled_from_both_with_1_0_rules(tmp_path):
+    package = orjson.loads((OCDSKIT_1_0 / "release-package-1.json").read_bytes())
+    for number, release in enumerate(package["releases"]):
+        path = tmp_path / f"part-{number}.json"
+        path.write_bytes(orjson.dumps(package | {"releases": [release]}))
+        import_paths([path])
+    (process,) = Process.objects.all()
+    assert process.release_count == 2
+    assert process.compiled_release == orjson.loads((OCDSKIT_1_0 / "compiled-release-1.json").read_bytes())
+
+
+def test_releases_given_alone_with_no_package_are_compiled_as_ocds_1_1(tmp_path):
+    package = orjson.loads((OCDSKIT_1_0 / "release-package-1.json").read_bytes())
+    path = tmp_path / "releases.jsonl"
+    path.write_bytes(b"\n".join(orjson.dumps(release) for release in package["releases"]))
+    import_paths([path])
+    assert set(Release.objects.values_list("ocds_version", flat=True)) == {"1.1"}
+    (process,) = Process.objects.all()
+    assert len(process.compiled_release["tender"]["tenderers"]) == 4  # no ids: OCDS 1.1 appends each release's
+
+
+def _fts_page_with_1e9999() -> bytes:
+    text = (REALDATA / "fts-ocds-release-package-2026-09-03-p001-excerpt.json").read_bytes()
+    first = re.search(rb'"amount": ?([0-9.]+)', text)
+    assert first is not None
+    return text[: first.start(1)] + b"1e9999" + text[first.end(1) :]
+
+
+def test_a_page_with_1e9999_is_stored_whole_with_the_error_recorded_and_the_original_text_kept(tmp_path):
+    path = tmp_path / "fts.json"
+    path.write_bytes(_fts_page_with_1e9999())
+    run = import_paths([path])
+    assert (run.added, run.unreadable_files) == (5, [])
+    (stored,) = [r for r in Release.objects.all() if "1e9999" in orjson.dumps(r.data).decode()]
+    assert stored.data["contracts"][0]["value"]["amount"] == "1e9999"
+    assert stored.schema_errors[0]["pointer"] == "/contracts/0/value/amount"
+    assert "1e9999" in stored.schema_errors[0]["message"]
+    assert not any(error["message"].startswith('"1e9999" is not of type') for error in stored.schema_errors)
+    assert Process.objects.count() == 5
+
+
+def test_a_number_that_cannot_be_read_in_a_record_s_release_is_recorded_on_that_release(tmp_path):
+    release = _release("ocds-abcdef-1", 1, "A title")
+    record = {"ocid": "ocds-abcdef-1", "releases": [release]}
+    body = orjson.dumps({"version": "1.1", "records": [record]}).replace(b'"tender":', b'"amount":1e9999,"tender":')
+    path = tmp_path / "records.json"
+    path.write_bytes(body)
+    import_paths([path])
+    (stored,) = Release.objects.all()
+    assert stored.data["amount"] == "1e9999"
+    assert stored.schema_errors[0]["pointer"] == "/amount"
+
+
+def test_read_page_gives_a_harvested_page_s_releases_as_import_reads_them():
+    page = read_page(_fts_page_with_1e9999())
+    assert len(page.releases) == 5
+    assert page.ocds_version == "1.1"
+    assert page.metadata["publisher"]["name"]
+    prepared = prepare_releases(page.releases, metadata=page.metadata, is_invented=False,
+                                ocds_version=page.ocds_version)  # fmt: skip
+    flagged = [release for release in prepared.releases if release.schema_errors
+               and release.schema_errors[0]["pointer"] == "/contracts/0/value/amount"]  # fmt: skip
+    assert len(flagged) == 1
+    assert read_page((OCDSKIT_1_0 / "release-package-1.json").read_bytes()).ocds_version == "1.0"
+
+
+def test_a_page_that_cannot_be_read_at_all_is_refused_saying_where():
+    with pytest.raises(InputError, match="ends too early"):
+        read_page(b'{"releases": [{"ocid": "x", ')
+
+
+def test_scottish_releases_without_id_stored_twice_from_pages_add_nothing_the_second_time():
+    page = read_page((REALDATA / "pcs-releases-2019-03-to-04.json").read_bytes())
+    source = get_or_create_source(key="harvest:pcs", title="Public Contracts Scotland")
+    first = store_releases(releases=page.releases, metadata=page.metadata, source=source)
+    again = store_releases(releases=page.releases, metadata=page.metadata, source=source)
+    assert (first.added, again.added, again.already_stored) == (90, 0, 90)
+    assert set(Release.objects.values_list("release_id", flat=True)) == {""}
+    assert all(release.schema_error_count >= 1 for release in Release.objects.all())

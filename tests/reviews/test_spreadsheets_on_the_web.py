@@ -81,6 +81,16 @@ def test_csv_files_in_a_zip_are_reviewed(client, demo_package, tmp_path):
     assert review.report["counts"]["releases"] == len(package["releases"])
 
 
+def test_a_spreadsheet_whose_meta_sheet_gives_no_version_is_checked_as_the_template_s_ocds_1_1(
+    client, demo_package, tmp_path
+):
+    package = {key: value for key, value in small_package(demo_package).items() if key != "version"}
+    client.post(reverse("reviews:upload"), {"file": upload("care.xlsx", as_spreadsheet(package, tmp_path, "xlsx"))})
+    report = ReviewRequest.objects.get().report
+    assert (report["version"], report["standard"]) == ("1.1", "1.1.5")
+    assert "ocds.version-missing" not in {finding["check"] for finding in report["findings"]}
+
+
 def test_a_damaged_spreadsheet_is_refused_at_once_and_nothing_is_kept(client, review_store):
     response = client.post(reverse("reviews:upload"), {"file": upload("bad.xlsx", b"PK\x03\x04" + b"\x00" * 200)})
     assert response.status_code == 400

@@ -7,17 +7,16 @@ read exactly as the same package in a file would be.
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import orjson
 
 from opencare.harvest.client import FetchError, OtherHostRefused, PoliteClient, same_origin
 from opencare.harvest.sources import HarvestSource, Window
-from opencare.ocds.readers import InputError, read_ocds
+from opencare.ocds.readers import InputError
+from opencare.registry.imports import read_page as read_releases_of_page
 
 
 @dataclass(frozen=True)
@@ -110,18 +109,8 @@ def read_page(body: bytes, title: str, url: str) -> tuple[list[Any], dict[str, A
     A package with no ``releases`` at all (the Proactis APIs give one for a month with no notices of a type) is a
     page with no releases."""
     try:
-        # Through a file, as `opencare import` reads one: the same guards, and orjson a chunk at a time (a stream
-        # would be read by the slower streaming parser).
-        with tempfile.NamedTemporaryFile(prefix="opencare-harvest-", suffix=".json") as handle:
-            handle.write(body)
-            handle.flush()
-            with read_ocds(Path(handle.name)) as data:
-                if data.kind != "release":
-                    raise InputError(
-                        f"it holds {data.kind}s, not releases", how_to_fix="ask the API for release packages"
-                    )
-                metadata = {key: value for key, value in data.metadata.items() if key != "releases"}
-                return list(data.items()), metadata
+        read = read_releases_of_page(body)
+        return read.releases, read.metadata
     except InputError as error:
         if (empty := _package_without_releases(body)) is not None:
             return [], empty

@@ -26,6 +26,7 @@ from opencare.harvest.models import HarvestProgress, HarvestRun
 from opencare.harvest.pages import Page, Resume, Stopped, harvest_pages
 from opencare.harvest.sources import HarvestSource, RateLimit, Window, harvest_source
 from opencare.ocds.forked import fork
+from opencare.ocds.merge import package_version
 from opencare.ocds.schema_check import release_validator
 from opencare.registry.imports import import_releases, package_source, storable_releases
 from opencare.registry.prepared import PreparedReleases, prepare_releases
@@ -148,7 +149,9 @@ def _prepared(page: Page) -> PreparedPage:
     """The page's storable releases prepared, with no database: what a harvest's second process does."""
     kept, not_storable = storable_releases(page.releases, nul_possible=page.nul_possible)
     # Harvested releases are never invented: their sources' keys are "publisher:..." or "harvest:...", never "demo:".
-    prepared = prepare_releases(kept, metadata=page.metadata, is_invented=False)
+    prepared = prepare_releases(
+        kept, metadata=page.metadata, is_invented=False, ocds_version=package_version(page.metadata, is_package=True)
+    )
     count, page.releases = len(page.releases), []  # the parsed releases are not sent back: only what is stored
     return PreparedPage(page, count, prepared, not_storable)
 

@@ -68,7 +68,9 @@ def _compile(
             "This is already a record package: there are no releases to compile",
             how_to_fix="Give opencare compile a release package, releases, or JSON Lines of releases.",
         )
-    choice = choose_schema(data.metadata.get("version"), data.metadata.get("extensions"))
+    choice = choose_schema(
+        data.metadata.get("version"), data.metadata.get("extensions"), is_package=data.format.endswith("package")
+    )
     merger = merger_for(choice.standard, tuple(applied.name for applied in choice.applied))
     if workers is None:
         large = data.path is not None and data.path.stat().st_size >= PARALLEL_FROM_BYTES

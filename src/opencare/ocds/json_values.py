@@ -6,6 +6,7 @@ what is there and ignore what is not the shape they expect.
 
 from __future__ import annotations
 
+import sys
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -37,14 +38,19 @@ def as_date(value: Any) -> date | None:
 
 
 def as_decimal(value: Any) -> Decimal | None:
-    """A finite number from a number or numeric string, else None (booleans are not numbers)."""
+    """A finite number from a number or numeric string, else None (booleans are not numbers). A string beyond the
+    largest double (such as ``"1e9999"``, a number that could not be read, kept as its text) is no real figure."""
     if isinstance(value, bool) or not isinstance(value, int | float | str):
         return None
     try:
         result = Decimal(str(value))
     except InvalidOperation:
         return None
-    return result if result.is_finite() else None
+    return result if result.is_finite() and abs(result) <= LARGEST_DOUBLE else None
+
+
+#: The largest number a JSON number read as a double can be.
+LARGEST_DOUBLE = Decimal(sys.float_info.max)
 
 
 def metric_ids(release: dict[str, Any]) -> list[str]:

@@ -350,6 +350,22 @@ def merger_for(standard: str = STANDARD_VERSION, extensions: tuple[str, ...] = S
     return merger_for_schema(profile_for(standard, extensions).release_schema)
 
 
+#: OCDS 1.0's own merge rules (lists of objects without ``id`` in its schema, such as tenderers, replaced whole).
+OCDS_1_0 = "1.0"
+
+
+def package_version(metadata: dict[str, Any], *, is_package: bool) -> str:
+    """The OCDS version releases came in: "1.0" for a package declaring 1.0 or no version at all (as the standard
+    says), "1.1" otherwise (releases given alone, and any other version, are taken as 1.1, as review does)."""
+    version = metadata.get("version")
+    return OCDS_1_0 if version == OCDS_1_0 or (version is None and is_package) else "1.1"
+
+
+def merger_for_version(version: str) -> Merger:
+    """The merger for releases of this OCDS version: OCDS 1.0.3's rules, or the social-care profile's."""
+    return merger_for("1.0.3", ()) if version == OCDS_1_0 else profile_merger()
+
+
 def merger_for_schema(schema: dict[str, Any]) -> Merger:
     """A merger with the rules of any release schema."""
     return Merger(rules=merge_rules(schema))

@@ -39,6 +39,7 @@ from opencare.ocds.byte_layout import (
     items_in_chunks,
     top_level_values,
 )
+from opencare.ocds.unreadable_numbers import NumberRepairingReader, restore
 
 CHUNK = 1 << 20
 #: A gzip stream may expand this much whatever its ratio (small, very repetitive data compresses very well)...
@@ -105,13 +106,33 @@ class OcdsInput:
             close()
 
     def items(self) -> Iterator[dict[str, Any]]:
-        """Stream every release (or record), one at a time."""
+        """Stream every release (or record), one at a time.
+
+        Input the parsers refuse is read once more with its numbers that cannot be read (``1e9999``, ``000``,
+        ``1 000``) kept as text (opencare.ocds.unreadable_numbers): each item holding one says so, and the rest of
+        the file is read as usual. Only if that fails too is the input unreadable.
+        """
         if self._prefix == "none":
             return
-        if self._items_file is not None and self._items_range is not None:
-            yield from self._items_in_chunks(self._items_file, *self._items_range)
-            return
-        yield from self._items_streamed()
+        try:
+            if self._items_file is not None and self._items_range is not None:
+                yield from self._items_in_chunks(self._items_file, *self._items_range)
+            else:
+                yield from self._items_streamed()
+        except _Refused as refused:  # every item before the one refused has been given, by one parser or the other
+            yield from self._items_repaired(refused.parsed, refused.error)
+
+    def _items_repaired(self, given: int, refused: InputError) -> Iterator[dict[str, Any]]:
+        """The items after the first ``given``, read with numbers that cannot be read kept as text. If this fails
+        too, the error is the first pass's (its line and column are exact), unless it failed further on."""
+        read = 0
+        try:
+            for item in self._items_streamed(repair=True):
+                read += 1
+                if read > given:
+                    yield item
+        except InputError as error:
+            raise (error if read > given else refused) from None
 
     def _items_in_chunks(self, path: Path, start: int, end: int) -> Iterator[dict[str, Any]]:
         """The items parsed a chunk at a time; where that cannot go on, streamed from the start (the streaming parser
@@ -128,22 +149,30 @@ class OcdsInput:
                 if index >= given:
                     yield item
 
-    def _items_streamed(self) -> Iterator[dict[str, Any]]:
+    def _items_streamed(self, *, repair: bool = False) -> Iterator[dict[str, Any]]:
+        """The items, streamed by ijson. ``repair`` reads numbers that cannot be read as their text (each item that
+        held one is an ItemWithUnreadableNumbers); without it, JSON the parser refuses raises _Refused."""
         with self._opener() as stream:
-            guarded = GuardedReader(stream, check_depth=self._check_depth)
+            repairing = NumberRepairingReader(stream) if repair else None
+            guarded = GuardedReader(repairing or stream, check_depth=self._check_depth)
+            parsed = 0
             try:
                 if self._prefix == "values":
-                    yield from self._items_of_each_package(guarded)
-                    return
-                items = ijson.items(
-                    guarded, self._prefix, use_float=True, multiple_values=self._multiple, buf_size=PARSE_BUFFER
-                )
-                for item in items:
+                    values = self._items_of_each_package(guarded)
+                else:
+                    values = ijson.items(
+                        guarded, self._prefix, use_float=True, multiple_values=self._multiple, buf_size=PARSE_BUFFER
+                    )
+                for item in values:
                     if not isinstance(item, dict):
                         raise _not_an_object(item, self.kind)
-                    yield item
+                    parsed += 1
+                    yield restore(item) if repairing is not None and repairing.repaired else item
             except ijson.JSONError as error:
-                raise guarded.explain(error) from None
+                explained = guarded.explain(error)
+                if repair or "UTF8" in str(error):
+                    raise explained from None
+                raise _Refused(explained, parsed) from None
 
     def _items_of_each_package(self, guarded: GuardedReader) -> Iterator[dict[str, Any]]:
         """Each top-level value: a release or record as it is, a package as its releases or records."""
@@ -159,6 +188,15 @@ class OcdsInput:
                     f"Found {_json_type(value)} in a stream of JSON values where an object should be",
                     how_to_fix="Put one release, record or package (a JSON object) on each line.",
                 )
+
+
+class _Refused(Exception):
+    """The streaming parser refused the input: perhaps only for numbers it cannot read, which a second pass keeps."""
+
+    def __init__(self, error: InputError, parsed: int):
+        super().__init__(str(error))
+        self.error = error
+        self.parsed = parsed  # the items read before it (from the start of the input)
 
 
 def _not_an_object(item: Any, kind: str) -> InputError:
@@ -216,12 +254,16 @@ def _detect(opener: Any) -> OcdsInput:
     return found
 
 
-def _detect_object_format(opener: Any) -> OcdsInput:
-    """Read top-level keys until the releases/records array (a package) or the end of the first value."""
+def _detect_object_format(opener: Any, *, repair: bool = False) -> OcdsInput:
+    """Read top-level keys until the releases/records array (a package) or the end of the first value.
+
+    What the parser refuses is read once more with numbers that cannot be read kept as text (a release given alone,
+    or the first line of JSON Lines, is read whole here); if that fails too, the first reading's error is raised.
+    """
     metadata: dict[str, Any] = {}
     is_record = False
     with opener() as stream:
-        guarded = GuardedReader(stream)
+        guarded = GuardedReader(NumberRepairingReader(stream) if repair else stream)
         events = ijson.parse(guarded, multiple_values=True)
         try:
             for prefix, event, value in events:
@@ -251,12 +293,19 @@ def _detect_object_format(opener: Any) -> OcdsInput:
                         _items_range=items_range,
                     )
                 if prefix == "" and event == "map_key":
-                    metadata[value] = _build_value(events)
+                    built = _build_value(events)
+                    metadata[value] = restore(built) if repair else built
                 elif prefix == "" and event == "end_map":
                     break
             has_more = not is_record and any(True for _ in _take(events, 1))
         except ijson.JSONError as error:
-            raise guarded.explain(error) from None
+            explained = guarded.explain(error)
+            if repair or "UTF8" in str(error):
+                raise explained from None
+            try:
+                return _detect_object_format(opener, repair=True)
+            except InputError:
+                raise explained from None
     if is_record:
         return OcdsInput(format="single record", kind="record", _opener=opener, _prefix="values", _multiple=True)
     if has_more:

@@ -11,6 +11,7 @@ releases are stored — with any later release of a process already held as soci
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,9 +20,11 @@ from typing import Any
 from django.utils import timezone
 
 from opencare.ocds.forked import fork
+from opencare.ocds.merge import package_version
 from opencare.ocds.readers import InputError, read_ocds
 from opencare.ocds.schema_check import release_validator
 from opencare.ocds.social_care import is_social_care
+from opencare.ocds.unreadable_numbers import part_of
 from opencare.registry.models import ImportRun, Process, Source
 from opencare.registry.prepared import PreparedReleases, prepare_releases
 from opencare.registry.services import StoreResult, get_or_create_source, store_prepared
@@ -43,6 +46,32 @@ class ImportPathError(Exception):
 
     def __str__(self) -> str:
         return self.message
+
+
+@dataclass(frozen=True)
+class PageReleases:
+    """One page of a publisher's API read as ``opencare import`` reads a file."""
+
+    metadata: dict[str, Any]  # the package's metadata, without its releases
+    releases: list[dict[str, Any]]  # its releases (a record's embedded releases, or its compiled one when linked)
+    ocds_version: str  # "1.0" for a package without version (merge.package_version): give it to prepare_releases
+
+
+def read_page(page: bytes) -> PageReleases:
+    """The releases of one page of an API (a release package, record package, or releases, as bytes), read as
+    ``opencare import`` reads a file: a number that cannot be read (``1e9999``, ``000``) is kept as its text and
+    ``prepare_releases`` records the error at its path, so the release is stored, never refused. Raises
+    readers.InputError, with what is wrong and where, when the page cannot be read at all."""
+    # Through a file, as a file is read: the same guards, and orjson a chunk at a time (a stream of bytes would go to
+    # the slower streaming parser).
+    with tempfile.NamedTemporaryFile(prefix="opencare-page-", suffix=".json") as handle:
+        handle.write(page)
+        handle.flush()
+        with read_ocds(Path(handle.name)) as data:
+            metadata = {key: value for key, value in data.metadata.items() if key not in {"releases", "records"}}
+            releases = list(_releases(data.items(), data.kind))
+            version = package_version(metadata, is_package=data.format.endswith("package"))
+            return PageReleases(metadata, releases, version)
 
 
 def data_files(paths: Iterable[Path]) -> list[Path]:
@@ -82,11 +111,16 @@ def _import_file(path: Path, run: ImportRun, social_care_only: bool, progress: P
         metadata = {key: value for key, value in data.metadata.items() if key not in {"releases", "records"}}
         source = _source(metadata, path)
         chunks = _chunks(_releases(data.items(), data.kind))
+        details = {
+            "metadata": metadata,
+            "is_invented": source.is_invented,
+            "ocds_version": package_version(metadata, is_package=data.format.endswith("package")),
+        }
         if wanted is None:  # a second process prepares each chunk while this one stores the one before
-            prepared_chunks = _prepared_in_a_second_process(chunks, metadata=metadata, is_invented=source.is_invented)
+            prepared_chunks = _prepared_in_a_second_process(chunks, details)
         else:  # which releases to keep depends on what is stored, so the chunk is kept or not here, then prepared
             prepared_chunks = (
-                (prepare_releases(_kept(chunk, wanted, run), metadata=metadata, is_invented=source.is_invented), read)
+                (prepare_releases(_kept(chunk, wanted, run), **details), read)
                 for chunk, read in ((chunk, len(chunk)) for chunk in chunks)
             )
         for prepared, read in prepared_chunks:
@@ -97,7 +131,7 @@ def _import_file(path: Path, run: ImportRun, social_care_only: bool, progress: P
 
 
 def _prepared_in_a_second_process(
-    chunks: Iterator[list[dict[str, Any]]], *, metadata: dict[str, Any], is_invented: bool
+    chunks: Iterator[list[dict[str, Any]]], details: dict[str, Any]
 ) -> Iterator[tuple[PreparedReleases, int]]:
     """Each chunk prepared (registry.prepared) by a forked process, with the number of releases read for it.
 
@@ -107,7 +141,7 @@ def _prepared_in_a_second_process(
     it. Unreadable input in that process is raised here, after the chunks before it have been stored.
     """
     release_validator()  # built before forking, so both processes share it
-    worker = fork(_prepare_chunks, chunks, metadata, is_invented)
+    worker = fork(_prepare_chunks, chunks, details)
     try:
         while True:
             try:
@@ -123,12 +157,10 @@ def _prepared_in_a_second_process(
         worker.stop()
 
 
-def _prepare_chunks(
-    chunks: Iterator[list[dict[str, Any]]], metadata: dict[str, Any], is_invented: bool, sender: Any
-) -> None:
+def _prepare_chunks(chunks: Iterator[list[dict[str, Any]]], details: dict[str, Any], sender: Any) -> None:
     try:
         for chunk in chunks:
-            sender.send((prepare_releases(chunk, metadata=metadata, is_invented=is_invented), len(chunk)))
+            sender.send((prepare_releases(chunk, **details), len(chunk)))
         sender.send(None)
     except BrokenPipeError:
         raise  # the importing process has gone (stopped or killed): forked.fork ends this one
@@ -190,7 +222,8 @@ def import_releases(
     Unlike a file, a page is not refused whole for one release the database cannot hold (registry.storable): that
     release is left out and named in ``not_storable``, and the rest are stored. With ``social_care_only``, only
     the releases of processes this page or the registry shows to be social care. ``nul_possible=False`` says the
-    page's text has no ``\\u0000``, which saves looking for U+0000 in each release.
+    page's text has no ``\\u0000``, which saves looking for U+0000 in each release. The page is a package: one
+    without ``version`` is OCDS 1.0 (merge.package_version).
     """
     result = ReleasesImported()
     kept, result.not_storable = storable_releases(releases, nul_possible=nul_possible)
@@ -202,7 +235,13 @@ def import_releases(
         result.not_social_care, kept = len(kept) - len(chosen), chosen
     if kept:
         stored: StoreResult = store_prepared(
-            prepare_releases(kept, metadata=metadata, is_invented=source.is_invented), source=source
+            prepare_releases(
+                kept,
+                metadata=metadata,
+                is_invented=source.is_invented,
+                ocds_version=package_version(metadata, is_package=True),
+            ),
+            source=source,
         )
         result.added, result.already_stored, result.flagged = stored.added, stored.already_stored, stored.flagged
     return result
@@ -263,18 +302,20 @@ def _holds_nul_escape(path: Path) -> bool:
 
 
 def _releases(items: Iterator[Any], kind: str) -> Iterator[dict[str, Any]]:
-    """Releases from releases, or from records: their embedded releases, or their compiled release when linked."""
+    """Releases from releases, or from records: their embedded releases, or their compiled release when linked.
+    A record's numbers that could not be read go with the release they are in."""
     for item in items:
         if not isinstance(item, dict):
             continue
         if kind != "record":
             yield item
             continue
-        embedded = [r for r in item.get("releases") or [] if isinstance(r, dict) and set(r) - {"url", "date", "tag"}]
+        embedded = [(index, r) for index, r in enumerate(item.get("releases") or [])
+                    if isinstance(r, dict) and set(r) - {"url", "date", "tag"}]  # fmt: skip
         if embedded:
-            yield from embedded
+            yield from (part_of(item, f"/releases/{index}", release) for index, release in embedded)
         elif isinstance(item.get("compiledRelease"), dict):
-            yield item["compiledRelease"]
+            yield part_of(item, "/compiledRelease", item["compiledRelease"])
 
 
 def _source(metadata: dict[str, Any], path: Path) -> Source:

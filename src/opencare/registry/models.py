@@ -53,6 +53,13 @@ class Release(models.Model):
     tags = models.JSONField(default=list)
     data = FastJSONField()
     package_metadata = FastJSONField(default=dict)
+    ocds_version = models.CharField(
+        max_length=3,
+        default="1.1",
+        db_default="1.1",  # rows inserted in bulk with only some columns (registry.bulk_insert) are 1.1
+        help_text="1.0 for a release from a package that declared 1.0 or no version: its process is then compiled "
+        "with OCDS 1.0's merge rules.",
+    )
     # Not indexed: releases are never looked up by source or run, and sources and runs are never deleted.
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="releases", db_index=False)
     import_run = models.ForeignKey(

@@ -17,11 +17,12 @@ import orjson
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from opencare.ocds.merge import compile_releases
+from opencare.ocds.merge import OCDS_1_0, compile_releases, merger_for_version
 from opencare.ocds.procurement_act import statutory_metric_keys
 from opencare.ocds.schema_check import release_schema_errors
 from opencare.ocds.social_care import is_social_care
 from opencare.ocds.summary import summarise
+from opencare.ocds.unreadable_numbers import unreadable_numbers
 from opencare.registry.json_field import JsonText, dumps_json
 from opencare.registry.organisations import PartyMention, party_mentions
 from opencare.registry.performance_facts import process_facts
@@ -63,6 +64,7 @@ class PreparedReleases:
     releases: list[PreparedRelease]
     compiled: dict[str, CompiledState]
     repeats: int = 0  # releases given more than once (same ocid, id and content), kept once
+    ocds_version: str = "1.1"  # the OCDS version they came in (merge.package_version)
 
 
 def release_sha256(release: dict[str, Any]) -> str:
@@ -71,9 +73,12 @@ def release_sha256(release: dict[str, Any]) -> str:
 
 
 def prepare_releases(
-    releases: list[dict[str, Any]], *, metadata: dict[str, Any], is_invented: bool
+    releases: list[dict[str, Any]], *, metadata: dict[str, Any], is_invented: bool, ocds_version: str = "1.1"
 ) -> PreparedReleases:
     """Prepare releases for ``services.store_prepared``; each process is compiled as if these were all it has.
+
+    ``ocds_version`` is the version the releases came in (``merge.package_version``): "1.0" compiles with OCDS 1.0's
+    merge rules.
 
     Raises storable.NotStorable for a release the database cannot hold (U+0000, an ocid or id too long to index).
     """
@@ -88,15 +93,20 @@ def prepare_releases(
         prepared = _prepared(release, identity)
         kept.append(prepared)
         by_ocid.setdefault(identity[0], []).append((release, prepared.date, prepared.schema_error_count))
-    compiled = {ocid: compiled_state(group, is_invented=is_invented, as_text=True) for ocid, group in by_ocid.items()}
-    return PreparedReleases(JsonText(dumps_json(metadata)), kept, compiled, repeats=len(releases) - len(kept))
+    compiled = {
+        ocid: compiled_state(group, is_invented=is_invented, as_text=True, ocds_version=ocds_version)
+        for ocid, group in by_ocid.items()
+    }
+    return PreparedReleases(
+        JsonText(dumps_json(metadata)), kept, compiled, repeats=len(releases) - len(kept), ocds_version=ocds_version
+    )
 
 
 def _prepared(release: dict[str, Any], identity: Identity) -> PreparedRelease:
     data = JsonText(dumps_json(release))
     if (problem := storage_problem(release, json_text=data)) is not None:
         raise problem
-    errors = release_schema_errors(release)
+    errors = release_errors(release)
     tags = release.get("tag") if isinstance(release.get("tag"), list) else []
     return PreparedRelease(
         identity=identity,
@@ -104,16 +114,31 @@ def _prepared(release: dict[str, Any], identity: Identity) -> PreparedRelease:
         tags=tags,
         data=data,
         schema_error_count=len(errors),
-        schema_errors=[{"pointer": e.pointer, "message": e.message} for e in errors[:KEPT_SCHEMA_ERRORS]],
+        schema_errors=errors[:KEPT_SCHEMA_ERRORS],
     )
 
 
-def compiled_state(releases: list[ReleaseFacts], *, is_invented: bool, as_text: bool = False) -> CompiledState:
+def release_errors(release: dict[str, Any]) -> list[dict[str, str]]:
+    """What is wrong with a release as stored: first each number that could not be read (kept as its text, the
+    error naming its path), then its schema errors but the type errors those values being text cause."""
+    numbers = unreadable_numbers(release)
+    unreadable = {number.pointer for number in numbers}
+    return [{"pointer": number.pointer, "message": number.message} for number in numbers] + [
+        {"pointer": error.pointer, "message": error.message}
+        for error in release_schema_errors(release)
+        if not (error.keyword == "type" and error.pointer in unreadable)
+    ]
+
+
+def compiled_state(
+    releases: list[ReleaseFacts], *, is_invented: bool, as_text: bool = False, ocds_version: str = "1.1"
+) -> CompiledState:
     """Compile a process's releases (data, date, schema error count) and summarise it; ``as_text`` gives the
-    compiled release as JSON text, ready to store and cheap to send to another process."""
+    compiled release as JSON text, ready to store and cheap to send to another process. ``ocds_version`` "1.0"
+    (every release of the process came in OCDS 1.0) compiles with OCDS 1.0's merge rules."""
     compile_error = ""
     try:
-        compiled = compile_releases([data for data, _, _ in releases])
+        compiled = compile_releases([data for data, _, _ in releases], merger_for_version(ocds_version))
     except Exception as error:
         compiled, compile_error = {}, f"{type(error).__name__}: {error}"
     fields: dict[str, Any] = dict(summarise(compiled).__dict__)
@@ -133,6 +158,11 @@ def compiled_state(releases: list[ReleaseFacts], *, is_invented: bool, as_text: 
         "is_social_care": social_care,
     }
     return CompiledState(fields, party_mentions(compiled.get("parties")), contract_metrics)
+
+
+def process_version(versions: list[str]) -> str:
+    """The OCDS version a process is compiled as: 1.0 only when every one of its releases came in 1.0."""
+    return OCDS_1_0 if versions and all(version == OCDS_1_0 for version in versions) else "1.1"
 
 
 def parse_date(value: Any) -> datetime | None:

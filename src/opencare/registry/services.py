@@ -20,6 +20,7 @@ from opencare.registry.prepared import (
     PreparedReleases,
     compiled_state,
     prepare_releases,
+    process_version,
 )
 from opencare.registry.storable import fit_decimal_fields
 from opencare.registry.tasks import request_rebuild
@@ -92,8 +93,8 @@ def store_prepared(prepared: PreparedReleases, *, source: Source, import_run: Im
                     result.already_stored += 1
                     continue
                 rows.append((*release.identity[:2], release.date, release.tags, release.data, prepared.metadata,
-                             source.pk, import_run.pk if import_run else None, release.identity[2],
-                             release.schema_error_count, release.schema_errors, now))  # fmt: skip
+                             prepared.ocds_version, source.pk, import_run.pk if import_run else None,
+                             release.identity[2], release.schema_error_count, release.schema_errors, now))  # fmt: skip
                 result.ocids.add(release.identity[0])
                 result.flagged += 1 if release.schema_error_count else 0
         insert_rows(Release, RELEASE_COLUMNS, rows)
@@ -109,7 +110,7 @@ def store_prepared(prepared: PreparedReleases, *, source: Source, import_run: Im
 
 #: The columns of a stored release, in the order ``store_prepared`` gives them.
 RELEASE_COLUMNS = [
-    "ocid", "release_id", "date", "tags", "data", "package_metadata", "source", "import_run", "sha256",
+    "ocid", "release_id", "date", "tags", "data", "package_metadata", "ocds_version", "source", "import_run", "sha256",
     "schema_error_count", "schema_errors", "stored_at",
 ]  # fmt: skip
 
@@ -161,10 +162,17 @@ def recompile_processes(
         unread: dict[str, list[tuple[dict[str, Any], datetime | None, int]]] = {
             o: [] for o in batch if o not in compiled
         }
-        for ocid, data, date, error_count in Release.objects.filter(ocid__in=list(unread)) \
-                .values_list("ocid", "data", "date", "schema_error_count").order_by("ocid", "date", "id"):  # fmt: skip
+        versions: dict[str, list[str]] = {ocid: [] for ocid in unread}
+        for ocid, data, date, error_count, ocds_version in Release.objects.filter(ocid__in=list(unread)) \
+                .values_list("ocid", "data", "date", "schema_error_count", "ocds_version") \
+                .order_by("ocid", "date", "id"):  # fmt: skip
             unread[ocid].append((data, date, error_count))
-        states = {ocid: compiled.get(ocid) or compiled_state(unread[ocid], is_invented=is_invented) for ocid in batch}
+            versions[ocid].append(ocds_version)
+        states = {
+            ocid: compiled.get(ocid)
+            or compiled_state(unread[ocid], is_invented=is_invented, ocds_version=process_version(versions[ocid]))
+            for ocid in batch
+        }
         held = {process.ocid: process for process in Process.objects.filter(ocid__in=batch)}
         had_metrics = [process.pk for process in held.values() if process.metric_ids]
         now = timezone.now()

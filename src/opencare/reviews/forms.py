@@ -13,5 +13,9 @@ class UploadForm(forms.Form):
     version = forms.ChoiceField(
         required=False,
         label="OCDS version to check against",
-        choices=[("", "The version the data declares (1.1 if it declares none)"), ("1.1", "1.1"), ("1.0", "1.0")],
+        choices=[
+            ("", "The version the data declares (1.0 for a package that declares none, as OCDS says)"),
+            ("1.1", "1.1"),
+            ("1.0", "1.0"),
+        ],
     )

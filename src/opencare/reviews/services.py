@@ -496,9 +496,8 @@ def _check(review: ReviewRequest, folder: Path, quick: bool = False) -> tuple[di
     if most is not None and data_path.stat().st_size > most:
         raise _NotSmall
     progress = _progress_saver(review.pk)
-    checked = review_data(
-        data_path, version=review.ocds_version or None, progress=progress, limits=review_limits(quick)
-    )
+    version = review.ocds_version or (_spreadsheet_version(data_path) if source_map is not None else None)
+    checked = review_data(data_path, version=version, progress=progress, limits=review_limits(quick))
     if quick and any(finding.check == "review.stopped-at-time-limit" for finding in checked.findings):
         raise _NotSmall
     report = checked.as_json()
@@ -508,6 +507,14 @@ def _check(review: ReviewRequest, folder: Path, quick: bool = False) -> tuple[di
     max_items = None if checked.complete else (checked.records or checked.releases)
     facts = gather_key_facts(data_path, max_items=max_items).as_json()
     return report, facts
+
+
+def _spreadsheet_version(converted: Path) -> str | None:
+    """The version to check a converted spreadsheet as: the one its Meta sheet gives, else 1.1. The template is the
+    social-care profile, OCDS 1.1, so a Meta sheet left without a version does not make it OCDS 1.0 data, as a
+    package published without one is."""
+    with read_ocds(converted) as data:
+        return None if data.metadata.get("version") is not None else "1.1"
 
 
 def prepare_input(review: ReviewRequest, folder: Path, most: int | None = None) -> tuple[Path, SourceMap | None]:

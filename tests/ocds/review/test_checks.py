@@ -135,8 +135,14 @@ def two_releases(*, second_id: str = "2", second_date: str = "2024-02-01T00:00:0
     return package(release(), release(id=second_id, date=second_date))
 
 
-def run(data: Json) -> Json:
-    return review(io.BytesIO(json.dumps(data).encode())).as_json()
+def run(data: Json | bytes) -> Json:
+    return review(io.BytesIO(data if isinstance(data, bytes) else json.dumps(data).encode())).as_json()
+
+
+def with_amount(amount: str) -> bytes:
+    """A package whose tender value's amount is written exactly so (JSON text, which a dict cannot hold)."""
+    data = package(release(tender=TENDER | {"value": {"amount": 12345, "currency": "GBP"}}))
+    return json.dumps(data).encode().replace(b'"amount": 12345', b'"amount": ' + amount.encode())
 
 
 def findings_of(report: Json, check: str) -> list[Json]:
@@ -152,8 +158,8 @@ class Case:
     severity: str
     path: str
     pointer: str
-    broken: Callable[[], Json]
-    fixed: Callable[[], Json]
+    broken: Callable[[], Json | bytes]
+    fixed: Callable[[], Json | bytes]
     count: int = 1
     wrong: str = ""  # why the engine does not yet do this: the test is a strict xfail until it does
 
@@ -413,6 +419,24 @@ CASES = [
         "/records/0/ocid",
         lambda: record_package(record("borsetdale-hc-001")),
         lambda: record_package(record()),
+    ),
+    Case(
+        "amount-of-1e9999-cannot-be-read",
+        "ocds.unreadable-number",
+        "error",
+        "releases/tender/value/amount",
+        "/releases/0/tender/value/amount",
+        lambda: with_amount("1e9999"),
+        lambda: with_amount("12345"),
+    ),
+    Case(
+        "package-without-version-is-checked-as-ocds-1-0",
+        "ocds.version-missing",
+        "info",
+        "version",
+        "/version",
+        lambda: {key: value for key, value in package().items() if key != "version"},
+        package,
     ),
     Case(
         "version-2-0-is-unrecognised",

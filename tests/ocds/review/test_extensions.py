@@ -196,11 +196,22 @@ def test_an_unknown_or_malformed_version_is_reported_and_checked_as_1_1(version:
     assert ("ocds.additional-field", "releases/parties") not in checks_at(report)
 
 
-def test_a_missing_version_is_checked_as_1_1():
-    data = {key: value for key, value in package().items() if key != "version"}
+def test_a_package_without_version_is_checked_as_ocds_1_0_and_the_review_says_so():
+    data = {key: value for key, value in package(release(parties=[{"id": "p1", "name": "Care Ltd"}])).items()
+            if key != "version"}  # fmt: skip
     report = run(data)
+    assert (report["version"], report["standard"]) == ("1.0", "1.0.3")
+    (finding,) = [finding for finding in report["findings"] if finding["check"] == "ocds.version-missing"]
+    assert finding["severity"] == "info"
+    assert "OCDS 1.0" in finding["message"]
+    assert ("ocds.additional-field", "releases/parties") in checks_at(report)  # parties came in OCDS 1.1
+    assert ("schema.required", "version") not in checks_at(report)
+
+
+def test_a_release_given_alone_has_no_version_to_read_and_is_checked_as_1_1():
+    report = run(release(parties=[{"id": "p1", "name": "Care Ltd"}]))
     assert (report["version"], report["standard"]) == ("1.1", "1.1.5")
-    assert ("schema.required", "version") in checks_at(report)
+    assert ("ocds.version-missing", "version") not in checks_at(report)
 
 
 def test_version_1_0_data_is_checked_against_ocds_1_0_3():

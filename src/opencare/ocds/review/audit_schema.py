@@ -1,7 +1,9 @@
 """One strict schema that finds, in a single Rust validation pass, what lib-cove-ocds needs several passes for.
 
 Starting from the extended schema, it adds:
-- ``additionalProperties: false`` on every object with declared properties (unknown fields);
+- ``additionalProperties: false`` on every object with declared properties (unknown fields), and on every object
+  the schema leaves open with none (``parties/details`` in core OCDS 1.1: a field there that no declared extension
+  defines is as unknown as anywhere else, as lib-cove-ocds reports it);
 - ``enum`` on open-codelist fields (values outside the codelist);
 - ``pattern: \\S`` on text, ``minItems``/``minProperties`` of 1, where absent (empty fields);
 - ``not: {}`` on deprecated fields (any use of them).
@@ -71,7 +73,10 @@ def _tighten(node: Any, path: SchemaPath, audit: AuditSchema, profile: Profile, 
 def _add_audit_keywords(node: dict[str, Any], path: SchemaPath, audit: AuditSchema, profile: Profile) -> None:
     types = node.get("type")
     types = {types} if isinstance(types, str) else set(types or [])
-    if node.get("properties") and "additionalProperties" not in node:
+    if "additionalProperties" not in node and (node.get("properties") or _open_object(node, types)):
+        # An empty ``properties`` beside it makes jsonschema-rs name the unknown fields (without one, it reports
+        # each value alone, with no name).
+        node.setdefault("properties", {})
         node["additionalProperties"] = False
         audit.additional.add((*path, "additionalProperties"))
     if node.get("deprecated"):
@@ -96,6 +101,15 @@ def _add_audit_keywords(node: dict[str, Any], path: SchemaPath, audit: AuditSche
         if kind in types and keyword not in node:
             node[keyword] = 1
             audit.empty.add((*path, keyword))
+
+
+def _open_object(node: dict[str, Any], types: set[str]) -> bool:
+    """An object the schema declares with no fields at all (not a value that may also be text, a list...)."""
+    return (
+        "object" in types
+        and types <= {"object", "null"}
+        and not any(key in node for key in ("properties", "patternProperties", "$ref", "oneOf", "anyOf", "allOf"))
+    )
 
 
 @dataclass

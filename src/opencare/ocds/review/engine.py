@@ -6,7 +6,7 @@ import multiprocessing
 import os
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -26,6 +26,7 @@ from opencare.ocds.review.checks.quality import check_quality
 from opencare.ocds.review.checks.unique_ids import Tree, check_unique_ids, id_array_tree
 from opencare.ocds.review.extensions import SchemaChoice, choose_schema
 from opencare.ocds.review.report import Example, FindingCollector, Report
+from opencare.ocds.unreadable_numbers import unreadable_numbers
 
 OCID_PREFIX = re.compile(r"^ocds-[a-z0-9]{6}")
 #: Files at least this big are checked by two processes; smaller ones are done before a second would start.
@@ -148,7 +149,9 @@ def review(
     stop = _Stop(limits.max_items, limits.deadline(), limits.max_seconds)
     with read_ocds(source, max_stream_bytes=max_stream_bytes) as data:
         metadata = data.metadata
-        choice = choose_schema(version or metadata.get("version"), metadata.get("extensions"))
+        choice = choose_schema(
+            version or metadata.get("version"), metadata.get("extensions"), is_package=data.format.endswith("package")
+        )
         validators_for(choice).prepare(data.kind, data.format.endswith("package"))  # before any fork, to share
         if workers is None:
             large = data.path is not None and data.path.stat().st_size >= PARALLEL_FROM_BYTES
@@ -310,6 +313,8 @@ class Review:
     # Package and schema
 
     def _check_package(self) -> None:
+        if self.choice.version_missing:
+            self.findings.add("ocds.version-missing", "info", "version", Example(None, None, "/version"))
         if self.choice.version_note:
             self.findings.add(
                 "ocds.version-unrecognised",
@@ -348,6 +353,10 @@ class Review:
             for name in getattr(error.kind, "unexpected", []) or []:
                 value = error.instance.get(name) if isinstance(error.instance, dict) else None
                 add("ocds.additional-field", "warning", [*instance_path, name], value)
+                # No schema says anything about an unknown field, so its empty values are found here, as
+                # lib-cove-ocds finds them anywhere ("buyerID": []).
+                for place, empty in _empty_places(value, [*instance_path, name]):
+                    add("ocds.empty-field", "warning", place, empty)
             return
         node = audit.node(schema_path[:-1]) if schema_path else {}
         if kind == "Enum" and schema_path in audit.open_codelist:
@@ -457,7 +466,10 @@ class Review:
     def _check_release(self, release: dict[str, Any], index: int, *, path_prefix: str, pointer_prefix: str) -> None:
         ocid, release_id = release.get("ocid"), release.get("id")
         compiled = self.validators.release
+        unreadable = self._unreadable_numbers(release, path_prefix, pointer_prefix, ocid, release_id)
         for error in compiled.validator.iter_errors(release):
+            if unreadable and _is_unreadable_number(error, unreadable):
+                continue
             self._schema_finding(error, compiled, path_prefix, pointer_prefix, ocid, release_id)
         self._extra_checks(release, ocid, release_id, path_prefix, pointer_prefix)
 
@@ -476,6 +488,19 @@ class Review:
             by_metric = self.units_by_ocid.setdefault(ocid if isinstance(ocid, str) else "", {})
             for metric_id, seen in units.items():
                 by_metric.setdefault(metric_id, set()).update(seen)
+
+    def _unreadable_numbers(
+        self, item: dict[str, Any], path_prefix: str, pointer_prefix: str, ocid: Any, release_id: Any
+    ) -> set[str]:
+        """Report each number in the item that could not be read (kept as its text) as an error at its path; the
+        pointers of those values, whose being text is this error, not another."""
+        found = unreadable_numbers(item)
+        for number in found:
+            context = {"text": number.shown, "reason": number.reason}
+            parts = [_pointer_part(part) for part in number.pointer.split("/")[1:]]
+            self._add("ocds.unreadable-number", "error", path_prefix, pointer_prefix, parts, number.text, ocid,
+                      release_id, context)  # fmt: skip
+        return {number.pointer for number in found}
 
     def _check_identity(
         self, release: dict[str, Any], ocid: Any, release_id: Any, path_prefix: str, pointer_prefix: str
@@ -518,7 +543,10 @@ class Review:
         ocid = record.get("ocid")
         pointer = self._pointer(index)
         compiled = self.validators.record
+        unreadable = self._unreadable_numbers(record, "records", pointer, ocid, None)
         for error in compiled.validator.iter_errors(record):
+            if unreadable and _is_unreadable_number(error, unreadable):
+                continue
             self._schema_finding(error, compiled, "records", pointer, ocid, None)
         releases = record.get("releases")
         if isinstance(releases, list):
@@ -615,6 +643,32 @@ def _schema_error(
     }
     check, context = simple.get(kind, ("schema.other", {"keyword": kind, "detail": error.message}))
     return check, context, instance_path, node
+
+
+def _pointer_part(part: str) -> str | int:
+    """A JSON pointer's part as an instance path has it: list positions as numbers."""
+    return int(part) if part.isdigit() else part.replace("~1", "/").replace("~0", "~")
+
+
+def _is_unreadable_number(error: Any, pointers: set[str]) -> bool:
+    """A type error about a value that is text only because it was a number that could not be read."""
+    pointer = "".join(f"/{_escape(part)}" for part in error.instance_path)
+    return type(error.kind).__name__ == "Type" and pointer in pointers
+
+
+def _empty_places(value: Any, path: list[Any]) -> Iterator[tuple[list[Any], Any]]:
+    """Where a value (and what is inside it) is empty: "", only spaces, [] or {}, walked as lib-cove-ocds does."""
+    if isinstance(value, str):
+        if not value.strip():
+            yield path, value
+    elif isinstance(value, dict | list) and not value:
+        yield path, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _empty_places(item, [*path, key])
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _empty_places(item, [*path, index])
 
 
 def _objects_with_ids(value: Any) -> bool:

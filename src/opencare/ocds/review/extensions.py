@@ -18,7 +18,8 @@ from opencare.ocds.profile.extension_registry import (
     substitute_note,
 )
 
-#: Versions we validate against, by the package's ``version`` (absent means 1.1).
+#: Versions we validate against, by the package's ``version``. A package without one is OCDS 1.0, as the standard
+#: says (``version`` came in 1.1); releases and records given alone, with no package, are taken as 1.1.
 STANDARD_FOR_VERSION = {"1.0": "1.0.3", "1.1": "1.1.5"}
 _MISSING_DEFINITION = re.compile(r"#/definitions/([A-Za-z0-9_]+)")
 NEVER_DOWNLOADS = (
@@ -54,6 +55,8 @@ class SchemaChoice:
     applied: tuple[AppliedExtension, ...] = ()
     not_applied: tuple[NotApplied, ...] = field(default_factory=tuple)
     version_note: str = ""
+    #: True for a package without ``version``, checked as OCDS 1.0 (the review says so).
+    version_missing: bool = False
 
 
 def snapshot_for_url(url: str) -> tuple[str | None, str]:
@@ -83,11 +86,16 @@ def snapshot_for_url(url: str) -> tuple[str | None, str]:
     return None, f"{reason} {NEVER_DOWNLOADS}"
 
 
-def choose_schema(version: object, extension_urls: object) -> SchemaChoice:
-    """The profile to check data against: its declared version and extensions, mapped to what we hold."""
+def choose_schema(version: object, extension_urls: object, *, is_package: bool = True) -> SchemaChoice:
+    """The profile to check data against: its declared version and extensions, mapped to what we hold.
+
+    A package without ``version`` is OCDS 1.0 (``version_note`` says so); data that is not in a package has no
+    version to read and is taken as 1.1.
+    """
     version_note = ""
+    version_missing = version is None and is_package
     if version is None:
-        version = "1.1"
+        version = "1.0" if is_package else "1.1"
     if not isinstance(version, str) or version not in STANDARD_FOR_VERSION:  # a list or object is not hashable
         version_note = f"The package says version {version!r}; opencare checked it as OCDS 1.1 (use '1.1' or '1.0')."
         version = "1.1"
@@ -109,6 +117,7 @@ def choose_schema(version: object, extension_urls: object) -> SchemaChoice:
         applied=applied,
         not_applied=(*not_applied, *broken),
         version_note=version_note,
+        version_missing=version_missing,
     )
 
 

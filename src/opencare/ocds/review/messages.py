@@ -58,6 +58,13 @@ TEXTS: dict[str, tuple[str, str]] = {
         "'{field}' does not match any of the shapes OCDS allows here.",
         "A record's releases are either all links (url and date) or all full releases: do not mix them.",
     ),
+    "ocds.unreadable-number": (
+        "'{field}' holds {text}, which is not a number that can be read: {reason}. It is kept as text, as it was "
+        "written, and the rest of the data was checked.",
+        "Write '{field}' as plain digits with no spaces and no leading zeros (for example 1000 or 1250.50), or "
+        "leave it out if there is no real figure. Check the system that made the file: a value such as 1e9999 "
+        "means it wrote a number it could not hold.",
+    ),
     "schema.number-range": ("'{field}' is outside the range allowed.", "Check the number: {detail}"),
     "schema.string-length": ("'{field}' is too long or too short.", "Check the text: {detail}"),
     "schema.other": ("'{field}' does not meet a rule of the schema ({keyword}).", "{detail}"),
@@ -97,6 +104,11 @@ TEXTS: dict[str, tuple[str, str]] = {
         "The ocid does not start with a registered prefix ('ocds-' and six letters or digits).",
         "Start every ocid with your OCID prefix (for example ocds-b5fd17-). Request one from the Open Contracting "
         "Partnership if you do not have one.",
+    ),
+    "ocds.version-missing": (
+        "The package has no 'version', so opencare checked it as OCDS 1.0, as the standard says. Under OCDS 1.0, "
+        "lists such as tenderers and suppliers are replaced whole when releases are combined, not merged by id.",
+        'If the data is OCDS 1.1, add "version": "1.1" to the package. If it is OCDS 1.0, nothing needs fixing.',
     ),
     "ocds.version-unrecognised": ("{note}", "Set the package's 'version' to \"1.1\"."),
     "ocds.extension-not-applied": (
