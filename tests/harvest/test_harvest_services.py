@@ -4,6 +4,7 @@ resuming and idempotence, with the client's clock injected so no test really sle
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 from datetime import UTC, datetime, timedelta
@@ -340,9 +341,8 @@ def test_in_a_second_process_a_stop_part_way_and_a_refused_link_are_stored_and_r
         (b"<html><body>Service unavailable</body></html>", "The data starts with '<'"),
         (b'{"releases": ' + b"[" * 10_000 + b"]" * 10_000 + b"}", "nest"),
         (b"[1, 2, 3]", "release"),
-        (b'{"records": [{"ocid": "ocds-x"}]}', "records, not releases"),
     ],
-    ids=["an HTML page", "nesting 10,000 deep", "an array of numbers", "a record package"],
+    ids=["an HTML page", "nesting 10,000 deep", "an array of numbers"],
 )
 def test_a_page_that_is_no_release_package_stops_the_harvest_with_a_message_and_nothing_stored(body, words):
     with Replay(fts_pages(), prefix="/api/1.0") as server:
@@ -406,3 +406,32 @@ def test_a_fault_that_is_not_the_sources_is_recorded_on_the_run_and_raised(monke
     assert failed.errors == ["The harvest stopped unexpectedly: RuntimeError: the disk is on fire"]
     assert failed.finished_at is not None
     assert HarvestProgress.objects.get(source="find-a-tender").held_by_run is None
+
+
+def _with_1e9999(text: bytes) -> bytes:
+    """The page as Find a Tender has published one: its first contract's amount beyond the range of a double."""
+    first = re.search(rb'"contracts":\[\{.*?"amount":([0-9.]+)', text)
+    assert first is not None
+    return text[: first.start(1)] + b"1e9999" + text[first.end(1) :]
+
+
+def test_a_page_holding_1e9999_is_stored_whole_with_the_error_recorded_at_its_path():
+    pages = fts_pages()
+    with Replay(pages, prefix="/api/1.0") as server:
+        server.script.append(Scripted(200, body=_with_1e9999(server.page_body(0))))
+        result = run(server)
+    assert result.status == HarvestRun.Status.SUCCEEDED
+    assert stored() == ocids(pages)
+    (damaged,) = [release for release in Release.objects.all() if "1e9999" in orjson.dumps(release.data).decode()]
+    assert damaged.schema_errors[0]["pointer"].endswith("/value/amount")
+    assert "1e9999" in damaged.schema_errors[0]["message"]
+
+
+def test_a_record_package_page_has_its_releases_stored_as_import_stores_them():
+    pages = fts_pages()
+    records = {"records": [{"ocid": release["ocid"], "releases": [release]} for release in pages[0]["releases"]]}
+    with Replay(pages, prefix="/api/1.0") as server:
+        server.script.append(Scripted(200, body=orjson.dumps({**records, "links": {}})))
+        result = run(server)
+    assert result.status == HarvestRun.Status.SUCCEEDED
+    assert stored() == ocids(pages[:1])
