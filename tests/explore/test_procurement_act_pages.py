@@ -116,6 +116,16 @@ def test_easy_read_gives_the_latest_official_ratings_briefly(client, uk7_and_uk9
 
 
 @pytest.mark.django_db
+def test_easy_read_lists_the_kpis_set_under_the_procurement_act_as_what_the_council_checks(client, uk7_and_uk9):
+    text = _text(client.get(reverse("explore:contract_easy_read", args=[OCID])))
+    assert "No targets are published" not in text
+    assert (
+        "The council will check these things every year, as the law says: Equipment delivered on time "
+        "Urgent deliveries the same day Equipment collected when no longer needed"
+    ) in text
+
+
+@pytest.mark.django_db
 def test_light_touch_contract_says_why_no_kpi_notice_is_required(client, db):
     import_paths([FTS_REAL])
     text = _text(client.get(reverse("explore:contract", args=[LIGHT_TOUCH_REAL])))
