@@ -472,8 +472,9 @@ def harvest(
     Safe to stop and run again: each page is stored with how far the harvest got, so the next run goes on from the
     page after the last one stored, and nothing is stored twice. Requests are kept within each source's limit.
 
-    Exit status: 0 all went in; 1 some releases or pages could not be stored (listed; the rest are); 2 the source
-    could not be read at all, or another harvest of it is running.
+    Exit status: 0 all went in; 1 some releases were stored with errors (schema errors, or numbers that cannot be
+    read), or some releases or pages could not be stored (listed; the rest are); 2 the source could not be read at
+    all, or another harvest of it is running.
     """
     since, until = _utc(since), _utc(until)
     errors = _console(stderr=True)
@@ -520,7 +521,12 @@ def harvest(
         errors.print(f"[bold red]Error:[/bold red] {error}.", highlight=False)
     if run.added and not no_bulk:
         _remake_bulk_downloads()
-    sys.exit({run.Status.SUCCEEDED: 0, run.Status.PARTLY_FAILED: 1}.get(run.status, 2))
+    if run.flagged and run.status == run.Status.SUCCEEDED:
+        flagged = (f"{run.flagged:,} of the releases were stored with errors (the schema's, or numbers that cannot "
+                   "be read); each contract's page lists its own under 'About this data'.")  # fmt: skip
+        errors.print(flagged, highlight=False)
+    succeeded = 1 if run.flagged else 0  # all went in, but not all of it as the standard says
+    sys.exit({run.Status.SUCCEEDED: succeeded, run.Status.PARTLY_FAILED: 1}.get(run.status, 2))
 
 
 def _utc(moment: datetime | None) -> datetime | None:

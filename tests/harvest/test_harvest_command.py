@@ -89,6 +89,18 @@ def test_a_harvest_with_some_errors_exits_1_and_lists_them(tmp_path):
     assert stored(tmp_path) == (2, 0)
 
 
+def test_a_harvest_that_stored_releases_with_errors_exits_1_and_says_how_many(tmp_path):
+    pages = fts_pages()
+    for page in pages:
+        for release in page["releases"]:
+            release["date"] = "not a date"  # a schema error in every release: stored, flagged
+    with Replay(pages, prefix="/api/1.0") as server:
+        result = harvest(tmp_path, "find-a-tender", "--base-url", server.base_url, *WINDOW)
+    assert result.returncode == 1, result.stderr
+    assert "5 of the releases were stored with errors" in " ".join(result.stderr.split())
+    assert stored(tmp_path) == (5, 0)
+
+
 def test_a_source_that_cannot_be_read_at_all_exits_2_with_what_where_and_how_to_fix(tmp_path):
     with Replay(fts_pages(), prefix="/api/1.0") as server:
         server.script.append(Scripted(404))
