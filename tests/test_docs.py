@@ -49,3 +49,19 @@ def test_every_review_check_is_documented_in_the_report_contract():
 
     contract = (ROOT / "docs" / "review-json.md").read_text(encoding="utf-8")
     assert [check for check in TEXTS if f"`{check}`" not in contract] == []
+
+
+def test_the_index_says_which_records_update_each_decision_record():
+    decisions = ROOT / "docs" / "decisions"
+    index = (decisions / "README.md").read_text(encoding="utf-8")
+    updated = {}
+    for path in sorted(decisions.glob("0*.md")):
+        headers = re.findall(r"^\*\*Update \(([\d, ]+)\)\.\*\*", path.read_text(encoding="utf-8"), flags=re.MULTILINE)
+        updated[path.name] = sorted(number for header in headers for number in re.findall(r"\d{4}", header))
+    assert any(updated.values())
+    in_index = {}
+    for name in updated:
+        (row,) = [line for line in index.splitlines() if f"({name})" in line]
+        said = re.search(r"\(updated by ([\d, ]+)\) \|$", row)
+        in_index[name] = sorted(re.findall(r"\d{4}", said.group(1))) if said else []
+    assert in_index == updated
