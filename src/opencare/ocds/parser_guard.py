@@ -9,13 +9,22 @@ from __future__ import annotations
 
 import codecs
 import re
-from typing import BinaryIO
+from typing import Protocol
 
 from opencare.ocds.byte_layout import ESCAPE_PAIR, MAX_DEPTH, QUOTED
 from opencare.ocds.input_errors import InputError
 
 #: Bytes read at a time when input is copied or scanned.
 CHUNK = 1 << 20
+
+
+class ByteReader(Protocol):
+    """What the readers read from: a file, a spooled copy, expanded gzip, a repairing reader, half a package..."""
+
+    def read(self, size: int = -1, /) -> bytes:
+        """Up to ``size`` bytes (all that are left if it is negative); no bytes at the end."""
+        ...
+
 
 _NOT_KEPT = bytes(range(256)).translate(None, b'[]{}"')
 _SQUARE_TO_CURLY = bytes.maketrans(b"[]", b"{}")
@@ -29,7 +38,7 @@ class GuardedReader:
     The parser itself rejects invalid UTF-8; ``utf8_error`` then finds where.
     """
 
-    def __init__(self, raw: BinaryIO, *, check_depth: bool = True):
+    def __init__(self, raw: ByteReader, *, check_depth: bool = True):
         self.raw = raw
         self.check_depth = check_depth
         self.offset = 0  # bytes passed on so far

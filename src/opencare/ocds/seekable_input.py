@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from opencare.ocds.input_errors import InputError
-from opencare.ocds.parser_guard import CHUNK
+from opencare.ocds.parser_guard import CHUNK, ByteReader
 
 #: A gzip stream may expand this much whatever its ratio (small, very repetitive data compresses very well)...
 GZIP_RATIO_FREE_BYTES = 100 * 1000 * 1000
@@ -49,23 +49,25 @@ class _PathOpener:
         return self.path.open("rb")
 
 
-def _maybe_gunzipped(stream: BinaryIO) -> BinaryIO:
-    buffered = io.BufferedReader(stream) if not hasattr(stream, "peek") else stream
-    if buffered.peek(2)[:2] == b"\x1f\x8b":  # type: ignore[union-attr]
+def _maybe_gunzipped(stream: BinaryIO) -> ByteReader:
+    """The stream, expanded if it is gzip: told by its first two bytes, peeked so that they are still read after."""
+    # typing.BinaryIO does not declare readinto, which BufferedReader calls; every binary stream has it.
+    buffered = stream if hasattr(stream, "peek") else io.BufferedReader(stream)  # type: ignore[type-var]
+    if buffered.peek(2)[:2] == b"\x1f\x8b":
         return _gunzipped(buffered)
     return buffered
 
 
-def _gunzipped(stream: BinaryIO) -> BinaryIO:
-    return _Gunzipped(stream)  # type: ignore[return-value]
+def _gunzipped(stream: ByteReader) -> _Gunzipped:
+    return _Gunzipped(stream)
 
 
 class _Gunzipped(gzip.GzipFile):
     """Expands gzip, counting the compressed bytes read, so a gzip bomb is found by its expansion ratio."""
 
-    def __init__(self, stream: BinaryIO):
+    def __init__(self, stream: ByteReader):
         self.compressed = _CountingReader(stream)
-        super().__init__(fileobj=self.compressed, mode="rb")  # type: ignore[arg-type]
+        super().__init__(fileobj=self.compressed, mode="rb")
 
     def expansion_limit(self) -> int:
         """How far it may have expanded by now: GZIP_RATIO_FREE_BYTES, or MAX_GZIP_RATIO times what was read."""
@@ -73,7 +75,7 @@ class _Gunzipped(gzip.GzipFile):
 
 
 class _CountingReader:
-    def __init__(self, stream: BinaryIO):
+    def __init__(self, stream: ByteReader):
         self.stream = stream
         self.count = 0
 
@@ -82,8 +84,12 @@ class _CountingReader:
         self.count += len(data)
         return data
 
+    def seek(self, offset: int, /) -> int:
+        """Refused: the stream is read once, from the start (gzip seeks only to rewind, which the readers never do)."""
+        raise io.UnsupportedOperation("seek")
 
-def _spooled(stream: BinaryIO, max_bytes: int | None = None) -> Any:
+
+def _spooled(stream: ByteReader, max_bytes: int | None = None) -> _Spool:
     """Copy a one-pass stream to a temporary file (on disk, constant memory) so it can be read twice.
 
     Gzip is refused once it expands too far for its size: a gzip bomb would fill the disk. So is a stream longer

@@ -116,7 +116,7 @@ def _metadata_after_items(opener: Any, items_key: str) -> tuple[dict[str, Any], 
         layout = top_level_values(path) if path is not None else None
     except TooDeep:
         raise too_deep_error() from None
-    if layout is not None and layout.values is not None:
+    if path is not None and layout is not None and layout.values is not None:  # a layout is only made of a path
         keys = [key for key, _, _ in layout.values]
         trailing: dict[str, Any] = {}
         if items_key in keys:
@@ -191,9 +191,9 @@ def _first_significant_byte(stream: BinaryIO) -> bytes:
                 f"The file is encoded as {encoding}, not UTF-8",
                 how_to_fix="Save it as UTF-8 (in most editors: Save As, Encoding: UTF-8) and try again.",
             )
-    if (encoding := _wide_encoding_without_bom(start)) is not None:
+    if (wide := _wide_encoding_without_bom(start)) is not None:
         raise InputError(
-            f"The file is encoded as {encoding} (without a byte order mark), not UTF-8",
+            f"The file is encoded as {wide} (without a byte order mark), not UTF-8",
             how_to_fix="Save it as UTF-8 (in most editors: Save As, Encoding: UTF-8) and try again.",
         )
     data = start + stream.read(CHUNK)
@@ -214,6 +214,6 @@ def _wide_encoding_without_bom(start: bytes) -> str | None:
     if len(start) < 4 or b"\x00" not in start:
         return None
     zeros = tuple(byte == 0 for byte in start[:4])
-    patterns = {(True, True, True, False): "UTF-32", (False, True, True, True): "UTF-32",
+    patterns: dict[tuple[bool, ...], str] = {(True, True, True, False): "UTF-32", (False, True, True, True): "UTF-32",
                 (True, False, True, False): "UTF-16", (False, True, False, True): "UTF-16"}  # fmt: skip
     return patterns.get(zeros)

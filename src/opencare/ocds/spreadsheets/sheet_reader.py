@@ -189,7 +189,8 @@ class SheetReader(SpreadsheetInput):
         if heading is None or (isinstance(heading, str) and not heading.strip()):
             return None
         parts = self._path_of(heading).split("/")
-        keyed, named = [], []
+        keyed: list[str] = []
+        named: list[str] = []
         for part in parts:
             if part == "0" and self.parser.flattened.get("/".join(named)) == "array":
                 continue
