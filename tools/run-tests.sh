@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Every test, in the order that fails fastest: lint and the import rules, the dependency audit (a report only), Django
-# checks, the whole suite on SQLite (browser tests included), then the database tests again on a real, throwaway
-# PostgreSQL server.
+# Every test, in the order that fails fastest: lint, the import rules and the engine's types, the dependency audit (a
+# report only), Django checks, the whole suite on SQLite (browser tests included), then the database tests again on a
+# real, throwaway PostgreSQL server.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
@@ -15,6 +15,9 @@ $BIN/ruff format --check .
 
 echo "== Import rules (import-linter: the contracts in pyproject.toml, each listed as KEPT or BROKEN)"
 PYTHONPATH=src $BIN/lint-imports --no-cache  # this checkout's source, whichever one the venv installed
+
+echo "== Types (mypy on the engine)"
+PYTHONPATH=src $BIN/mypy  # what it checks, and how strictly: [tool.mypy] in pyproject.toml
 
 echo "== Dependency audit (pip-audit: a report of known vulnerabilities, never a failure of the run)"
 $BIN/python tools/dependency_audit.py || echo "The dependency audit itself failed to run; the tests go on." >&2

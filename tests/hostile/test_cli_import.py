@@ -23,7 +23,7 @@ import pytest
 from click.testing import CliRunner
 
 from opencare.cli import main
-from opencare.ocds import readers
+from opencare.ocds import seekable_input
 from opencare.registry.models import (
     ContractMetric,
     CqcCrosswalk,
@@ -132,7 +132,7 @@ def test_10000_levels_of_nesting_are_refused(nothing_stored, tmp_path: Path):
 
 
 def test_a_gzip_bomb_is_refused(nothing_stored, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setattr(readers, "GZIP_RATIO_FREE_BYTES", 1_000_000)
+    monkeypatch.setattr(seekable_input, "GZIP_RATIO_FREE_BYTES", 1_000_000)
     path = tmp_path / "bomb.json.gz"
     path.write_bytes(gzip.compress(b'{"releases": [' + b" " * 20_000_000 + b"]}", compresslevel=9))
     assert_exit_2(invoke("import", "--no-bulk", str(path)), "bomb.json.gz", "refused as a possible gzip bomb")

@@ -21,7 +21,7 @@ import pytest
 from click.testing import CliRunner
 
 from opencare.cli import main
-from opencare.ocds import readers
+from opencare.ocds import seekable_input
 
 from .conftest import CORPUS, assert_exit_2, assert_no_traceback
 
@@ -85,7 +85,7 @@ def test_review_refuses_10000_levels_of_nesting(tmp_path: Path, opener: bytes, c
 @pytest.fixture
 def gzip_bomb(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """20 MB of white space in 20 KB of gzip (1,000 times), with the ratio-free allowance cut to 1 MB for speed."""
-    monkeypatch.setattr(readers, "GZIP_RATIO_FREE_BYTES", 1_000_000)
+    monkeypatch.setattr(seekable_input, "GZIP_RATIO_FREE_BYTES", 1_000_000)
     path = tmp_path / "bomb.json.gz"
     path.write_bytes(gzip.compress(b'{"releases": [' + b" " * 20_000_000 + b"]}", compresslevel=9))
     assert path.stat().st_size < 30_000

@@ -57,8 +57,8 @@ def test_items_read_a_chunk_at_a_time_are_exactly_those_the_streaming_parser_giv
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(byte_layout, "ITEMS_CHUNK", SMALL_CHUNK)
         data = read_ocds(path)
-        assert data._items_range is not None  # the chunked path is the one taken
-        assert list(items_in_chunks(path, *data._items_range)) == _streamed(path)
+        assert data.items_range is not None  # the chunked path is the one taken
+        assert list(items_in_chunks(path, *data.items_range)) == _streamed(path)
         assert list(data.items()) == _streamed(path)
 
 
@@ -107,7 +107,7 @@ def test_text_after_a_package_on_disk_is_left_to_the_streaming_parser(tmp_path: 
     path = tmp_path / "package.json"
     path.write_text('{"version": "1.1", "releases": [{"ocid": "ocds-x-1"}]} and more')
     data = read_ocds(path)
-    assert data._items_range is None
+    assert data.items_range is None
     with pytest.raises(InputError, match="not valid JSON"):
         list(data.items())
 

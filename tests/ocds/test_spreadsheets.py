@@ -23,13 +23,13 @@ from opencare.ocds.spreadsheets import (
     MAX_MEMBERS,
     SPREADSHEET_FORMATS,
     SpreadsheetError,
-    _extract_csvs,
     check_archive,
     detect_spreadsheet,
     json_to_spreadsheet,
     spreadsheet_to_json,
     write_template,
 )
+from opencare.ocds.spreadsheets.csv_reader import extract_csvs
 
 Json = dict[str, Any]
 SUFFIX = {"xlsx": ".xlsx", "csv": ".zip", "ods": ".ods"}
@@ -449,7 +449,7 @@ def test_csv_extraction_stops_at_the_declared_size_when_the_zip_lies(tmp_path):
     (tmp_path / "out").mkdir()
 
     with pytest.raises(SpreadsheetError, match="does not hold what the zip file says"):
-        _extract_csvs(path, tmp_path / "out")
+        extract_csvs(path, tmp_path / "out")
     assert sum(file.stat().st_size for file in (tmp_path / "out").iterdir()) <= 1000
 
 

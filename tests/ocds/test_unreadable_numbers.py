@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from opencare.ocds import readers, unreadable_numbers
+from opencare.ocds import item_stream, shape_detection, unreadable_numbers
 from opencare.ocds.byte_layout import ITEMS_CHUNK
 from opencare.ocds.compile import compile_package
 from opencare.ocds.key_facts import gather_key_facts
@@ -104,7 +104,8 @@ def test_a_file_with_no_such_number_never_goes_through_the_repairing_reader(tmp_
     def refuse(*arguments: Any) -> None:
         raise AssertionError("the repairing reader is only for input the parsers refuse")
 
-    monkeypatch.setattr(readers, "NumberRepairingReader", refuse)
+    monkeypatch.setattr(shape_detection, "NumberRepairingReader", refuse)
+    monkeypatch.setattr(item_stream, "NumberRepairingReader", refuse)
     path = tmp_path / "page.json"
     path.write_bytes(FTS.read_bytes())
     with read_ocds(path) as data:

@@ -24,8 +24,10 @@ LAYOUT_BUFFER = 1 << 16
 #: objects of one chunk stay in the processor's caches; 2 MB was 40% slower) and keeps a chunk's objects to a few MB.
 ITEMS_CHUNK = 256 << 10
 
-_ESCAPE_PAIR = re.compile(rb"\\.", re.S)
-_QUOTED = re.compile(rb'"[^"]*"')
+#: A backslash and the byte it escapes, and a whole JSON string: stripped before brackets are counted (here and in
+#: opencare.ocds.parser_guard), so no string can hide brackets.
+ESCAPE_PAIR = re.compile(rb"\\.", re.S)
+QUOTED = re.compile(rb'"[^"]*"')
 
 
 class TooDeep(Exception):
@@ -47,12 +49,12 @@ def _chunk_brackets(chunk: bytes, in_string: bool) -> tuple[int, bytes, bool, in
     it ends in a string, and how deep its own nesting goes (at most MAX_DEPTH + 1: deeper is refused anyway)."""
     if chunk.endswith(b"\\"):  # an escape cut at the chunk's end: count exactly
         return _chunk_brackets_exact(chunk, in_string)
-    kept = _ESCAPE_PAIR.sub(b"", chunk).translate(None, _NOT_TYPED_KEPT)
+    kept = ESCAPE_PAIR.sub(b"", chunk).translate(None, _NOT_TYPED_KEPT)
     if in_string:
         kept = b'"' + kept
     kept = kept.replace(b'""', b"")
     if b'"' in kept:
-        kept = _QUOTED.sub(b"", kept)
+        kept = QUOTED.sub(b"", kept)
     quote = kept.find(b'"')
     in_string = quote != -1
     if in_string:

@@ -67,7 +67,7 @@ class FastCompiler:
 
     def _without_nulls(self, node: dict[str, Any]) -> dict[str, Any]:
         """Drop null fields from what the merge built; values stored whole (lists of values) stay as they are."""
-        cleaned = {}
+        cleaned: dict[str, Any] = {}
         for key, value in node.items():
             if value is None:
                 continue

@@ -111,10 +111,10 @@ def parse_catalogue(data: dict[str, Any]) -> Catalogue:
 def parse_metric(raw: dict[str, Any]) -> Metric:
     """One metric of the catalogue, checked; raises CatalogueError naming it and what is wrong."""
     metric_id = raw.get("id", "?")
+    # Values as the JSON has them (checked below); a field missing or unknown is the TypeError caught here.
+    fields: dict[str, Any] = {key: tuple(value) if isinstance(value, list) else value for key, value in raw.items()}
     try:
-        metric = Metric(
-            **{key: tuple(value) if isinstance(value, list) else value for key, value in raw.items()},
-        )
+        metric = Metric(**fields)
     except TypeError as error:
         raise CatalogueError(f"metric {metric_id}: {error}") from error
     if metric.kind not in ("value", "measure"):

@@ -62,7 +62,7 @@ class UnreadableNumber:
         )
 
 
-class ItemWithUnreadableNumbers(dict):  # type: ignore[type-arg]
+class ItemWithUnreadableNumbers(dict[str, Any]):
     """A release or record read from repaired input: the item itself, and the numbers in it that could not be read."""
 
     unreadable_numbers: list[UnreadableNumber]

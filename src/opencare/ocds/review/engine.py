@@ -370,7 +370,9 @@ class Review:
             add("ocds.empty-field", "warning", instance_path, error.instance, {}, node)
             return
         if kind == "Not" and schema_path in audit.deprecated:
-            deprecated = node.get("deprecated") if isinstance(node.get("deprecated"), dict) else {}
+            deprecated = node.get("deprecated")
+            if not isinstance(deprecated, dict):
+                deprecated = {}
             text = deprecated.get("description") or "It may be removed in a future version of OCDS."
             since = deprecated.get("deprecatedVersion")
             context = {"deprecation": f"{text} (Deprecated in OCDS {since}.)" if since else text}

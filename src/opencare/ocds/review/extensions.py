@@ -109,12 +109,12 @@ def choose_schema(version: object, extension_urls: object, *, is_package: bool =
         elif name not in {a.name for a in applied}:
             applied.append(AppliedExtension(url=str(url), name=name, note=substitute_note(str(url), name)))
     standard = STANDARD_FOR_VERSION[str(version)]
-    profile, applied, broken = _build(standard, tuple(applied))
+    profile, built, broken = _build(standard, tuple(applied))  # the extensions the profile was built with
     return SchemaChoice(
         version=str(version),
         standard=standard,
         profile=profile,
-        applied=applied,
+        applied=built,
         not_applied=(*not_applied, *broken),
         version_note=version_note,
         version_missing=version_missing,

@@ -60,7 +60,6 @@ Modules, from the bottom up:
 """
 
 from opencare.ocds.spreadsheets.archive import MAX_MEMBERS, check_archive, detect_spreadsheet
-from opencare.ocds.spreadsheets.csv_reader import _extract_csvs as _extract_csvs  # for the tests
 from opencare.ocds.spreadsheets.errors import SpreadsheetError
 from opencare.ocds.spreadsheets.layout import SPREADSHEET_FORMATS
 from opencare.ocds.spreadsheets.reading import spreadsheet_to_json

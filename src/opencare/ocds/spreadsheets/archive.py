@@ -151,7 +151,7 @@ def _check_actual(archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo], max_to
             continue
         xml = info.filename.lower().endswith(XML_SUFFIXES)
         tail = b""
-        for chunk in _member_chunks(archive, info):
+        for chunk in member_chunks(archive, info):
             total += len(chunk)
             if total > max_total_bytes:
                 raise _too_big(f"more than {max_total_bytes:,} bytes uncompressed")
@@ -162,7 +162,7 @@ def _check_actual(archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo], max_to
                 tail = chunk[-len(DOCTYPE) :]
 
 
-def _member_chunks(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[bytes]:
+def member_chunks(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[bytes]:
     """The member's bytes in chunks; refused as soon as it holds more than it declares."""
     seen = 0
     try:

@@ -35,38 +35,40 @@ def _needs_apostrophe(text: str, field_type: FieldType | None) -> bool:
     return bool(rest) and (rest.startswith(FORMULA_START) or _reads_as_other_type(rest, field_type))
 
 
-def _csv_text(text: str, field_type: FieldType | None) -> str:
+def csv_text(text: str, field_type: FieldType | None) -> str:
+    """The text as written to CSV: with an apostrophe before it if a CSV reader would take it for something else."""
     return "'" + text if _needs_apostrophe(text, field_type) else text
 
 
-def _from_csv_text(text: str, field_type: FieldType | None) -> tuple[bool, str]:
+def from_csv_text(text: str, field_type: FieldType | None) -> tuple[bool, str]:
     """(whether the text was marked as text with an apostrophe, the text without it)."""
     if text.startswith("'") and _needs_apostrophe(text[1:], field_type):
         return True, text[1:]
     return False, text
 
 
-def _is_ambiguous(field_type: FieldType | None) -> bool:
+def is_ambiguous(field_type: FieldType | None) -> bool:
     """A field whose CSV text could be a string or a number/boolean: the schema allows both, or does not say."""
     if field_type is None or not field_type.types:
         return True
     return "string" in field_type.types and bool(field_type.types & {"number", "boolean"})
 
 
-def _literal(text: str, field_type: FieldType | None) -> Any:
+def csv_literal(text: str, field_type: FieldType | None) -> Any:
     """The number or boolean that plain CSV text stands for in an ambiguous field, or None."""
     if NUMBER_RE.fullmatch(text):
         number = float(text) if any(mark in text for mark in ".eE") else int(text)
-        return number if _storable(number) else None
+        return number if storable(number) else None
     if text in ("True", "False") and (field_type is None or not field_type.types or "boolean" in field_type.types):
         return text == "True"
     return None
 
 
-def _storable(number: float) -> bool:
+def storable(number: float) -> bool:
     """Whether the number can be written to JSON as it is: a finite float, or an integer orjson can write (64 bits)."""
     return -INT64 <= number < INT64 if isinstance(number, int) else math.isfinite(number)
 
 
-def _number_text(value: Decimal | int | float) -> str:
+def number_text(value: Decimal | int | float) -> str:
+    """A number as text; a float as repr writes it (the shortest text that reads back as the same float)."""
     return repr(value) if isinstance(value, float) else str(value)

@@ -9,15 +9,17 @@ from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from opencare.ocds.spreadsheets.archive import CHUNK, _member_chunks
+from opencare.ocds.spreadsheets.archive import CHUNK, member_chunks
 from opencare.ocds.spreadsheets.errors import SpreadsheetError
 from opencare.ocds.spreadsheets.layout import MAIN_SHEET
-from opencare.ocds.spreadsheets.sheet_reader import _Reader
+from opencare.ocds.spreadsheets.sheet_reader import SheetReader
 
 JUNK_NAMES = {".DS_Store", "Thumbs.db", "desktop.ini"}
 
 
-class _CsvReader(_Reader):
+class CsvReader(SheetReader):
+    """A zip of CSV files, one a sheet."""
+
     is_csv = True
 
     def __init__(self, source: Path, folder: Path):
@@ -26,7 +28,7 @@ class _CsvReader(_Reader):
 
     def _open(self) -> list[str]:
         if self._files is None:
-            self._files, self.notes[:0] = _extract_csvs(Path(self.input_name), self.folder)
+            self._files, self.notes[:0] = extract_csvs(Path(self.input_name), self.folder)
         return list(self._files)
 
     def _rows(self, sheet_name: str, first_row: int, width: int | None) -> Iterator[list[Any]]:
@@ -38,7 +40,7 @@ class _CsvReader(_Reader):
                     yield (row + [None] * width)[:width] if width is not None else row
 
 
-def _extract_csvs(source: Path, folder: Path) -> tuple[dict[str, Path], list[dict[str, str | None]]]:
+def extract_csvs(source: Path, folder: Path) -> tuple[dict[str, Path], list[dict[str, str | None]]]:
     """Unpack the CSV files (in zip order) as UTF-8; a file in Windows-1252 (Excel's usual choice) is converted."""
     files: dict[str, Path] = {}
     notes: list[dict[str, str | None]] = []
@@ -83,7 +85,7 @@ def _copy_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path) 
     decoder = codecs.getincrementaldecoder("utf-8")()
     utf8 = True
     with target.open("wb") as handle:
-        for chunk in _member_chunks(archive, info):
+        for chunk in member_chunks(archive, info):
             handle.write(chunk)
             if utf8:
                 try:

@@ -21,12 +21,14 @@ class FieldType(NamedTuple):
 
 
 @cache
-def _release_types() -> dict[str, FieldType]:
+def release_types() -> dict[str, FieldType]:
+    """Each release field's JSON types in the schema, by field path."""
     return _field_types(social_care_profile().release_schema)
 
 
 @cache
-def _package_types() -> dict[str, FieldType]:
+def package_types() -> dict[str, FieldType]:
+    """Each package metadata field's JSON types in the schema, by field path."""
     return _field_types(_metadata_schema())
 
 
@@ -97,14 +99,15 @@ def _local_only(schema: dict[str, Any]) -> dict[str, Any]:
 
 
 @cache
-def _release_parser(use_titles: bool) -> SchemaParser:
+def release_parser(use_titles: bool) -> SchemaParser:
     """flatten-tool's view of the release schema, parsed once per process (parsing takes a good part of a second)."""
-    return _parser(social_care_profile().release_schema, _release_types(), use_titles=use_titles)
+    return _parser(social_care_profile().release_schema, release_types(), use_titles=use_titles)
 
 
 @cache
-def _package_parser(use_titles: bool) -> SchemaParser:
-    return _parser(_metadata_schema(), _package_types(), use_titles=use_titles)
+def package_parser(use_titles: bool) -> SchemaParser:
+    """flatten-tool's view of the package metadata schema (the Meta sheet), parsed once per process."""
+    return _parser(_metadata_schema(), package_types(), use_titles=use_titles)
 
 
 def _parser(schema: dict[str, Any], types: dict[str, FieldType], *, use_titles: bool) -> SchemaParser:
@@ -121,6 +124,6 @@ def _parser(schema: dict[str, Any], types: dict[str, FieldType], *, use_titles: 
     return parser
 
 
-def _field_path(path: str) -> str:
+def field_path(path: str) -> str:
     """A path without list indexes or flatten-tool's '[]' marks: 'parties/0/roles' -> 'parties/roles'."""
     return "/".join(part.rstrip("[]") for part in path.split("/") if not isint(part))

@@ -8,20 +8,20 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from opencare.ocds.spreadsheets.cell_values import _from_csv_text, _is_ambiguous, _literal, _number_text, _storable
+from opencare.ocds.spreadsheets.cell_values import csv_literal, from_csv_text, is_ambiguous, number_text, storable
 from opencare.ocds.spreadsheets.fields import FieldType
-from opencare.ocds.spreadsheets.sheet_reader import _Reader
-from opencare.ocds.spreadsheets.source_map import _record_path
+from opencare.ocds.spreadsheets.sheet_reader import SheetReader
+from opencare.ocds.spreadsheets.source_map import record_path
 
 
-class _TypeFixer:
+class TypeFixer:
     """Turns flatten-tool's values into the JSON types the schema (or the cell) says, and reports what it cannot.
 
     flatten-tool returns Decimals for numbers, the text of numeric cells in fields that may be text or a number,
     lists of lists for lists of strings with commas in them, and CSV text with the apostrophe sheet_writers adds.
     """
 
-    def __init__(self, flat_map: dict[str, list[Any]], reader: _Reader, notes: list[dict[str, str | None]]):
+    def __init__(self, flat_map: dict[str, list[Any]], reader: SheetReader, notes: list[dict[str, str | None]]):
         self.flat_map = flat_map
         self.reader = reader
         self.notes = notes
@@ -39,7 +39,7 @@ class _TypeFixer:
     def fix(self, value: Any, key: str, types: dict[str, FieldType]) -> Any:
         if isinstance(value, dict):
             return self.fix_object(value, key, types)
-        field_type = types.get(_record_path(key))
+        field_type = types.get(record_path(key))
         if isinstance(value, list) and value and all(isinstance(item, dict) for item in value):
             return self.fix_list(value, key, types)
         if isinstance(value, list):
@@ -52,7 +52,7 @@ class _TypeFixer:
             # flatten-tool splits a cell on ',' as well as ';' (for lists of lists): put the commas back.
             values = [",".join(map(str, value)) if isinstance(value, list) else value for value in values]
         if self.reader.is_csv and values and isinstance(values[0], str):
-            values[0] = _from_csv_text(values[0], FieldType(frozenset({"array"})))[1]  # the apostrophe is the cell's
+            values[0] = from_csv_text(values[0], FieldType(frozenset({"array"})))[1]  # the apostrophe is the cell's
         fixed = [self._number(value, key) if isinstance(value, Decimal) else value for value in values]
         if items and items <= {"number", "integer"} and any(isinstance(value, str) for value in fixed):
             self._note(key, f'"{";".join(map(str, fixed))}" is not a list of numbers, so it was kept as text.')
@@ -64,11 +64,11 @@ class _TypeFixer:
         if not isinstance(value, str):
             return value
         raw = None if self.reader.is_csv else self.reader.raw_value(self.flat_map.get(key))
-        if raw is not None and _accepts(field_type, raw) and _storable(raw):
+        if raw is not None and _accepts(field_type, raw) and storable(raw):
             return raw
         if self.reader.is_csv:
-            quoted, value = _from_csv_text(value, field_type)
-            literal = None if quoted or not _is_ambiguous(field_type) else _literal(value, field_type)
+            quoted, value = from_csv_text(value, field_type)
+            literal = None if quoted or not is_ambiguous(field_type) else csv_literal(value, field_type)
             if literal is not None:
                 return literal
         if field_type is not None and field_type.types and "string" not in field_type.types:
@@ -77,14 +77,14 @@ class _TypeFixer:
 
     def _number(self, value: Decimal, key: str) -> Any:
         raw = None if self.reader.is_csv else self.reader.raw_value(self.flat_map.get(key))
-        if isinstance(raw, float) and _storable(raw) and Decimal(raw) == value:
+        if isinstance(raw, float) and storable(raw) and Decimal(raw) == value:
             return raw  # a float cell such as 2.0 stays a float
         if value.is_finite():
             # As JSON does: a number written with a decimal point or an exponent is a float, else an integer.
             number = float(value) if any(mark in str(value) for mark in ".eE") else int(value)
-            if _storable(number):
+            if storable(number):
                 return number
-        text = _number_text(raw) if isinstance(raw, int | float) else str(value)
+        text = number_text(raw) if isinstance(raw, int | float) else str(value)
         self._note(key, f'"{text}" is too large (or not a finite number) to be stored, so it was kept as text.')
         return text
 

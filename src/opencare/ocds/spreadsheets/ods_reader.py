@@ -10,13 +10,15 @@ from typing import Any
 from defusedxml.ElementTree import iterparse
 from flattentool.ODSReader import ODSReader
 
-from opencare.ocds.spreadsheets.sheet_reader import MAX_CELLS, _Reader, _too_many_cells
+from opencare.ocds.spreadsheets.sheet_reader import MAX_CELLS, SheetReader, too_many_cells
 
 ODS_CELL = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}table-cell"
 ODS_REPEATED = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}number-columns-repeated"
 
 
-class _OdsReader(_Reader):
+class OdsReader(SheetReader):
+    """An ODS workbook's sheets."""
+
     def __init__(self, source: Path, folder: Path):
         super().__init__(source, folder)
         self.workbook: Any = None
@@ -40,5 +42,5 @@ def _check_ods_repeats(path: Path) -> None:
             if element.tag == ODS_CELL:
                 repeats += int(element.get(ODS_REPEATED, "1"))
                 if repeats > MAX_CELLS:
-                    raise _too_many_cells()
+                    raise too_many_cells()
             element.clear()

@@ -14,16 +14,16 @@ import orjson
 from flattentool.exceptions import FlattenToolError, FlattenToolWarning
 
 from opencare.ocds.spreadsheets.archive import check_archive, detect_spreadsheet
-from opencare.ocds.spreadsheets.atomic_write import _write_atomically
-from opencare.ocds.spreadsheets.csv_reader import _CsvReader
+from opencare.ocds.spreadsheets.atomic_write import write_atomically
+from opencare.ocds.spreadsheets.csv_reader import CsvReader
 from opencare.ocds.spreadsheets.errors import SAVE_AGAIN, SpreadsheetError
-from opencare.ocds.spreadsheets.fields import _package_parser, _package_types, _release_parser, _release_types
-from opencare.ocds.spreadsheets.json_types import _TypeFixer
+from opencare.ocds.spreadsheets.fields import package_parser, package_types, release_parser, release_types
+from opencare.ocds.spreadsheets.json_types import TypeFixer
 from opencare.ocds.spreadsheets.layout import FORMAT_NAMES, MAIN_SHEET, META_SHEET, SPREADSHEET_FORMATS
-from opencare.ocds.spreadsheets.ods_reader import _OdsReader
-from opencare.ocds.spreadsheets.sheet_reader import _Reader
+from opencare.ocds.spreadsheets.ods_reader import OdsReader
+from opencare.ocds.spreadsheets.sheet_reader import SheetReader
 from opencare.ocds.spreadsheets.source_map import SourceMap
-from opencare.ocds.spreadsheets.xlsx_reader import _XlsxReader
+from opencare.ocds.spreadsheets.xlsx_reader import XlsxReader
 
 logger = logging.getLogger(__name__)
 
@@ -72,7 +72,7 @@ def spreadsheet_to_json(source: Path, fmt: str, output: Path) -> SourceMap:
             ) from None
         finally:
             reader.close()
-    _write_atomically(output, lambda path: path.write_bytes(orjson.dumps(package, default=_json_number)))
+    write_atomically(output, lambda path: path.write_bytes(orjson.dumps(package, default=_json_number)))
     return source_map
 
 
@@ -83,13 +83,13 @@ def _json_number(value: Any) -> Any:
     raise TypeError(f"Cannot write {value!r} as JSON")
 
 
-def _read_package(reader: _Reader) -> tuple[dict[str, Any], SourceMap]:
+def _read_package(reader: SheetReader) -> tuple[dict[str, Any], SourceMap]:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        reader.parser = _release_parser(False)
+        reader.parser = release_parser(False)
         reader.read_sheets()
         releases, flat_map, _ = reader.fancy_unflatten(with_cell_source_map=True, with_heading_source_map=False)
-        metadata, meta_map = reader.read_meta(_package_parser(False))
+        metadata, meta_map = reader.read_meta(package_parser(False))
     if not releases:
         raise SpreadsheetError(
             "The spreadsheet has no releases",
@@ -99,9 +99,9 @@ def _read_package(reader: _Reader) -> tuple[dict[str, Any], SourceMap]:
     source_map = SourceMap(sheets=[*reader.sub_sheet_names, META_SHEET], warnings=list(reader.notes))
     source_map.warnings += [note for note in map(_translate, caught) if note]
     flat_map.update(meta_map)
-    fixer = _TypeFixer(flat_map, reader, source_map.warnings)
-    package = {**fixer.fix_object(metadata, "", _package_types()), MAIN_SHEET: releases}
-    fixer.fix_list(releases, MAIN_SHEET, _release_types())
+    fixer = TypeFixer(flat_map, reader, source_map.warnings)
+    package = {**fixer.fix_object(metadata, "", package_types()), MAIN_SHEET: releases}
+    fixer.fix_list(releases, MAIN_SHEET, release_types())
     source_map.places, source_map.columns, source_map.row_offsets = flat_map, reader.columns, reader.row_offsets
     return package, source_map
 
@@ -114,4 +114,4 @@ def _translate(caught: warnings.WarningMessage) -> dict[str, str | None] | None:
     return {"message": message, "sheet": None, "cell": None}
 
 
-_READERS: dict[str, Callable[[Path, Path], _Reader]] = {"xlsx": _XlsxReader, "ods": _OdsReader, "csv": _CsvReader}
+_READERS: dict[str, Callable[[Path, Path], SheetReader]] = {"xlsx": XlsxReader, "ods": OdsReader, "csv": CsvReader}

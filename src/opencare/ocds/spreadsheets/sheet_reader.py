@@ -24,7 +24,7 @@ from flattentool.lib import isint
 from flattentool.schema import SchemaParser
 
 from opencare.ocds.spreadsheets.errors import SpreadsheetError
-from opencare.ocds.spreadsheets.fields import FieldType, _field_path, _release_types
+from opencare.ocds.spreadsheets.fields import FieldType, field_path, release_types
 from opencare.ocds.spreadsheets.layout import MAIN_SHEET, META_SHEET
 
 #: Cells a reader may visit in one workbook (rows times columns, blank ones included).
@@ -38,7 +38,7 @@ class _BlankHeading:
         return "(no heading)"
 
 
-class _Reader(SpreadsheetInput):
+class SheetReader(SpreadsheetInput):
     """flatten-tool's spreadsheet input, reading sheets our way: bounded, in parent-first order, keeping raw values.
 
     Subclasses give ``_open`` (the sheet names in file order) and ``_rows`` (a sheet's rows as lists of values).
@@ -161,7 +161,7 @@ class _Reader(SpreadsheetInput):
             row.pop()
         self.row_offsets[sheet_name] = layout[1] - 2
         self.columns[sheet_name] = {
-            _field_path(self._path_of(heading)): _column_letter(index)
+            field_path(self._path_of(heading)): _column_letter(index)
             for index, heading in reversed(list(enumerate(row)))  # the first column wins, as a person reads
             if isinstance(heading, str) and heading
         }
@@ -189,7 +189,8 @@ class _Reader(SpreadsheetInput):
         if heading is None or (isinstance(heading, str) and not heading.strip()):
             return None
         parts = self._path_of(heading).split("/")
-        keyed, named = [], []
+        keyed: list[str] = []
+        named: list[str] = []
         for part in parts:
             if part == "0" and self.parser.flattened.get("/".join(named)) == "array":
                 continue
@@ -218,7 +219,7 @@ class _Reader(SpreadsheetInput):
         return same
 
     def _type_of(self, heading: Any) -> FieldType | None:
-        return _release_types().get(_field_path(self._path_of(heading)))
+        return release_types().get(field_path(self._path_of(heading)))
 
     def _depth(self, sheet_name: str) -> int:
         """How many lists deep the sheet's rows are: 0 for releases, 1 for parties, 2 for parties' identifiers..."""
@@ -237,7 +238,7 @@ class _Reader(SpreadsheetInput):
     def _count(self, cells: int) -> None:
         self._cells += cells
         if self._cells > MAX_CELLS:
-            raise _too_many_cells()
+            raise too_many_cells()
 
     def _open(self) -> list[str]:
         raise NotImplementedError
@@ -246,7 +247,8 @@ class _Reader(SpreadsheetInput):
         raise NotImplementedError
 
 
-def _too_many_cells() -> SpreadsheetError:
+def too_many_cells() -> SpreadsheetError:
+    """The error for a spreadsheet with more than MAX_CELLS cells."""
     return SpreadsheetError(
         f"The spreadsheet is too big: it has more than {MAX_CELLS:,} cells, counting blank ones between filled ones",
         how_to_fix="Delete empty rows and columns after the data (or any stray value far below or to the right of "

@@ -20,13 +20,13 @@ import openpyxl
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from opencare.ocds.spreadsheets.cell_values import _csv_text, _number_text
+from opencare.ocds.spreadsheets.cell_values import csv_text, number_text
 from opencare.ocds.spreadsheets.fields import FieldType
 from opencare.ocds.spreadsheets.layout import META_SHEET
 
 
 @dataclass
-class _Sheet:
+class Sheet:
     """A sheet to write: its name, headings, the field type of each column, and its rows (dicts by heading)."""
 
     name: str
@@ -51,7 +51,7 @@ def _unique_names(names: Iterable[str], *, limit: int | None) -> list[str]:
     return unique
 
 
-def _write_xlsx(path: Path, sheets: list[_Sheet]) -> None:
+def _write_xlsx(path: Path, sheets: list[Sheet]) -> None:
     workbook = openpyxl.Workbook(write_only=True)
     for sheet, title in zip(sheets, _unique_names((sheet.name for sheet in sheets), limit=31), strict=True):
         worksheet = workbook.create_sheet(title)
@@ -76,13 +76,13 @@ def _xlsx_cell(worksheet: Any, value: Any) -> Any:
     if isinstance(value, Decimal | int | float) and not isinstance(value, bool):
         # openpyxl writes numbers with 16 significant digits ("%.16g"), which turns 92.4 into 92.40000000000001;
         # the JSON number's own text keeps every digit, and whether it was written as an integer.
-        cell = WriteOnlyCell(worksheet, value=_number_text(value))
+        cell = WriteOnlyCell(worksheet, value=number_text(value))
         cell.data_type = "n"
         return cell
     return value
 
 
-def _write_csv_zip(path: Path, sheets: list[_Sheet]) -> None:
+def _write_csv_zip(path: Path, sheets: list[Sheet]) -> None:
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for sheet, name in zip(sheets, _unique_names((sheet.name for sheet in sheets), limit=None), strict=True):
             with archive.open(f"{name}.csv", "w") as member, _text(member) as text:
@@ -103,10 +103,10 @@ def _text(member: Any) -> Any:
 
 def _csv_cell(value: Any, field_type: FieldType | None) -> Any:
     if isinstance(value, str):
-        return _csv_text(value, field_type)
+        return csv_text(value, field_type)
     if isinstance(value, float):
         return repr(value)
     return value
 
 
-_WRITERS: dict[str, Callable[[Path, list[_Sheet]], None]] = {"xlsx": _write_xlsx, "csv": _write_csv_zip}
+WRITERS: dict[str, Callable[[Path, list[Sheet]], None]] = {"xlsx": _write_xlsx, "csv": _write_csv_zip}

@@ -53,8 +53,8 @@ class SourceMap:
         order = {sheet: index for index, sheet in enumerate(self.sheets)}
         own_sheet = min((sheet for sheet, _ in places), key=lambda sheet: order.get(sheet, len(order)))
         columns = self.columns.get(own_sheet, {})
-        own = _record_path(node)
-        column = columns.get(_record_path(key)) or columns.get(f"{own}/id" if own else "id") or "A"
+        own = record_path(node)
+        column = columns.get(record_path(key)) or columns.get(f"{own}/id" if own else "id") or "A"
         rows = sorted({row for sheet, row in places if sheet == own_sheet})
         return [(own_sheet, f"{column}{self._row(own_sheet, row)}") for row in rows]
 
@@ -65,6 +65,6 @@ INDEX_RE = re.compile(r"/\d+(?=/|$)")
 RELEASE_RE = re.compile(rf"^{MAIN_SHEET}/\d+(?:/|$)")
 
 
-def _record_path(key: str) -> str:
+def record_path(key: str) -> str:
     """The field path of a pointer key within its release (or package): 'releases/0/parties/1/id' -> 'parties/id'."""
     return INDEX_RE.sub("", RELEASE_RE.sub("", key, count=1))

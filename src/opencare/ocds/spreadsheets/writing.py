@@ -11,17 +11,17 @@ from flattentool.exceptions import FlattenToolError
 from flattentool.json_input import JSONParser
 
 from opencare.ocds.readers import InputError, read_ocds
-from opencare.ocds.spreadsheets.atomic_write import _write_atomically
+from opencare.ocds.spreadsheets.atomic_write import write_atomically
 from opencare.ocds.spreadsheets.fields import (
     FieldType,
-    _field_path,
-    _package_parser,
-    _package_types,
-    _release_parser,
-    _release_types,
+    field_path,
+    package_parser,
+    package_types,
+    release_parser,
+    release_types,
 )
 from opencare.ocds.spreadsheets.layout import MAIN_SHEET, META_SHEET
-from opencare.ocds.spreadsheets.sheet_writers import _WRITERS, _Sheet
+from opencare.ocds.spreadsheets.sheet_writers import WRITERS, Sheet
 
 
 def json_to_spreadsheet(source: Path, output: Path, fmt: str, *, use_titles: bool = False) -> None:
@@ -35,14 +35,14 @@ def json_to_spreadsheet(source: Path, output: Path, fmt: str, *, use_titles: boo
     if fmt not in ("xlsx", "csv"):
         raise ValueError(f"Cannot write {fmt!r}: only 'xlsx' and 'csv' are written")
     metadata = _release_package_metadata(source)
-    types = _release_types()
+    types = release_types()
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # flatten-tool's notes on the schema and on removed control characters
             flat = JSONParser(
                 json_filename=str(source),
                 root_list_path=MAIN_SHEET,
-                schema_parser=_release_parser(use_titles),
+                schema_parser=release_parser(use_titles),
                 root_id="ocid",
                 use_titles=use_titles,
                 id_name="id",
@@ -54,7 +54,7 @@ def json_to_spreadsheet(source: Path, output: Path, fmt: str, *, use_titles: boo
                 sheets = [_data_sheet(MAIN_SHEET, flat.main_sheet, types, root)]
                 sheets += [_data_sheet(name, sheet, types, root) for name, sheet in flat.sub_sheets.items()]
                 sheets.append(_meta_sheet(metadata, use_titles))
-                _write_atomically(output, lambda path: _WRITERS[fmt](path, sheets))
+                write_atomically(output, lambda path: WRITERS[fmt](path, sheets))
     except FlattenToolError as error:
         raise InputError(f"The package could not be flattened ({error})", how_to_fix="Check the JSON.") from None
 
@@ -83,25 +83,25 @@ def _a(noun: str) -> str:
 
 def _root_heading(use_titles: bool) -> str:
     """The heading of the ocid column: flatten-tool titles it in every sheet's rows but not in sub-sheets' headings."""
-    return _release_parser(True).main_sheet.titles.get("ocid", "ocid") if use_titles else "ocid"
+    return release_parser(True).main_sheet.titles.get("ocid", "ocid") if use_titles else "ocid"
 
 
-def _data_sheet(name: str, sheet: Any, types: dict[str, FieldType], root: str) -> _Sheet:
+def _data_sheet(name: str, sheet: Any, types: dict[str, FieldType], root: str) -> Sheet:
     headings = list(dict.fromkeys(root if heading == sheet.root_id else heading for heading in sheet))
     paths = {title: path for path, title in sheet.titles.items()} | {root: "ocid"}
-    column_types = [types.get(_field_path(paths.get(heading, heading))) for heading in headings]
-    return _Sheet(name, headings, column_types, sheet.lines)
+    column_types = [types.get(field_path(paths.get(heading, heading))) for heading in headings]
+    return Sheet(name, headings, column_types, sheet.lines)
 
 
-def _meta_sheet(metadata: dict[str, Any], use_titles: bool) -> _Sheet:
+def _meta_sheet(metadata: dict[str, Any], use_titles: bool) -> Sheet:
     """Package metadata as (field, value) rows: the Meta sheet is read down column A, not across row 1."""
-    titles = _package_parser(True).main_sheet.titles if use_titles else {}
-    types = _package_types()
+    titles = package_parser(True).main_sheet.titles if use_titles else {}
+    types = package_types()
     rows = [
-        {"field": titles.get(path, path), "value": value, "type": types.get(_field_path(path))}
+        {"field": titles.get(path, path), "value": value, "type": types.get(field_path(path))}
         for path, value in _flatten_metadata(metadata, "")
     ]
-    return _Sheet(META_SHEET, [], [], rows)
+    return Sheet(META_SHEET, [], [], rows)
 
 
 def _flatten_metadata(value: Any, path: str) -> Iterator[tuple[str, Any]]:
@@ -125,14 +125,14 @@ def write_template(output: Path, fmt: str = "xlsx") -> None:
     """
     if fmt not in ("xlsx", "csv"):
         raise ValueError(f"Cannot write {fmt!r}: only 'xlsx' and 'csv' are written")
-    parser = _release_parser(True)
+    parser = release_parser(True)
     root = _root_heading(True)
     headings = [(MAIN_SHEET, list(parser.main_sheet))]
     headings += [
         (name, [root if h == sheet.root_id else h for h in sheet]) for name, sheet in parser.sub_sheets.items()
     ]
-    sheets = [_Sheet(name, columns, [None] * len(columns), []) for name, columns in headings]
-    titles = _package_parser(True).main_sheet.titles
+    sheets = [Sheet(name, columns, [None] * len(columns), []) for name, columns in headings]
+    titles = package_parser(True).main_sheet.titles
     meta_rows = [{"field": titles.get(path, path), "value": None, "type": None} for path in titles]
-    sheets.append(_Sheet(META_SHEET, [], [], meta_rows))
-    _write_atomically(output, lambda path: _WRITERS[fmt](path, sheets))
+    sheets.append(Sheet(META_SHEET, [], [], meta_rows))
+    write_atomically(output, lambda path: WRITERS[fmt](path, sheets))

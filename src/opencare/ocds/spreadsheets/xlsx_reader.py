@@ -11,13 +11,15 @@ from typing import Any
 import openpyxl
 from defusedxml.ElementTree import iterparse
 
-from opencare.ocds.spreadsheets.archive import _member_chunks
-from opencare.ocds.spreadsheets.sheet_reader import _Reader
+from opencare.ocds.spreadsheets.archive import member_chunks
+from opencare.ocds.spreadsheets.sheet_reader import SheetReader
 
 FORMULA_TAG_RE = re.compile(rb"<(?:\w+:)?f[\s>/]")
 
 
-class _XlsxReader(_Reader):
+class XlsxReader(SheetReader):
+    """An XLSX workbook's sheets, read with openpyxl in read-only mode."""
+
     def __init__(self, source: Path, folder: Path):
         super().__init__(source, folder)
         self.workbook: Any = None
@@ -64,7 +66,7 @@ def _formula_notes(path: Path, workbook: Any) -> list[dict[str, str | None]]:
 
 def _has_formula_tag(archive: zipfile.ZipFile, member: str) -> bool:
     tail = b""
-    for chunk in _member_chunks(archive, archive.getinfo(member)):
+    for chunk in member_chunks(archive, archive.getinfo(member)):
         if FORMULA_TAG_RE.search(tail + chunk):
             return True
         tail = chunk[-16:]

@@ -30,7 +30,9 @@ SCHEME_PATTERNS: dict[str, tuple[re.Pattern[str], str]] = {
 def check_parties(release: dict[str, Any], emit: Emit) -> None:
     """Check every party's identifier and additional identifiers against the register's pattern."""
     for i, party in enumerate(objects(release.get("parties"))):
-        identifiers = [("parties/identifier", (i, "identifier"), party.get("identifier"))]
+        identifiers: list[tuple[str, tuple[str | int, ...], Any]] = [
+            ("parties/identifier", (i, "identifier"), party.get("identifier"))
+        ]
         for j, extra in enumerate(listed(party.get("additionalIdentifiers"))):
             identifiers.append(("parties/additionalIdentifiers", (i, "additionalIdentifiers", j), extra))
         for path, parts, identifier in identifiers:

@@ -64,7 +64,7 @@ def _periods(
     tender: dict[str, Any], awards: list[dict[str, Any]], contracts: list[dict[str, Any]], emit: Emit
 ) -> None:
     # Places as (path, pointer parts, period); the pointer text is only made for a period that is wrong.
-    places = [(f"tender/{name}", ("tender", name), tender.get(name))
+    places: list[tuple[str, tuple[str | int, ...], Any]] = [(f"tender/{name}", ("tender", name), tender.get(name))
               for name in ("tenderPeriod", "enquiryPeriod", "awardPeriod", "contractPeriod")]  # fmt: skip
     places += [("awards/contractPeriod", ("awards", i, "contractPeriod"), a.get("contractPeriod"))
                for i, a in enumerate(awards) if "contractPeriod" in a]  # fmt: skip
