@@ -43,6 +43,7 @@ def use_task_queue(queue: TaskQueue) -> None:
 
 
 def task_queue() -> TaskQueue:
+    """The queue work is put in; RuntimeError before Django has started the reviews app."""
     if not _queues:
         raise RuntimeError("No task queue for reviews: Django has not started the reviews app (django.setup()).")
     return _queues[0]
