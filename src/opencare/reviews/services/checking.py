@@ -175,7 +175,7 @@ def prepare_input(review: ReviewRequest, folder: Path, most: int | None = None) 
     if kind in {ReviewRequest.InputKind.XLSX, ReviewRequest.InputKind.ODS, ReviewRequest.InputKind.CSV}:
         from opencare.ocds.spreadsheets import spreadsheet_to_json
 
-        # check_archive already proved the archive safe when it was uploaded (_sniff), and it has not changed since.
+        # check_archive already proved the archive safe when it was uploaded (uploads), and it has not changed since.
         converted = folder / CONVERTED_NAME
         return converted, in_child_process(spreadsheet_to_json, source, kind, converted)
     return source, None

@@ -57,7 +57,7 @@ def enqueue_review(review: ReviewRequest, lane: str | None = None) -> None:
 def lane_for(review: ReviewRequest) -> str:
     """SMALL_LANE for an input quick to check (at most OPENCARE_REVIEW_SMALL_BYTES of JSON, as uploaded or as its
     gzip says it expands to; a tenth of that for a spreadsheet), else LANE. A gzip file that expands to more than it
-    says is moved to the main lane as soon as that is found (run_review)."""
+    says is moved to the main lane as soon as that is found (checking.run_review)."""
     small = settings.OPENCARE_REVIEW_SMALL_BYTES
     if review.input_kind in SPREADSHEET_KINDS:
         return SMALL_LANE if review.size_bytes <= small // SPREADSHEET_SLOWER else LANE
