@@ -17,6 +17,13 @@ def test_help_lists_the_subcommands():
         assert f"  {command} " in result.stdout
 
 
+def test_the_command_starts_without_importing_django_or_rich():
+    """Only the commands that need Django or rich import them, so that `opencare review` and `compile` start sooner."""
+    code = "import sys, opencare.cli; print(sorted({name.split('.')[0] for name in sys.modules} & {'django', 'rich'}))"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
+
+
 def test_unknown_subcommand_exits_2_with_a_message():
     result = CliRunner().invoke(main, ["frobnicate"])
     assert result.exit_code == 2

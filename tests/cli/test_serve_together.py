@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 import time
 
-from opencare.cli import run_together
+from opencare.cli.serving import run_together
 
 
 def test_when_one_process_stops_the_others_are_stopped_and_its_exit_code_returned():
@@ -22,9 +22,10 @@ def test_serve_starts_one_more_task_worker_kept_for_small_reviews(monkeypatch):
     from click.testing import CliRunner
 
     from opencare import cli
+    from opencare.cli import serving
 
     started = []
-    monkeypatch.setattr(cli, "run_together", lambda commands: started.extend(commands) or 0)
+    monkeypatch.setattr(serving, "run_together", lambda commands: started.extend(commands) or 0)
     result = CliRunner().invoke(cli.main, ["serve", "--task-workers", "2"])
     assert result.exit_code == 0, result.output
     workers = [command[3:] for command in started if command[1:4] == ["-m", "opencare", "worker"]]
@@ -36,8 +37,9 @@ def test_serve_without_task_workers_starts_none(monkeypatch):
     from click.testing import CliRunner
 
     from opencare import cli
+    from opencare.cli import serving
 
     started = []
-    monkeypatch.setattr(cli, "run_together", lambda commands: started.extend(commands) or 0)
+    monkeypatch.setattr(serving, "run_together", lambda commands: started.extend(commands) or 0)
     assert CliRunner().invoke(cli.main, ["serve", "--task-workers", "0"]).exit_code == 0
     assert [command for command in started if "worker" in command] == []

@@ -63,7 +63,7 @@ def test_the_rules_catch_the_engine_importing_django_a_layer_importing_upwards_a
         summary.write("\nimport django  # noqa\n")
     with (source / "opencare/registry/selectors.py").open("a") as selectors:
         selectors.write("\nfrom opencare.publishing import models  # noqa\n")
-    with (source / "opencare/reviews/services.py").open("a") as services:
+    with (source / "opencare/reviews/services/uploads.py").open("a") as services:
         services.write("\nfrom opencare.reviews import tasks  # noqa\n")
     result = lint_imports(source)
     assert result.returncode == 1

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from opencare.publishing.catalogue import current_metrics
-from opencare.publishing.flows import metric_choices
+from opencare.publishing.flows.targets import metric_choices
 from opencare.publishing.models import AuditEntry, CatalogueChange
 
 from .conftest import signed_in

@@ -35,7 +35,7 @@ from opencare.config.api import api
 from opencare.publishing.models import ApiToken, StoredDocument
 from opencare.publishing.tokens import create_token, revoke_token
 from opencare.registry.models import Organisation, Process
-from opencare.reviews.services import accept_upload
+from opencare.reviews.services.uploads import accept_upload
 
 from .test_authorisation_matrix import (
     ACTUALS_CSV,

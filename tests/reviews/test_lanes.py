@@ -10,8 +10,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django_tasks import default_task_backend
 
-from opencare.reviews import services
 from opencare.reviews.models import ReviewRequest
+from opencare.reviews.services import checking, lanes, storage, uploads
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +29,7 @@ def queued(settings):
 
 
 def accepted(name: str, data: bytes) -> ReviewRequest:
-    return services.accept_upload(uploaded=SimpleUploadedFile(name, data), enqueue=True)
+    return uploads.accept_upload(uploaded=SimpleUploadedFile(name, data), enqueue=True)
 
 
 def test_a_small_upload_is_queued_in_the_small_lane_and_a_large_one_in_the_main_lane(settings, queued):
@@ -52,12 +52,12 @@ def test_a_gzip_upload_that_lies_about_its_size_is_moved_to_the_main_lane_unchec
     data = gzip.compress(SMALL_JSON + b" " * 5000) + gzip.compress(b"  ")
     review = accepted("liar.json.gz", data)
     assert queued() == [("review_upload", "small")]
-    services.run_review(review.token, lane=services.SMALL_LANE)
+    checking.run_review(review.token, lane=lanes.SMALL_LANE)
     review.refresh_from_db()
     assert review.status == ReviewRequest.Status.QUEUED
     assert queued() == [("review_upload", "small"), ("review_upload", "default")]
-    assert not (services.review_folder(review) / services.EXPANDED_NAME).exists()
-    services.run_review(review.token, lane=services.LANE)  # the main lane checks it whole
+    assert not (storage.review_folder(review) / storage.EXPANDED_NAME).exists()
+    checking.run_review(review.token, lane=lanes.LANE)  # the main lane checks it whole
     review.refresh_from_db()
     assert review.status == ReviewRequest.Status.READY
 
@@ -65,11 +65,11 @@ def test_a_gzip_upload_that_lies_about_its_size_is_moved_to_the_main_lane_unchec
 def test_a_small_upload_too_slow_for_the_small_lane_is_moved_to_the_main_lane(settings, queued):
     settings.OPENCARE_REVIEW_QUICK_SECONDS = 0  # every review is too slow for it
     review = accepted("tiny-items.json", b'{"releases": [' + b",".join([b"{}"] * 300) + b"]}")
-    services.run_review(review.token, lane=services.SMALL_LANE)
+    checking.run_review(review.token, lane=lanes.SMALL_LANE)
     review.refresh_from_db()
     assert review.status == ReviewRequest.Status.QUEUED
     assert queued()[-1] == ("review_upload", "default")
-    services.run_review(review.token, lane=services.LANE)
+    checking.run_review(review.token, lane=lanes.LANE)
     review.refresh_from_db()
     assert review.status == ReviewRequest.Status.READY
     assert review.report["complete"] is True
@@ -87,6 +87,6 @@ def test_the_api_queues_a_small_body_that_is_slow_to_check_instead_of_holding_th
 def test_spreadsheets_count_as_small_only_at_a_tenth_of_the_size(settings):
     settings.OPENCARE_REVIEW_SMALL_BYTES = 10_000
     sheet = ReviewRequest(input_kind=ReviewRequest.InputKind.XLSX, size_bytes=5_000)
-    assert services.lane_for(sheet) == services.LANE
+    assert lanes.lane_for(sheet) == lanes.LANE
     sheet.size_bytes = 900
-    assert services.lane_for(sheet) == services.SMALL_LANE
+    assert lanes.lane_for(sheet) == lanes.SMALL_LANE

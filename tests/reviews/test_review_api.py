@@ -7,8 +7,8 @@ import copy
 import orjson
 import pytest
 
-from opencare.reviews import services
 from opencare.reviews.models import ReviewRequest
+from opencare.reviews.services import checking
 
 from .conftest import gzipped, upload
 
@@ -109,7 +109,7 @@ def test_a_large_input_gets_a_job_to_poll_until_the_report_is_ready(client, sett
     job = response.json()
     assert job["status"] == "queued"
     assert client.get(job["url"]).status_code == 202
-    services.run_review(ReviewRequest.objects.get().token)
+    checking.run_review(ReviewRequest.objects.get().token)
     ready = client.get(job["url"])
     assert ready.status_code == 200
     assert ready.json()["valid"] is True

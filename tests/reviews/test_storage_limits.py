@@ -10,8 +10,8 @@ import orjson
 import pytest
 from django.urls import reverse
 
-from opencare.reviews import services
 from opencare.reviews.models import ReviewRequest
+from opencare.reviews.services import checking, conversions, storage, uploads
 
 from .conftest import upload
 
@@ -40,7 +40,7 @@ def stored_folders(store: Path) -> list[Path]:
 @pytest.fixture(autouse=True)
 def no_conversions(monkeypatch):
     """The downloads are not what is tested here, and making them takes seconds."""
-    monkeypatch.setattr(services, "run_conversions", lambda token: None)
+    monkeypatch.setattr(conversions, "run_conversions", lambda token: None)
 
 
 @pytest.fixture
@@ -96,7 +96,7 @@ def _fills_the_disk_half_way(uploaded, target: Path) -> None:
 
 
 def test_a_full_disk_refuses_the_upload_with_507_and_keeps_nothing(client, review_store, monkeypatch, demo_bytes):
-    monkeypatch.setattr(services, "_keep_upload", _fills_the_disk_half_way)
+    monkeypatch.setattr(uploads, "_keep_upload", _fills_the_disk_half_way)
 
     response = post_file(client, demo_bytes)
 
@@ -109,7 +109,7 @@ def test_a_full_disk_refuses_the_upload_with_507_and_keeps_nothing(client, revie
 
 
 def test_the_api_says_507_in_json_when_the_disk_is_full(client, review_store, monkeypatch, demo_bytes):
-    monkeypatch.setattr(services, "_keep_upload", _fills_the_disk_half_way)
+    monkeypatch.setattr(uploads, "_keep_upload", _fills_the_disk_half_way)
 
     response = client.post("/api/review", {"file": upload("data.json", demo_bytes)})
 
@@ -137,26 +137,26 @@ def test_a_disk_that_fills_while_the_worker_checks_says_so_and_deletes_the_files
         target.with_suffix(".partial").write_bytes(b"half")
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(services, "_gunzip", full)
+    monkeypatch.setattr(checking, "_gunzip", full)
 
     response = post_file(client, gzip.compress(b'{"releases": []}'), "data.json.gz")
 
     review = ReviewRequest.objects.get()
     assert review.status == ReviewRequest.Status.FAILED
     assert review.error["message"] == "There was no room left on our server to check this file"
-    assert not services.review_folder(review).exists()
+    assert not storage.review_folder(review).exists()
     assert client.get(response["Location"]).status_code == 422
 
 
 def test_a_worker_killed_three_times_by_an_upload_explains_instead_of_trying_again(client, review_store, demo_bytes):
-    review = services.accept_upload(uploaded=None, pasted=demo_bytes.decode(), enqueue=False)
+    review = uploads.accept_upload(uploaded=None, pasted=demo_bytes.decode(), enqueue=False)
 
-    services.run_review(review.token, attempt=services.REVIEW_ATTEMPTS + 1)
+    checking.run_review(review.token, attempt=checking.REVIEW_ATTEMPTS + 1)
 
     review.refresh_from_db()
     assert review.status == ReviewRequest.Status.FAILED
     assert "stopped our checker 3 times" in review.error["message"]
-    assert not services.review_folder(review).exists()
+    assert not storage.review_folder(review).exists()
 
 
 def test_on_a_really_full_disk_the_upload_is_refused_and_the_space_given_back(client, settings, tiny_disk):
@@ -220,18 +220,18 @@ def test_a_database_that_goes_away_mid_review_keeps_the_upload_for_the_next_run(
 ):
     from django.db import OperationalError
 
-    review = services.accept_upload(uploaded=None, pasted=demo_bytes.decode(), enqueue=False)
+    review = uploads.accept_upload(uploaded=None, pasted=demo_bytes.decode(), enqueue=False)
 
     def lost(*args, **kwargs):
         raise OperationalError("server closed the connection unexpectedly")
 
-    check = services._check
-    monkeypatch.setattr(services, "_check", lost)
+    check = checking._check
+    monkeypatch.setattr(checking, "_check", lost)
     with pytest.raises(OperationalError):
-        services.run_review(review.token)  # the worker puts the task back (opencare.task_worker)
-    monkeypatch.setattr(services, "_check", check)
+        checking.run_review(review.token)  # the worker puts the task back (opencare.task_worker)
+    monkeypatch.setattr(checking, "_check", check)
 
-    assert services.stored_input(services.review_folder(review)).read_bytes() == demo_bytes
-    services.run_review(review.token, attempt=2)
+    assert storage.stored_input(storage.review_folder(review)).read_bytes() == demo_bytes
+    checking.run_review(review.token, attempt=2)
     review.refresh_from_db()
     assert review.status == ReviewRequest.Status.READY

@@ -15,7 +15,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from opencare.reviews.models import ReviewRequest
-from opencare.reviews.services import delete_expired_reviews, review_folder
+from opencare.reviews.services.expiry import delete_expired_reviews
+from opencare.reviews.services.storage import review_folder
 
 from .conftest import gzipped, upload
 

@@ -72,7 +72,7 @@ def test_a_review_whose_worker_is_killed_part_way_is_finished_once_by_the_next_w
     try:
         queued = subprocess.run(
             [OPENCARE, "manage", "shell", "-c",
-             "from opencare.reviews.services import accept_stream; "
+             "from opencare.reviews.services.uploads import accept_stream; "
              f"print(accept_stream(stream=open({str(upload)!r}, 'rb'), file_name='big.jsonl').token)"],
             env=env, check=True, capture_output=True, text=True,
         )  # fmt: skip

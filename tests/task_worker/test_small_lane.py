@@ -28,7 +28,8 @@ QUEUE_BOTH = """
 import sys, time, django
 django.setup()
 from opencare.reviews.models import ReviewRequest
-from opencare.reviews.services import accept_stream, lane_for
+from opencare.reviews.services.lanes import lane_for
+from opencare.reviews.services.uploads import accept_stream
 big = accept_stream(stream=open(sys.argv[1], "rb"), file_name="big.jsonl")
 assert lane_for(big) == "default", lane_for(big)
 deadline = time.monotonic() + 120

@@ -29,7 +29,8 @@ from opencare.ocds import release_builder as rb
 from opencare.ocds.performance import ContractOnRecord
 from opencare.publishing.actuals_upload import COLUMNS, read_actuals
 from opencare.publishing.documents import UploadRefused
-from opencare.publishing.flows import FlowContext, actuals_builder, actuals_of
+from opencare.publishing.flows.actuals import actuals_builder, actuals_of
+from opencare.publishing.flows.context import FlowContext
 from opencare.publishing.models import ApiToken
 from opencare.publishing.services import (
     AlreadyPublished,

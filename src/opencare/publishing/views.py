@@ -18,7 +18,9 @@ from opencare.publishing import selectors
 from opencare.publishing.actuals_upload import ActualRow, read_actuals
 from opencare.publishing.catalogue import CatalogueError, add_metric, current_metrics, retire_metric
 from opencare.publishing.documents import UploadRefused, store_upload
-from opencare.publishing.flows import FLOWS, FlowContext, actuals_builder, actuals_of, actuals_summary
+from opencare.publishing.flows import FLOWS
+from opencare.publishing.flows.actuals import actuals_builder, actuals_of, actuals_summary
+from opencare.publishing.flows.context import FlowContext
 from opencare.publishing.forms import ActualsUploadForm, CatalogueMetricForm, DocumentFields, RetireMetricForm
 from opencare.publishing.models import CatalogueChange, Draft, Publisher, StoredDocument
 from opencare.publishing.permissions import ACTIONS, decide

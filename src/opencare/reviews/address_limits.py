@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from opencare.address_hash import address_hash
 from opencare.reviews.models import ReviewSubmission
-from opencare.reviews.services import UploadRefused
+from opencare.reviews.services.uploads import UploadRefused
 
 WINDOW = timedelta(hours=1)
 

@@ -10,8 +10,9 @@ from django.http.multipartparser import MultiPartParserError
 from django.urls import reverse
 from ninja import Router, Schema, Status
 
-from opencare.reviews import address_limits, selectors, services
+from opencare.reviews import address_limits, selectors
 from opencare.reviews.models import ReviewRequest
+from opencare.reviews.services import checking, lanes, uploads
 from opencare.storage_limits import is_disk_full
 
 router = Router(tags=["Data Review Tool"])
@@ -124,13 +125,13 @@ def review(request: HttpRequest, response: HttpResponse, version: str = "") -> S
         return Status(400, {"message": f"There is no OCDS version {version!r}", "how_to_fix": "Use 1.0 or 1.1."})
     try:
         accepted = _accept(request, version)
-    except services.UploadRefused as refused:
+    except uploads.UploadRefused as refused:
         return Status(refused.status, {"message": refused.message, "how_to_fix": refused.how_to_fix})
     if accepted.size_bytes <= settings.OPENCARE_REVIEW_API_SYNC_BYTES:
         # Queued in the main lane instead if it turns out slow (a small body of very many tiny items): then 202.
-        services.run_review(accepted.token, lane=services.IN_REQUEST)
+        checking.run_review(accepted.token, lane=lanes.IN_REQUEST)
     else:
-        services.enqueue_review(accepted)
+        lanes.enqueue_review(accepted)
     accepted.refresh_from_db()
     return _answer(accepted)
 
@@ -146,24 +147,24 @@ def review_job(request: HttpRequest, token: str) -> Status:
 
 
 def _accept(request: HttpRequest, version: str) -> ReviewRequest:
-    services.check_declared_size(request.META)
+    uploads.check_declared_size(request.META)
     content_type = request.META.get("CONTENT_TYPE", "")
     if content_type.startswith("multipart/form-data"):
         try:
             uploaded = request.FILES.get("file")
         except MultiPartParserError:
-            raise services.UploadRefused(
+            raise uploads.UploadRefused(
                 "The form could not be read: it is not a complete multipart/form-data body",
                 "Send a multipart/form-data body with its boundary, and the file in a field called file.",
             ) from None
         except OSError as error:  # while Django writes the upload to its temporary file
             if not is_disk_full(error):
                 raise
-            raise services.no_room(error) from None
+            raise uploads.no_room(error) from None
         if uploaded is None:
-            raise services.UploadRefused("The form has no `file` field", "Send the data in a form field called file.")
-        return services.accept_upload(uploaded=uploaded, ocds_version=version, enqueue=False)
-    return services.accept_stream(stream=request, file_name="API request", ocds_version=version, enqueue=False)
+            raise uploads.UploadRefused("The form has no `file` field", "Send the data in a form field called file.")
+        return uploads.accept_upload(uploaded=uploaded, ocds_version=version, enqueue=False)
+    return uploads.accept_stream(stream=request, file_name="API request", ocds_version=version, enqueue=False)
 
 
 def _answer(review: ReviewRequest) -> Status:

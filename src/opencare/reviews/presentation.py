@@ -8,7 +8,7 @@ from typing import Any
 from django.urls import reverse
 
 from opencare.reviews.models import ReviewRequest
-from opencare.reviews.services import DOWNLOADS
+from opencare.reviews.services.conversions import DOWNLOADS
 
 #: Severity order and headings on the page.
 SEVERITIES = [

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django_tasks import TaskContext, task
 
-from opencare.reviews import services
+from opencare.reviews.services import checking, conversions, expiry, lanes
 
 
 @task(takes_context=True)
@@ -17,25 +17,25 @@ def review_upload(context: TaskContext, token: str) -> None:
 
     A worker killed part-way has its task put back in the queue (opencare.task_worker), so this may be a later
     attempt: the check starts again from the upload, which is kept until the report is. It runs in the lane it was
-    queued in (services.lane_for): small inputs in the small lane.
+    queued in (lanes.lane_for): small inputs in the small lane.
     """
-    services.run_review(token, attempt=context.attempt, lane=context.task_result.task.queue_name)
-    services.delete_expired_reviews()
+    checking.run_review(token, attempt=context.attempt, lane=context.task_result.task.queue_name)
+    expiry.delete_expired_reviews()
 
 
 @task()
 def convert_upload(token: str) -> None:
     """Make the JSON, XLSX and CSV downloads of a checked upload."""
-    services.run_conversions(token)
+    conversions.run_conversions(token)
 
 
 def _offered(lane: str) -> str:
     """The lane, if the task backend has it (settings.TASKS lists its queues), else the main lane."""
-    return lane if lane in review_upload.get_backend().queues else services.LANE
+    return lane if lane in review_upload.get_backend().queues else lanes.LANE
 
 
 class DatabaseQueue:
-    """services.TaskQueue through django-tasks: the database queue in production, run at once in tests."""
+    """lanes.TaskQueue through django-tasks: the database queue in production, run at once in tests."""
 
     def check(self, token: str, lane: str) -> None:
         """Queue review_upload in this lane."""

@@ -12,11 +12,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from opencare.reviews import address_limits, selectors, services
+from opencare.reviews import address_limits, selectors
 from opencare.reviews.forms import UploadForm
 from opencare.reviews.models import ReviewRequest
 from opencare.reviews.presentation import report_context
-from opencare.storage_limits import is_disk_full
+from opencare.reviews.services import blank_template, conversions, expiry, uploads
+from opencare.storage_limits import human_size, is_disk_full
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -31,45 +32,43 @@ def upload(request: HttpRequest) -> HttpResponse:
         response["Retry-After"] = str(refused.retry_after)
         return response
     try:
-        services.check_declared_size(request.META)
+        uploads.check_declared_size(request.META)
         form = UploadForm(request.POST, request.FILES)
         valid = form.is_valid()
-    except services.UploadRefused as refused:
+    except uploads.UploadRefused as refused:
         return _upload_page(request, UploadForm(), refused)
     except MultiPartParserError:
-        refused = services.UploadRefused(
+        refused = uploads.UploadRefused(
             "The form could not be read: it arrived incomplete or damaged", "Choose the file again and send it."
         )
         return _upload_page(request, UploadForm(), refused)
     except RequestDataTooBig:
-        refused = services.UploadRefused(
+        refused = uploads.UploadRefused(
             "The pasted text is too long to paste", "Save the JSON as a file and upload the file instead.", status=413
         )
         return _upload_page(request, UploadForm(), refused)
     except OSError as error:  # while Django writes the upload to its temporary file
         if not is_disk_full(error):
             raise
-        return _upload_page(request, UploadForm(), services.no_room(error))
+        return _upload_page(request, UploadForm(), uploads.no_room(error))
     if not valid:
-        refused = services.UploadRefused("Check what you sent", "Choose a file or paste JSON, then try again.")
+        refused = uploads.UploadRefused("Check what you sent", "Choose a file or paste JSON, then try again.")
         return _upload_page(request, form, refused)
     try:
         data = form.cleaned_data
-        review = services.accept_upload(uploaded=data["file"], pasted=data["pasted"], ocds_version=data["version"])
-    except services.UploadRefused as refused:
+        review = uploads.accept_upload(uploaded=data["file"], pasted=data["pasted"], ocds_version=data["version"])
+    except uploads.UploadRefused as refused:
         return _upload_page(request, UploadForm(initial={"version": form.cleaned_data["version"]}), refused)
     return redirect(reverse("reviews:review", args=[review.token]), permanent=False)
 
 
-def _upload_page(
-    request: HttpRequest, form: UploadForm, refused: services.UploadRefused | None = None
-) -> HttpResponse:
+def _upload_page(request: HttpRequest, form: UploadForm, refused: uploads.UploadRefused | None = None) -> HttpResponse:
     context = {
         "form": form,
         "refused": refused,
-        "max_upload": services.human_size(settings.OPENCARE_REVIEW_MAX_UPLOAD_BYTES),
-        "max_paste": services.human_size(settings.OPENCARE_REVIEW_MAX_PASTE_BYTES),
-        "max_spreadsheet": services.human_size(settings.OPENCARE_REVIEW_MAX_SPREADSHEET_BYTES),
+        "max_upload": human_size(settings.OPENCARE_REVIEW_MAX_UPLOAD_BYTES),
+        "max_paste": human_size(settings.OPENCARE_REVIEW_MAX_PASTE_BYTES),
+        "max_spreadsheet": human_size(settings.OPENCARE_REVIEW_MAX_SPREADSHEET_BYTES),
         "keep_days": settings.OPENCARE_REVIEW_KEEP_DAYS,
     }
     return render(request, "reviews/upload.html", context, status=refused.status if refused else 200)
@@ -133,10 +132,10 @@ def review_report(request: HttpRequest, token: str) -> JsonResponse:
 def download(request: HttpRequest, token: str, name: str) -> FileResponse:
     """The checked data as JSON, XLSX or CSV (a zip), once it has been made."""
     review = _live(token)
-    path = services.download_file(review, name)
+    path = conversions.download_file(review, name)
     if path is None:
         raise Http404("That download is not ready, or does not exist.")
-    file_name, content_type = services.DOWNLOADS[name]
+    file_name, content_type = conversions.DOWNLOADS[name]
     response = FileResponse(path.open("rb"), as_attachment=True, filename=file_name, content_type=content_type)
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
@@ -145,15 +144,15 @@ def download(request: HttpRequest, token: str, name: str) -> FileResponse:
 @require_POST
 def delete(request: HttpRequest, token: str) -> HttpResponse:
     """Delete the review and its files now, rather than waiting for it to expire."""
-    services.delete_review(_live(token))
+    expiry.delete_review(_live(token))
     return render(request, "reviews/deleted.html")
 
 
 @require_http_methods(["GET", "HEAD"])
 def template(request: HttpRequest, fmt: str) -> FileResponse:
     """The blank spreadsheet template of the social-care profile."""
-    if fmt not in services.TEMPLATE_FORMATS:
+    if fmt not in blank_template.TEMPLATE_FORMATS:
         raise Http404("The template comes as .xlsx or .zip (CSV files).")
-    path = services.blank_template(fmt)
-    content_type = services.DOWNLOADS["xlsx" if fmt == "xlsx" else "csv"][1]
+    path = blank_template.blank_template(fmt)
+    content_type = conversions.DOWNLOADS["xlsx" if fmt == "xlsx" else "csv"][1]
     return FileResponse(path.open("rb"), as_attachment=True, filename=path.name, content_type=content_type)

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from opencare.reviews.services import delete_expired_reviews
+from opencare.reviews.services.expiry import delete_expired_reviews
 
 
 class Command(BaseCommand):
