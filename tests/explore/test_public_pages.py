@@ -9,6 +9,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from tests.builders.shared_data import shared_data
 
 from opencare.demo.services import load_demo
 from opencare.registry.models import ContractMetric, Organisation, Process
@@ -19,9 +20,11 @@ NORTH = "ocds-bdemo1-hc-north"
 DALES = "ocds-bdemo1-hc-dales"
 
 
-@pytest.fixture
-def demo(db):
-    load_demo()
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """The demo site, loaded once for the module; each test's own changes are rolled back after it."""
+    with shared_data(django_db_blocker, load_demo):
+        yield
 
 
 def _add_processes(count: int, start: int = 0) -> None:
