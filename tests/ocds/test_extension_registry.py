@@ -233,11 +233,14 @@ def test_every_snapshot_has_its_source_recorded_and_every_recorded_source_is_hel
 
 
 def test_snapshots_hold_only_the_files_an_extension_consists_of():
-    for name in snapshot_names():
-        for path in (EXTENSIONS / name).rglob("*"):
-            if path.is_file():
-                relative = path.relative_to(EXTENSIONS / name).as_posix()
-                assert EXTENSION_FILES.fullmatch(relative), f"{name}/{relative} is not part of an extension"
+    names = snapshot_names()
+    assert names
+    for name in names:
+        files = [path for path in (EXTENSIONS / name).rglob("*") if path.is_file()]
+        assert files, f"{name} is an empty snapshot"
+        for path in files:
+            relative = path.relative_to(EXTENSIONS / name).as_posix()
+            assert EXTENSION_FILES.fullmatch(relative), f"{name}/{relative} is not part of an extension"
 
 
 def test_the_registry_folder_is_not_taken_for_a_snapshot():

@@ -17,7 +17,9 @@ def page(client) -> str:
 
 
 def test_data_standard_page_shows_every_metric(page):
-    for metric in metric_catalogue().metrics.values():
+    metrics = metric_catalogue().metrics.values()
+    assert metrics
+    for metric in metrics:
         assert f'id="metric-{metric.id}"' in page
 
 
