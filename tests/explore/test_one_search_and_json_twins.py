@@ -106,6 +106,7 @@ def test_the_contract_twin_holds_what_the_contract_page_shows(client, demo):
     assert data["metrics"]
     for group in data["metrics"]:
         assert group["title"] in html
+    assert data["involved"]
     for entry in data["involved"]:
         assert entry["name"] in html
     assert len(data["history"]) == process.release_count

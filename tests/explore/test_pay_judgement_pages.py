@@ -98,8 +98,10 @@ def test_search_compare_and_the_contract_page_agree_that_pay_at_its_target_but_b
 def test_data_standard_page_lists_every_reference_rate_with_its_source_and_date(client):
     page = _page(client, "standard:index")
     assert "Reference rates for pay and price" in page
+    assert reference_rates().series
     for series in reference_rates().series:
         assert f'id="rates-{series.id}"' in page
+        assert series.rates, series.id
         for rate in series.rates:
             assert f"£{rate.amount}" in page
             assert rate.url in page

@@ -214,6 +214,7 @@ def _readme_licence_column() -> dict[str, str]:
 def test_every_snapshot_has_a_licence_file_or_is_marked_in_the_readme_and_named_in_its_note():
     column = _readme_licence_column()
     note = DATA_README.read_text(encoding="utf-8").split("Note: the snapshots marked 'no'", 1)[1].split("\n\n")[0]
+    assert snapshot_names()
     for name in snapshot_names():
         assert name in column, f"{name} is not in the README's table"
         has_licence = (EXTENSIONS / name / "LICENSE").is_file()

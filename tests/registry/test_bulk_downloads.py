@@ -83,6 +83,7 @@ def test_remaking_the_downloads_leaves_no_partial_files(bulk, settings):
 
 def test_the_downloads_page_lists_every_file_and_serves_only_listed_names(client, bulk, settings):
     html = client.get("/downloads/").content.decode()
+    assert bulk["datasets"]["all"]["files"]
     for file in bulk["datasets"]["all"]["files"]:
         assert file["name"] in html
         assert file["sha256"] in html

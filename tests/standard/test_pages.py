@@ -24,8 +24,10 @@ def test_data_standard_page_shows_every_metric(page):
 
 
 def test_data_standard_page_shows_every_definition_and_extension(page):
+    assert social_care_profile().release_schema["definitions"]
     for name in social_care_profile().release_schema["definitions"]:
         assert f'id="definition-{name}"' in page
+    assert social_care_profile().extensions
     for extension in social_care_profile().extensions:
         assert extension.repository in page
 
