@@ -36,3 +36,25 @@ def stored_processes(count: int, *, start: int = 0, prefix: str = "ocds-test00")
         )
     )
     return list(Process.objects.filter(ocid__in=ocids).order_by("ocid"))
+
+
+def stored_borsetdale(*ocids: str) -> list[Process]:
+    """Only these processes of the invented Borsetdale data (every release of each), stored from the demo's own
+    source as the demo loader stores them: for tests that need a realistic contract or two, not the whole demo."""
+    from opencare.demo.services import DEMO_SOURCES
+
+    (demo,) = (demo for demo in DEMO_SOURCES if demo.is_invented)
+    package = demo.package()
+    releases = [release for release in package["releases"] if release["ocid"] in ocids]
+    assert {release["ocid"] for release in releases} == set(ocids), "not a Borsetdale process"
+    details = {
+        "publisher_name": demo.publisher_name,
+        "url": demo.url,
+        "licence_name": demo.licence_name,
+        "licence_url": demo.licence_url,
+        "attribution": demo.attribution,
+        "is_invented": demo.is_invented,
+    }
+    metadata = {key: value for key, value in package.items() if key != "releases"}
+    stored(*releases, from_source=source(demo.key, demo.title, **details), **metadata)
+    return list(Process.objects.filter(ocid__in=ocids).order_by("ocid"))

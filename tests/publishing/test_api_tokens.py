@@ -10,8 +10,8 @@ import orjson
 import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
+from tests.builders.processes import stored_borsetdale
 
-from opencare.demo.services import load_demo
 from opencare.publishing.models import ApiToken, AuditEntry, Membership, Publisher
 from opencare.publishing.services import NotAllowed
 from opencare.publishing.tokens import create_token, revoke_token, token_for
@@ -26,7 +26,9 @@ RELEASES_URL = "/api/publish/releases"
 
 @pytest.fixture
 def demo(db):
-    load_demo()
+    """The invented contracts the tests post to: Borsetdale's with Moorside (north), the one it buys jointly with
+    the ICB (dales) and Wendmoor's."""
+    stored_borsetdale("ocds-bdemo1-hc-north", "ocds-bdemo1-hc-dales", "ocds-bdemo1-hc-wendmoor")
 
 
 @pytest.fixture
