@@ -38,6 +38,10 @@ def stored_processes(count: int, *, start: int = 0, prefix: str = "ocds-test00")
     return list(Process.objects.filter(ocid__in=ocids).order_by("ocid"))
 
 
+#: The invented process Borsetdale Council buys from Moorside Care Co-operative.
+NORTH = "ocds-bdemo1-hc-north"
+
+
 def stored_borsetdale(*ocids: str) -> list[Process]:
     """Only these processes of the invented Borsetdale data (every release of each), stored from the demo's own
     source as the demo loader stores them: for tests that need a realistic contract or two, not the whole demo."""
