@@ -10,7 +10,7 @@ import orjson
 import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
-from tests.builders.processes import stored_borsetdale
+from tests.builders.processes import DALES, NORTH, WENDMOOR, stored_borsetdale
 
 from opencare.publishing.models import ApiToken, AuditEntry, Membership, Publisher
 from opencare.publishing.services import NotAllowed
@@ -28,7 +28,7 @@ RELEASES_URL = "/api/publish/releases"
 def demo(db):
     """The invented contracts the tests post to: Borsetdale's with Moorside (north), the one it buys jointly with
     the ICB (dales) and Wendmoor's."""
-    stored_borsetdale("ocds-bdemo1-hc-north", "ocds-bdemo1-hc-dales", "ocds-bdemo1-hc-wendmoor")
+    stored_borsetdale(NORTH, DALES, WENDMOOR)
 
 
 @pytest.fixture
