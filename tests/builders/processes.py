@@ -40,6 +40,8 @@ def stored_processes(count: int, *, start: int = 0, prefix: str = "ocds-test00")
 
 #: The invented process Borsetdale Council buys from Moorside Care Co-operative.
 NORTH = "ocds-bdemo1-hc-north"
+#: The invented process Borsetdale Council buys in its south, without Moorside.
+SOUTH = "ocds-bdemo1-hc-south"
 #: The invented process Borsetdale Council buys jointly with the NHS Borsetdale ICB, without Moorside.
 DALES = "ocds-bdemo1-hc-dales"
 #: The invented process of Wendmoor Council (another council) with Kestrel Homecare.
