@@ -7,18 +7,19 @@ import io
 
 import orjson
 import pytest
+from tests.builders.processes import NORTH, stored_borsetdale
 
 from opencare.demo.services import load_demo
 from opencare.ocds.release_builder import PUBLISHED_EXTENSIONS
 from opencare.ocds.review.engine import review
 
-OCID = "ocds-bdemo1-hc-north"
+OCID = NORTH
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("path", [f"/api/records/{OCID}", f"/api/releases/{OCID}", f"/contracts/{OCID}/record.json"])
 def test_a_process_package_declares_its_extensions_and_reviews_clean_as_served(client, path):
-    load_demo()
+    stored_borsetdale(OCID)
     package = client.get(path).content
     assert orjson.loads(package)["extensions"] == list(PUBLISHED_EXTENSIONS)
     report = review(io.BytesIO(package))
