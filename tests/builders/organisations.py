@@ -8,7 +8,12 @@ from opencare.publishing.models import Membership, Publisher
 
 
 def organisation(
-    name: str, *, kind: str = Publisher.Kind.COUNCIL, scheme: str = "GB-LAE", identifier: str = "BSD", **details: str
+    name: str,
+    *,
+    kind: str = Publisher.Kind.COUNCIL,
+    scheme: str = "GB-LAE",
+    identifier: str = "BSD",
+    **details: object,
 ) -> Publisher:
     """A publishing organisation identified as its OCDS party is (``scheme``-``identifier``)."""
     return Publisher.objects.create(name=name, kind=kind, scheme=scheme, identifier=identifier, **details)
