@@ -68,3 +68,22 @@ def stored_borsetdale(*ocids: str) -> list[Process]:
     metadata = {key: value for key, value in package.items() if key != "releases"}
     stored(*releases, from_source=source(demo.key, demo.title, **details), **metadata)
     return list(Process.objects.filter(ocid__in=ocids).order_by("ocid"))
+
+
+def stored_real_notices() -> list[Process]:
+    """The demo's real Contracts Finder and Sell2Wales notices (not the invented Borsetdale contracts), each from its
+    own source as the demo loader stores them."""
+    from opencare.demo.services import DEMO_SOURCES
+
+    for demo in DEMO_SOURCES:
+        if not demo.is_invented:
+            details = {
+                "publisher_name": demo.publisher_name,
+                "url": demo.url,
+                "licence_name": demo.licence_name,
+                "licence_url": demo.licence_url,
+                "attribution": demo.attribution,
+                "is_invented": demo.is_invented,
+            }
+            store_release_package(package=demo.package(), source=source(demo.key, demo.title, **details))
+    return list(Process.objects.filter(is_invented=False).order_by("ocid"))
