@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from opencare.demo.services import DEMO_SOURCES, DemoSource
 from opencare.registry.models import Process, Source
 from opencare.registry.services import StoreResult, get_or_create_source, store_release_package
 
@@ -48,42 +49,36 @@ DALES = "ocds-bdemo1-hc-dales"
 WENDMOOR = "ocds-bdemo1-hc-wendmoor"
 
 
+def _demo_source(demo: DemoSource) -> Source:
+    """The source a demo dataset is stored from, with the details the demo loader gives it."""
+    return source(
+        demo.key,
+        demo.title,
+        publisher_name=demo.publisher_name,
+        url=demo.url,
+        licence_name=demo.licence_name,
+        licence_url=demo.licence_url,
+        attribution=demo.attribution,
+        is_invented=demo.is_invented,
+    )
+
+
 def stored_borsetdale(*ocids: str) -> list[Process]:
     """Only these processes of the invented Borsetdale data (every release of each), stored from the demo's own
     source as the demo loader stores them: for tests that need a realistic contract or two, not the whole demo."""
-    from opencare.demo.services import DEMO_SOURCES
-
     (demo,) = (demo for demo in DEMO_SOURCES if demo.is_invented)
     package = demo.package()
     releases = [release for release in package["releases"] if release["ocid"] in ocids]
     assert {release["ocid"] for release in releases} == set(ocids), "not a Borsetdale process"
-    details = {
-        "publisher_name": demo.publisher_name,
-        "url": demo.url,
-        "licence_name": demo.licence_name,
-        "licence_url": demo.licence_url,
-        "attribution": demo.attribution,
-        "is_invented": demo.is_invented,
-    }
     metadata = {key: value for key, value in package.items() if key != "releases"}
-    stored(*releases, from_source=source(demo.key, demo.title, **details), **metadata)
+    stored(*releases, from_source=_demo_source(demo), **metadata)
     return list(Process.objects.filter(ocid__in=ocids).order_by("ocid"))
 
 
 def stored_real_notices() -> list[Process]:
     """The demo's real Contracts Finder and Sell2Wales notices (not the invented Borsetdale contracts), each from its
-    own source as the demo loader stores them."""
-    from opencare.demo.services import DEMO_SOURCES
-
+    own source as the demo loader stores them; returns every real (not invented) process stored."""
     for demo in DEMO_SOURCES:
         if not demo.is_invented:
-            details = {
-                "publisher_name": demo.publisher_name,
-                "url": demo.url,
-                "licence_name": demo.licence_name,
-                "licence_url": demo.licence_url,
-                "attribution": demo.attribution,
-                "is_invented": demo.is_invented,
-            }
-            store_release_package(package=demo.package(), source=source(demo.key, demo.title, **details))
+            store_release_package(package=demo.package(), source=_demo_source(demo))
     return list(Process.objects.filter(is_invented=False).order_by("ocid"))
