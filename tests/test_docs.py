@@ -40,6 +40,7 @@ def test_every_decision_record_is_listed_in_the_index():
 
 def test_help_output_matches_the_commands_listed():
     output = CliRunner().invoke(main, ["--help"]).output
+    assert main.commands
     for name in main.commands:
         assert name in output
 

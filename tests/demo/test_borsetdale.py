@@ -59,7 +59,9 @@ def test_every_release_validates_against_the_profile_with_no_errors() -> None:
 
 
 def test_release_ids_are_unique_and_dates_strictly_increase_per_ocid() -> None:
-    for ocid, releases in _by_ocid().items():
+    processes = _by_ocid()
+    assert processes
+    for ocid, releases in processes.items():
         ids = [release["id"] for release in releases]
         dates = [release["date"] for release in releases]
         assert len(set(ids)) == len(ids), ocid
@@ -80,10 +82,11 @@ def test_there_are_at_least_three_home_care_processes_with_24_monthly_actuals_ea
 
 
 def test_every_process_is_classified_as_home_care_under_the_light_touch_regime() -> None:
-    for release in _releases():
-        if release["tag"] == ["tender"]:
-            assert release["tender"]["classification"]["id"] == "85312400"
-            assert release["tender"]["specialRegime"] == ["lightTouch"]
+    tenders = [release for release in _releases() if release["tag"] == ["tender"]]
+    assert len(tenders) == len(_by_ocid())  # one tender per process, so every process is checked
+    for release in tenders:
+        assert release["tender"]["classification"]["id"] == "85312400"
+        assert release["tender"]["specialRegime"] == ["lightTouch"]
 
 
 def test_some_observations_are_classified_below_target() -> None:
@@ -98,6 +101,7 @@ def test_some_observations_are_classified_below_target() -> None:
 
 
 def test_classification_matches_the_measure_and_the_target() -> None:
+    checked: set[str] = set()
     for release in _releases():
         for metric_id, obs in _observations(release):
             if metric_id == "sc-missed-visits":
@@ -106,19 +110,28 @@ def test_classification_matches_the_measure_and_the_target() -> None:
                 assert (obs["measure"] >= 90) == (obs["measureClassification"]["id"] == "met")
             elif metric_id == "sc-continuity-of-carer":
                 assert (obs["measure"] >= 80) == (obs["measureClassification"]["id"] == "met")
+            else:
+                continue
+            checked.add(metric_id)
+    assert checked == {"sc-missed-visits", "sc-punctuality", "sc-continuity-of-carer"}
 
 
 def test_every_party_reference_resolves_to_a_party_in_the_same_release() -> None:
-    for release in _releases():
+    releases = _releases()
+    assert any(set(_party_references(release)) for release in releases)
+    for release in releases:
         party_ids = {party["id"] for party in release["parties"]}
         assert set(_party_references(release)) <= party_ids, release["id"]
 
 
 def test_every_award_id_on_a_contract_matches_an_award_in_the_same_release() -> None:
+    contracts = 0
     for release in _releases():
         award_ids = {award["id"] for award in release.get("awards", [])}
         for contract in release.get("contracts", []):
             assert contract["awardID"] in award_ids, release["id"]
+            contracts += 1
+    assert contracts
 
 
 def test_payments_in_each_year_stay_within_the_contract_value() -> None:
@@ -143,7 +156,9 @@ def test_survey_counts_are_never_small_enough_to_identify_someone() -> None:
 
 
 def test_invented_bodies_and_processes_say_they_are_invented() -> None:
-    for release in _releases():
+    releases = _releases()
+    assert releases
+    for release in releases:
         assert release["description"].startswith("Invented sample data for demonstration. ")
         assert all("invented" in party["name"] for party in release["parties"])
 

@@ -37,6 +37,15 @@ class RequestLoop:
                 answer = self.server.get(path)
                 self.answers.append((started, path, answer))
 
+    def wait_for_answers(self, *, started_after: float, count: int, settled: float = 0, seconds: float = 30) -> None:
+        """Wait until ``count`` requests started after ``started_after`` have been answered, each started at least
+        ``settled`` seconds ago."""
+        deadline = time.monotonic() + seconds
+        while sum(started_after < started < time.monotonic() - settled for started, _, _ in self.answers) < count:
+            assert time.monotonic() < deadline, f"fewer than {count} requests answered in {seconds} s"
+            assert self.thread.is_alive(), "the request loop stopped"
+            time.sleep(0.05)
+
     def __enter__(self) -> RequestLoop:
         self.thread.start()
         return self
@@ -67,14 +76,15 @@ def test_a_database_restart_gives_clean_503s_and_the_site_recovers_without_resta
 
     # Down for a while, with requests arriving all along.
     with RequestLoop(site) as loop:
-        time.sleep(0.5)
+        loop.wait_for_answers(started_after=0, count=2)  # requests arrive before the stop
         postgres.stop()
         stopped_at = time.monotonic()
         page, api, health = site.get(f"/contracts/{OCID}/"), site.get(f"/api/records/{OCID}"), site.get("/health/")
-        time.sleep(1)
+        # Requests go on arriving while it is down (counted only once started 0.2 s before the start, as below).
+        loop.wait_for_answers(started_after=stopped_at, count=2, settled=0.2)
         postgres.start()
         back_at = time.monotonic()
-        time.sleep(1.5)
+        loop.wait_for_answers(started_after=back_at, count=4)  # and after it is back, each path at least twice
 
     assert (page.status, api.status, health.status) == (503, 503, 503)
     assert MESSAGE in page.text

@@ -13,7 +13,6 @@ from django.utils import timezone
 
 from opencare.demo.accounts import create_demo_accounts
 from opencare.demo.borsetdale import COUNCIL, MOORSIDE
-from opencare.demo.services import load_demo
 from opencare.publishing.models import Publisher
 from opencare.registry.models import Process, Release
 from opencare.registry.services import get_or_create_source, store_release_package
@@ -54,7 +53,6 @@ def _publish(client, publisher: Publisher, ocid: str, action: str, answers: dict
 @pytest.fixture
 def publishers(db, settings):
     settings.OPENCARE_DEMO_ACCOUNTS = True
-    load_demo()
     create_demo_accounts()
     council = Publisher.objects.get(scheme=COUNCIL.scheme, identifier=COUNCIL.ident)
     provider = Publisher.objects.get(scheme=MOORSIDE.scheme, identifier=MOORSIDE.ident)

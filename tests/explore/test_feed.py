@@ -6,6 +6,7 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
+from tests.builders.processes import WENDMOOR, stored_borsetdale
 
 from opencare.registry.imports import import_paths
 from opencare.registry.models import Process
@@ -55,9 +56,7 @@ def test_odd_filters_give_an_empty_or_unfiltered_feed_not_an_error(client, regis
 
 
 def test_an_entry_says_how_the_contract_is_going_as_its_page_judges_it(client):
-    from opencare.demo.services import load_demo
-
-    load_demo()
+    stored_borsetdale(WENDMOOR)
     found = {entry.find(f"{ATOM}id").text: entry for entry in entries(client)}
     summary = found["ocds-bdemo1-hc-wendmoor"].find(f"{ATOM}summary").text
     # Pay at its agreed figure but below the Real Living Wage the terms promise is below target, as on the page.

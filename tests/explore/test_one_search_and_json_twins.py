@@ -8,6 +8,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from tests.builders.shared_data import shared_data
 
 from opencare.demo.services import load_demo
 from opencare.registry.models import Process
@@ -19,9 +20,11 @@ COUNT = re.compile(r'data-count="results">(\d+) contracts? found')
 QUERIES = ["care", "home care", "Borsetdale", "support living", "council", "Brightwater", "no such words anywhere"]
 
 
-@pytest.fixture
-def demo():
-    load_demo()
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """The demo site, loaded once for the module; each test's own changes are rolled back after it."""
+    with shared_data(django_db_blocker, load_demo):
+        yield
 
 
 def page_ocids(client, parameters: dict[str, str]) -> list[str]:
@@ -103,6 +106,7 @@ def test_the_contract_twin_holds_what_the_contract_page_shows(client, demo):
     assert data["metrics"]
     for group in data["metrics"]:
         assert group["title"] in html
+    assert data["involved"]
     for entry in data["involved"]:
         assert entry["name"] in html
     assert len(data["history"]) == process.release_count

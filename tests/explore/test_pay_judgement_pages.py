@@ -11,13 +11,12 @@ import io
 import pytest
 from django.apps import apps
 from django.urls import reverse
+from tests.builders.processes import SOUTH, WENDMOOR, stored_borsetdale
 
-from opencare.demo.services import load_demo
 from opencare.ocds.reference_rates import reference_rates
 from opencare.registry.models import ContractMetric, Process
 from opencare.registry.services import get_or_create_source, store_release_package
 
-WENDMOOR = "ocds-bdemo1-hc-wendmoor"
 Y24, Y25 = "2024\N{EN DASH}25", "2025\N{EN DASH}26"
 HOUR = {"scheme": "UNCEFACT", "id": "HUR", "name": "hour"}
 
@@ -30,7 +29,7 @@ def _page(client, name: str, *args: str) -> str:
 
 @pytest.mark.django_db
 def test_wendmoor_contract_page_says_its_pay_is_below_the_promised_real_living_wage_and_why(client):
-    load_demo()
+    stored_borsetdale(WENDMOOR)
     page = _page(client, "explore:contract", WENDMOOR)
     assert f"£11.44 is below the Real Living Wage for {Y24}, £12.00, which the contract terms promise." in page
     assert f"£12.21 is below the Real Living Wage for {Y25}, £12.60, which the contract terms promise." in page
@@ -44,7 +43,7 @@ def test_wendmoor_contract_page_says_its_pay_is_below_the_promised_real_living_w
 
 @pytest.mark.django_db
 def test_contract_page_says_when_the_method_statement_contradicts_the_contract_terms(client):
-    load_demo()
+    stored_borsetdale(WENDMOOR, SOUTH)
     page = _page(client, "explore:contract", WENDMOOR)
     assert (
         "Kestrel Homecare Ltd (invented)'s method statement promises the National Living Wage for contact time "
@@ -56,7 +55,7 @@ def test_contract_page_says_when_the_method_statement_contradicts_the_contract_t
 
 @pytest.mark.django_db
 def test_contract_page_marks_a_price_below_the_homecare_association_minimum_as_a_benchmark_not_a_verdict(client):
-    load_demo()
+    stored_borsetdale(WENDMOOR)
     page = _page(client, "explore:contract", WENDMOOR)
     assert (
         f"£21.90 is below the Homecare Association's minimum price for {Y24} of £28.53 — a benchmark, not a legal "
@@ -98,8 +97,10 @@ def test_search_compare_and_the_contract_page_agree_that_pay_at_its_target_but_b
 def test_data_standard_page_lists_every_reference_rate_with_its_source_and_date(client):
     page = _page(client, "standard:index")
     assert "Reference rates for pay and price" in page
+    assert reference_rates().series
     for series in reference_rates().series:
         assert f'id="rates-{series.id}"' in page
+        assert series.rates, series.id
         for rate in series.rates:
             assert f"£{rate.amount}" in page
             assert rate.url in page
@@ -112,7 +113,7 @@ def test_data_standard_page_lists_every_reference_rate_with_its_source_and_date(
 
 @pytest.mark.django_db
 def test_performance_csv_says_why_a_figure_is_below_and_which_prices_are_below_the_benchmark(client):
-    load_demo()
+    stored_borsetdale(WENDMOOR)
     response = client.get(reverse("explore:contract_performance_csv", args=[WENDMOOR]))
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
     pay = [row for row in rows if row["metric_id"] == "sc-worker-pay-per-hour"]
@@ -142,7 +143,7 @@ def test_the_migration_judges_pay_stored_before_against_every_promise():
 
 @pytest.mark.django_db
 def test_easy_read_says_in_short_sentences_that_pay_is_less_than_the_contract_promises(client):
-    load_demo()
+    stored_borsetdale(WENDMOOR, SOUTH)
     page = _page(client, "explore:contract_easy_read", WENDMOOR)
     assert (
         "That is less than the contract promises. It promises the Real Living Wage, which is £12.60 an hour." in page

@@ -9,6 +9,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from tests.builders.processes import stored_processes
+from tests.builders.shared_data import shared_data
 
 from opencare.demo.services import load_demo
 from opencare.registry.models import ContractMetric, Organisation, Process
@@ -19,24 +21,16 @@ NORTH = "ocds-bdemo1-hc-north"
 DALES = "ocds-bdemo1-hc-dales"
 
 
-@pytest.fixture
-def demo(db):
-    load_demo()
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """The demo site, loaded once for the module; each test's own changes are rolled back after it."""
+    with shared_data(django_db_blocker, load_demo):
+        yield
 
 
 def _add_processes(count: int, start: int = 0) -> None:
     """Extra social-care processes, to show a page's query count does not grow with the data."""
-    source = get_or_create_source(key="test:extra", title="Extra test notices")
-    releases = [
-        {
-            "ocid": f"ocds-test00-{number}", "id": "1", "date": "2025-01-01T00:00:00Z", "tag": ["tender"],
-            "initiationType": "tender", "buyer": {"id": "B", "name": f"Council {number % 7}"},
-            "tender": {"id": "t", "title": f"Home care lot {number}",
-                       "classification": {"scheme": "CPV", "id": "85312400"}},
-        }
-        for number in range(start, start + count)
-    ]  # fmt: skip
-    store_release_package(package={"releases": releases}, source=source)
+    stored_processes(count, start=start)
 
 
 def _queries(client, url: str) -> int:

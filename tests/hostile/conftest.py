@@ -116,19 +116,19 @@ def registry_rows() -> dict[str, int]:
 
 @pytest.fixture
 def publishing(db, settings):
-    """The demo registry and accounts, and API tokens for Borsetdale Council (the buyer) and Moorside (a provider),
-    with a process both play a part in and the contract Moorside provides there."""
+    """The invented contract Borsetdale buys from Moorside, the demo accounts, and API tokens for Borsetdale
+    Council (the buyer) and Moorside (a provider), with the contract Moorside provides there."""
     from django.contrib.auth import get_user_model
+    from tests.builders.processes import NORTH, stored_borsetdale
 
     from opencare.demo.accounts import create_demo_accounts
     from opencare.demo.borsetdale import COUNCIL, MOORSIDE
-    from opencare.demo.services import load_demo
     from opencare.publishing.models import Publisher
     from opencare.publishing.tokens import create_token
     from opencare.registry.selectors import parts_played_by, process_by_ocid
 
     settings.OPENCARE_DEMO_ACCOUNTS = True
-    load_demo()
+    stored_borsetdale(NORTH)  # the contract Borsetdale buys from Moorside: all these tests need of the demo
     create_demo_accounts()
     users = get_user_model().objects
     council = Publisher.objects.get(scheme=COUNCIL.scheme, identifier=COUNCIL.ident)

@@ -214,6 +214,7 @@ def _readme_licence_column() -> dict[str, str]:
 def test_every_snapshot_has_a_licence_file_or_is_marked_in_the_readme_and_named_in_its_note():
     column = _readme_licence_column()
     note = DATA_README.read_text(encoding="utf-8").split("Note: the snapshots marked 'no'", 1)[1].split("\n\n")[0]
+    assert snapshot_names()
     for name in snapshot_names():
         assert name in column, f"{name} is not in the README's table"
         has_licence = (EXTENSIONS / name / "LICENSE").is_file()
@@ -233,11 +234,14 @@ def test_every_snapshot_has_its_source_recorded_and_every_recorded_source_is_hel
 
 
 def test_snapshots_hold_only_the_files_an_extension_consists_of():
-    for name in snapshot_names():
-        for path in (EXTENSIONS / name).rglob("*"):
-            if path.is_file():
-                relative = path.relative_to(EXTENSIONS / name).as_posix()
-                assert EXTENSION_FILES.fullmatch(relative), f"{name}/{relative} is not part of an extension"
+    names = snapshot_names()
+    assert names
+    for name in names:
+        files = [path for path in (EXTENSIONS / name).rglob("*") if path.is_file()]
+        assert files, f"{name} is an empty snapshot"
+        for path in files:
+            relative = path.relative_to(EXTENSIONS / name).as_posix()
+            assert EXTENSION_FILES.fullmatch(relative), f"{name}/{relative} is not part of an extension"
 
 
 def test_the_registry_folder_is_not_taken_for_a_snapshot():

@@ -60,8 +60,7 @@ def test_a_worker_ends_when_its_parent_stops_listening():
 
 def test_stop_ends_a_worker_at_once():
     def works_for_ever(sender) -> None:
-        while True:
-            time.sleep(1)
+        threading.Event().wait()  # never set: the worker never ends by itself
 
     worker = fork(works_for_ever)
     stopping = threading.Thread(target=worker.stop, daemon=True)

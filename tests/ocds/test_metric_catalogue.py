@@ -32,7 +32,9 @@ def test_catalogue_has_the_metrics_people_asked_for():
 
 
 def test_every_metric_is_complete_and_consistent():
-    for metric in metric_catalogue().metrics.values():
+    metrics = metric_catalogue().metrics.values()
+    assert metrics
+    for metric in metrics:
         assert metric.title, metric.id
         assert metric.question, metric.id
         assert metric.why_it_matters, metric.id

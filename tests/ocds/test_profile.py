@@ -142,6 +142,7 @@ def test_codelist_without_code_column_is_an_error(tmp_path):
 
 def test_every_vendored_extension_has_its_source_recorded():
     profile = build_profile()
+    assert profile.extensions
     for extension in profile.extensions:
         assert extension.repository, extension.name
         assert extension.commit, extension.name

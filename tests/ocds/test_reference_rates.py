@@ -48,7 +48,10 @@ def test_there_is_no_rate_before_the_first_and_the_last_keeps_applying_after_it(
 
 
 def test_every_rate_names_its_year_source_address_and_publication_date():
-    for series in reference_rates().series:
+    series_list = reference_rates().series
+    assert series_list
+    for series in series_list:
+        assert series.rates, series
         for rate in series.rates:
             assert rate.year
             assert rate.source

@@ -5,10 +5,10 @@ from __future__ import annotations
 import time
 
 import pytest
+from tests.builders.processes import NORTH, stored_borsetdale
 
 from opencare.demo.accounts import create_demo_accounts
 from opencare.demo.borsetdale import MOORSIDE
-from opencare.demo.services import load_demo
 from opencare.participation.submission_checks import form_stamp
 from opencare.registry.selectors import parts_played_by
 
@@ -17,7 +17,7 @@ from opencare.registry.selectors import parts_played_by
 def contract_ocid(db, settings, django_user_model):
     """A Borsetdale demo process whose provider (Moorside) and council publish here, with a moderator."""
     settings.OPENCARE_DEMO_ACCOUNTS = True
-    load_demo()
+    stored_borsetdale(NORTH)  # the contract Borsetdale buys from Moorside: all these tests need of the demo
     create_demo_accounts()
     moderator = django_user_model.objects.get(username="administrator")
     moderator.email = "moderator@example.org"

@@ -11,6 +11,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
+from tests.builders.feedback import feedback as sent_feedback
 
 from opencare.demo.accounts import demo_publisher
 from opencare.demo.borsetdale import MOORSIDE
@@ -236,14 +237,13 @@ def test_an_ended_quarters_counts_are_published_once_and_only_counts_of_5_or_mor
     moderator = django_user_model.objects.get(username="administrator")
     answers = ["yes"] * 6 + ["no"] * 2 + ["notSure"] * 1
     for number, answer in enumerate(answers):
-        feedback = Feedback.objects.create(
-            ocid=contract_ocid,
-            contract_id=contract_id,
-            respondent_type="personGettingSupport",
+        feedback = sent_feedback(
+            contract_ocid,
+            contract_id,
             answers={"sc-feedback-recommend": answer},
             about_month=date(2026, 5, 1),
-            fingerprint=str(number),
-            address_hash=str(number),
+            story=f"Story {number}",
+            sender_address=f"192.0.2.{number}",
         )
         services.moderate(feedback=feedback, moderator=moderator, decision="answers-only", reason="ok")
     before = Release.objects.filter(ocid=contract_ocid).count()

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
+from tests.builders.processes import stored_real_notices
 
-from opencare.demo.services import load_demo
 from opencare.participation.models import Feedback
 from opencare.participation.selectors import feedback_opening
 from opencare.registry.models import Process
@@ -80,8 +80,7 @@ def test_a_contact_address_that_is_not_a_web_address_is_never_offered_as_a_link(
 @pytest.fixture
 def real_notice(db) -> Process:
     """A real demo notice with no contract yet, whose buyer gives an email address."""
-    load_demo()
-    for process in Process.objects.filter(is_invented=False):
+    for process in stored_real_notices():
         opening = feedback_opening(process)
         if not opening.is_open and opening.buyer.email:
             return process

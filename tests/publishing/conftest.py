@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from tests.builders.processes import NORTH, stored_borsetdale
 
 from opencare.demo.accounts import create_demo_accounts
 from opencare.demo.borsetdale import COUNCIL, MOORSIDE
-from opencare.demo.services import load_demo
 from opencare.publishing.models import Publisher
 from opencare.registry.selectors import parts_played_by
 
@@ -15,7 +15,7 @@ from opencare.registry.selectors import parts_played_by
 def demo_publishing(db, settings):
     """The demo data and demo accounts; returns the council, the provider and a process they share."""
     settings.OPENCARE_DEMO_ACCOUNTS = True
-    load_demo()
+    stored_borsetdale(NORTH)  # the contract Borsetdale buys from Moorside: all these tests need of the demo
     create_demo_accounts()
     council = Publisher.objects.get(scheme=COUNCIL.scheme, identifier=COUNCIL.ident)
     provider = Publisher.objects.get(scheme=MOORSIDE.scheme, identifier=MOORSIDE.ident)

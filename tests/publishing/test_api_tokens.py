@@ -8,10 +8,11 @@ from datetime import UTC, datetime, timedelta
 
 import orjson
 import pytest
-from django.contrib.auth import get_user_model
 from django.urls import reverse
+from tests.builders.accounts import user
+from tests.builders.organisations import member, organisation
+from tests.builders.processes import DALES, NORTH, WENDMOOR, stored_borsetdale
 
-from opencare.demo.services import load_demo
 from opencare.publishing.models import ApiToken, AuditEntry, Membership, Publisher
 from opencare.publishing.services import NotAllowed
 from opencare.publishing.tokens import create_token, revoke_token, token_for
@@ -26,35 +27,31 @@ RELEASES_URL = "/api/publish/releases"
 
 @pytest.fixture
 def demo(db):
-    load_demo()
+    """The invented contracts the tests post to: Borsetdale's with Moorside (north), the one it buys jointly with
+    the ICB (dales) and Wendmoor's."""
+    stored_borsetdale(NORTH, DALES, WENDMOOR)
 
 
 @pytest.fixture
 def council(demo):
-    return Publisher.objects.create(
-        name="Borsetdale Council (invented sample)",
-        kind=Publisher.Kind.COUNCIL,
-        scheme="GB-LAE",
-        identifier="BSD",
+    return organisation(
+        "Borsetdale Council (invented sample)", kind=Publisher.Kind.COUNCIL, scheme="GB-LAE", identifier="BSD",
         is_invented=True,
-    )
+    )  # fmt: skip
 
 
 @pytest.fixture
 def provider(demo):
-    return Publisher.objects.create(
-        name="Moorside Care Co-operative (invented)",
-        kind=Publisher.Kind.PROVIDER,
-        scheme="GB-MPR",
-        identifier="IP99001",
+    return organisation(
+        "Moorside Care Co-operative (invented)", kind=Publisher.Kind.PROVIDER, scheme="GB-MPR", identifier="IP99001",
         is_invented=True,
-    )
+    )  # fmt: skip
 
 
 def _member(username, publisher, role):
-    user = get_user_model().objects.create_user(username=username, password="a long and unusual passphrase 7")
-    Membership.objects.create(user=user, publisher=publisher, role=role)
-    return user
+    person = user(username)
+    member(person, publisher, role=role)
+    return person
 
 
 @pytest.fixture

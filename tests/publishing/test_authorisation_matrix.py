@@ -33,11 +33,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import override_settings
 from django.urls import reverse
+from tests.builders.processes import DALES, NORTH, WENDMOOR, stored_borsetdale
 
 from opencare.accounts.roles import ADMINISTRATORS, MODERATORS, is_administrator
 from opencare.demo.accounts import create_demo_accounts, demo_publisher
 from opencare.demo.borsetdale import COUNCIL, ICB, KESTREL, MOORSIDE, WENDMOOR_COUNCIL
-from opencare.demo.services import load_demo
 from opencare.participation.models import Feedback, Reply
 from opencare.publishing.flows import FLOWS
 from opencare.publishing.models import CatalogueChange, Draft, Membership, Publisher, StoredDocument
@@ -364,7 +364,8 @@ def _shared_ocid() -> str:
 
 
 def _build_world() -> World:
-    load_demo()
+    # The contract Borsetdale buys from Moorside, the one it buys jointly with the ICB, and Wendmoor's (Kestrel's).
+    stored_borsetdale(NORTH, DALES, WENDMOOR)
     create_demo_accounts()
     organisations = {
         BUYER: demo_publisher(COUNCIL),

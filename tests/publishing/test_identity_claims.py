@@ -14,8 +14,8 @@ import orjson
 import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
+from tests.builders.processes import DALES, NORTH, WENDMOOR, stored_borsetdale
 
-from opencare.demo.services import load_demo
 from opencare.publishing.models import AuditEntry, Membership, Publisher
 from opencare.publishing.permissions import Side, decide, sides_in_process
 from opencare.publishing.tokens import create_token
@@ -32,7 +32,9 @@ PROVIDER_KEY = ("GB-MPR", "IP99001")
 
 @pytest.fixture
 def demo(db):
-    load_demo()
+    """The invented contract Borsetdale Council buys from Moorside, which claims are made about; one it buys
+    without Moorside (dales); and Wendmoor Council's, whose identifier a claim names."""
+    stored_borsetdale(NORTH, DALES, WENDMOOR)
 
 
 def _publisher(name, kind, scheme, identifier):

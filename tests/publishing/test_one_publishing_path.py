@@ -16,8 +16,8 @@ from django.db import OperationalError, connection, connections
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from tests.builders.processes import NORTH, stored_borsetdale
 
-from opencare.demo.services import load_demo
 from opencare.publishing import ownership, services
 from opencare.publishing.models import AuditEntry, Draft, Membership, Publisher
 from opencare.publishing.tokens import create_token
@@ -54,7 +54,7 @@ def _member(username, publisher):
 @pytest.fixture
 def setting(db):
     """The demo data, Borsetdale council and Moorside with a publisher each and a token each."""
-    load_demo()
+    stored_borsetdale(NORTH)
     council = _publisher("Borsetdale Council (invented sample)", Publisher.Kind.COUNCIL, "GB-LAE", "BSD")
     provider = _publisher("Moorside Care Co-operative (invented)", Publisher.Kind.PROVIDER, "GB-MPR", "IP99001")
     council_user, provider_user = _member("cleo.council", council), _member("pip.provider", provider)

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
+from tests.builders.processes import NORTH, stored_borsetdale
 
-from opencare.demo.services import load_demo
 from opencare.publishing.models import AuditEntry, Publisher
 from opencare.publishing.organisation_links import repair_posted_merges
 from opencare.publishing.services import _package_metadata, _source_of
@@ -33,7 +33,7 @@ OPENCARE = Path(sys.executable).with_name("opencare")
 
 @pytest.fixture
 def provider(db):
-    load_demo()
+    stored_borsetdale(NORTH)  # the council and Moorside, as parties of the contract they share
     return Publisher.objects.create(
         name="Moorside Care Co-operative (invented)", kind=Publisher.Kind.PROVIDER, scheme="GB-MPR",
         identifier="IP99001", is_invented=True,

@@ -137,6 +137,7 @@ def test_a_rebuild_that_fails_part_way_leaves_the_last_downloads_served_whole(re
     with pytest.raises(OSError, match="disk full"):
         write_bulk_downloads()
     assert read_index() == first
+    assert first["datasets"]["all"]["files"]
     for file in first["datasets"]["all"]["files"]:
         assert hashlib.sha256(download_path(file["name"]).read_bytes()).hexdigest() == file["sha256"]
     assert [path.name for path in bulk.bulk_folder().glob("made-*")] == [first["folder"]]

@@ -5,15 +5,15 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from tests.builders.processes import DALES, SOUTH, stored_borsetdale
 
-from opencare.demo.services import load_demo
 from opencare.registry.models import ContractMetric, Process
 from opencare.registry.services import get_or_create_source, recompile_processes, store_release_package
 
 
 @pytest.mark.django_db
 def test_demo_processes_get_service_type_prices_signal_and_one_row_per_contract_metric():
-    load_demo()
+    stored_borsetdale(SOUTH, DALES)
     south = Process.objects.get(ocid="ocds-bdemo1-hc-south")
     assert south.service_type == "home-care"
     assert south.price_per_hour is not None
@@ -29,8 +29,9 @@ def test_demo_processes_get_service_type_prices_signal_and_one_row_per_contract_
 
 @pytest.mark.django_db
 def test_recompiling_replaces_comparison_rows_instead_of_adding_more():
-    load_demo()
+    stored_borsetdale(SOUTH, DALES)
     before = ContractMetric.objects.count()
+    assert before
     recompile_processes(ocids=list(Process.objects.values_list("ocid", flat=True)), is_invented=False)
     assert ContractMetric.objects.count() == before
 
@@ -68,7 +69,7 @@ def test_the_migration_fills_the_facts_of_processes_stored_before_they_existed()
 
     from django.apps import apps
 
-    load_demo()
+    stored_borsetdale(SOUTH)
     expected = Process.objects.get(ocid="ocds-bdemo1-hc-south")
     rows = ContractMetric.objects.count()
     ContractMetric.objects.all().delete()

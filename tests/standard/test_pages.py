@@ -17,13 +17,17 @@ def page(client) -> str:
 
 
 def test_data_standard_page_shows_every_metric(page):
-    for metric in metric_catalogue().metrics.values():
+    metrics = metric_catalogue().metrics.values()
+    assert metrics
+    for metric in metrics:
         assert f'id="metric-{metric.id}"' in page
 
 
 def test_data_standard_page_shows_every_definition_and_extension(page):
+    assert social_care_profile().release_schema["definitions"]
     for name in social_care_profile().release_schema["definitions"]:
         assert f'id="definition-{name}"' in page
+    assert social_care_profile().extensions
     for extension in social_care_profile().extensions:
         assert extension.repository in page
 
