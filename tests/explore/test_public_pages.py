@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -294,13 +296,17 @@ def test_comparison_csv_has_every_contract_and_metric_with_the_spread(client, de
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
     prices = {row["ocid"]: row for row in rows if row["metric_id"] == "sc-price-per-hour"}
     assert set(prices) == {SOUTH, NORTH}
-    assert prices[SOUTH]["figure"] == str(
+    assert Decimal(prices[SOUTH]["figure"]) == (
         ContractMetric.objects.get(process__ocid=SOUTH, metric_id="sc-price-per-hour").latest_amount
     )
     assert prices[SOUTH]["all_contracts_count"] == "5"
     shares = [row for row in rows if row["metric_id"] == "sc-share-of-rate-to-workers"]
     assert len(shares) == 2
     assert all(row["worked_out_by_opencare"] == "True" for row in shares)
+    figures = [row[key] for row in rows for key in ("figure", "target", "all_contracts_average") if row[key]]
+    assert figures
+    # Figures as people write them: no run of trailing zeros from the database's averages, no exponent.
+    assert not [figure for figure in figures if re.search(r"\.\d*0$|[eE]", figure)]
     assert client.get(reverse("explore:compare_csv")).status_code == 400
     one = client.get(reverse("explore:compare_csv"), {"ocid": [SOUTH]})
     assert one.status_code == 400

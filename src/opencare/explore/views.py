@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
@@ -298,9 +299,12 @@ def _csv(filename: str, header: list[str], rows: list[list[object]]) -> HttpResp
 
 
 def _csv_safe(value: object) -> object:
-    """Text that a spreadsheet would run as a formula is prefixed with an apostrophe (CSV injection)."""
+    """Text that a spreadsheet would run as a formula is prefixed with an apostrophe (CSV injection); a figure is
+    written as people write it, without the database's trailing zeros or an exponent (22.4, not 22.4000000000000)."""
     if isinstance(value, str) and value.startswith(FORMULA_START):
         return "'" + value
+    if isinstance(value, Decimal) and value.is_finite():
+        return format(value.normalize(), "f")
     return value
 
 
