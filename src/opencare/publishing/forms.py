@@ -6,6 +6,7 @@ key of an uploaded document in a hidden field, so answers saved as a draft can b
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -52,9 +53,28 @@ def date_field(label: str, *, required: bool = True, help_text: str = DATE_HINT)
     return forms.DateField(label=label, required=required, input_formats=DATE_FORMATS, help_text=help_text)
 
 
+#: Thousands written with commas, as people write them: 4,500,000 or 1,234.50 (never 4,5, which could be a decimal).
+THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
+
+
+class FigureField(forms.DecimalField):
+    """A figure as people type it: with a £ sign, thousands commas or a % sign ("£4,500,000", "2%"), or without."""
+
+    default_error_messages = {
+        "invalid": "Enter a number, like 4,500,000, £12.50 or 2%",
+    }
+
+    def to_python(self, value: Any) -> Any:
+        """The figure without the £, % and thousands commas that people type around numbers."""
+        if isinstance(value, str):
+            text = value.strip().replace("\u00a3", "", 1).removesuffix("%").strip()
+            value = text.replace(",", "") if THOUSANDS.match(text) else text
+        return super().to_python(value)
+
+
 def money_field(label: str, *, required: bool = False, help_text: str = "") -> forms.DecimalField:
     """An amount of money in pounds, never negative."""
-    return forms.DecimalField(
+    return FigureField(
         label=label, required=required, min_value=0, max_digits=14, decimal_places=2, help_text=help_text
     )
 
@@ -197,7 +217,7 @@ class MetricRows(forms.Form):
         choices = [("", "Choose a metric"), *metric_choices]
         for row in range(1, METRIC_ROWS + 1):
             self.fields[f"metric_{row}"] = forms.ChoiceField(label=f"Metric {row}", choices=choices, required=False)
-            self.fields[f"target_{row}"] = forms.DecimalField(
+            self.fields[f"target_{row}"] = FigureField(
                 label=f"Target for metric {row}", required=False, max_digits=14, decimal_places=4
             )
         self.fields["local_title"] = forms.CharField(
@@ -214,9 +234,7 @@ class MetricRows(forms.Form):
         self.fields["local_better"] = forms.ChoiceField(
             label="Which is better", required=False, choices=[("higher", "Higher"), ("lower", "Lower")]
         )
-        self.fields["local_target"] = forms.DecimalField(
-            label="Its target", required=False, max_digits=14, decimal_places=4
-        )
+        self.fields["local_target"] = FigureField(label="Its target", required=False, max_digits=14, decimal_places=4)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -324,7 +342,7 @@ class ActualsForm(forms.Form):
     def __init__(self, *args: Any, metrics: list[tuple[str, str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for metric_id, title, hint in metrics:
-            self.fields[f"figure__{metric_id}"] = forms.DecimalField(
+            self.fields[f"figure__{metric_id}"] = FigureField(
                 label=title, required=False, max_digits=14, decimal_places=4, help_text=hint
             )
         self.fields["notes"] = forms.CharField(
