@@ -6,7 +6,7 @@ import logging
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.urls import include, path
+from django.urls import path
 
 from opencare.config import urls as site_urls
 
@@ -15,7 +15,7 @@ def _forbidden(request):
     raise PermissionDenied("You are not a member of Borsetdale Council.")
 
 
-urlpatterns = [path("forbidden-for-the-test/", _forbidden), path("", include(site_urls.urlpatterns))]
+urlpatterns = [path("forbidden-for-the-test/", _forbidden), *site_urls.urlpatterns]
 handler403 = site_urls.handler403
 
 

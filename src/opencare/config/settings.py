@@ -95,7 +95,8 @@ MIDDLEWARE = [
     # PUT, PATCH, DELETE...: 405 before any view; and every 405 says which methods an address takes.
     "opencare.config.error_pages.MethodsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    # Welsh under /cy/, English everywhere else: from the address only (opencare.config.language).
+    "opencare.config.language.LanguageFromAddressMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -191,6 +192,8 @@ LANGUAGE_CODE = "en-gb"
 LANGUAGES = [("en-gb", "English"), ("cy", "Cymraeg")]
 TIME_ZONE = "Europe/London"
 USE_I18N = True
+# The Welsh catalogues: one per app (its locale/ folder), and this one for the site-wide pages in opencare.config.
+LOCALE_PATHS = [Path(__file__).resolve().parent / "locale"]
 USE_TZ = True
 
 STATIC_URL = "/static/"

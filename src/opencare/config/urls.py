@@ -1,5 +1,6 @@
 """The site's URL map: each capability owns its own URLs."""
 
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
@@ -11,11 +12,16 @@ handler403 = "opencare.config.error_pages.permission_denied"
 handler404 = "opencare.config.error_pages.page_not_found"
 handler500 = "opencare.config.error_pages.server_error"
 
-urlpatterns = [
+# The pages for the public and the Data Review Tool, in English at these addresses and in Welsh under /cy/.
+urlpatterns = i18n_patterns(
     path("", include("opencare.explore.urls")),
     path("", include("opencare.participation.urls")),
     path("data-standard/", include("opencare.standard.urls")),
     path("review/", include("opencare.reviews.urls")),
+    prefix_default_language=False,
+)
+# Publishing, accounts, administration and the API: English only.
+urlpatterns += [
     path("account/", include("opencare.accounts.urls")),
     path("publish/", include("opencare.publishing.urls")),
     path("harvests/", include("opencare.harvest.urls")),
