@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 def new_token() -> str:
@@ -16,18 +17,18 @@ class ReviewRequest(models.Model):
     """One upload and what became of it: waiting, being checked, a report, or a clear reason it could not be read."""
 
     class Status(models.TextChoices):
-        QUEUED = "queued", "Waiting to be checked"
-        CHECKING = "checking", "Being checked"
-        READY = "ready", "Report ready"
-        FAILED = "failed", "Could not be read"
+        QUEUED = "queued", _("Waiting to be checked")
+        CHECKING = "checking", _("Being checked")
+        READY = "ready", _("Report ready")
+        FAILED = "failed", _("Could not be read")
 
     class InputKind(models.TextChoices):
         JSON = "json", "JSON"
-        GZIP = "gzip", "Gzipped JSON"
-        XLSX = "xlsx", "Excel spreadsheet (XLSX)"
-        ODS = "ods", "OpenDocument spreadsheet (ODS)"
-        CSV = "csv", "CSV files in a zip"
-        PASTED = "pasted", "Pasted JSON"
+        GZIP = "gzip", _("Gzipped JSON")
+        XLSX = "xlsx", _("Excel spreadsheet (XLSX)")
+        ODS = "ods", _("OpenDocument spreadsheet (ODS)")
+        CSV = "csv", _("CSV files in a zip")
+        PASTED = "pasted", _("Pasted JSON")
 
     token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -1,4 +1,5 @@
-"""What the report page shows, shaped from the stored report: findings grouped by severity, places made readable."""
+"""What the report page shows, shaped from the stored report: findings grouped by severity, places made readable,
+and each finding in the page's language (the engine's Welsh, from what the stored report kept of it)."""
 
 from __future__ import annotations
 
@@ -6,17 +7,31 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.urls import reverse
+from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext_lazy as _
 
+from opencare.ocds.review.messages import explain
 from opencare.reviews.models import ReviewRequest
 from opencare.reviews.services.conversions import DOWNLOADS
 
 #: Severity order and headings on the page.
 SEVERITIES = [
-    ("error", "Errors", "These must be fixed: the data does not follow the standard."),
-    ("warning", "Warnings", "These should be fixed: the data follows the standard, but is harder to use."),
-    ("info", "Information", "Worth knowing; nothing is wrong."),
+    ("error", _("Errors"), _("These must be fixed: the data does not follow the standard.")),
+    ("warning", _("Warnings"), _("These should be fixed: the data follows the standard, but is harder to use.")),
+    ("info", _("Information"), _("Worth knowing; nothing is wrong.")),
 ]
-DOWNLOAD_LABELS = {"json": "JSON", "xlsx": "Excel spreadsheet (XLSX)", "csv": "CSV files (zip)"}
+DOWNLOAD_LABELS = {"json": "JSON", "xlsx": _("Excel spreadsheet (XLSX)"), "csv": _("CSV files (zip)")}
+#: What was read (the report's ``format``), as the page names it.
+FORMATS = {
+    "release package": _("Release package"),
+    "record package": _("Record package"),
+    "single release": _("Single release"),
+    "single record": _("Single record"),
+    "array of releases": _("Array of releases"),
+    "JSON Lines or concatenated JSON": _("JSON Lines or concatenated JSON"),
+}
+#: Checks whose message comes from elsewhere than the engine's texts (flatten-tool's warnings): never re-explained.
+NOT_EXPLAINED = {"spreadsheet.conversion"}
 
 
 @dataclass
@@ -32,10 +47,24 @@ class FindingView:
         return self.finding["message"]
 
 
+def in_page_language(finding: dict[str, Any], language: str | None = None) -> dict[str, Any]:
+    """The finding with its message and how-to-fix in the page's language.
+
+    English is the stored text itself. In Welsh, the engine explains the finding again from its check, path and
+    context; a report kept before the context was stored (or a finding the engine did not write) stays English.
+    """
+    language = language or get_language() or "en"
+    if language == "en" or "context" not in finding or finding.get("check") in NOT_EXPLAINED:
+        return finding
+    message, how_to_fix = explain(str(finding.get("check", "")), str(finding.get("path", "")),
+                                  finding["context"] or {}, language="cy")  # fmt: skip
+    return {**finding, "message": message, "how_to_fix": how_to_fix}
+
+
 def report_context(review: ReviewRequest) -> dict[str, Any]:
     """Everything the report template needs."""
     report = review.report or {}
-    findings = report.get("findings", [])
+    findings = [in_page_language(finding) for finding in report.get("findings", [])]
     groups = []
     number = 0
     for severity, heading, explanation in SEVERITIES:
@@ -60,12 +89,18 @@ def report_context(review: ReviewRequest) -> dict[str, Any]:
         "downloads": _downloads(review),
         "downloads_pending": any(review.downloads.get(name) == "pending" for name in DOWNLOADS),
         "is_spreadsheet": review.input_kind in {"xlsx", "ods", "csv"},
+        "format_label": FORMATS.get(report.get("format", ""), report.get("format", "")),
+        "english_findings": get_language() != "en" and any("context" not in f for f in findings),
+        "has_descriptions": any((f.get("field") or {}).get("description") for f in findings),
     }
 
 
 def _example(example: dict[str, Any]) -> dict[str, Any]:
     sheet, cell = example.get("sheet"), example.get("cell")
-    place = f"Sheet '{sheet}', cell {cell}" if sheet and cell else (f"Sheet '{sheet}'" if sheet else "")
+    if sheet and cell:
+        place = gettext("Sheet '%(sheet)s', cell %(cell)s") % {"sheet": sheet, "cell": cell}
+    else:
+        place = gettext("Sheet '%(sheet)s'") % {"sheet": sheet} if sheet else ""
     return {**example, "place": place, "shown_value": _shown(example.get("value"))}
 
 

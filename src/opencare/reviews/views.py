@@ -10,6 +10,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonRe
 from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from opencare.reviews import address_limits, selectors
@@ -39,12 +40,14 @@ def upload(request: HttpRequest) -> HttpResponse:
         return _upload_page(request, UploadForm(), refused)
     except MultiPartParserError:
         refused = uploads.UploadRefused(
-            "The form could not be read: it arrived incomplete or damaged", "Choose the file again and send it."
+            _("The form could not be read: it arrived incomplete or damaged"), _("Choose the file again and send it.")
         )
         return _upload_page(request, UploadForm(), refused)
     except RequestDataTooBig:
         refused = uploads.UploadRefused(
-            "The pasted text is too long to paste", "Save the JSON as a file and upload the file instead.", status=413
+            _("The pasted text is too long to paste"),
+            _("Save the JSON as a file and upload the file instead."),
+            status=413,
         )
         return _upload_page(request, UploadForm(), refused)
     except OSError as error:  # while Django writes the upload to its temporary file
@@ -52,7 +55,7 @@ def upload(request: HttpRequest) -> HttpResponse:
             raise
         return _upload_page(request, UploadForm(), uploads.no_room(error))
     if not valid:
-        refused = uploads.UploadRefused("Check what you sent", "Choose a file or paste JSON, then try again.")
+        refused = uploads.UploadRefused(_("Check what you sent"), _("Choose a file or paste JSON, then try again."))
         return _upload_page(request, form, refused)
     try:
         data = form.cleaned_data

@@ -1,4 +1,5 @@
-"""What each finding means and how to fix it, in plain English for a council or provider officer.
+"""What each finding means and how to fix it, in plain English for a council or provider officer (and in Welsh,
+from messages_cy, for the web pages under /cy/).
 
 Each check has a message and a fix, with {placeholders} filled from the finding's context: ``field`` (the last
 part of the path), ``path``, and whatever the check records (``missing``, ``expected``, ``allowed``...).
@@ -8,6 +9,8 @@ from __future__ import annotations
 
 import string
 from typing import Any
+
+from opencare.ocds.review import messages_cy
 
 TEXTS: dict[str, tuple[str, str]] = {
     # JSON Schema: the data does not have the shape OCDS requires (errors)
@@ -237,16 +240,22 @@ class _Defaults(dict):
         return "…"
 
 
-def explain(check: str, path: str, context: dict[str, Any]) -> tuple[str, str]:
-    """The message and how-to-fix for one finding."""
-    message, fix = TEXTS.get(check, ("{check}: {detail}", "See the field's description."))
+def explain(check: str, path: str, context: dict[str, Any], language: str = "en") -> tuple[str, str]:
+    """The message and how-to-fix for one finding, in English or (``language="cy"``) Welsh."""
     parts = [part for part in path.split("/") if part]
+    if language == "cy":
+        message, fix = messages_cy.TEXTS_CY.get(check, messages_cy.FALLBACK_CY)
+        hints, field, parent = messages_cy.HINTS_CY, messages_cy.THE_DATA_CY, messages_cy.parent_label_cy(parts)
+        context = messages_cy.welsh_context(context)
+    else:
+        message, fix = TEXTS.get(check, ("{check}: {detail}", "See the field's description."))
+        hints, field, parent = HINTS, "the data", _parent_label(parts)
     values = _Defaults(
         check=check,
         path=path,
-        field=parts[-1] if parts else "the data",
-        parent=_parent_label(parts),
-        missing_hint=HINTS.get(str(context.get("missing", "")), ""),
+        field=parts[-1] if parts else field,
+        parent=parent,
+        missing_hint=hints.get(str(context.get("missing", "")), ""),
     )
     values.update({key: value for key, value in context.items() if value is not None})
     if isinstance(context.get("values"), list):

@@ -147,6 +147,9 @@ def _check(review: ReviewRequest, folder: Path, quick: bool = False) -> tuple[di
     if quick and any(finding.check == "review.stopped-at-time-limit" for finding in checked.findings):
         raise _NotSmall
     report = checked.as_json()
+    # What each message was built from, so that the report page can explain the finding again in Welsh.
+    for finding, found in zip(report["findings"], checked.findings, strict=True):
+        finding["context"] = found.context
     if source_map is not None:
         _add_spreadsheet_places(report, source_map)
     # A review stopped at a limit has key facts of what it checked, and no more of the worker's time.

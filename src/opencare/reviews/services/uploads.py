@@ -1,5 +1,8 @@
 """Accepting an upload, pasted JSON or a request body as a new review waiting to be checked, or refusing it at once
-(UploadRefused: what is wrong, how to fix it, the HTTP status). A refusal leaves no files behind."""
+(UploadRefused: what is wrong, how to fix it, the HTTP status). A refusal leaves no files behind.
+
+Refusals are in the language of the request (Welsh on the upload page under /cy/, English elsewhere and in the API).
+"""
 
 from __future__ import annotations
 
@@ -15,6 +18,7 @@ from typing import Any, BinaryIO
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from opencare.reviews.models import ReviewRequest
 from opencare.reviews.services.expiry import delete_expired_reviews
@@ -50,8 +54,12 @@ def accept_upload(
     if pasted.strip():
         return _accept_pasted(pasted, ocds_version, enqueue)
     if uploaded is not None:
-        raise UploadRefused("The selected file is empty", "Choose a file that contains OCDS JSON or a spreadsheet.")
-    raise UploadRefused("Choose a file or paste some JSON", "Select a file to upload, or paste JSON into the box.")
+        raise UploadRefused(
+            _("The selected file is empty"), _("Choose a file that contains OCDS JSON or a spreadsheet.")
+        )
+    raise UploadRefused(
+        _("Choose a file or paste some JSON"), _("Select a file to upload, or paste JSON into the box.")
+    )
 
 
 def check_declared_size(request_meta: Mapping[str, Any], slack: int = 1024 * 1024) -> None:
@@ -67,8 +75,8 @@ def check_declared_size(request_meta: Mapping[str, Any], slack: int = 1024 * 102
     if content_length > limit + slack:
         size, most = size_and_limit(content_length, limit)
         raise UploadRefused(
-            f"The upload is {size}, larger than the {most} limit",
-            "Split the data into smaller files, or compress it with gzip (.json.gz) before uploading.",
+            _("The upload is %(size)s, larger than the %(most)s limit") % {"size": size, "most": most},
+            _("Split the data into smaller files, or compress it with gzip (.json.gz) before uploading."),
             status=413,
         )
 
@@ -78,8 +86,8 @@ def _accept_file(uploaded: UploadedFile, ocds_version: str, enqueue: bool) -> Re
     if uploaded.size > limit:
         size, most = size_and_limit(uploaded.size, limit)
         raise UploadRefused(
-            f"The file is {size}, larger than the {most} limit",
-            "Split the data into smaller files, or compress it with gzip (.json.gz) before uploading.",
+            _("The file is %(size)s, larger than the %(most)s limit") % {"size": size, "most": most},
+            _("Split the data into smaller files, or compress it with gzip (.json.gz) before uploading."),
             status=413,
         )
     review = _new_review(file_name=display_name(uploaded.name or "upload"), size=uploaded.size, version=ocds_version)
@@ -93,8 +101,8 @@ def _accept_pasted(pasted: str, ocds_version: str, enqueue: bool) -> ReviewReque
     if len(data) > limit:
         size, most = size_and_limit(len(data), limit)
         raise UploadRefused(
-            f"The pasted text is {size}, more than the {most} that can be pasted",
-            "Save the JSON as a file and upload the file instead.",
+            _("The pasted text is %(size)s, more than the %(most)s that can be pasted") % {"size": size, "most": most},
+            _("Save the JSON as a file and upload the file instead."),
             status=413,
         )
     review = _new_review(file_name="Pasted JSON", size=len(data), version=ocds_version)
@@ -165,8 +173,8 @@ def no_room(error: OSError) -> UploadRefused:
     """The refusal when the disk holding uploads is full (logged, for whoever runs the site)."""
     logger.error("No room to keep an upload for review: %s", error)
     return UploadRefused(
-        "There is no room left on our server to keep your file",
-        "Try again later. You can also check the data on your own computer with `opencare review FILE`.",
+        _("There is no room left on our server to keep your file"),
+        _("Try again later. You can also check the data on your own computer with `opencare review FILE`."),
         status=507,
     )
 
@@ -188,9 +196,12 @@ def _check_room(incoming: int) -> int | None:
 def _store_full() -> UploadRefused:
     logger.warning("The review store is full (OPENCARE_REVIEW_STORE_MAX_BYTES): an upload was refused")
     return UploadRefused(
-        "The Data Review Tool is full: it is already keeping as much uploaded data as it can",
-        f"Try again later (reports and their files are deleted after {settings.OPENCARE_REVIEW_KEEP_DAYS} days), "
-        "send a smaller file, or check the data on your own computer with `opencare review FILE`.",
+        _("The Data Review Tool is full: it is already keeping as much uploaded data as it can"),
+        _(
+            "Try again later (reports and their files are deleted after %(days)s days), send a smaller file, or check "
+            "the data on your own computer with `opencare review FILE`."
+        )
+        % {"days": settings.OPENCARE_REVIEW_KEEP_DAYS},
         status=507,
     )
 
@@ -204,9 +215,10 @@ def _name_by_kind(target: Path, kind: str) -> None:
     if size > limit:
         size_text, most = size_and_limit(size, limit)
         raise UploadRefused(
-            f"The spreadsheet is {size_text}, larger than the {most} limit for spreadsheets",
-            "Split it into smaller spreadsheets, or upload the data as JSON (which can be up to "
-            f"{human_size(settings.OPENCARE_REVIEW_MAX_UPLOAD_BYTES)}).",
+            _("The spreadsheet is %(size)s, larger than the %(most)s limit for spreadsheets")
+            % {"size": size_text, "most": most},
+            _("Split it into smaller spreadsheets, or upload the data as JSON (which can be up to %(most)s).")
+            % {"most": human_size(settings.OPENCARE_REVIEW_MAX_UPLOAD_BYTES)},
             status=413,
         )
     target.rename(target.with_suffix(SPREADSHEET_SUFFIXES[kind]))
