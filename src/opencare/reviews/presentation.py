@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.urls import reverse
-from django.utils.translation import get_language, gettext
+from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from opencare.ocds.review.messages import explain
@@ -53,12 +53,21 @@ def in_page_language(finding: dict[str, Any], language: str | None = None) -> di
     English is the stored text itself. In Welsh, the engine explains the finding again from its check, path and
     context; a report kept before the context was stored (or a finding the engine did not write) stays English.
     """
-    language = language or get_language() or "en"
-    if language == "en" or "context" not in finding or finding.get("check") in NOT_EXPLAINED:
+    if not _in_welsh(language) or "context" not in finding or finding.get("check") in NOT_EXPLAINED:
         return finding
     message, how_to_fix = explain(str(finding.get("check", "")), str(finding.get("path", "")),
                                   finding["context"] or {}, language="cy")  # fmt: skip
     return {**finding, "message": message, "how_to_fix": how_to_fix}
+
+
+def progress_text(review: ReviewRequest) -> str:
+    """Where the check has got to, in a sentence: on the progress page, and in the status JSON its script reads."""
+    status = str(review.get_status_display())
+    if not review.items_checked:
+        return gettext("%(status)s.") % {"status": status}
+    sentence = ngettext("%(status)s: %(shown)s item checked so far.", "%(status)s: %(shown)s items checked so far.",
+                        review.items_checked)  # fmt: skip
+    return sentence % {"status": status, "shown": f"{review.items_checked:,}"}
 
 
 def report_context(review: ReviewRequest) -> dict[str, Any]:
@@ -90,9 +99,15 @@ def report_context(review: ReviewRequest) -> dict[str, Any]:
         "downloads_pending": any(review.downloads.get(name) == "pending" for name in DOWNLOADS),
         "is_spreadsheet": review.input_kind in {"xlsx", "ods", "csv"},
         "format_label": FORMATS.get(report.get("format", ""), report.get("format", "")),
-        "english_findings": get_language() != "en" and any("context" not in f for f in findings),
+        "in_welsh": _in_welsh(),
+        "english_findings": _in_welsh() and any("context" not in f for f in findings),
         "has_descriptions": any((f.get("field") or {}).get("description") for f in findings),
     }
+
+
+def _in_welsh(language: str | None = None) -> bool:
+    """Whether the page is in Welsh (under /cy/); any other language is the site's English."""
+    return (language or get_language() or "").split("-")[0] == "cy"
 
 
 def _example(example: dict[str, Any]) -> dict[str, Any]:

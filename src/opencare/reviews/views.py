@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from opencare.reviews import address_limits, selectors
 from opencare.reviews.forms import UploadForm
 from opencare.reviews.models import ReviewRequest
-from opencare.reviews.presentation import report_context
+from opencare.reviews.presentation import progress_text, report_context
 from opencare.reviews.services import blank_template, conversions, expiry, uploads
 from opencare.storage_limits import human_size, is_disk_full
 
@@ -80,7 +80,7 @@ def _upload_page(request: HttpRequest, form: UploadForm, refused: uploads.Upload
 def _live(token: str) -> ReviewRequest:
     review = selectors.live_review(token=token)
     if review is None:
-        raise Http404("There is no report at this address. Reports are deleted after a few days.")
+        raise Http404(_("There is no report at this address. Reports are deleted after a few days."))
     return review
 
 
@@ -92,7 +92,7 @@ def review_page(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "reviews/report.html", report_context(review))
     if review.status == ReviewRequest.Status.FAILED:
         return render(request, "reviews/failed.html", {"review": review, "error": review.error or {}}, status=422)
-    return render(request, "reviews/progress.html", {"review": review})
+    return render(request, "reviews/progress.html", {"review": review, "progress_text": progress_text(review)})
 
 
 @require_http_methods(["GET", "HEAD"])
@@ -106,6 +106,7 @@ def _status_json(review: ReviewRequest) -> dict[str, Any]:
     return {
         "status": review.status,
         "status_text": review.get_status_display(),
+        "progress_text": progress_text(review),
         "items_checked": review.items_checked,
         "downloads": review.downloads,
         "url": reverse("reviews:review", args=[review.token]),
@@ -137,7 +138,7 @@ def download(request: HttpRequest, token: str, name: str) -> FileResponse:
     review = _live(token)
     path = conversions.download_file(review, name)
     if path is None:
-        raise Http404("That download is not ready, or does not exist.")
+        raise Http404(_("That download is not ready, or does not exist."))
     file_name, content_type = conversions.DOWNLOADS[name]
     response = FileResponse(path.open("rb"), as_attachment=True, filename=file_name, content_type=content_type)
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
@@ -155,7 +156,7 @@ def delete(request: HttpRequest, token: str) -> HttpResponse:
 def template(request: HttpRequest, fmt: str) -> FileResponse:
     """The blank spreadsheet template of the social-care profile."""
     if fmt not in blank_template.TEMPLATE_FORMATS:
-        raise Http404("The template comes as .xlsx or .zip (CSV files).")
+        raise Http404(_("The template comes as .xlsx or .zip (CSV files)."))
     path = blank_template.blank_template(fmt)
     content_type = conversions.DOWNLOADS["xlsx" if fmt == "xlsx" else "csv"][1]
     return FileResponse(path.open("rb"), as_attachment=True, filename=path.name, content_type=content_type)

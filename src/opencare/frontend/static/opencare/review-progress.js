@@ -17,8 +17,8 @@ async function poll() {
       window.location.assign(status.url);
       return;
     }
-    const items = status.items_checked ? `: ${status.items_checked.toLocaleString("en-GB")} items checked so far` : "";
-    text.textContent = `${status.status_text}${items}.`;
+    // The sentence comes from the server, in the page's language (English, or Welsh under /cy/).
+    text.textContent = status.progress_text;
   } catch (error) {
     // A dropped connection is not the end: try again on the next tick.
   }
