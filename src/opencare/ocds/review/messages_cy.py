@@ -6,7 +6,7 @@ dates compared) have their Welsh here too; free text the engine quotes (the sche
 reason, a field's deprecation note) stays English, as in the standard. tests/ocds/review/test_messages_cy.py keeps
 the keys and placeholders the same as the English.
 
-Written in the plain register of GOV.WALES, using "chi"; the words follow the site's glossary (docs/welsh.md):
+Written in the plain register of GOV.WALES, using "chi"; the words follow the glossary of the site's catalogues:
 datganiad (release), cofnod (record), sgema (schema), pecyn (package), darparwr, contract, dyfarniad, tendr.
 """
 
