@@ -219,3 +219,16 @@ def test_the_report_and_downloads_do_not_depend_on_the_language_they_were_checke
                      for archive in (zipfile.ZipFile(io.BytesIO(data)) for data in files)]  # fmt: skip
             assert files[0], "the CSV zip has files"
         assert files[0] == files[1]
+
+
+def test_a_file_that_cannot_be_read_gets_a_welsh_page_that_says_its_explanation_is_english(client):
+    response = post_file(client, welsh("reviews:upload"), "bad.json", b'{"releases": [\n  {"ocid": "x",,}\n]}')
+    page = client.get(response["Location"])
+    assert page.status_code == 422
+    html = page.content.decode()
+    assert '<html lang="cy"' in html
+    text = page_text(html)
+    assert "Nid oeddem yn gallu darllen eich data" in text
+    assert "Llinell 2, colofn" in text
+    assert "wedi'u hesbonio yn Saesneg yn unig" in text
+    assert english_left(text) == []
