@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from opencare.explore import charts, json_twins
@@ -279,7 +280,7 @@ def _plain_text(message: str, status: int) -> HttpResponse:
 
 def glossary(request: HttpRequest) -> HttpResponse:
     """The words used on opencare's pages, explained."""
-    return render(request, "explore/glossary.html", {"metrics": metric_catalogue().metrics.values()})
+    return render(request, "explore/glossary.html", {"metrics": metric_catalogue(get_language()).metrics.values()})
 
 
 def _svg(chart: charts.Chart) -> HttpResponse:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from opencare.ocds.json_values import as_object, as_objects, as_text
 from opencare.ocds.metric_catalogue import Metric, metric_catalogue
@@ -203,7 +204,7 @@ def contacts(compiled: dict) -> list[Contact]:
 
 def metric_groups(progress: list[MetricProgress]) -> list[MetricGroup]:
     """Progress grouped by metric, in the order the metrics first appear."""
-    catalogue = metric_catalogue()
+    catalogue = metric_catalogue(get_language())  # titles and questions in the page's language
     grouped: dict[str, list[MetricProgress]] = {}
     for metric in progress:
         grouped.setdefault(metric.metric_id, []).append(metric)
