@@ -16,7 +16,8 @@ from .test_feedback import _published_story, send, sign_in
 
 def _label(ocid: str) -> str:
     process = Process.objects.get(ocid=ocid)
-    assert process.title and process.buyer_name
+    assert process.title
+    assert process.buyer_name
     return f"{process.title} — {process.buyer_name}"
 
 
