@@ -13,6 +13,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from opencare.explore import charts, json_twins
+from opencare.explore.contract_words import history_groups, status_name
 from opencare.explore.forms import CompareForm, SearchForm
 from opencare.ocds.extensions_used import declared_and_used
 from opencare.ocds.metric_catalogue import metric_catalogue
@@ -84,7 +85,12 @@ def _active_filters(search: Search) -> list[tuple[str, str, str]]:
     for name, label in labels.items():
         value = getattr(search, name)
         if value:
-            shown = BY_CODE[value].name if name == "service_type" and value in BY_CODE else SIGNALS.get(value, value)
+            if name == "service_type" and value in BY_CODE:
+                shown = _(BY_CODE[value].name)
+            elif name == "status":
+                shown = status_name(value)
+            else:
+                shown = _(SIGNALS[value]) if name == "signal" and value in SIGNALS else value
             active.append((str(label), str(shown), "?" + urlencode(search.without(name))))
     return active
 
@@ -99,7 +105,8 @@ def contract(request: HttpRequest, ocid: str) -> HttpResponse:
         raise Http404("No contracting process has that OCID.")
     if json_twins.wants_json(request):
         return json_twins.json_answer(story)
-    return render(request, "explore/contract.html", {"story": story, "process": story.process})
+    context = {"story": story, "process": story.process, "history_groups": history_groups(story.history)}
+    return render(request, "explore/contract.html", context)
 
 
 @cached_page

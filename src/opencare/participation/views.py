@@ -20,7 +20,13 @@ from opencare.participation import services
 from opencare.participation.deidentify import identifying_flags, safeguarding_words
 from opencare.participation.forms import FeedbackForm, ModerationForm, RatingForm, ReplyForm
 from opencare.participation.models import Feedback
-from opencare.participation.selectors import feedback_opening, moderation_queue, publishers_of_process, story_rows
+from opencare.participation.selectors import (
+    contract_labels,
+    feedback_opening,
+    moderation_queue,
+    publishers_of_process,
+    story_rows,
+)
 from opencare.participation.submission_checks import SubmissionRefused, form_stamp
 from opencare.publishing.permissions import decide
 from opencare.registry.selectors import process_by_ocid
@@ -95,7 +101,10 @@ def moderation_policy(request: HttpRequest) -> HttpResponse:
 def queue(request: HttpRequest) -> HttpResponse:
     """Feedback waiting for a moderator."""
     _moderator_only(request)
-    return render(request, "participation/queue.html", {"queue": moderation_queue()})
+    waiting = list(moderation_queue())
+    labels = contract_labels(feedback.ocid for feedback in waiting)
+    rows = [(feedback, labels[feedback.ocid]) for feedback in waiting]
+    return render(request, "participation/queue.html", {"queue": rows})
 
 
 @login_required
@@ -126,6 +135,7 @@ def moderate(request: HttpRequest, key: str) -> HttpResponse:
                 return redirect("participation:queue")
     context = {
         "feedback": feedback,
+        "contract": contract_labels([feedback.ocid])[feedback.ocid],
         "form": form,
         "flags": identifying_flags(feedback.story),
         "concerns": safeguarding_words(feedback.story),

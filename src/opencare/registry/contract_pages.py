@@ -28,7 +28,7 @@ from opencare.ocds.procurement_act import (
     statutory_metric_keys,
 )
 from opencare.ocds.promises import Failure, Promises, Review, failures, promises, reviews
-from opencare.ocds.release_changes import release_changes, release_headline
+from opencare.ocds.release_changes import Update, release_changes, release_headline, release_updates
 from opencare.ocds.service_types import BY_CODE, ServiceType
 from opencare.registry.models import Process, Release
 from opencare.registry.organisations import POSTED_SOURCE_PREFIX
@@ -56,6 +56,10 @@ class MetricGroup:
         return sum(len(metric.series) for metric in self.contracts) >= 2
 
 
+#: An update that says nothing new (the default of an entry made without its process's other releases).
+NOTHING_NEW = Update(stage="")
+
+
 @dataclass(frozen=True)
 class HistoryEntry:
     """One stored release, in plain English."""
@@ -66,6 +70,8 @@ class HistoryEntry:
     #: The Procurement Act notices the release is ("Contract details notice (UK7)"), if it came from an official
     #: source: a release posted through opencare is never taken for a notice, whatever its documents say.
     notices: tuple[Notice, ...] = ()
+    #: What it changed that earlier releases did not already say, for the history's sentences.
+    update: Update = NOTHING_NEW
 
 
 @dataclass(frozen=True)
@@ -156,14 +162,16 @@ def contract_story(*, ocid: str, with_history: bool = True) -> ContractStory | N
     official = [release.data for release in releases if not is_posted(release.source)]
     statutory = statutory_metric_keys(official)
     progress = metric_progress(compiled, statutory)
+    updates = release_updates([release.data for release in releases])
     history = [
         HistoryEntry(
             release,
             release_headline(release.tags),
             release_changes(release.data),
             tuple(notices_in(release.data)) if not is_posted(release.source) else (),
+            update,
         )
-        for release in releases
+        for release, update in zip(releases, updates, strict=True)
     ]
     return ContractStory(
         process=process,
