@@ -5,6 +5,7 @@ search and the API's give the same processes in the same order, on SQLite and on
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 from tests.builders.processes import stored
 from tests.builders.releases import release
 from tests.builders.shared_data import shared_data
@@ -190,3 +191,13 @@ def test_a_recompiled_process_keeps_its_search_words_and_tags_up_to_date(process
     )
     assert found("Newcomer Advocacy") == [OTHER]
     assert found("turnover") == [OTHER, TURNOVER]
+
+
+def test_on_postgresql_everyday_words_are_matched_through_the_full_text_index(processes):
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite has no full-text index")
+    with connection.cursor() as cursor:  # as on a large registry, where reading every row costs most
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_indexscan = off")
+    plan = search_processes(Search(q="missed visits in Felpersham, Fellside Ltd", social_care=False)).explain()
+    assert "process_search" in plan

@@ -17,6 +17,7 @@ results in the same order, so the same words give the same processes in the same
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from datetime import date
 
@@ -156,7 +157,23 @@ def matching_words(processes: QuerySet[Process], q: str) -> QuerySet[Process]:
 def matched_measures(q: str, metric_ids: list[str]) -> list[str]:
     """The catalogue titles of the measures the words mean that a process has, in the catalogue's order (for
     "Matches measure: Care worker pay per hour" beside a result)."""
-    meant = {measure for term in understand(searchable(q)) for measure in term.meaning.measures}
+    return _titles_of(_meant_measures(q), metric_ids)
+
+
+def with_matched_measures(processes: Iterable[Process], q: str) -> list[Process]:
+    """The processes, each given ``matched_measures`` (matched_measures), understanding the words once."""
+    meant = _meant_measures(q)
+    listed = list(processes)
+    for process in listed:
+        process.matched_measures = _titles_of(meant, process.metric_ids or []) if meant else []  # type: ignore[attr-defined]
+    return listed
+
+
+def _meant_measures(q: str) -> set[str]:
+    return {measure for term in understand(searchable(q)) for measure in term.meaning.measures}
+
+
+def _titles_of(meant: set[str], metric_ids: list[str]) -> list[str]:
     catalogue = metric_catalogue().metrics
     return [metric.title for metric_id, metric in catalogue.items() if metric_id in meant and metric_id in metric_ids]
 
