@@ -26,7 +26,7 @@ from opencare.registry.comparison import compare as compare_contracts
 from opencare.registry.contract_pages import contract_story, metric_group, metric_groups_of
 from opencare.registry.organisation_pages import organisation_page
 from opencare.registry.packages import package_metadata
-from opencare.registry.search import SIGNALS, Search, search_facets, search_processes
+from opencare.registry.search import SIGNALS, Search, search_facets, search_processes, with_matched_measures
 
 CONTRACTS_PER_PAGE = 25
 #: Public pages, charts and CSVs are kept per web worker until new data arrives (OPENCARE_PAGE_CACHE_SECONDS).
@@ -58,15 +58,17 @@ def contracts(request: HttpRequest) -> HttpResponse:
     processes = search_processes(search)
     paginator = Paginator(processes, CONTRACTS_PER_PAGE)
     page = paginator.get_page(request.GET.get("page"))
+    results = with_matched_measures(page, search.q)
     facets = search_facets(processes)
     if json_twins.wants_json(request):
         return json_twins.json_answer({
             "search": search, "count": paginator.count, "page": page.number, "pages": paginator.num_pages,
-            "per_page": CONTRACTS_PER_PAGE, "results": list(page), "facets": facets,
+            "per_page": CONTRACTS_PER_PAGE, "results": results, "facets": facets,
         })  # fmt: skip
     context = {
         "form": form,
         "page": page,
+        "results": results,
         "paginator": paginator,
         "facets": facets,
         "filters": _active_filters(search),
