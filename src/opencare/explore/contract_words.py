@@ -170,13 +170,18 @@ def update_sentences(update: Update, headline: str) -> list[str]:
     # Monthly figures first: they are what most updates are for.
     for figures in sorted(update.figures, key=lambda item: not item.one_month):
         sentences.append(_figures_sentence(figures))
+    # Each ngettext() with its words written out, so that makemessages finds them for the Welsh catalogue.
     counted = (
-        (update.payments, "%(count)d payment to the provider.", "%(count)d payments to the provider."),
-        (update.reviews_held, "%(count)d review meeting held.", "%(count)d review meetings held."),
-        (update.reviews_planned, "%(count)d review meeting planned.", "%(count)d review meetings planned."),
-        (update.failures, "%(count)d performance failure recorded.", "%(count)d performance failures recorded."),
-    )
-    sentences += [ngettext(singular, plural, count) % {"count": count} for count, singular, plural in counted if count]
+        (update.payments, ngettext("%(count)d payment to the provider.", "%(count)d payments to the provider.",
+                                   update.payments)),
+        (update.reviews_held, ngettext("%(count)d review meeting held.", "%(count)d review meetings held.",
+                                       update.reviews_held)),
+        (update.reviews_planned, ngettext("%(count)d review meeting planned.", "%(count)d review meetings planned.",
+                                          update.reviews_planned)),
+        (update.failures, ngettext("%(count)d performance failure recorded.",
+                                   "%(count)d performance failures recorded.", update.failures)),
+    )  # fmt: skip
+    sentences += [text % {"count": count} for count, text in counted if count]
     if not sentences:
         if update.stage == "progress":
             return [_("Progress report with nothing new.")]

@@ -80,6 +80,16 @@ class Document:
         """Whether the promise is on one page ("page 6", not "pages 6")."""
         return bool(self.pages) and " to " not in self.pages
 
+    @property
+    def first_page(self) -> str:
+        """The first page of a range ("6" of "6 to 8"), for pages that say the range in their own language."""
+        return self.pages.split(" to ")[0]
+
+    @property
+    def last_page(self) -> str:
+        """The last page of a range ("8" of "6 to 8"); the only page when there is one."""
+        return self.pages.split(" to ")[-1]
+
 
 @dataclass(frozen=True)
 class Commitment:
