@@ -145,7 +145,7 @@ def _targets_before_any_figures(page: Page, base_url: str, ocid: str) -> None:
     _screenshot(page, "truth-3-contract-before-figures")
 
     page.goto(base_url + f"/contracts/{ocid}/easy-read/")
-    targets = page.locator("h2:text-is('Targets') + p + ul li")
+    targets = page.locator("#targets-agreed li")
     expect(targets).to_have_count(len(TARGETS))
     for item, (_, title, target, _, _) in zip(targets.all(), TARGETS, strict=True):
         expect(item).to_contain_text(title)
@@ -227,19 +227,19 @@ def _easy_read_after_the_month(page: Page, base_url: str, ocid: str) -> None:
     page.goto(base_url + f"/contracts/{ocid}/easy-read/")
     main = page.get_by_role("main")
     for _, title, _, _, _ in TARGETS:
-        expect(main.locator("h2:text-is('Targets') + p + ul")).to_contain_text(title)
+        expect(main.locator("#targets-agreed ul")).to_contain_text(title)
     # Three targets and pay are checked: the easy read counts four things, not "4 targets" beside a list of three.
     expect(main).to_contain_text("The council checks 4 things about this care.")
     expect(main).to_contain_text("In the last year, the provider always did well enough on 2 of them.")
-    expect(main.locator("h2:text-is('How it is going') ~ ul").first).to_contain_text("Visits on time")
+    expect(main.locator("#not-well-enough ul")).to_contain_text("Visits on time")
     expect(main).to_contain_text("That is less than the contract promises. It promises the Real Living Wage")
     expect(main).to_contain_text("£13.45")
     # Easy read lists are as large as its sentences, not the smaller body text.
     size = "(element) => getComputedStyle(element).fontSize"
-    sentence = main.locator("h2:text-is('Targets') + p").evaluate(size)
-    assert main.locator("h2:text-is('Targets') + p + ul li").first.evaluate(size) == sentence
-    assert main.locator("h2:text-is('How it is going') ~ ul li").first.evaluate(size) == sentence
-    meetings = main.locator("h2:text-is('Meetings to check the care') ~ p")
+    sentence = main.locator("#targets-agreed p").evaluate(size)
+    assert main.locator("#targets-agreed li").first.evaluate(size) == sentence
+    assert main.locator("#not-well-enough li").first.evaluate(size) == sentence
+    meetings = main.locator("section", has=page.get_by_role("heading", name="Meetings to check the care")).locator("p")
     expect(meetings.first).to_have_text(
         f"The council and the provider met on {REVIEW_DATE.day} {REVIEW_DATE:%B %Y} to check how the care is going."
     )

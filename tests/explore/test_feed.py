@@ -64,3 +64,11 @@ def test_an_entry_says_how_the_contract_is_going_as_its_page_judges_it(client):
     below = summary.split("Below target in the last year of figures: ")[1]
     assert "Care worker pay per hour" in below
     assert "Missed visits" in below
+
+
+def test_feed_entries_are_titled_by_contract_and_council_not_ocid(client):
+    (process,) = stored_borsetdale(WENDMOOR)
+    (entry,) = entries(client)
+    assert entry.find(f"{ATOM}title").text == f"{process.title} — {process.buyer_name}"
+    assert "ocds-" not in entry.find(f"{ATOM}title").text
+    assert "Status: Under way" in entry.find(f"{ATOM}summary").text

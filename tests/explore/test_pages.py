@@ -17,7 +17,8 @@ def test_home_page_shows_the_demo_contracts_and_counts(client, demo):
     html = response.content.decode()
     assert "See what care contracts promise" in html
     assert "Borsetdale" in html
-    assert f'data-count="processes">{Process.objects.count()}<' in html
+    count = Process.objects.count()
+    assert f'data-count="processes"><strong class="opencare-numeric">{count}</strong> contracts<' in html
 
 
 @pytest.mark.django_db

@@ -76,9 +76,9 @@ def test_official_ratings_never_count_as_co_designed_figures(client, uk7_and_uk9
 @pytest.mark.django_db
 def test_history_names_each_notice_in_plain_english(client, uk7_and_uk9):
     text = _text(client.get(reverse("explore:contract", args=[OCID])))
-    history = text[text.index("History") :]
-    assert "Contract details notice (UK7) Contract signed" in history
-    assert "Contract performance notice (UK9) Progress report" in history
+    history = text[text.rindex("History") :]
+    assert "Contract details notice (UK7) Contract signed: 1 document and 3 targets." in history
+    assert "Contract performance notice (UK9) Figures for April 2026 to March 2027: 3 measures." in history
 
 
 @pytest.mark.django_db

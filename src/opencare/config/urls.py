@@ -2,6 +2,8 @@
 
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
+from django.contrib.staticfiles.storage import staticfiles_storage
+from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import include, path
 
 from opencare.config import availability
@@ -20,8 +22,16 @@ urlpatterns = i18n_patterns(
     path("review/", include("opencare.reviews.urls")),
     prefix_default_language=False,
 )
+
+
+def favicon(request: HttpRequest) -> HttpResponseRedirect:
+    """Browsers ask for /favicon.ico whatever the page says: send them to the icon's (cached, hashed) address."""
+    return HttpResponseRedirect(staticfiles_storage.url("opencare/favicon.ico"))
+
+
 # Publishing, accounts, administration and the API: English only.
 urlpatterns += [
+    path("favicon.ico", favicon),
     path("account/", include("opencare.accounts.urls")),
     path("publish/", include("opencare.publishing.urls")),
     path("harvests/", include("opencare.harvest.urls")),

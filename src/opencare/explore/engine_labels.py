@@ -1,6 +1,7 @@
 """The plain-English labels the Django-free engine gives (service types, release tags, document types, contract
-terms, classifications, reference rates, Procurement Act notices, ratings and penalties), marked here for translation
-so `makemessages` finds them and templates can show them with ``{% translate label %}``.
+terms, classifications, reference rates, Procurement Act notices, ratings and penalties), and the bulk downloads'
+titles, marked here for translation so `makemessages` finds them and templates can show them with
+``{% translate label %}``.
 tests/explore/test_engine_labels.py keeps this list in step with the engine.
 """
 
@@ -14,6 +15,7 @@ from opencare.ocds.promises import DOCUMENT_TYPES, PENALTY_TYPES, TERMS
 from opencare.ocds.reference_rates import reference_rates
 from opencare.ocds.release_changes import TAGS
 from opencare.ocds.service_types import BY_CODE
+from opencare.registry.bulk import DATASETS, DESCRIPTIONS
 from opencare.registry.search import SIGNALS
 
 LABELS = (
@@ -55,6 +57,12 @@ LABELS = (
     gettext_noop("The council rated the KPI another way and says why in the notice."),
     gettext_noop("as the contract sets out"), gettext_noop("imposed by a court or tribunal"),
     gettext_noop("agreed in a settlement"),
+    gettext_noop("Every contracting process"), gettext_noop("Social care contracting processes"),
+    gettext_noop("Compiled releases, one contracting process a line"),
+    gettext_noop("Every release, as published, in one release package"),
+    gettext_noop("Compiled releases flattened to a spreadsheet, one sheet per list"),
+    gettext_noop("Compiled releases flattened to CSV files, one per list, in a zip"),
+    gettext_noop("Process summaries with each compiled release as JSON text"),
 )  # fmt: skip
 
 
@@ -72,4 +80,6 @@ def engine_labels() -> set[str]:
         *(rating.name for rating in RATINGS.values()),
         *(rating.meaning for rating in RATINGS.values()),
         *PENALTY_TYPES.values(),
+        *(title for title, _ in DATASETS.values()),
+        *DESCRIPTIONS.values(),
     }

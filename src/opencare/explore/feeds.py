@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
+from opencare.explore.contract_words import contract_label, status_name
 from opencare.registry import selectors
 from opencare.registry.models import Process
 
@@ -55,14 +56,15 @@ class ProcessFeed(Feed):
         return processes.order_by("-updated_at", "-pk")[:ENTRIES]
 
     def item_title(self, process: Process) -> str:
-        return process.title or process.ocid
+        """The contract's title and council, as people name it (the OCID stays in the entry's id)."""
+        return contract_label(title=process.title, buyer=process.buyer_name)
 
     def item_description(self, process: Process) -> str:
         facts = [f"Buyer: {process.buyer_name or 'not published'}"]
         if process.supplier_names:
             facts.append(f"Provider: {', '.join(process.supplier_names)}")
         if process.status:
-            facts.append(f"Status: {process.status}")
+            facts.append(f"Status: {status_name(process.status)}")
         if process.value_amount is not None:
             facts.append(f"Value: {process.value_amount:,.2f} {process.value_currency}".rstrip())
         return ". ".join(facts + _how_it_is_going(process)) + "."

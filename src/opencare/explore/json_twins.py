@@ -68,6 +68,8 @@ def process_summary(process: Process) -> dict[str, Any]:
         "url": site_url(page),
         "json": site_url(f"{page}?format=json"),
         "record": site_url(f"/api/records/{process.ocid}"),
+        # Only search results have it: the measures the words meant that the process has ("Matches measure: ...").
+        **({"matched_measures": process.matched_measures} if hasattr(process, "matched_measures") else {}),
     }
 
 

@@ -9,9 +9,11 @@ from urllib.parse import urlencode
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from opencare.explore import charts, json_twins
+from opencare.explore.contract_words import history_groups, status_name
 from opencare.explore.forms import CompareForm, SearchForm
 from opencare.ocds.extensions_used import declared_and_used
 from opencare.ocds.metric_catalogue import metric_catalogue
@@ -24,7 +26,7 @@ from opencare.registry.comparison import compare as compare_contracts
 from opencare.registry.contract_pages import contract_story, metric_group, metric_groups_of
 from opencare.registry.organisation_pages import organisation_page
 from opencare.registry.packages import package_metadata
-from opencare.registry.search import SIGNALS, Search, search_facets, search_processes
+from opencare.registry.search import SIGNALS, Search, search_facets, search_processes, with_matched_measures
 
 CONTRACTS_PER_PAGE = 25
 #: Public pages, charts and CSVs are kept per web worker until new data arrives (OPENCARE_PAGE_CACHE_SECONDS).
@@ -56,15 +58,17 @@ def contracts(request: HttpRequest) -> HttpResponse:
     processes = search_processes(search)
     paginator = Paginator(processes, CONTRACTS_PER_PAGE)
     page = paginator.get_page(request.GET.get("page"))
+    results = with_matched_measures(page, search.q)
     facets = search_facets(processes)
     if json_twins.wants_json(request):
         return json_twins.json_answer({
             "search": search, "count": paginator.count, "page": page.number, "pages": paginator.num_pages,
-            "per_page": CONTRACTS_PER_PAGE, "results": list(page), "facets": facets,
+            "per_page": CONTRACTS_PER_PAGE, "results": results, "facets": facets,
         })  # fmt: skip
     context = {
         "form": form,
         "page": page,
+        "results": results,
         "paginator": paginator,
         "facets": facets,
         "filters": _active_filters(search),
@@ -83,7 +87,12 @@ def _active_filters(search: Search) -> list[tuple[str, str, str]]:
     for name, label in labels.items():
         value = getattr(search, name)
         if value:
-            shown = BY_CODE[value].name if name == "service_type" and value in BY_CODE else SIGNALS.get(value, value)
+            if name == "service_type" and value in BY_CODE:
+                shown = _(BY_CODE[value].name)
+            elif name == "status":
+                shown = status_name(value)
+            else:
+                shown = _(SIGNALS[value]) if name == "signal" and value in SIGNALS else value
             active.append((str(label), str(shown), "?" + urlencode(search.without(name))))
     return active
 
@@ -98,7 +107,8 @@ def contract(request: HttpRequest, ocid: str) -> HttpResponse:
         raise Http404("No contracting process has that OCID.")
     if json_twins.wants_json(request):
         return json_twins.json_answer(story)
-    return render(request, "explore/contract.html", {"story": story, "process": story.process})
+    context = {"story": story, "process": story.process, "history_groups": history_groups(story.history)}
+    return render(request, "explore/contract.html", context)
 
 
 @cached_page
@@ -279,7 +289,7 @@ def _plain_text(message: str, status: int) -> HttpResponse:
 
 def glossary(request: HttpRequest) -> HttpResponse:
     """The words used on opencare's pages, explained."""
-    return render(request, "explore/glossary.html", {"metrics": metric_catalogue().metrics.values()})
+    return render(request, "explore/glossary.html", {"metrics": metric_catalogue(get_language()).metrics.values()})
 
 
 def _svg(chart: charts.Chart) -> HttpResponse:

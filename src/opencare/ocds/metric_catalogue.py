@@ -16,6 +16,8 @@ from opencare.ocds.profile import data_root
 from opencare.ocds.reference_rates import reference_rates
 
 CATALOGUE_FILE = "metric-catalogue.json"
+#: Each metric's title and question in another language, by language code (English is the catalogue itself).
+TRANSLATION_FILES = {"cy": "metric-catalogue.cy.json"}
 ATTACH_POINTS = (
     "planning/forecasts",
     "tender/targets",
@@ -78,15 +80,35 @@ def read_catalogue_text() -> str:
 
 
 @cache
-def metric_catalogue() -> Catalogue:
-    """The catalogue, read and checked once per process, with the reference rates as benchmarks."""
+def metric_catalogue(language: str = "en") -> Catalogue:
+    """The catalogue, read and checked once per process and language, with the reference rates as benchmarks.
+
+    In a language with a translation file (Welsh: "cy"), each metric's title and question are in that language; every
+    other field, and any language without a file, stays as the catalogue has it.
+    """
     catalogue = parse_catalogue(json.loads(read_catalogue_text()))
     rates = reference_rates()
+    words = metric_words(language)
     metrics = {
-        metric_id: replace(metric, benchmarks=rates.benchmarks(metric_id) + metric.benchmarks)
+        metric_id: replace(
+            metric,
+            benchmarks=rates.benchmarks(metric_id) + metric.benchmarks,
+            title=words.get(metric_id, {}).get("title", metric.title),
+            question=words.get(metric_id, {}).get("question", metric.question),
+        )
         for metric_id, metric in catalogue.metrics.items()
     }
     return replace(catalogue, metrics=metrics)
+
+
+def metric_words(language: str) -> dict[str, dict[str, str]]:
+    """Each metric's title and question in a language, by metric id (empty for English or an unknown language)."""
+    name = TRANSLATION_FILES.get(language)
+    if name is None:
+        return {}
+    data = json.loads(data_root().joinpath(name).read_text(encoding="utf-8"))
+    return {metric_id: {"title": words["title"], "question": words["question"]} for metric_id, words in
+            data["metrics"].items()}  # fmt: skip
 
 
 def parse_catalogue(data: dict[str, Any]) -> Catalogue:

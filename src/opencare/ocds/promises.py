@@ -7,6 +7,7 @@ reader can go straight to the page where a promise is made.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -68,8 +69,26 @@ class Document:
 
     @property
     def type_name(self) -> str:
-        """The document type in plain English."""
-        return DOCUMENT_TYPES.get(self.document_type, self.document_type)
+        """The document type in plain English (a type the list does not name, in words: "biddingDocuments" becomes
+        "Bidding documents")."""
+        if self.document_type in DOCUMENT_TYPES:
+            return DOCUMENT_TYPES[self.document_type]
+        return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", self.document_type).lower().capitalize()
+
+    @property
+    def one_page(self) -> bool:
+        """Whether the promise is on one page ("page 6", not "pages 6")."""
+        return bool(self.pages) and " to " not in self.pages
+
+    @property
+    def first_page(self) -> str:
+        """The first page of a range ("6" of "6 to 8"), for pages that say the range in their own language."""
+        return self.pages.split(" to ")[0]
+
+    @property
+    def last_page(self) -> str:
+        """The last page of a range ("8" of "6 to 8"); the only page when there is one."""
+        return self.pages.split(" to ")[-1]
 
 
 @dataclass(frozen=True)

@@ -3,11 +3,13 @@ the public; the moderation queue is for moderators."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from opencare.explore.contract_words import contract_label
 from opencare.ocds.json_values import as_object, as_objects, as_text
 from opencare.ocds.performance import contracts_on_record
 from opencare.participation.models import Feedback
@@ -107,6 +109,18 @@ def published_stories(ocid: str | None = None) -> QuerySet[Feedback]:
 def _roles(party: dict[str, Any]) -> list[str]:
     roles = party.get("roles")
     return [as_text(role) for role in roles] if isinstance(roles, list) else []
+
+
+def contract_labels(ocids: Iterable[str]) -> dict[str, str]:
+    """How each contract is named to a moderator, a publisher or the person who gave feedback: its title and council
+    ("Home care in the Dales — Borsetdale Council"), by OCID (one query). An OCID the registry does not hold keeps
+    the OCID, the only name there is."""
+    wanted = set(ocids)
+    found = {
+        ocid: contract_label(title=title, buyer=buyer)
+        for ocid, title, buyer in Process.objects.filter(ocid__in=wanted).values_list("ocid", "title", "buyer_name")
+    }
+    return {ocid: found.get(ocid, ocid) for ocid in wanted}
 
 
 def moderation_queue() -> QuerySet[Feedback]:

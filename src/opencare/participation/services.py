@@ -18,6 +18,7 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from opencare.accounts.roles import ADMINISTRATORS, MODERATORS, is_moderator
 from opencare.address_hash import address_hash
@@ -147,10 +148,14 @@ def reply(
     if feedback.email:
         token = signing.dumps({"reply": answer.pk}, salt=RATING_SALT)
         link = settings.OPENCARE_SITE_URL.rstrip("/") + reverse("participation:rate", args=[token])
+        words = {"publisher": publisher.name, "contract": _contract_label(feedback.ocid), "text": text, "link": link}
         send_mail(
-            f"{publisher.name} replied to your feedback",
-            f"{publisher.name} replied to what you told us:\n\n{text}\n\n"
-            f"Did the reply answer what you said? Tell us here (the link works for 90 days):\n{link}\n",
+            _("%(publisher)s replied to your feedback about %(contract)s") % words,
+            _(
+                "%(publisher)s replied to what you told us about %(contract)s:\n\n%(text)s\n\n"
+                "Did the reply answer what you said? Tell us here (the link works for 90 days):\n%(link)s\n"
+            )
+            % words,
             settings.DEFAULT_FROM_EMAIL,
             [feedback.email],
         )
@@ -260,6 +265,13 @@ def _source(is_invented: bool):
     )
 
 
+def _contract_label(ocid: str) -> str:
+    """The contract as e-mails name it: its title and council, never only its OCID."""
+    from opencare.participation.selectors import contract_labels
+
+    return contract_labels([ocid])[ocid]
+
+
 def _publisher_emails(ocid: str) -> list[str]:
     from opencare.participation.selectors import publishers_of_process
 
@@ -280,10 +292,14 @@ def _notify_publishers(feedback: Feedback) -> None:
     if not recipients:
         return
     link = settings.OPENCARE_SITE_URL.rstrip("/") + reverse("participation:reply", args=[feedback.key])
+    words = {"contract": _contract_label(feedback.ocid), "story": feedback.published_story, "link": link}
     send_mail(
-        "New feedback published about your contract",
-        f"Feedback about {feedback.ocid} has been published:\n\n{feedback.published_story}\n\n"
-        f"You can reply publicly, and say what you changed, here:\n{link}\n",
+        _("New feedback published about %(contract)s") % words,
+        _(
+            "Feedback about %(contract)s has been published:\n\n%(story)s\n\n"
+            "You can reply publicly, and say what you changed, here:\n%(link)s\n"
+        )
+        % words,
         settings.DEFAULT_FROM_EMAIL,
         recipients,
     )
@@ -299,10 +315,14 @@ def _notify_safeguarding(feedback: Feedback) -> None:
     if not recipients:
         return
     link = settings.OPENCARE_SITE_URL.rstrip("/") + reverse("participation:moderate", args=[feedback.key])
+    words = {"contract": _contract_label(feedback.ocid), "link": link}
     send_mail(
-        "Safeguarding: feedback held for review",
-        "Feedback about a contract suggests someone may be at risk of harm. It has been held and will not be "
-        f"published. Read it and act today, as the moderation policy says:\n{link}\n",
+        _("Safeguarding: feedback held for review (%(contract)s)") % words,
+        _(
+            "Feedback about %(contract)s suggests someone may be at risk of harm. It has been held and will not be "
+            "published. Read it and act today, as the moderation policy says:\n%(link)s\n"
+        )
+        % words,
         settings.DEFAULT_FROM_EMAIL,
         recipients,
     )

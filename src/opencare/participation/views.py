@@ -18,9 +18,15 @@ from opencare.ocds.feedback_counts import MIN_COUNT, QUESTIONS, RESPONDENT_TYPES
 from opencare.ocds.spreadsheets.cell_values import FORMULA_START
 from opencare.participation import services
 from opencare.participation.deidentify import identifying_flags, safeguarding_words
-from opencare.participation.forms import FeedbackForm, ModerationForm, RatingForm, ReplyForm
+from opencare.participation.forms import EasyReadFeedbackForm, FeedbackForm, ModerationForm, RatingForm, ReplyForm
 from opencare.participation.models import Feedback
-from opencare.participation.selectors import feedback_opening, moderation_queue, publishers_of_process, story_rows
+from opencare.participation.selectors import (
+    contract_labels,
+    feedback_opening,
+    moderation_queue,
+    publishers_of_process,
+    story_rows,
+)
 from opencare.participation.submission_checks import SubmissionRefused, form_stamp
 from opencare.publishing.permissions import decide
 from opencare.registry.selectors import process_by_ocid
@@ -55,7 +61,8 @@ def give_feedback(request: HttpRequest, ocid: str, easy_read: bool = False) -> H
         context = {"process": process, "opening": opening, "easy_read": easy_read}
         return render(request, "participation/no_contract.html", context, status=404)
     contracts = list(opening.contracts)
-    form = FeedbackForm(
+    form_class = EasyReadFeedbackForm if easy_read else FeedbackForm
+    form = form_class(
         request.POST or None, today=timezone.localdate(), contracts=contracts, initial={"stamp": form_stamp()}
     )
     status = 200
@@ -81,7 +88,8 @@ def give_feedback(request: HttpRequest, ocid: str, easy_read: bool = False) -> H
                 status = refused.status
             else:
                 held = feedback.status == Feedback.Status.SAFEGUARDING
-                return render(request, "participation/thanks.html", {"process": process, "held": held}, status=201)
+                thanks = "participation/thanks_easy_read.html" if easy_read else "participation/thanks.html"
+                return render(request, thanks, {"process": process, "held": held}, status=201)
     template = "participation/feedback_easy_read.html" if easy_read else "participation/feedback.html"
     return render(request, template, {"process": process, "form": form, "min_count": MIN_COUNT}, status=status)
 
@@ -95,7 +103,10 @@ def moderation_policy(request: HttpRequest) -> HttpResponse:
 def queue(request: HttpRequest) -> HttpResponse:
     """Feedback waiting for a moderator."""
     _moderator_only(request)
-    return render(request, "participation/queue.html", {"queue": moderation_queue()})
+    waiting = list(moderation_queue())
+    labels = contract_labels(feedback.ocid for feedback in waiting)
+    rows = [(feedback, labels[feedback.ocid]) for feedback in waiting]
+    return render(request, "participation/queue.html", {"queue": rows})
 
 
 @login_required
@@ -126,6 +137,7 @@ def moderate(request: HttpRequest, key: str) -> HttpResponse:
                 return redirect("participation:queue")
     context = {
         "feedback": feedback,
+        "contract": contract_labels([feedback.ocid])[feedback.ocid],
         "form": form,
         "flags": identifying_flags(feedback.story),
         "concerns": safeguarding_words(feedback.story),

@@ -45,6 +45,14 @@ DATASETS = {
     "all": ("Every contracting process", False),
     "social-care": ("Social care contracting processes", True),
 }
+#: What each file holds, by its format (shown on the downloads page, translated there).
+DESCRIPTIONS = {
+    "jsonl.gz": "Compiled releases, one contracting process a line",
+    "json.gz": "Every release, as published, in one release package",
+    "xlsx": "Compiled releases flattened to a spreadsheet, one sheet per list",
+    "csv.zip": "Compiled releases flattened to CSV files, one per list, in a zip",
+    "parquet": "Process summaries with each compiled release as JSON text",
+}
 OGL = "Open Government Licence v3.0"
 #: Rows read from the database at a time.
 BATCH = 500
@@ -220,7 +228,7 @@ def _compiled_lines(folder: Path, dataset: str, processes: QuerySet[Process], ex
                 add_extensions_used(compiled, extensions)
                 out.write(orjson.dumps(compiled) + b"\n")
 
-    return _described(folder, name, write, "jsonl.gz", "Compiled releases, one contracting process a line")
+    return _described(folder, name, write, "jsonl.gz", DESCRIPTIONS["jsonl.gz"])
 
 
 def _release_package(
@@ -237,7 +245,7 @@ def _release_package(
                 out.write((b"," if index else b"") + orjson.dumps(data))
             out.write(b"]}")
 
-    return _described(folder, name, write, "json.gz", "Every release, as published, in one release package")
+    return _described(folder, name, write, "json.gz", DESCRIPTIONS["json.gz"])
 
 
 def _spreadsheets(folder: Path, dataset: str, processes: QuerySet[Process]) -> list[BulkFile]:
@@ -253,10 +261,10 @@ def _spreadsheets(folder: Path, dataset: str, processes: QuerySet[Process]) -> l
         return [
             _described(folder, f"opencare-{dataset}-compiled-releases.xlsx",
                        lambda path: json_to_spreadsheet(package, path, "xlsx"), "xlsx",
-                       "Compiled releases flattened to a spreadsheet, one sheet per list"),
+                       DESCRIPTIONS["xlsx"]),
             _described(folder, f"opencare-{dataset}-compiled-releases-csv.zip",
                        lambda path: json_to_spreadsheet(package, path, "csv"), "csv.zip",
-                       "Compiled releases flattened to CSV files, one per list, in a zip"),
+                       DESCRIPTIONS["csv.zip"]),
         ]  # fmt: skip
     finally:
         package.unlink(missing_ok=True)
@@ -285,7 +293,7 @@ def _parquet(folder: Path, dataset: str, processes: QuerySet[Process]) -> BulkFi
             writer.write_table(pa.Table.from_pylist(rows, schema=schema))
 
     name = f"opencare-{dataset}-processes.parquet"
-    return _described(folder, name, write, "parquet", "Process summaries with each compiled release as JSON text")
+    return _described(folder, name, write, "parquet", DESCRIPTIONS["parquet"])
 
 
 def _parquet_row(process: Process) -> dict[str, Any]:

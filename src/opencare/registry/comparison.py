@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Avg, Count, Max, Min
+from django.utils.translation import get_language
 
 from opencare.ocds.metric_catalogue import metric_catalogue
 from opencare.ocds.performance import PRICE_PER_HOUR, WORKER_PAY
@@ -138,7 +139,7 @@ def _columns(rows: list[Row]) -> list[Column]:
     present = {metric_id for row in rows for metric_id in row.cells}
     ordered = [m for m in HEADLINE if m in present] + sorted(present - set(HEADLINE))
     spread = _spread(ordered)
-    catalogue = metric_catalogue()
+    catalogue = metric_catalogue(get_language())  # titles in the page's language
     columns = []
     for metric_id in ordered:
         entry = catalogue.get(metric_id)

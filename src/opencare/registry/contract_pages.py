@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from opencare.ocds.json_values import as_object, as_objects, as_text
 from opencare.ocds.metric_catalogue import Metric, metric_catalogue
@@ -27,7 +28,7 @@ from opencare.ocds.procurement_act import (
     statutory_metric_keys,
 )
 from opencare.ocds.promises import Failure, Promises, Review, failures, promises, reviews
-from opencare.ocds.release_changes import release_changes, release_headline
+from opencare.ocds.release_changes import Update, release_changes, release_headline, release_updates
 from opencare.ocds.service_types import BY_CODE, ServiceType
 from opencare.registry.models import Process, Release
 from opencare.registry.organisations import POSTED_SOURCE_PREFIX
@@ -55,6 +56,10 @@ class MetricGroup:
         return sum(len(metric.series) for metric in self.contracts) >= 2
 
 
+#: An update that says nothing new (the default of an entry made without its process's other releases).
+NOTHING_NEW = Update(stage="")
+
+
 @dataclass(frozen=True)
 class HistoryEntry:
     """One stored release, in plain English."""
@@ -65,6 +70,8 @@ class HistoryEntry:
     #: The Procurement Act notices the release is ("Contract details notice (UK7)"), if it came from an official
     #: source: a release posted through opencare is never taken for a notice, whatever its documents say.
     notices: tuple[Notice, ...] = ()
+    #: What it changed that earlier releases did not already say, for the history's sentences.
+    update: Update = NOTHING_NEW
 
 
 @dataclass(frozen=True)
@@ -155,14 +162,16 @@ def contract_story(*, ocid: str, with_history: bool = True) -> ContractStory | N
     official = [release.data for release in releases if not is_posted(release.source)]
     statutory = statutory_metric_keys(official)
     progress = metric_progress(compiled, statutory)
+    updates = release_updates([release.data for release in releases])
     history = [
         HistoryEntry(
             release,
             release_headline(release.tags),
             release_changes(release.data),
             tuple(notices_in(release.data)) if not is_posted(release.source) else (),
+            update,
         )
-        for release in releases
+        for release, update in zip(releases, updates, strict=True)
     ]
     return ContractStory(
         process=process,
@@ -203,7 +212,7 @@ def contacts(compiled: dict) -> list[Contact]:
 
 def metric_groups(progress: list[MetricProgress]) -> list[MetricGroup]:
     """Progress grouped by metric, in the order the metrics first appear."""
-    catalogue = metric_catalogue()
+    catalogue = metric_catalogue(get_language())  # titles and questions in the page's language
     grouped: dict[str, list[MetricProgress]] = {}
     for metric in progress:
         grouped.setdefault(metric.metric_id, []).append(metric)

@@ -107,6 +107,12 @@ class Process(models.Model):
     targets_measured = models.PositiveIntegerField(default=0)
     targets_met = models.PositiveIntegerField(default=0)
     targets_below = models.JSONField(default=list, help_text="Titles of the metrics below target in the last year.")
+    search_words = models.TextField(
+        blank=True, help_text="Places it names and its providers, for search (ocds.everyday_words.search_words)."
+    )
+    search_tags = models.TextField(
+        blank=True, help_text="Its measures and service type as tags, for search (ocds.everyday_words.search_tags)."
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

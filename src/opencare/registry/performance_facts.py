@@ -1,4 +1,5 @@
-"""The facts about a process's performance that search and comparison query, from its compiled release.
+"""The facts about a process's performance that search and comparison query, from its compiled release, and what
+search matches beyond its summary (its places, providers, measures and service type, in everyday words' terms).
 
 Plain dictionaries, no models, so the recompile and the migration that fills them for processes stored before
 they existed use the same code.
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from opencare.ocds.everyday_words import search_tags, search_words
 from opencare.ocds.performance import PRICE_PER_HOUR, WORKER_PAY, latest_amount, metric_progress, signal
 from opencare.ocds.service_types import service_type
 
@@ -16,6 +18,19 @@ PROCESS_FACT_FIELDS = [
     "service_type", "price_per_hour", "worker_pay_per_hour", "signal", "targets_measured", "targets_met",
     "targets_below",
 ]  # fmt: skip
+#: The Process fields search_fields sets.
+SEARCH_FIELDS = ["search_words", "search_tags"]
+
+
+def search_fields(compiled: dict[str, Any], summary: dict[str, Any]) -> dict[str, str]:
+    """The Process fields of SEARCH_FIELDS, from the compiled release and its summary and facts (``metric_ids``,
+    ``supplier_names``, ``service_type``)."""
+    return {
+        "search_words": search_words(compiled, supplier_names=summary.get("supplier_names") or []),
+        "search_tags": search_tags(
+            metric_ids=summary.get("metric_ids") or [], service_type=summary.get("service_type") or ""
+        ),
+    }
 
 
 def process_facts(

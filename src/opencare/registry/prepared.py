@@ -25,7 +25,7 @@ from opencare.ocds.summary import summarise
 from opencare.ocds.unreadable_numbers import unreadable_numbers
 from opencare.registry.json_field import JsonText, dumps_json
 from opencare.registry.organisations import PartyMention, party_mentions
-from opencare.registry.performance_facts import process_facts
+from opencare.registry.performance_facts import process_facts, search_fields
 from opencare.registry.storable import storage_problem
 
 #: How many schema errors are kept with each stored release; the count is always exact.
@@ -148,15 +148,19 @@ def compiled_state(
     statutory = statutory_metric_keys(data for data, _, _ in releases) if has_metrics else frozenset()
     facts = process_facts(compiled, social_care=social_care, has_metrics=has_metrics, statutory=statutory)
     contract_metrics = facts.pop("contract_metrics")
-    fields |= facts | {
-        "compiled_release": JsonText(dumps_json(compiled)) if as_text else compiled,
-        "compile_error": compile_error,
-        "release_count": len(releases),
-        "schema_error_count": sum(count for _, _, count in releases),
-        "last_release_date": max((date for _, date, _ in releases if date), default=None),
-        "is_invented": is_invented,
-        "is_social_care": social_care,
-    }
+    fields |= (
+        facts
+        | search_fields(compiled, fields | facts)
+        | {
+            "compiled_release": JsonText(dumps_json(compiled)) if as_text else compiled,
+            "compile_error": compile_error,
+            "release_count": len(releases),
+            "schema_error_count": sum(count for _, _, count in releases),
+            "last_release_date": max((date for _, date, _ in releases if date), default=None),
+            "is_invented": is_invented,
+            "is_social_care": social_care,
+        }
+    )
     return CompiledState(fields, party_mentions(compiled.get("parties")), contract_metrics)
 
 

@@ -1,9 +1,14 @@
 """Finding contracting processes: words, council, provider, service type, status, how it's going and dates, with
 counts for each facet. A fixed number of queries, whatever the registry holds.
 
-On PostgreSQL the words are matched by full-text search (English stemming, an index on SEARCH_DOCUMENT made by
-migration 0007); on SQLite every word must appear in the title, buyer, providers or description. Whole words
-give the same results on both; PostgreSQL also finds other forms of a word ("visits" for "visit").
+Words are understood first (opencare.ocds.everyday_words, docs/search.md): normalised ("Ltd", "&" and punctuation
+set aside), the word list's phrases found ("missed visits", "care at home"), and each term given what it means
+(measures, a service type). A process matches when it matches every term: it says the term's words (title, buyer,
+description, providers, places: ``search_words``), or has one of the measures or the service type the term means
+(``search_tags``). On PostgreSQL this is one full-text query (English stemming) on SEARCH_DOCUMENT, whose index
+migration 0017 makes; on SQLite a plain word must appear somewhere in that text, and a phrase of the word list as
+whole words. Whole words and the word list give the same results on both; PostgreSQL also finds other forms of a
+plain word ("visits" for "visit").
 
 This is the one search: the API's `q` (registry.selectors.filtered_processes) matches words here too, and lists its
 results in the same order, so the same words give the same processes in the same order on pages and in the API.
@@ -11,6 +16,8 @@ results in the same order, so the same words give the same processes in the same
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from datetime import date
 
@@ -18,14 +25,18 @@ from django.db import connection
 from django.db.models import BooleanField, Count, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
+from opencare.ocds.everyday_words import Term, understand
+from opencare.ocds.metric_catalogue import metric_catalogue
 from opencare.ocds.service_types import BY_CODE
 from opencare.registry.models import Process
 
-#: Keep in step with migration 0007's index, or PostgreSQL will scan every row.
+#: Keep in step with migration 0017's index, or PostgreSQL will scan every row.
 SEARCH_DOCUMENT = (
     "to_tsvector('english'::regconfig, coalesce(title, '') || ' ' || coalesce(buyer_name, '') || ' ' || "
-    "coalesce(supplier_names::text, '') || ' ' || coalesce(description, ''))"
+    "coalesce(description, '') || ' ' || coalesce(search_words, '') || ' ' || coalesce(search_tags, ''))"
 )
+#: The text fields a plain word is looked for in on SQLite (search_words holds the providers' names and places).
+TEXT_FIELDS = ("title", "buyer_name", "description", "search_words")
 SIGNALS = {
     "below": "Below target",
     "meeting": "Meeting targets",
@@ -129,9 +140,42 @@ def after_in_search_order(processes: QuerySet[Process], last_pk: int) -> QuerySe
 
 
 def matching_words(processes: QuerySet[Process], q: str) -> QuerySet[Process]:
-    """The processes whose title, buyer, providers or description have the words (all of them), for pages and API."""
-    words = searchable(q).strip()
-    return _matching_words(processes, words) if words else processes
+    """The processes that match every term of the words (module docstring), for pages and API; none when the words
+    hold nothing to search by ("the")."""
+    if not searchable(q).strip():
+        return processes
+    terms = understand(searchable(q))
+    if not terms:
+        return processes.none()
+    if connection.vendor == "postgresql":
+        return _matching_full_text(processes, terms)
+    for term in terms:
+        processes = processes.filter(_sqlite_term(term))
+    return processes
+
+
+def matched_measures(q: str, metric_ids: list[str]) -> list[str]:
+    """The catalogue titles of the measures the words mean that a process has, in the catalogue's order (for
+    "Matches measure: Care worker pay per hour" beside a result)."""
+    return _titles_of(_meant_measures(q), metric_ids)
+
+
+def with_matched_measures(processes: Iterable[Process], q: str) -> list[Process]:
+    """The processes, each given ``matched_measures`` (matched_measures), understanding the words once."""
+    meant = _meant_measures(q)
+    listed = list(processes)
+    for process in listed:
+        process.matched_measures = _titles_of(meant, process.metric_ids or []) if meant else []  # type: ignore[attr-defined]
+    return listed
+
+
+def _meant_measures(q: str) -> set[str]:
+    return {measure for term in understand(searchable(q)) for measure in term.meaning.measures}
+
+
+def _titles_of(meant: set[str], metric_ids: list[str]) -> list[str]:
+    catalogue = metric_catalogue().metrics
+    return [metric.title for metric_id, metric in catalogue.items() if metric_id in meant and metric_id in metric_ids]
 
 
 def search_facets(processes: QuerySet[Process]) -> Facets:
@@ -155,16 +199,37 @@ def search_facets(processes: QuerySet[Process]) -> Facets:
     )
 
 
-def _matching_words(processes: QuerySet[Process], words: str) -> QuerySet[Process]:
-    if connection.vendor == "postgresql":
-        match = f"{SEARCH_DOCUMENT} @@ websearch_to_tsquery('english'::regconfig, %s)"
-        # The words go in as a parameter; the SQL around them is a constant.
-        return processes.filter(RawSQL(match, [words], output_field=BooleanField()))  # noqa: S611
-    for word in words.split():
-        processes = processes.filter(
-            Q(title__icontains=word)
-            | Q(buyer_name__icontains=word)
-            | Q(supplier_names__icontains=word)
-            | Q(description__icontains=word)
-        )
-    return processes
+def _matching_full_text(processes: QuerySet[Process], terms: list[Term]) -> QuerySet[Process]:
+    """One full-text query: the plain words together, and for each term of the word list its phrase or its tags."""
+    parts: list[str] = []
+    parameters: list[str] = []
+    plain = [term.words for term in terms if not term.understood]
+    if plain:
+        parts.append("plainto_tsquery('english'::regconfig, %s)")
+        parameters.append(" ".join(plain))
+    for term in terms:
+        if term.understood:
+            alternatives = ["phraseto_tsquery('english'::regconfig, %s)"]
+            alternatives += ["plainto_tsquery('english'::regconfig, %s)"] * len(term.tags)
+            parts.append("(" + " || ".join(alternatives) + ")")
+            parameters += [term.words, *term.tags]
+    match = f"{SEARCH_DOCUMENT} @@ ({' && '.join(parts)})"
+    # The words go in as parameters; the SQL around them is made only of constants.
+    return processes.filter(RawSQL(match, parameters, output_field=BooleanField()))  # noqa: S611
+
+
+def _sqlite_term(term: Term) -> Q:
+    """A plain word anywhere in the text (as search always matched it on SQLite); a phrase of the word list as whole
+    words, or one of its tags."""
+    if not term.understood:
+        found = Q()
+        for name in TEXT_FIELDS:
+            found |= Q(**{f"{name}__icontains": term.words})
+        return found
+    pattern = r"(?<![^\W_])" + r"[\W_]+".join(re.escape(word) for word in term.words.split()) + r"(?![^\W_])"
+    found = Q()
+    for name in TEXT_FIELDS:
+        found |= Q(**{f"{name}__iregex": pattern})
+    for tag in term.tags:
+        found |= Q(search_tags__contains=f" {tag} ")
+    return found

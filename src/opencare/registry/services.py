@@ -13,7 +13,7 @@ from opencare.registry import version
 from opencare.registry.bulk_insert import insert_rows
 from opencare.registry.models import ContractMetric, ImportRun, Process, Release, Source
 from opencare.registry.organisations import POSTED_SOURCE_PREFIX, link_parties_of, with_posted_releases
-from opencare.registry.performance_facts import PROCESS_FACT_FIELDS
+from opencare.registry.performance_facts import PROCESS_FACT_FIELDS, SEARCH_FIELDS
 from opencare.registry.prepared import (
     CompiledState,
     Identity,
@@ -30,7 +30,7 @@ PROCESS_FIELDS = [
     "compiled_release", "compile_error", "title", "description", "buyer_name", "supplier_names", "status",
     "value_amount", "value_currency", "period_start", "period_end", "cpv_codes", "metric_ids", "release_count",
     "schema_error_count", "last_release_date", "is_invented", "is_social_care", "updated_at",
-    *PROCESS_FACT_FIELDS,
+    *PROCESS_FACT_FIELDS, *SEARCH_FIELDS,
 ]  # fmt: skip
 #: Releases looked up per query when checking what is already stored (well under SQLite's parameter limit).
 LOOKUP_CHUNK = 500

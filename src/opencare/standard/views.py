@@ -8,6 +8,7 @@ import json
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
 
 from opencare.ocds.metric_catalogue import catalogue_csv, metric_catalogue, read_catalogue_text
@@ -28,7 +29,7 @@ def index(request: HttpRequest) -> HttpResponse:
     profile = social_care_profile()
     context = {
         "profile": profile,
-        "catalogue": metric_catalogue(),
+        "catalogue": metric_catalogue(get_language()),
         "reference_rates": reference_rates(),
         "definitions": schema_definitions(profile),
         "schemas": list(SCHEMAS),

@@ -1,4 +1,5 @@
-"""Template tags for the public pages: figures in their units, and query strings that keep the current search."""
+"""Template tags for the public pages: figures in their units, query strings that keep the current search, and codes
+in people's words (opencare.explore.contract_words)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ from urllib.parse import urlencode
 
 from django import template
 from django.http import QueryDict
+from django.utils import timezone
 
+from opencare.explore import contract_words
 from opencare.explore.charts import format_figure, unit_label
 
 register = template.Library()
@@ -46,3 +49,35 @@ def page_link(query: QueryDict, number: int) -> str:
 def cell_for(row: Any, metric_id: str) -> Any:
     """A comparison row's cell for one metric, or None."""
     return row.cells.get(metric_id)
+
+
+@register.filter
+def status_words(status: str) -> str:
+    """A status code in words ("active" becomes "Under way")."""
+    return contract_words.status_name(status)
+
+
+@register.filter
+def role_words(roles: list[str]) -> list[str]:
+    """A party's role codes as what it does ("Pays for the service")."""
+    return contract_words.role_names(roles)
+
+
+@register.filter
+def breakdown_words(items: Any) -> list[str]:
+    """A figure's breakdown (key, value) pairs in words."""
+    return contract_words.breakdown_words(items or ())
+
+
+@register.simple_tag
+def contract_name(process: Any) -> str:
+    """A contract's title, or words naming it when it has none (never its OCID)."""
+    return process.title or contract_words.contract_label(title="", buyer=process.buyer_name or "")
+
+
+@register.simple_tag
+def when_words(process: Any) -> str:
+    """When the contract runs, as a sentence from its dates and today's date."""
+    return contract_words.when_sentence(
+        start=process.period_start, end=process.period_end, status=process.status or "", today=timezone.localdate()
+    )

@@ -33,6 +33,9 @@ def contract_feedback(process: Process) -> dict[str, Any]:
 
 
 @register.inclusion_tag("participation/_easy_read_feedback.html")
-def easy_read_feedback(process: Process) -> dict[str, Any]:
-    """The easy read page's way to the easy read feedback form, or why it cannot be used yet."""
-    return {"ocid": process.ocid, "opening": feedback_opening(process), "easy_read": True}
+def easy_read_feedback(process: Process, brief: bool = False) -> dict[str, Any]:
+    """The easy read page's way to the easy read feedback form, or why it cannot be used yet.
+
+    ``brief`` gives only a link to the form (at the top of the page), and nothing while the form cannot be used.
+    """
+    return {"ocid": process.ocid, "opening": feedback_opening(process), "easy_read": True, "brief": brief}
