@@ -88,7 +88,7 @@ def _axe_problems(page: Page) -> list[str]:
     "easy read", "real contract", "council", "provider", "organisations", "compare blank", "compare three contracts",
     "compare a service", "glossary", "data standard", "about the data", "downloads",
 ])  # fmt: skip
-def test_page_has_no_accessibility_problems_and_no_sideways_scroll_at_320px(
+def test_page_in_english_and_welsh_has_no_accessibility_problems_at_1280px_and_320px_and_no_sideways_scroll(
     live_server, page: Page, name: str, settings, tmp_path
 ):
     load_demo()
@@ -96,26 +96,32 @@ def test_page_has_no_accessibility_problems_and_no_sideways_scroll_at_320px(
         settings.OPENCARE_BULK_DIR = tmp_path / "bulk"
         write_bulk_downloads()
     path = _page_paths()[name]
-    response = page.goto(live_server.url + path)
-    assert response.status == STATUS.get(name, 200)
-    expect(page.get_by_role("heading", level=1)).to_be_visible()
-    if name == "data standard":
-        for details in page.locator("details").all()[:3]:
-            details.locator("summary").click()  # check opened tables too
-    if name == "contracts invalid date":
-        expect(page).to_have_title(re.compile(r"^Error:"))
-        expect(page.locator(".govuk-error-summary")).to_be_visible()
-    if name == "contract with metrics":
-        expect(page.locator("details:not([open])").first).to_be_attached()  # some figures start closed
-        page.evaluate("document.querySelectorAll('details').forEach(details => { details.open = true; })")
-    _wait_for_images(page)
-    assert _axe_problems(page) == []
-
-    page.set_viewport_size({"width": 320, "height": 640})
-    scroll_width = page.evaluate("document.documentElement.scrollWidth")
-    assert scroll_width <= 320, f"{path} is {scroll_width}px wide at a 320px viewport"
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=ARTIFACTS / f"{name.replace(' ', '-')}-320.png", full_page=False)
+    for prefix, language in (("", "en-gb"), ("/cy", "cy")):
+        page.set_viewport_size({"width": 1280, "height": 800})
+        response = page.goto(live_server.url + prefix + path)
+        assert response.status == STATUS.get(name, 200)
+        expect(page.locator("html")).to_have_attribute("lang", language)
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
+        if name == "data standard":
+            for details in page.locator("details").all()[:3]:
+                details.locator("summary").click()  # check opened tables too
+        if name == "contracts invalid date":
+            expect(page).to_have_title(re.compile(r"^(Error|Gwall):"))
+            expect(page.locator(".govuk-error-summary")).to_be_visible()
+        if name == "contract with metrics":
+            expect(page.locator("details:not([open])").first).to_be_attached()  # some figures start closed
+            page.evaluate("document.querySelectorAll('details').forEach(details => { details.open = true; })")
+        _wait_for_images(page)
+        shot = f"{name.replace(' ', '-')}-{language}"
+        assert _axe_problems(page) == [], f"{prefix + path} at 1280px"
+        page.screenshot(path=ARTIFACTS / f"{shot}-1280.png", full_page=False)
+
+        page.set_viewport_size({"width": 320, "height": 640})
+        scroll_width = page.evaluate("document.documentElement.scrollWidth")
+        assert scroll_width <= 320, f"{prefix + path} is {scroll_width}px wide at a 320px viewport"
+        assert _axe_problems(page) == [], f"{prefix + path} at 320px"
+        page.screenshot(path=ARTIFACTS / f"{shot}-320.png", full_page=False)
 
 
 @pytest.mark.django_db(transaction=True)
