@@ -15,11 +15,11 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from opencare.ocds.service_types import SERVICE_TYPES, service_type
+from opencare.publishing.typed_dates import UKDateField
 
-DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d %B %Y", "%d %b %Y"]
-DATE_HINT = "For example, 2026-04-01 or 01/04/2026"
 #: The CPV code given for each service type: the most specific code that names it.
 CPV_FOR_SERVICE = {
     "home-care": ("85312400", "Welfare services not delivered through residential institutions"),
@@ -48,9 +48,9 @@ class DocumentSlot:
     required: bool = False
 
 
-def date_field(label: str, *, required: bool = True, help_text: str = DATE_HINT) -> forms.DateField:
-    """A date typed as text in any of the formats people use."""
-    return forms.DateField(label=label, required=required, input_formats=DATE_FORMATS, help_text=help_text)
+def date_field(label: str, *, required: bool = True) -> forms.DateField:
+    """A date typed as text in any of the common UK forms, read day first (typed_dates)."""
+    return UKDateField(label=label, required=required)
 
 
 #: Thousands written with commas, as people write them: 4,500,000 or 1,234.50 (never 4,5, which could be a decimal).
@@ -333,11 +333,7 @@ class TargetsForm(MetricRows):
 class ActualsForm(forms.Form):
     """One month's figures for each agreed metric of a contract."""
 
-    month = forms.DateField(
-        label="Month the figures are for",
-        input_formats=["%Y-%m", "%m/%Y", "%B %Y", "%b %Y"],
-        help_text="For example, 2026-04 or April 2026",
-    )
+    month = UKDateField(month=True, label=_("Month the figures are for"))
 
     def __init__(self, *args: Any, metrics: list[tuple[str, str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
