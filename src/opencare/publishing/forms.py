@@ -18,6 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from opencare.ocds.service_types import SERVICE_TYPES, service_type
+from opencare.publishing.models import Publisher
+from opencare.publishing.providers import NEW, REGISTERS, NamedProvider, register_number
 from opencare.publishing.typed_dates import UKDateField
 
 #: The CPV code given for each service type: the most specific code that names it.
@@ -262,6 +264,20 @@ class MetricRows(forms.Form):
         return rows
 
 
+class ProviderChoiceField(forms.ChoiceField):
+    """The list of providers; a draft saved before providers were listed by identifier names one by its account
+    number, which is read as that account's provider."""
+
+    def to_python(self, value: Any) -> str:
+        """The chosen value; an account's number (an older draft) as that account's scheme and identifier."""
+        text = super().to_python(value)
+        if text.isdigit():
+            account = Publisher.objects.filter(pk=int(text), kind=Publisher.Kind.PROVIDER).first()
+            if account is not None:
+                return f"{account.scheme}|{account.identifier}"
+        return text
+
+
 class ContractForm(MetricRows, DocumentFields):
     """The award and signed contract, with what the provider is paid and commits to."""
 
@@ -270,16 +286,46 @@ class ContractForm(MetricRows, DocumentFields):
         DocumentSlot("pricing", "contractSchedule", "Pricing schedule", "The hourly rates and how they change."),
     )
 
-    def __init__(self, *args: Any, providers: list[tuple[str, str]], lots: list[tuple[str, str]], **kwargs: Any):
+    def __init__(self, *args: Any, providers: list[NamedProvider], lots: list[tuple[str, str]], **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["provider"] = forms.ChoiceField(
-            label="Provider", choices=[("", "Choose the provider"), *providers]
+        self.providers = {provider.key: provider for provider in providers}
+        self.fields["provider"] = ProviderChoiceField(
+            label=_("Provider"),
+            choices=[
+                ("", _("Choose the provider")),
+                *((provider.key, provider.name) for provider in providers),
+                (NEW, _("A provider not in this list: name it below")),
+            ],
+            help_text=_("Every provider in published data is listed, with an account here or not."),
+        )
+        self.fields["new_provider_name"] = forms.CharField(
+            label=_("A provider not in the list: its name"),
+            required=False,
+            max_length=200,
+            help_text=_("As it is registered, for example 'Saltmarsh Care Ltd'."),
+        )
+        self.fields["new_provider_register"] = forms.ChoiceField(
+            label=_("The register it is on"),
+            required=False,
+            choices=[("", _("Choose the register")), *((r.code, r.name) for r in REGISTERS.values())],
+        )
+        self.fields["new_provider_number"] = forms.CharField(
+            label=_("Its number on that register"),
+            required=False,
+            max_length=20,
+            help_text=_(
+                "Companies House: 8 characters, like 01234567 or SC123456. Charity in England and Wales: 6 or 7 "
+                "digits, like 1123456. Scottish charity: like SC012345. Northern Ireland charity: like NIC100002."
+            ),
         )
         if lots:
             self.fields["lot"] = forms.ChoiceField(label="Lot", choices=lots)
         self.order_fields(
             [
                 "provider",
+                "new_provider_name",
+                "new_provider_register",
+                "new_provider_number",
                 "lot",
                 "title",
                 "value",
@@ -323,7 +369,26 @@ class ContractForm(MetricRows, DocumentFields):
             self.add_error(
                 "metric_1", "Choose at least one metric and its target: they are what the contract will be held to."
             )
+        cleaned["named_provider"] = self._named_provider(cleaned)
         return cleaned
+
+    def _named_provider(self, cleaned: dict[str, Any]) -> NamedProvider | None:
+        """The provider chosen from the list, or the new one named with its register number (None if not given)."""
+        chosen = cleaned.get("provider")
+        if chosen != NEW:
+            return self.providers.get(chosen or "")
+        name = (cleaned.get("new_provider_name") or "").strip()
+        if not name:
+            self.add_error("new_provider_name", _("Give the name of the provider that is not in the list."))
+        try:
+            scheme, identifier = register_number(
+                cleaned.get("new_provider_register") or "", cleaned.get("new_provider_number") or ""
+            )
+        except ValidationError as error:
+            field = "new_provider_register" if not cleaned.get("new_provider_register") else "new_provider_number"
+            self.add_error(field, error)
+            return None
+        return NamedProvider(scheme, identifier, name) if name else None
 
 
 class TargetsForm(MetricRows):
@@ -514,3 +579,41 @@ class RetireMetricForm(forms.Form):
     metric_id = forms.CharField(widget=forms.HiddenInput)
     asked_for_by = forms.CharField(label="Who asked for it to be retired", max_length=500)
     reason = forms.CharField(label="Why", widget=forms.Textarea(attrs={"rows": 2}), max_length=3000)
+
+
+class ProviderClaimForm(forms.Form):
+    """Someone from a provider asks for its account, naming it by its register number as a contract does."""
+
+    name = forms.CharField(label=_("The provider's name"), max_length=200)
+    register = forms.ChoiceField(
+        label=_("The register it is on"),
+        choices=[("", _("Choose the register")), *((r.code, r.name) for r in REGISTERS.values())],
+    )
+    number = forms.CharField(
+        label=_("Its number on that register"),
+        max_length=20,
+        help_text=_("The number the council gave in the contract, for example 01234567 for Companies House."),
+    )
+    note = forms.CharField(
+        label=_("Who you are at the provider, and how an administrator can check"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text=_("For example, your job and a phone number of the provider's office that is published."),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if cleaned.get("register") and cleaned.get("number"):
+            try:
+                cleaned["scheme"], cleaned["identifier"] = register_number(cleaned["register"], cleaned["number"])
+            except ValidationError as error:
+                self.add_error("number", error)
+        return cleaned
+
+
+class ClaimDecisionForm(forms.Form):
+    """An administrator's decision on a provider's claim."""
+
+    claim = forms.IntegerField(widget=forms.HiddenInput)
+    decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("refuse", _("Refuse"))])
+    reason = forms.CharField(required=False, max_length=2000)

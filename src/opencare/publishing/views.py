@@ -11,19 +11,29 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
 from opencare.accounts.roles import is_administrator
 from opencare.publishing import selectors
 from opencare.publishing.actuals_upload import ActualRow, read_actuals
 from opencare.publishing.catalogue import CatalogueError, add_metric, current_metrics, retire_metric
+from opencare.publishing.claims import ClaimRefused, approve_claim, pending_claims, refuse_claim, request_claim
 from opencare.publishing.documents import UploadRefused, store_upload
 from opencare.publishing.flows import FLOWS
 from opencare.publishing.flows.actuals import actuals_builder, actuals_of, actuals_summary
 from opencare.publishing.flows.context import FlowContext
-from opencare.publishing.forms import ActualsUploadForm, CatalogueMetricForm, DocumentFields, RetireMetricForm
-from opencare.publishing.models import CatalogueChange, Draft, Publisher, StoredDocument
+from opencare.publishing.forms import (
+    ActualsUploadForm,
+    CatalogueMetricForm,
+    ClaimDecisionForm,
+    DocumentFields,
+    ProviderClaimForm,
+    RetireMetricForm,
+)
+from opencare.publishing.models import CatalogueChange, Draft, ProviderClaim, Publisher, StoredDocument
 from opencare.publishing.permissions import ACTIONS, decide
+from opencare.publishing.providers import suppliers_without_account
 from opencare.publishing.services import NotAllowed, PublishRefused, publish, record, save_draft
 
 UPLOAD_KIND = "publish-actuals:upload"
@@ -32,7 +42,12 @@ UPLOAD_KIND = "publish-actuals:upload"
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """The publisher's start page: their organisations and what they can do for each."""
-    context = {"organisations": selectors.organisations_of(request.user), "is_admin": is_administrator(request.user)}
+    admin = is_administrator(request.user)
+    context = {
+        "organisations": selectors.organisations_of(request.user),
+        "is_admin": admin,
+        "claims_waiting": len(pending_claims()) if admin else 0,
+    }
     return render(request, "publishing/home.html", context)
 
 
@@ -69,6 +84,9 @@ def process(request: HttpRequest, publisher_pk: int, ocid: str) -> HttpResponse:
         "actions": actions,
         "can_upload_actuals": bool(decide(request.user, "publish-actuals", publisher, ocid)),
         "title": ctx.compiled.get("title") or ocid,
+        "contracts": [
+            (contract, suppliers_without_account(ctx.compiled, contract.supplier_ids)) for contract in ctx.contracts
+        ],
     }
     return render(request, "publishing/process.html", context)
 
@@ -370,3 +388,55 @@ def catalogue(request: HttpRequest) -> HttpResponse:
         "retire_form": retire_form,
     }
     return render(request, "publishing/catalogue.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def claim_request(request: HttpRequest) -> HttpResponse:
+    """Someone from a provider asks for its account; an administrator decides (a claim alone gives nothing)."""
+    form = ProviderClaimForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            c = form.cleaned_data
+            request_claim(
+                user=request.user, name=c["name"], scheme=c["scheme"], identifier=c["identifier"], note=c["note"]
+            )
+            messages.success(
+                request,
+                gettext(
+                    "Your claim for %(name)s is with the site's administrators. You can publish for it once they "
+                    "approve it."
+                )
+                % {"name": c["name"]},
+            )
+            return redirect("publishing:home")
+        return render(request, "publishing/claim_request.html", {"form": form}, status=400)
+    return render(request, "publishing/claim_request.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def claims(request: HttpRequest) -> HttpResponse:
+    """Providers' claims waiting for an administrator, who approves or refuses each (administrators only)."""
+    if not is_administrator(request.user):
+        raise PermissionDenied(gettext("Only site administrators decide providers' claims."))
+    status = 200
+    if request.method == "POST":
+        form = ClaimDecisionForm(request.POST)
+        claim = ProviderClaim.objects.filter(pk=request.POST.get("claim") or 0).first() if form.is_valid() else None
+        if claim is None:
+            raise Http404(gettext("There is no such claim."))
+        try:
+            if form.cleaned_data["decision"] == "approve":
+                approve_claim(user=request.user, claim=claim, reason=form.cleaned_data["reason"])
+                approved = gettext("Approved: %(name)s can now publish its part.") % {"name": claim.name}
+                messages.success(request, approved)
+            else:
+                refuse_claim(user=request.user, claim=claim, reason=form.cleaned_data["reason"])
+                messages.success(request, gettext("Refused the claim for %(name)s.") % {"name": claim.name})
+            return redirect("publishing:claims")
+        except ClaimRefused as refused:
+            messages.error(request, str(refused))
+            status = 409
+    context = {"pending": pending_claims(), "decided": ProviderClaim.objects.exclude(status="pending")[:50]}
+    return render(request, "publishing/claims.html", context, status=status)
