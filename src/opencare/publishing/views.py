@@ -31,6 +31,15 @@ from opencare.publishing.forms import (
     ProviderClaimForm,
     RetireMetricForm,
 )
+from opencare.publishing.kept_uploads import (
+    forget,
+    keep,
+    kept,
+    kept_documents,
+    own_keys_only,
+    scope_of,
+    size_in_words,
+)
 from opencare.publishing.models import CatalogueChange, Draft, ProviderClaim, Publisher, StoredDocument
 from opencare.publishing.permissions import ACTIONS, decide
 from opencare.publishing.providers import suppliers_without_account
@@ -99,13 +108,22 @@ def flow_form(request: HttpRequest, publisher_pk: int, action: str, ocid: str = 
     if flow.needs_contract and ctx.contract is None:
         return render(request, "publishing/choose_contract.html", {"publisher": publisher, "ctx": ctx, "flow": flow})
     draft = Draft.objects.filter(publisher=publisher, kind=action, ocid=ocid).first()
+    scope = scope_of(publisher, action, ocid, ctx.contract.contract_id if ctx.contract else "")
     if request.method == "POST":
         form = flow.make_form(ctx, request.POST, request.FILES)
-        refused = _keep_uploads(request, publisher, form) if form.is_valid() else 400
-        if refused is None:
-            answers = _answers(form, request.POST)
-            save_draft(user=request.user, publisher=publisher, kind=action, ocid=ocid, answers=answers)
-            return redirect(_check_url(publisher, action, ocid, ctx))
+        if isinstance(form, DocumentFields):  # document keys only of this session's or the draft's uploads
+            allowed = kept(request.session, scope)
+            data = own_keys_only(request.POST, [s.name for s in form.slots], allowed, draft.answers if draft else {})
+            form = flow.make_form(ctx, data, request.FILES)
+        if form.is_valid():
+            refused = _keep_uploads(request, publisher, form)
+            if refused is None:
+                answers = _answers(form, form.data)
+                save_draft(user=request.user, publisher=publisher, kind=action, ocid=ocid, answers=answers)
+                forget(request.session, scope)
+                return redirect(_check_url(publisher, action, ocid, ctx))
+        else:
+            refused = _keep_uploads_despite_errors(request, publisher, form, scope) or 400
         return _form_page(request, publisher, flow, ctx, form, status=refused)
     form = flow.make_form(ctx, draft.answers if draft else None, None)
     return _form_page(request, publisher, flow, ctx, form)
@@ -310,6 +328,47 @@ def _keep_uploads(request: HttpRequest, publisher: Publisher, form: Any) -> int 
     return None
 
 
+def _keep_uploads_despite_errors(request: HttpRequest, publisher: Publisher, form: Any, scope: str) -> int | None:
+    """On a form with errors elsewhere, keep each uploaded file that passes its own checks, so it need not be
+    chosen again: stored, remembered in this session for this form, and put in the form's hidden field. Returns the
+    HTTP status of a refused file (413, 507...), or None."""
+    if not isinstance(form, DocumentFields):
+        return None
+    form.data = form.data.copy()
+    status = None
+    for slot in form.slots:
+        upload = form.cleaned_data.get(f"{slot.name}_file")
+        if not upload:
+            continue
+        try:
+            stored = store_upload(user=request.user, publisher=publisher, upload=upload)
+        except UploadRefused as error:
+            form.add_error(f"{slot.name}_file", str(error))
+            status = error.status
+            continue
+        record(
+            user=request.user,
+            publisher=publisher,
+            action="upload-document",
+            key=str(stored.key),
+            filename=stored.filename,
+            sha256=stored.sha256,
+        )
+        keep(request.session, scope, slot.name, str(stored.key))
+        form.data[f"{slot.name}_document"] = str(stored.key)
+    return status
+
+
+def _show_kept(form: Any, publisher: Publisher) -> None:
+    """Tell each file question of the form which document it keeps (one uploaded before), to say so on the page."""
+    if not isinstance(form, DocumentFields) or not form.is_bound:
+        return
+    keys = {slot.name: str(form.data.get(f"{slot.name}_document") or "") for slot in form.slots}
+    for slot, document in kept_documents(publisher, keys).items():
+        form.fields[f"{slot}_file"].kept = document
+        form.fields[f"{slot}_file"].kept_size = size_in_words(document.size)
+
+
 def _answers(form: Any, data: Any) -> dict[str, Any]:
     """The submitted text of the form's fields, with the keys of documents just uploaded."""
     answers = {name: data.get(name, "") for name in form.fields if not name.endswith("_file")}
@@ -320,6 +379,7 @@ def _answers(form: Any, data: Any) -> dict[str, Any]:
 
 
 def _form_page(request: HttpRequest, publisher: Publisher, flow: Any, ctx: FlowContext, form: Any, status: int = 200):
+    _show_kept(form, publisher)
     return render(
         request,
         "publishing/form.html",
