@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from opencare.ocds.service_types import SERVICE_TYPES, service_type
 from opencare.publishing.models import Publisher
 from opencare.publishing.providers import NEW, REGISTERS, NamedProvider, register_number
+from opencare.publishing.target_units import direction_hint, unit_of
 from opencare.publishing.typed_dates import UKDateField
 
 #: The CPV code given for each service type: the most specific code that names it.
@@ -212,15 +213,42 @@ class ProcessForm(DocumentFields):
 
 
 class MetricRows(forms.Form):
-    """Rows of agreed metrics with targets, chosen from the catalogue, and one local metric."""
+    """A target box for each catalogue metric a contract can agree, showing its unit and which way is better; and
+    one local metric.
 
-    def __init__(self, *args: Any, metric_choices: list[tuple[str, str]], **kwargs: Any) -> None:
+    Older drafts (and programs) give targets as rows of a metric and a target (metric_1, target_1...): those
+    fields are kept, hidden, and read as well."""
+
+    def __init__(self, *args: Any, metrics: dict[str, dict[str, Any]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        choices = [("", "Choose a metric"), *metric_choices]
+        self.metrics = metrics
+        for number, (metric_id, metric) in enumerate(metrics.items()):
+            unit = unit_of(metric)
+            field = FigureField(
+                label=_("%(title)s: target (%(unit)s)") % {"title": metric["title"], "unit": unit.words},
+                required=False,
+                max_digits=14,
+                decimal_places=4,
+                help_text=direction_hint(metric),
+            )
+            field.prefix, field.suffix = unit.prefix, unit.suffix
+            if number == 0:
+                field.group_heading = _("Targets")
+                field.group_hint = _(
+                    "Give a target for each measure the contract holds the provider to. Leave the others empty."
+                )
+            self.fields[f"target__{metric_id}"] = field
+        choices = [("", ""), *((metric_id, metric["title"]) for metric_id, metric in metrics.items())]
         for row in range(1, METRIC_ROWS + 1):
-            self.fields[f"metric_{row}"] = forms.ChoiceField(label=f"Metric {row}", choices=choices, required=False)
+            self.fields[f"metric_{row}"] = forms.ChoiceField(
+                label=f"Metric {row}", choices=choices, required=False, widget=forms.HiddenInput
+            )
             self.fields[f"target_{row}"] = FigureField(
-                label=f"Target for metric {row}", required=False, max_digits=14, decimal_places=4
+                label=f"Target for metric {row}",
+                required=False,
+                max_digits=14,
+                decimal_places=4,
+                widget=forms.HiddenInput,
             )
         self.fields["local_title"] = forms.CharField(
             label="A metric of your own (optional)",
@@ -236,10 +264,17 @@ class MetricRows(forms.Form):
         self.fields["local_better"] = forms.ChoiceField(
             label="Which is better", required=False, choices=[("higher", "Higher"), ("lower", "Lower")]
         )
-        self.fields["local_target"] = FigureField(label="Its target", required=False, max_digits=14, decimal_places=4)
+        self.fields["local_target"] = FigureField(
+            label="Its target",
+            required=False,
+            max_digits=14,
+            decimal_places=4,
+            help_text=_("In the unit you chose for it."),
+        )
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        boxed = {metric_id for metric_id in self.metrics if cleaned.get(f"target__{metric_id}") is not None}
         seen: set[str] = set()
         for row in range(1, METRIC_ROWS + 1):
             metric, target = cleaned.get(f"metric_{row}"), cleaned.get(f"target_{row}")
@@ -247,7 +282,7 @@ class MetricRows(forms.Form):
                 self.add_error(f"target_{row}", f"Give a target for metric {row}, or leave the metric empty.")
             if target is not None and not metric:
                 self.add_error(f"metric_{row}", f"Choose the metric that target {row} is for.")
-            if metric and metric in seen:
+            if metric and (metric in seen or metric in boxed):
                 self.add_error(f"metric_{row}", "Each metric can be chosen once.")
             seen.add(metric)
         if cleaned.get("local_title") and cleaned.get("local_target") is None:
@@ -255,13 +290,28 @@ class MetricRows(forms.Form):
         return cleaned
 
     def chosen(self) -> list[tuple[str, Decimal]]:
-        """The (metric id, target) pairs chosen, in row order."""
-        rows = []
-        for row in range(1, METRIC_ROWS + 1):
-            metric, target = self.cleaned_data.get(f"metric_{row}"), self.cleaned_data.get(f"target_{row}")
-            if metric and target is not None:
-                rows.append((metric, target))
-        return rows
+        """The (metric id, target) pairs given, in catalogue order, then any given as rows."""
+        return chosen_targets(self.cleaned_data, list(self.metrics))
+
+    @property
+    def first_target(self) -> str:
+        """The name of the first target box, where a missing target is pointed out."""
+        return next((name for name in self.fields if name.startswith("target__")), "local_title")
+
+
+def chosen_targets(cleaned: dict[str, Any], metric_ids: list[str]) -> list[tuple[str, Decimal]]:
+    """The (metric id, target) pairs a targets form was given: each target box filled, then the rows of older
+    drafts (metric_1, target_1...)."""
+    rows = [
+        (metric_id, cleaned[f"target__{metric_id}"])
+        for metric_id in metric_ids
+        if cleaned.get(f"target__{metric_id}") is not None
+    ]
+    for row in range(1, METRIC_ROWS + 1):
+        metric, target = cleaned.get(f"metric_{row}"), cleaned.get(f"target_{row}")
+        if metric and target is not None and metric not in {chosen for chosen, _target in rows}:
+            rows.append((metric, target))
+    return rows
 
 
 class ProviderChoiceField(forms.ChoiceField):
@@ -367,7 +417,8 @@ class ContractForm(MetricRows, DocumentFields):
             self.add_error("end", "The contract must end after it starts.")
         if not self.chosen() and not cleaned.get("local_title"):
             self.add_error(
-                "metric_1", "Choose at least one metric and its target: they are what the contract will be held to."
+                self.first_target,
+                _("Give at least one target: targets are what the contract will hold the provider to."),
             )
         cleaned["named_provider"] = self._named_provider(cleaned)
         return cleaned

@@ -53,6 +53,13 @@ REGISTERS = {
     )
 }
 SCHEMES = {register.scheme: register for register in REGISTERS.values()}
+#: Other registers providers in published data are named from, in words (a council names a new one only from
+#: REGISTERS).
+OTHER_REGISTERS = {
+    "GB-MPR": _("Mutuals Public Register"),
+    "GB-CQC": _("Care Quality Commission"),
+    "GB-PPON": _("Public Procurement Organisation Number"),
+}
 
 
 @dataclass(frozen=True)
@@ -110,19 +117,21 @@ def nameable_providers() -> list[NamedProvider]:
         .distinct()[:MOST_OFFERED]
     )
     names = dict(suppliers)
-    identifiers = (
+    identifiers: dict[int, list[tuple[str, str]]] = {}
+    rows = (
         OrganisationIdentifier.objects.filter(organisation_id__in=names)
         .exclude(scheme=NAME_SCHEME)
         .order_by("organisation_id", "-trusted", "scheme", "identifier")
         .values_list("organisation_id", "scheme", "identifier")
     )
-    named: set[int] = set()
-    for organisation_id, scheme, identifier in identifiers:
-        if organisation_id in named or not names.get(organisation_id):
-            continue
-        named.add(organisation_id)
-        provider = NamedProvider(scheme, identifier, names[organisation_id])
-        found.setdefault(provider.key, provider)
+    for organisation_id, scheme, identifier in rows:
+        identifiers.setdefault(organisation_id, []).append((scheme, identifier))
+    for organisation_id, keys in identifiers.items():
+        if not names.get(organisation_id) or any(f"{scheme}|{ident}" in found for scheme, ident in keys):
+            continue  # a name alone cannot be claimed; one with an account is listed by its account
+        # A register's number first (what an account would be made with), else its first trusted identifier.
+        scheme, identifier = min(keys, key=lambda key: key[0] not in SCHEMES)
+        found[f"{scheme}|{identifier}"] = NamedProvider(scheme, identifier, names[organisation_id])
     return sorted(found.values(), key=lambda provider: (provider.name.casefold(), provider.key))
 
 
@@ -147,7 +156,7 @@ def provider_party(provider: NamedProvider) -> rb.Party:
 def register_name(scheme: str) -> str:
     """The register a scheme names, in words ('Companies House'), or the scheme itself for others."""
     register = SCHEMES.get(scheme)
-    return str(register.name) if register else scheme
+    return str(register.name if register else OTHER_REGISTERS.get(scheme, scheme))
 
 
 def suppliers_without_account(compiled: dict[str, Any], supplier_ids: tuple[str, ...]) -> list[str]:

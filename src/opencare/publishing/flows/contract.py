@@ -11,7 +11,7 @@ from opencare.ocds import release_builder as rb
 from opencare.publishing import forms
 from opencare.publishing.flows.context import Builder, Flow, FlowContext
 from opencare.publishing.flows.documents import slot_documents, slot_summary
-from opencare.publishing.flows.targets import chosen_rows, metric_choices, targets_of, targets_summary
+from opencare.publishing.flows.targets import chosen_rows, target_metrics, targets_of, targets_summary
 from opencare.publishing.providers import nameable_providers, provider_party, register_name
 
 
@@ -22,7 +22,7 @@ def _contract_form(ctx: FlowContext, data: dict | None, files: dict | None) -> d
         for lot in (ctx.compiled.get("tender") or {}).get("lots") or []
         if isinstance(lot, dict)
     ]
-    return forms.ContractForm(data, files, providers=providers, lots=lots, metric_choices=metric_choices())
+    return forms.ContractForm(data, files, providers=providers, lots=lots, metrics=target_metrics())
 
 
 def _contract_summary(ctx: FlowContext, c: dict[str, Any]) -> list[tuple[str, str]]:
