@@ -188,18 +188,17 @@ def _publish_contract(page: Page) -> None:
     _field(page, "Pay commitment in words (optional)").fill("At least the Real Living Wage; travel time is paid")
     _field(page, "Pay and conditions").fill("Real Living Wage for all working time")
     _field(page, "How performance is measured").fill("Monthly figures for each agreed metric")
-    for row, (metric_id, _, target) in enumerate(METRICS, start=1):
-        _field(page, f"Metric {row}").select_option(value=metric_id)
-        _field(page, f"Target for metric {row}").fill(target)
+    for _, title, target in METRICS:  # each target box shows its unit: all three are percentages
+        _field(page, f"{title}: target (percent)").fill(f"{target}%")
     _screenshot(page, "publishing-5-contract-form")
 
     summary = _save_and_check(page)
-    expect(_answer(summary, "Provider")).to_have_text(MOORSIDE.name)
+    expect(_answer(summary, "Provider")).to_have_text(f"{MOORSIDE.name} (Mutuals Public Register {MOORSIDE.ident})")
     expect(_answer(summary, "Contract title")).to_have_text(CONTRACT_TITLE)
     expect(_answer(summary, "Price per hour")).to_have_text("£29.10")
     expect(_answer(summary, "Care worker pay per hour")).to_have_text("£13.45")
     for _, title, target in METRICS:
-        expect(_answer(summary, title)).to_have_text(f"Target: {target}")
+        expect(_answer(summary, title)).to_have_text(re.compile("^" + re.escape(f"Target: {target}%. ")))
     _publish(page, TITLE)
     contracts = page.locator("dl.govuk-summary-list")
     expect(contracts.locator("dt")).to_have_text([CONTRACT_TITLE])

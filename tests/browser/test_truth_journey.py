@@ -97,15 +97,14 @@ def _publish_contract(page: Page) -> None:
     _field(page, "Care worker pay per hour (£)").fill(AGREED_PAY)
     _field(page, "Pay and conditions").fill(TERMS)
     _field(page, "How performance is measured").fill("Monthly figures for each agreed target")
-    for row, (metric_id, _, target, _, _) in enumerate(TARGETS, start=1):
-        _field(page, f"Metric {row}").select_option(value=metric_id)
-        _field(page, f"Target for metric {row}").fill(target)
+    for _, title, target, _, _ in TARGETS:  # each target box shows its unit: all three are percentages
+        _field(page, f"{title}: target (percent)").fill(target)
     _screenshot(page, "truth-2-contract-form")
     summary = _save_and_check(page)
     expect(_answer(summary, "Care worker pay per hour")).to_have_text(f"£{AGREED_PAY}")
     expect(_answer(summary, "Pay and conditions")).to_have_text(TERMS)
-    for _, title, target, _, _ in TARGETS:
-        expect(_answer(summary, title)).to_have_text(f"Target: {target}")
+    for _, title, _, shown, better in TARGETS:
+        expect(_answer(summary, title)).to_have_text(f"Target: {shown}. {better}.")
     _publish(page, TITLE)
 
 

@@ -183,6 +183,11 @@ GUARDED = {
     "publishing:flow_check": Guard(),
     "publishing:actuals_upload": Guard(where="the supplier"),
     "publishing:actuals_upload_check": Guard(where="the supplier"),
+    # Any signed-in person may ask for a provider's account; the claim gives nothing until an administrator approves.
+    "publishing:claim_request": Guard(
+        data={"name": "A claim", "register": "coh", "number": "01234567", "note": "x"}, refused=(ANONYMOUS,)
+    ),
+    "publishing:claims": Guard(data={"claim": "1", "decision": "approve"}, refused=NOT_ADMINISTRATORS),
     "publishing:tokens": Guard(data={"name": "A token posted by someone refused", "scopes": ["releases"]}),
     # The catalogue is a public page, so a change is refused with 403 even when signed out.
     "publishing:catalogue": Guard(data=METRIC, refused=NOT_ADMINISTRATORS, signed_out=403),
@@ -396,7 +401,8 @@ def test_every_changing_url_refuses_whoever_may_not_use_it_and_changes_nothing(c
 def test_publishers_of_another_organisation_are_among_the_refused():
     """Each guarded address that names an organisation is tried by a publisher of another one (Kestrel Homecare)."""
     for key, guard in GUARDED.items():
-        if key.startswith("publishing:") and key != "publishing:catalogue":
+        # The catalogue and a provider's claim name no organisation (a claim is anyone's to ask, and gives nothing).
+        if key.startswith("publishing:") and key not in ("publishing:catalogue", "publishing:claim_request"):
             assert PUBLISHER_OF_UNRELATED_PROVIDER in guard.refused, key
     assert UNRELATED_PROVIDER != BUYER
 

@@ -17,11 +17,11 @@ from typing import Any
 from django.core.files.uploadedfile import UploadedFile
 
 from opencare.publishing.documents import UploadRefused
+from opencare.publishing.typed_dates import NotADate, read_date
 
 COLUMNS = ("metric_id", "period_start", "period_end", "value")
 MAX_ROWS = 5000
 MAX_XLSX_EXPANDED_BYTES = 50 * 1000 * 1000
-DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
 
 
 @dataclass(frozen=True)
@@ -179,11 +179,10 @@ def _date(value: Any, column: str) -> date:
     if isinstance(value, date):
         return value
     text = str(value or "").strip()
-    for form in DATE_FORMATS:
-        try:
-            return datetime.strptime(text, form).date()
-        except ValueError:
-            continue
+    try:
+        return read_date(text)  # 2026-04-01, 1/4/2026, 1 April 2026: day first, as in the forms
+    except NotADate:
+        pass
     raise ValueError(f"{column} '{text}' is not a date like 2026-04-01")
 
 

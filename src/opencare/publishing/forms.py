@@ -15,11 +15,14 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from opencare.ocds.service_types import SERVICE_TYPES, service_type
+from opencare.publishing.models import Publisher
+from opencare.publishing.providers import NEW, REGISTERS, NamedProvider, register_number
+from opencare.publishing.target_units import direction_hint, unit_of
+from opencare.publishing.typed_dates import UKDateField
 
-DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d %B %Y", "%d %b %Y"]
-DATE_HINT = "For example, 2026-04-01 or 01/04/2026"
 #: The CPV code given for each service type: the most specific code that names it.
 CPV_FOR_SERVICE = {
     "home-care": ("85312400", "Welfare services not delivered through residential institutions"),
@@ -48,9 +51,9 @@ class DocumentSlot:
     required: bool = False
 
 
-def date_field(label: str, *, required: bool = True, help_text: str = DATE_HINT) -> forms.DateField:
-    """A date typed as text in any of the formats people use."""
-    return forms.DateField(label=label, required=required, input_formats=DATE_FORMATS, help_text=help_text)
+def date_field(label: str, *, required: bool = True) -> forms.DateField:
+    """A date typed as text in any of the common UK forms, read day first (typed_dates)."""
+    return UKDateField(label=label, required=required)
 
 
 #: Thousands written with commas, as people write them: 4,500,000 or 1,234.50 (never 4,5, which could be a decimal).
@@ -210,15 +213,42 @@ class ProcessForm(DocumentFields):
 
 
 class MetricRows(forms.Form):
-    """Rows of agreed metrics with targets, chosen from the catalogue, and one local metric."""
+    """A target box for each catalogue metric a contract can agree, showing its unit and which way is better; and
+    one local metric.
 
-    def __init__(self, *args: Any, metric_choices: list[tuple[str, str]], **kwargs: Any) -> None:
+    Older drafts (and programs) give targets as rows of a metric and a target (metric_1, target_1...): those
+    fields are kept, hidden, and read as well."""
+
+    def __init__(self, *args: Any, metrics: dict[str, dict[str, Any]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        choices = [("", "Choose a metric"), *metric_choices]
+        self.metrics = metrics
+        for number, (metric_id, metric) in enumerate(metrics.items()):
+            unit = unit_of(metric)
+            field = FigureField(
+                label=_("%(title)s: target (%(unit)s)") % {"title": metric["title"], "unit": unit.words},
+                required=False,
+                max_digits=14,
+                decimal_places=4,
+                help_text=direction_hint(metric),
+            )
+            field.prefix, field.suffix = unit.prefix, unit.suffix
+            if number == 0:
+                field.group_heading = _("Targets")
+                field.group_hint = _(
+                    "Give a target for each measure the contract holds the provider to. Leave the others empty."
+                )
+            self.fields[f"target__{metric_id}"] = field
+        choices = [("", ""), *((metric_id, metric["title"]) for metric_id, metric in metrics.items())]
         for row in range(1, METRIC_ROWS + 1):
-            self.fields[f"metric_{row}"] = forms.ChoiceField(label=f"Metric {row}", choices=choices, required=False)
+            self.fields[f"metric_{row}"] = forms.ChoiceField(
+                label=f"Metric {row}", choices=choices, required=False, widget=forms.HiddenInput
+            )
             self.fields[f"target_{row}"] = FigureField(
-                label=f"Target for metric {row}", required=False, max_digits=14, decimal_places=4
+                label=f"Target for metric {row}",
+                required=False,
+                max_digits=14,
+                decimal_places=4,
+                widget=forms.HiddenInput,
             )
         self.fields["local_title"] = forms.CharField(
             label="A metric of your own (optional)",
@@ -234,10 +264,17 @@ class MetricRows(forms.Form):
         self.fields["local_better"] = forms.ChoiceField(
             label="Which is better", required=False, choices=[("higher", "Higher"), ("lower", "Lower")]
         )
-        self.fields["local_target"] = FigureField(label="Its target", required=False, max_digits=14, decimal_places=4)
+        self.fields["local_target"] = FigureField(
+            label="Its target",
+            required=False,
+            max_digits=14,
+            decimal_places=4,
+            help_text=_("In the unit you chose for it."),
+        )
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        boxed = {metric_id for metric_id in self.metrics if cleaned.get(f"target__{metric_id}") is not None}
         seen: set[str] = set()
         for row in range(1, METRIC_ROWS + 1):
             metric, target = cleaned.get(f"metric_{row}"), cleaned.get(f"target_{row}")
@@ -245,7 +282,7 @@ class MetricRows(forms.Form):
                 self.add_error(f"target_{row}", f"Give a target for metric {row}, or leave the metric empty.")
             if target is not None and not metric:
                 self.add_error(f"metric_{row}", f"Choose the metric that target {row} is for.")
-            if metric and metric in seen:
+            if metric and (metric in seen or metric in boxed):
                 self.add_error(f"metric_{row}", "Each metric can be chosen once.")
             seen.add(metric)
         if cleaned.get("local_title") and cleaned.get("local_target") is None:
@@ -253,13 +290,42 @@ class MetricRows(forms.Form):
         return cleaned
 
     def chosen(self) -> list[tuple[str, Decimal]]:
-        """The (metric id, target) pairs chosen, in row order."""
-        rows = []
-        for row in range(1, METRIC_ROWS + 1):
-            metric, target = self.cleaned_data.get(f"metric_{row}"), self.cleaned_data.get(f"target_{row}")
-            if metric and target is not None:
-                rows.append((metric, target))
-        return rows
+        """The (metric id, target) pairs given, in catalogue order, then any given as rows."""
+        return chosen_targets(self.cleaned_data, list(self.metrics))
+
+    @property
+    def first_target(self) -> str:
+        """The name of the first target box, where a missing target is pointed out."""
+        return next((name for name in self.fields if name.startswith("target__")), "local_title")
+
+
+def chosen_targets(cleaned: dict[str, Any], metric_ids: list[str]) -> list[tuple[str, Decimal]]:
+    """The (metric id, target) pairs a targets form was given: each target box filled, then the rows of older
+    drafts (metric_1, target_1...)."""
+    rows = [
+        (metric_id, cleaned[f"target__{metric_id}"])
+        for metric_id in metric_ids
+        if cleaned.get(f"target__{metric_id}") is not None
+    ]
+    for row in range(1, METRIC_ROWS + 1):
+        metric, target = cleaned.get(f"metric_{row}"), cleaned.get(f"target_{row}")
+        if metric and target is not None and metric not in {chosen for chosen, _target in rows}:
+            rows.append((metric, target))
+    return rows
+
+
+class ProviderChoiceField(forms.ChoiceField):
+    """The list of providers; a draft saved before providers were listed by identifier names one by its account
+    number, which is read as that account's provider."""
+
+    def to_python(self, value: Any) -> str:
+        """The chosen value; an account's number (an older draft) as that account's scheme and identifier."""
+        text = super().to_python(value)
+        if text.isdigit():
+            account = Publisher.objects.filter(pk=int(text), kind=Publisher.Kind.PROVIDER).first()
+            if account is not None:
+                return f"{account.scheme}|{account.identifier}"
+        return text
 
 
 class ContractForm(MetricRows, DocumentFields):
@@ -270,16 +336,46 @@ class ContractForm(MetricRows, DocumentFields):
         DocumentSlot("pricing", "contractSchedule", "Pricing schedule", "The hourly rates and how they change."),
     )
 
-    def __init__(self, *args: Any, providers: list[tuple[str, str]], lots: list[tuple[str, str]], **kwargs: Any):
+    def __init__(self, *args: Any, providers: list[NamedProvider], lots: list[tuple[str, str]], **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["provider"] = forms.ChoiceField(
-            label="Provider", choices=[("", "Choose the provider"), *providers]
+        self.providers = {provider.key: provider for provider in providers}
+        self.fields["provider"] = ProviderChoiceField(
+            label=_("Provider"),
+            choices=[
+                ("", _("Choose the provider")),
+                *((provider.key, provider.name) for provider in providers),
+                (NEW, _("A provider not in this list: name it below")),
+            ],
+            help_text=_("Every provider in published data is listed, with an account here or not."),
+        )
+        self.fields["new_provider_name"] = forms.CharField(
+            label=_("A provider not in the list: its name"),
+            required=False,
+            max_length=200,
+            help_text=_("As it is registered, for example 'Saltmarsh Care Ltd'."),
+        )
+        self.fields["new_provider_register"] = forms.ChoiceField(
+            label=_("The register it is on"),
+            required=False,
+            choices=[("", _("Choose the register")), *((r.code, r.name) for r in REGISTERS.values())],
+        )
+        self.fields["new_provider_number"] = forms.CharField(
+            label=_("Its number on that register"),
+            required=False,
+            max_length=20,
+            help_text=_(
+                "Companies House: 8 characters, like 01234567 or SC123456. Charity in England and Wales: 6 or 7 "
+                "digits, like 1123456. Scottish charity: like SC012345. Northern Ireland charity: like NIC100002."
+            ),
         )
         if lots:
             self.fields["lot"] = forms.ChoiceField(label="Lot", choices=lots)
         self.order_fields(
             [
                 "provider",
+                "new_provider_name",
+                "new_provider_register",
+                "new_provider_number",
                 "lot",
                 "title",
                 "value",
@@ -321,9 +417,29 @@ class ContractForm(MetricRows, DocumentFields):
             self.add_error("end", "The contract must end after it starts.")
         if not self.chosen() and not cleaned.get("local_title"):
             self.add_error(
-                "metric_1", "Choose at least one metric and its target: they are what the contract will be held to."
+                self.first_target,
+                _("Give at least one target: targets are what the contract will hold the provider to."),
             )
+        cleaned["named_provider"] = self._named_provider(cleaned)
         return cleaned
+
+    def _named_provider(self, cleaned: dict[str, Any]) -> NamedProvider | None:
+        """The provider chosen from the list, or the new one named with its register number (None if not given)."""
+        chosen = cleaned.get("provider")
+        if chosen != NEW:
+            return self.providers.get(chosen or "")
+        name = (cleaned.get("new_provider_name") or "").strip()
+        if not name:
+            self.add_error("new_provider_name", _("Give the name of the provider that is not in the list."))
+        try:
+            scheme, identifier = register_number(
+                cleaned.get("new_provider_register") or "", cleaned.get("new_provider_number") or ""
+            )
+        except ValidationError as error:
+            field = "new_provider_register" if not cleaned.get("new_provider_register") else "new_provider_number"
+            self.add_error(field, error)
+            return None
+        return NamedProvider(scheme, identifier, name) if name else None
 
 
 class TargetsForm(MetricRows):
@@ -333,11 +449,7 @@ class TargetsForm(MetricRows):
 class ActualsForm(forms.Form):
     """One month's figures for each agreed metric of a contract."""
 
-    month = forms.DateField(
-        label="Month the figures are for",
-        input_formats=["%Y-%m", "%m/%Y", "%B %Y", "%b %Y"],
-        help_text="For example, 2026-04 or April 2026",
-    )
+    month = UKDateField(month=True, label=_("Month the figures are for"))
 
     def __init__(self, *args: Any, metrics: list[tuple[str, str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -518,3 +630,41 @@ class RetireMetricForm(forms.Form):
     metric_id = forms.CharField(widget=forms.HiddenInput)
     asked_for_by = forms.CharField(label="Who asked for it to be retired", max_length=500)
     reason = forms.CharField(label="Why", widget=forms.Textarea(attrs={"rows": 2}), max_length=3000)
+
+
+class ProviderClaimForm(forms.Form):
+    """Someone from a provider asks for its account, naming it by its register number as a contract does."""
+
+    name = forms.CharField(label=_("The provider's name"), max_length=200)
+    register = forms.ChoiceField(
+        label=_("The register it is on"),
+        choices=[("", _("Choose the register")), *((r.code, r.name) for r in REGISTERS.values())],
+    )
+    number = forms.CharField(
+        label=_("Its number on that register"),
+        max_length=20,
+        help_text=_("The number the council gave in the contract, for example 01234567 for Companies House."),
+    )
+    note = forms.CharField(
+        label=_("Who you are at the provider, and how an administrator can check"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text=_("For example, your job and a phone number of the provider's office that is published."),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if cleaned.get("register") and cleaned.get("number"):
+            try:
+                cleaned["scheme"], cleaned["identifier"] = register_number(cleaned["register"], cleaned["number"])
+            except ValidationError as error:
+                self.add_error("number", error)
+        return cleaned
+
+
+class ClaimDecisionForm(forms.Form):
+    """An administrator's decision on a provider's claim."""
+
+    claim = forms.IntegerField(widget=forms.HiddenInput)
+    decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("refuse", _("Refuse"))])
+    reason = forms.CharField(required=False, max_length=2000)

@@ -171,3 +171,35 @@ class CatalogueChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.metric_id} v{self.version} ({self.change})"
+
+
+class ProviderClaim(models.Model):
+    """Someone from a provider asks for its account: the provider a contract names by its register number.
+
+    A claim gives nothing until an administrator approves it; approving makes (or finds) the publishing organisation
+    with that scheme and identifier and makes the person who asked its publisher (publishing.claims)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for an administrator"
+        APPROVED = "approved", "Approved"
+        REFUSED = "refused", "Refused"
+
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    name = models.TextField(help_text="The provider's name, as the person gave it.")
+    scheme = models.TextField(help_text="The org-id scheme of its register, e.g. GB-COH.")
+    identifier = models.TextField(help_text="Its number on that register.")
+    note = models.TextField(blank=True, help_text="Who the person is at the provider, and how to check it.")
+    status = models.TextField(choices=Status.choices, default=Status.PENDING)
+    publisher = models.ForeignKey(Publisher, null=True, blank=True, on_delete=models.PROTECT, related_name="claims")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reason = models.TextField(blank=True, help_text="Why the administrator decided as they did.")
+    requested_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.requested_by} claims {self.name} ({self.scheme} {self.identifier}): {self.status}"

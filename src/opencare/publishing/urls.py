@@ -18,5 +18,7 @@ urlpatterns = [
     path(process + "<str:action>/check/", views.flow_check, name="flow_check"),
     path("documents/<uuid:key>/<str:filename>", views.document, name="document"),
     path("audit/", views.audit_log, name="audit"),
+    path("claims/", views.claims, name="claims"),
+    path("claims/new/", views.claim_request, name="claim_request"),
     path("catalogue/", views.catalogue, name="catalogue"),
 ]

@@ -11,19 +11,38 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
 from opencare.accounts.roles import is_administrator
 from opencare.publishing import selectors
 from opencare.publishing.actuals_upload import ActualRow, read_actuals
 from opencare.publishing.catalogue import CatalogueError, add_metric, current_metrics, retire_metric
+from opencare.publishing.claims import ClaimRefused, approve_claim, pending_claims, refuse_claim, request_claim
 from opencare.publishing.documents import UploadRefused, store_upload
 from opencare.publishing.flows import FLOWS
 from opencare.publishing.flows.actuals import actuals_builder, actuals_of, actuals_summary
 from opencare.publishing.flows.context import FlowContext
-from opencare.publishing.forms import ActualsUploadForm, CatalogueMetricForm, DocumentFields, RetireMetricForm
-from opencare.publishing.models import CatalogueChange, Draft, Publisher, StoredDocument
+from opencare.publishing.forms import (
+    ActualsUploadForm,
+    CatalogueMetricForm,
+    ClaimDecisionForm,
+    DocumentFields,
+    ProviderClaimForm,
+    RetireMetricForm,
+)
+from opencare.publishing.kept_uploads import (
+    forget,
+    keep,
+    kept,
+    kept_documents,
+    own_keys_only,
+    scope_of,
+    size_in_words,
+)
+from opencare.publishing.models import CatalogueChange, Draft, ProviderClaim, Publisher, StoredDocument
 from opencare.publishing.permissions import ACTIONS, decide
+from opencare.publishing.providers import suppliers_without_account
 from opencare.publishing.services import NotAllowed, PublishRefused, publish, record, save_draft
 
 UPLOAD_KIND = "publish-actuals:upload"
@@ -32,7 +51,12 @@ UPLOAD_KIND = "publish-actuals:upload"
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """The publisher's start page: their organisations and what they can do for each."""
-    context = {"organisations": selectors.organisations_of(request.user), "is_admin": is_administrator(request.user)}
+    admin = is_administrator(request.user)
+    context = {
+        "organisations": selectors.organisations_of(request.user),
+        "is_admin": admin,
+        "claims_waiting": len(pending_claims()) if admin else 0,
+    }
     return render(request, "publishing/home.html", context)
 
 
@@ -69,6 +93,9 @@ def process(request: HttpRequest, publisher_pk: int, ocid: str) -> HttpResponse:
         "actions": actions,
         "can_upload_actuals": bool(decide(request.user, "publish-actuals", publisher, ocid)),
         "title": ctx.compiled.get("title") or ocid,
+        "contracts": [
+            (contract, suppliers_without_account(ctx.compiled, contract.supplier_ids)) for contract in ctx.contracts
+        ],
     }
     return render(request, "publishing/process.html", context)
 
@@ -81,13 +108,22 @@ def flow_form(request: HttpRequest, publisher_pk: int, action: str, ocid: str = 
     if flow.needs_contract and ctx.contract is None:
         return render(request, "publishing/choose_contract.html", {"publisher": publisher, "ctx": ctx, "flow": flow})
     draft = Draft.objects.filter(publisher=publisher, kind=action, ocid=ocid).first()
+    scope = scope_of(publisher, action, ocid, ctx.contract.contract_id if ctx.contract else "")
     if request.method == "POST":
         form = flow.make_form(ctx, request.POST, request.FILES)
-        refused = _keep_uploads(request, publisher, form) if form.is_valid() else 400
-        if refused is None:
-            answers = _answers(form, request.POST)
-            save_draft(user=request.user, publisher=publisher, kind=action, ocid=ocid, answers=answers)
-            return redirect(_check_url(publisher, action, ocid, ctx))
+        if isinstance(form, DocumentFields):  # document keys only of this session's or the draft's uploads
+            allowed = kept(request.session, scope)
+            data = own_keys_only(request.POST, [s.name for s in form.slots], allowed, draft.answers if draft else {})
+            form = flow.make_form(ctx, data, request.FILES)
+        if form.is_valid():
+            refused = _keep_uploads(request, publisher, form)
+            if refused is None:
+                answers = _answers(form, form.data)
+                save_draft(user=request.user, publisher=publisher, kind=action, ocid=ocid, answers=answers)
+                forget(request.session, scope)
+                return redirect(_check_url(publisher, action, ocid, ctx))
+        else:
+            refused = _keep_uploads_despite_errors(request, publisher, form, scope) or 400
         return _form_page(request, publisher, flow, ctx, form, status=refused)
     form = flow.make_form(ctx, draft.answers if draft else None, None)
     return _form_page(request, publisher, flow, ctx, form)
@@ -292,6 +328,47 @@ def _keep_uploads(request: HttpRequest, publisher: Publisher, form: Any) -> int 
     return None
 
 
+def _keep_uploads_despite_errors(request: HttpRequest, publisher: Publisher, form: Any, scope: str) -> int | None:
+    """On a form with errors elsewhere, keep each uploaded file that passes its own checks, so it need not be
+    chosen again: stored, remembered in this session for this form, and put in the form's hidden field. Returns the
+    HTTP status of a refused file (413, 507...), or None."""
+    if not isinstance(form, DocumentFields):
+        return None
+    form.data = form.data.copy()
+    status = None
+    for slot in form.slots:
+        upload = form.cleaned_data.get(f"{slot.name}_file")
+        if not upload:
+            continue
+        try:
+            stored = store_upload(user=request.user, publisher=publisher, upload=upload)
+        except UploadRefused as error:
+            form.add_error(f"{slot.name}_file", str(error))
+            status = error.status
+            continue
+        record(
+            user=request.user,
+            publisher=publisher,
+            action="upload-document",
+            key=str(stored.key),
+            filename=stored.filename,
+            sha256=stored.sha256,
+        )
+        keep(request.session, scope, slot.name, str(stored.key))
+        form.data[f"{slot.name}_document"] = str(stored.key)
+    return status
+
+
+def _show_kept(form: Any, publisher: Publisher) -> None:
+    """Tell each file question of the form which document it keeps (one uploaded before), to say so on the page."""
+    if not isinstance(form, DocumentFields) or not form.is_bound:
+        return
+    keys = {slot.name: str(form.data.get(f"{slot.name}_document") or "") for slot in form.slots}
+    for slot, document in kept_documents(publisher, keys).items():
+        form.fields[f"{slot}_file"].kept = document
+        form.fields[f"{slot}_file"].kept_size = size_in_words(document.size)
+
+
 def _answers(form: Any, data: Any) -> dict[str, Any]:
     """The submitted text of the form's fields, with the keys of documents just uploaded."""
     answers = {name: data.get(name, "") for name in form.fields if not name.endswith("_file")}
@@ -302,6 +379,7 @@ def _answers(form: Any, data: Any) -> dict[str, Any]:
 
 
 def _form_page(request: HttpRequest, publisher: Publisher, flow: Any, ctx: FlowContext, form: Any, status: int = 200):
+    _show_kept(form, publisher)
     return render(
         request,
         "publishing/form.html",
@@ -370,3 +448,55 @@ def catalogue(request: HttpRequest) -> HttpResponse:
         "retire_form": retire_form,
     }
     return render(request, "publishing/catalogue.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def claim_request(request: HttpRequest) -> HttpResponse:
+    """Someone from a provider asks for its account; an administrator decides (a claim alone gives nothing)."""
+    form = ProviderClaimForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            c = form.cleaned_data
+            request_claim(
+                user=request.user, name=c["name"], scheme=c["scheme"], identifier=c["identifier"], note=c["note"]
+            )
+            messages.success(
+                request,
+                gettext(
+                    "Your claim for %(name)s is with the site's administrators. You can publish for it once they "
+                    "approve it."
+                )
+                % {"name": c["name"]},
+            )
+            return redirect("publishing:home")
+        return render(request, "publishing/claim_request.html", {"form": form}, status=400)
+    return render(request, "publishing/claim_request.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def claims(request: HttpRequest) -> HttpResponse:
+    """Providers' claims waiting for an administrator, who approves or refuses each (administrators only)."""
+    if not is_administrator(request.user):
+        raise PermissionDenied(gettext("Only site administrators decide providers' claims."))
+    status = 200
+    if request.method == "POST":
+        form = ClaimDecisionForm(request.POST)
+        claim = ProviderClaim.objects.filter(pk=request.POST.get("claim") or 0).first() if form.is_valid() else None
+        if claim is None:
+            raise Http404(gettext("There is no such claim."))
+        try:
+            if form.cleaned_data["decision"] == "approve":
+                approve_claim(user=request.user, claim=claim, reason=form.cleaned_data["reason"])
+                approved = gettext("Approved: %(name)s can now publish its part.") % {"name": claim.name}
+                messages.success(request, approved)
+            else:
+                refuse_claim(user=request.user, claim=claim, reason=form.cleaned_data["reason"])
+                messages.success(request, gettext("Refused the claim for %(name)s.") % {"name": claim.name})
+            return redirect("publishing:claims")
+        except ClaimRefused as refused:
+            messages.error(request, str(refused))
+            status = 409
+    context = {"pending": pending_claims(), "decided": ProviderClaim.objects.exclude(status="pending")[:50]}
+    return render(request, "publishing/claims.html", context, status=status)

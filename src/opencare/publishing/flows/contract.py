@@ -5,30 +5,34 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms as django_forms
+from django.utils.translation import gettext as _
 
 from opencare.ocds import release_builder as rb
 from opencare.publishing import forms
 from opencare.publishing.flows.context import Builder, Flow, FlowContext
 from opencare.publishing.flows.documents import slot_documents, slot_summary
-from opencare.publishing.flows.targets import chosen_rows, metric_choices, targets_of, targets_summary
-from opencare.publishing.models import Publisher
-from opencare.publishing.services import party_of
+from opencare.publishing.flows.targets import chosen_rows, target_metrics, targets_of, targets_summary
+from opencare.publishing.providers import nameable_providers, provider_party, register_name
 
 
 def _contract_form(ctx: FlowContext, data: dict | None, files: dict | None) -> django_forms.Form:
-    providers = [(str(p.pk), p.name) for p in Publisher.objects.filter(kind=Publisher.Kind.PROVIDER)]
+    providers = nameable_providers()
     lots = [
         (str(lot.get("id")), str(lot.get("title") or lot.get("id")))
         for lot in (ctx.compiled.get("tender") or {}).get("lots") or []
         if isinstance(lot, dict)
     ]
-    return forms.ContractForm(data, files, providers=providers, lots=lots, metric_choices=metric_choices())
+    return forms.ContractForm(data, files, providers=providers, lots=lots, metrics=target_metrics())
 
 
 def _contract_summary(ctx: FlowContext, c: dict[str, Any]) -> list[tuple[str, str]]:
-    provider = Publisher.objects.get(pk=c["provider"])
+    provider = c["named_provider"]
     return [
-        ("Provider", provider.name),
+        (
+            _("Provider"),
+            _("%(name)s (%(register)s %(number)s)")
+            % {"name": provider.name, "register": register_name(provider.scheme), "number": provider.identifier},
+        ),
         ("Contract title", c["title"]),
         ("Value", f"£{c['value']:,}"),
         ("Contract period", f"{c['start']:%d %B %Y} to {c['end']:%d %B %Y}"),
@@ -49,13 +53,12 @@ def _contract_summary(ctx: FlowContext, c: dict[str, Any]) -> list[tuple[str, st
 
 
 def _contract_build(ctx: FlowContext, c: dict[str, Any]) -> Builder:
-    provider = Publisher.objects.get(pk=c["provider"])
     number = len(ctx.compiled.get("contracts") or []) + 1
     chosen = [(row[0], row[1]) for row in chosen_rows(c)]
     facts = rb.ContractFacts(
         award_id=f"award-{number}",
         contract_id=f"contract-{number}",
-        supplier=party_of(provider),
+        supplier=provider_party(c["named_provider"]),
         title=c["title"],
         currency="GBP",
         value=c["value"],

@@ -7,21 +7,23 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms as django_forms
+from django.utils.translation import gettext as _
 
 from opencare.ocds import release_builder as rb
 from opencare.publishing import forms
 from opencare.publishing.catalogue import current_metrics
 from opencare.publishing.flows.context import Builder, Flow, FlowContext, contract_of
+from opencare.publishing.target_units import target_in_words
 
 
-def metric_choices() -> list[tuple[str, str]]:
-    """Catalogue metrics a contract can agree targets for (price and pay have their own questions)."""
-    return [
-        (metric_id, metric["title"])
+def target_metrics() -> dict[str, dict[str, Any]]:
+    """Catalogue metrics a contract can agree targets for, by id (price and pay have their own questions)."""
+    return {
+        metric_id: metric
         for metric_id, metric in current_metrics().items()
         if "contracts/agreedMetrics" in metric.get("attaches_to", [])
         and metric_id not in ("sc-price-per-hour", "sc-worker-pay-per-hour")
-    ]
+    }
 
 
 def targets_of(cleaned: dict[str, Any], chosen: list[tuple[str, Decimal]]) -> list[rb.MetricTarget]:
@@ -54,30 +56,31 @@ def targets_of(cleaned: dict[str, Any], chosen: list[tuple[str, Decimal]]) -> li
 
 
 def targets_summary(form_cleaned: dict[str, Any]) -> list[tuple[str, str]]:
-    """The chosen metrics and targets (and the local one), for the check-your-answers page."""
-    titles = dict(metric_choices())
+    """The chosen metrics and targets (and the local one), each with its unit and which way is better, for the
+    check-your-answers page."""
+    metrics = current_metrics(include_retired=True)
     rows = []
-    for row in range(1, forms.METRIC_ROWS + 1):
-        metric, target = form_cleaned.get(f"metric_{row}"), form_cleaned.get(f"target_{row}")
-        if metric and target is not None:
-            rows.append((titles.get(metric, metric), f"Target: {target.normalize():f}"))
+    for metric_id, target in chosen_rows(form_cleaned):
+        metric = metrics.get(metric_id, {"title": metric_id})
+        rows.append((metric["title"], target_in_words(metric, target)))
     if form_cleaned.get("local_title"):
-        rows.append((form_cleaned["local_title"], f"Local metric, target {form_cleaned['local_target']:f}"))
+        local = {"unit": forms.LOCAL_UNITS[form_cleaned["local_unit"]], "better": form_cleaned["local_better"]}
+        rows.append(
+            (
+                form_cleaned["local_title"],
+                _("Local metric. %(target)s") % {"target": target_in_words(local, form_cleaned["local_target"])},
+            )
+        )
     return rows
 
 
 def chosen_rows(cleaned: dict[str, Any]) -> list[tuple[str, Decimal]]:
-    """The form's rows that name a metric and give its target, as (metric id, target)."""
-    rows = []
-    for row in range(1, forms.METRIC_ROWS + 1):
-        metric, target = cleaned.get(f"metric_{row}"), cleaned.get(f"target_{row}")
-        if metric and target is not None:
-            rows.append((metric, target))
-    return rows
+    """The targets the form was given, as (metric id, target): each target box filled, then older drafts' rows."""
+    return forms.chosen_targets(cleaned, list(target_metrics()))
 
 
 def _targets_form(ctx: FlowContext, data: dict | None, files: dict | None) -> django_forms.Form:
-    return forms.TargetsForm(data, metric_choices=metric_choices())
+    return forms.TargetsForm(data, metrics=target_metrics())
 
 
 def _targets_build(ctx: FlowContext, c: dict[str, Any]) -> Builder:
