@@ -17,7 +17,11 @@ organisation number in the API and on the page; and 10,000 repeats of one parame
 
 from __future__ import annotations
 
+import re
+
 import pytest
+
+from opencare.ocds.everyday_words import normalise
 
 from .conftest import SQL_INJECTIONS, assert_no_traceback, readable, registry_rows
 
@@ -46,6 +50,9 @@ REFUSAL_WORDS = {
     "/api/organisations": "",
 }
 TEXT_LIMIT = 200
+#: The addresses whose `q` is the one search in everyday words (registry.search), and the demo's contracts' OCIDs.
+WORD_SEARCHES = {"/contracts/", "/api/releases", "/api/records"}
+DEMO_OCID = re.compile(r"ocds-bdemo1-[a-z0-9-]+")
 
 
 def answer_to(client, url: str, name: str, value: str):
@@ -68,6 +75,11 @@ def test_sql_injection_in_a_parameter_is_text_or_a_clear_4xx_and_the_data_is_all
                 assert name in body or "must" in body or "is not" in body, body[:300]
             else:
                 assert REFUSAL_WORDS[url] in shown, shown[:500]
+        elif name == "q" and url in WORD_SEARCHES:
+            # Searched as the words it holds (punctuation is not a word): the same contracts as those words alone,
+            # so the quotes, "=" and "--" changed nothing.
+            words = " ".join(normalise(value))
+            assert DEMO_OCID.findall(body) == DEMO_OCID.findall(answer_to(client, url, name, words).content.decode())
         elif value != "\x00" and (url, name) != ("/feeds/processes.atom", "cpv"):
             # (the API and the feed drop a NUL, as no text holds one, so the filter is empty; see above for the cpv)
             assert "ocds-bdemo1-hc-north" not in body or name in {"cursor", "limit", "page", "social_care"}, (
