@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.utils import translation
 
 
 class NetworkBlockedError(RuntimeError):
@@ -50,3 +51,12 @@ def tiny_disk(tmp_path: Path) -> Iterator[Path]:
         pytest.skip("mounting a tmpfs needs root with CAP_SYS_ADMIN; other tests simulate the full disk instead")
     yield mountpoint
     subprocess.run(["umount", str(mountpoint)], check=True)
+
+
+@pytest.fixture(autouse=True)
+def english_to_begin_with() -> Iterator[None]:
+    """Each test starts in English: a request to a /cy/ page leaves Welsh active in the thread (as Django does),
+    which would otherwise make the next test's reverse() give Welsh addresses."""
+    translation.activate("en-gb")
+    yield
+    translation.activate("en-gb")

@@ -122,7 +122,7 @@ READ_ONLY = {
     "harvest:harvests",
     "api-1:openapi-json", "api-1:openapi-view", "api-1:api-root", "api-1:review_job", "api-1:release_list",
     "api-1:release_package", "api-1:record_list", "api-1:record_package", "api-1:organisation_list",
-    "api-1:organisation_detail", "api-1:stories", "health",
+    "api-1:organisation_detail", "api-1:stories", "health", "favicon",
 }  # fmt: skip
 
 PUBLIC_BY_DESIGN = {

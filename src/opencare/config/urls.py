@@ -31,7 +31,7 @@ def favicon(request: HttpRequest) -> HttpResponseRedirect:
 
 # Publishing, accounts, administration and the API: English only.
 urlpatterns += [
-    path("favicon.ico", favicon),
+    path("favicon.ico", favicon, name="favicon"),
     path("account/", include("opencare.accounts.urls")),
     path("publish/", include("opencare.publishing.urls")),
     path("harvests/", include("opencare.harvest.urls")),

@@ -27,6 +27,7 @@ class Feedback(models.Model):
     story = models.TextField(blank=True, help_text="As written. Never published: published_story is.")
     published_story = models.TextField(blank=True, help_text="The story as the moderator de-identified it.")
     email = models.EmailField(blank=True, help_text="To hear back. Never published or exported.")
+    language = models.CharField(max_length=10, blank=True, default="", help_text="The language they wrote in.")
     status = models.TextField(choices=Status.choices, default=Status.PENDING, db_index=True)
     fingerprint = models.TextField(db_index=True, help_text="To spot the same feedback sent twice.")
     address_hash = models.TextField(db_index=True, help_text="A keyed hash of the sender's address, for limits.")

@@ -17,7 +17,7 @@ from django.core import signing
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from opencare.accounts.roles import ADMINISTRATORS, MODERATORS, is_moderator
@@ -79,7 +79,7 @@ def submit_feedback(submission: Submission, *, sender_address: str) -> Feedback:
     )
     if checks.is_repeat(print_):
         raise checks.SubmissionRefused(
-            "We already have this feedback from today: thank you, there is no need to send it again.", 409
+            _("We already have this feedback from today: thank you, there is no need to send it again."), 409
         )
     held = bool(safeguarding_words(submission.story))
     feedback = Feedback.objects.create(
@@ -90,6 +90,7 @@ def submit_feedback(submission: Submission, *, sender_address: str) -> Feedback:
         about_month=submission.about_month,
         story=submission.story.strip(),
         email=submission.email,
+        language=translation.get_language() or settings.LANGUAGE_CODE,  # e-mails to them are in this language
         status=Feedback.Status.SAFEGUARDING if held else Feedback.Status.PENDING,
         fingerprint=print_,
         address_hash=sender,
@@ -146,6 +147,13 @@ def reply(
         )
         registry_version.mark_changed()  # the reply shows under the story on the contract's page
     if feedback.email:
+        _email_reply(feedback, answer, publisher, text)
+    return answer
+
+
+def _email_reply(feedback: Feedback, answer: Reply, publisher: Publisher, text: str) -> None:
+    """The reply, to the person who gave the feedback, in the language they wrote in (its rating link too)."""
+    with translation.override(feedback.language or settings.LANGUAGE_CODE):
         token = signing.dumps({"reply": answer.pk}, salt=RATING_SALT)
         link = settings.OPENCARE_SITE_URL.rstrip("/") + reverse("participation:rate", args=[token])
         words = {"publisher": publisher.name, "contract": _contract_label(feedback.ocid), "text": text, "link": link}
@@ -159,7 +167,6 @@ def reply(
             settings.DEFAULT_FROM_EMAIL,
             [feedback.email],
         )
-    return answer
 
 
 def reply_for_rating(token: str) -> Reply | None:

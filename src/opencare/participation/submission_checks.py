@@ -14,6 +14,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core import signing
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from opencare.participation.models import Feedback
 
@@ -38,18 +39,19 @@ def check_stamp(stamp: str, now: float | None = None) -> None:
     try:
         shown = float(signing.loads(stamp, salt=SALT)["shown"])
     except (signing.BadSignature, KeyError, TypeError, ValueError) as error:
-        raise SubmissionRefused("The form could not be checked. Open the feedback page again and resend.") from error
+        message = _("The form could not be checked. Open the feedback page again and resend.")
+        raise SubmissionRefused(message) from error
     elapsed = (now if now is not None else time.time()) - shown
     if elapsed < settings.OPENCARE_FEEDBACK_MIN_SECONDS:
-        raise SubmissionRefused("That was very quick. Please read the questions and send the form again.")
+        raise SubmissionRefused(_("That was very quick. Please read the questions and send the form again."))
     if elapsed > 24 * 60 * 60:
-        raise SubmissionRefused("The form was opened more than a day ago. Open the feedback page again and resend.")
+        raise SubmissionRefused(_("The form was opened more than a day ago. Open the feedback page again and resend."))
 
 
 def check_honeypot(value: str) -> None:
     """People never see the hidden field; only programs fill it in."""
     if value:
-        raise SubmissionRefused("The form could not be sent. Leave the hidden field empty and try again.")
+        raise SubmissionRefused(_("The form could not be sent. Leave the hidden field empty and try again."))
 
 
 def check_limits(*, ocid: str, sender: str) -> None:
@@ -57,9 +59,9 @@ def check_limits(*, ocid: str, sender: str) -> None:
     hour_ago = timezone.now() - timedelta(hours=1)
     recent = Feedback.objects.filter(created_at__gte=hour_ago)
     if recent.filter(address_hash=sender).count() >= settings.OPENCARE_FEEDBACK_PER_ADDRESS_PER_HOUR:
-        raise SubmissionRefused("You have sent a lot of feedback in the last hour. Please try again later.", 429)
+        raise SubmissionRefused(_("You have sent a lot of feedback in the last hour. Please try again later."), 429)
     if recent.filter(ocid=ocid).count() >= settings.OPENCARE_FEEDBACK_PER_CONTRACT_PER_HOUR:
-        raise SubmissionRefused("This contract has had a lot of feedback in the last hour. Try again later.", 429)
+        raise SubmissionRefused(_("This contract has had a lot of feedback in the last hour. Try again later."), 429)
 
 
 def fingerprint(*, ocid: str, respondent_type: str, answers: dict[str, str], story: str) -> str:
