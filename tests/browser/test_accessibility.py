@@ -182,3 +182,29 @@ def test_light_touch_contract_explains_why_there_are_no_official_ratings(live_se
     history = page.get_by_role("region", name="History")
     expect(history.get_by_role("link", name="Contract details notice (UK7)")).to_be_visible()
     assert _axe_problems(page) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_wide_tables_become_labelled_cards_on_a_phone_and_scroll_in_their_region_without_javascript(
+    live_server, browser
+):
+    load_demo()
+    phone = {"viewport": {"width": 320, "height": 640}}
+    with_script = browser.new_context(**phone)
+    page = with_script.new_page()
+    page.goto(live_server.url + "/")
+    table = page.locator(".opencare-table-scroll > table").first
+    expect(table).to_have_class(re.compile("opencare-table--stacked"))
+    expect(table.locator("tbody td").first).to_have_attribute("data-label", "Contract")
+    expect(table.locator("tbody td").first).to_have_attribute("role", "cell")
+    region = page.locator(".opencare-table-scroll").first
+    assert region.evaluate("r => r.scrollWidth <= r.clientWidth")
+    with_script.close()
+
+    without_script = browser.new_context(java_script_enabled=False, **phone)
+    page = without_script.new_page()
+    page.goto(live_server.url + "/")
+    expect(page.locator(".opencare-table-scroll > table").first).not_to_have_class(re.compile("stacked"))
+    assert page.locator(".opencare-table-scroll").first.evaluate("r => r.scrollWidth > r.clientWidth")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    without_script.close()
