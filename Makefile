@@ -7,7 +7,7 @@ INSTALLED := $(VENV)/.installed
 NODE_INSTALLED := node_modules/.installed
 CSS := src/opencare/frontend/static/opencare/opencare.css
 
-.PHONY: run test install lint clean
+.PHONY: run test install lint clean messages
 
 ## run: install everything, set up the SQLite database with the demo data, and serve http://127.0.0.1:8000
 run: install
@@ -34,6 +34,10 @@ $(NODE_INSTALLED): package.json package-lock.json
 
 $(CSS): $(NODE_INSTALLED) $(wildcard src/opencare/frontend/scss/*.scss)
 	npm run --silent build:css
+
+## messages: update the Welsh catalogues from the source and compile them (needs GNU gettext; docs/welsh.md)
+messages: install
+	bash tools/make_messages.sh
 
 lint: install
 	$(BIN)/ruff check .

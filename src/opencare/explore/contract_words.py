@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from django.utils.formats import date_format
 from django.utils.functional import Promise
@@ -138,6 +139,21 @@ def breakdown_words(items: Iterable[tuple[str, str]]) -> list[str]:
 def readable(code: str) -> str:
     """A camelCase code as lower-case words: "allWorkingTime" becomes "all working time"."""
     return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", code).replace("_", " ").lower().strip()
+
+
+def published_in_language(compiled: dict[str, Any], field: str, language: str) -> str:
+    """The publisher's own text of a field in a language, where the notice gives one (OCDS's language variants,
+    such as `tender.title_cy` in a bilingual Sell2Wales notice), from the tender first, then the release; or ""."""
+    if not language or language.lower().startswith("en"):
+        return ""
+    for holder in (compiled.get("tender"), compiled):
+        if not isinstance(holder, dict):
+            continue
+        for key in (f"{field}_{language}", f"{field}_{language.upper()}"):
+            value = holder.get(key)
+            if isinstance(value, str) and value.strip():
+                return value.strip()
+    return ""
 
 
 def contract_label(*, title: str, buyer: str) -> str:

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 from django import template
 from django.http import QueryDict
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from opencare.explore import contract_words
 from opencare.explore.charts import format_figure, unit_label
@@ -71,8 +71,19 @@ def breakdown_words(items: Any) -> list[str]:
 
 @register.simple_tag
 def contract_name(process: Any) -> str:
-    """A contract's title, or words naming it when it has none (never its OCID)."""
-    return process.title or contract_words.contract_label(title="", buyer=process.buyer_name or "")
+    """A contract's title (the notice's own Welsh title on a Welsh page, where it gives one), or words naming it when
+    it has none (never its OCID)."""
+    own = contract_words.published_in_language(process.compiled_release or {}, "title", translation.get_language())
+    return own or process.title or contract_words.contract_label(title="", buyer=process.buyer_name or "")
+
+
+@register.simple_tag
+def service_description(process: Any, described: str) -> str:
+    """What the service is, as the notice describes it: in Welsh on a Welsh page where the notice gives one."""
+    own = contract_words.published_in_language(
+        process.compiled_release or {}, "description", translation.get_language()
+    )
+    return own or described
 
 
 @register.simple_tag
