@@ -208,3 +208,47 @@ def test_wide_tables_become_labelled_cards_on_a_phone_and_scroll_in_their_region
     assert page.locator(".opencare-table-scroll").first.evaluate("r => r.scrollWidth > r.clientWidth")
     assert page.evaluate("document.documentElement.scrollWidth") <= 320
     without_script.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_on_a_phone_the_menu_folds_behind_a_menu_button_and_opens_with_it(live_server, page: Page):
+    page.set_viewport_size({"width": 320, "height": 640})
+    page.goto(live_server.url + "/")
+    button = page.get_by_role("button", name="Menu")
+    expect(button).to_be_visible()
+    expect(button).to_have_attribute("aria-expanded", "false")
+    expect(page.get_by_role("link", name="Care contracts")).to_be_hidden()
+    button.click()
+    expect(page.get_by_role("link", name="Care contracts")).to_be_visible()
+    page.set_viewport_size({"width": 1280, "height": 800})
+    expect(button).to_be_hidden()
+    expect(page.get_by_role("link", name="Care contracts")).to_be_visible()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_on_a_wide_screen_table_words_are_never_broken_mid_word(live_server, page: Page):
+    load_demo()
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(live_server.url + "/")
+    cells = page.locator(".opencare-table-scroll td.opencare-wrap")
+    assert cells.count() > 0
+    # Each word of each cell is on one line: a word broken across two lines has two client rects. (A line may break
+    # after a hyphen, a dash or a slash: the parts either side are the words.)
+    broken = cells.evaluate_all(
+        """cells => cells.flatMap(cell => {
+            const words = [];
+            const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+            while (walker.nextNode()) {
+              const node = walker.currentNode;
+              for (const match of node.textContent.matchAll(/[^\\s\\-\u2010\u2013\u2014\\/]+/g)) {
+                const range = document.createRange();
+                range.setStart(node, match.index);
+                range.setEnd(node, match.index + match[0].length);
+                const lines = new Set([...range.getClientRects()].map(rect => Math.round(rect.top)));
+                if (lines.size > 1) words.push(match[0]);
+              }
+            }
+            return words;
+          })"""
+    )
+    assert broken == []
