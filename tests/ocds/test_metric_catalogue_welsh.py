@@ -1,4 +1,4 @@
-"""The metric catalogue's titles and questions in Welsh: every metric has both, and nothing else changes."""
+"""The metric catalogue in Welsh: every metric's words are translated, and no id, code or figure changes."""
 
 from opencare.ocds.metric_catalogue import metric_catalogue, metric_words
 
@@ -13,14 +13,31 @@ def test_every_catalogue_metric_has_a_welsh_title_and_question():
         assert words["title"] != english.metrics[metric_id].title, metric_id
 
 
-def test_the_welsh_catalogue_changes_only_titles_and_questions():
+def test_the_welsh_catalogue_changes_only_words_never_ids_codes_or_figures():
     english, welsh = metric_catalogue(), metric_catalogue("cy")
     missed = welsh.get("sc-missed-visits")
     assert missed is not None
     assert missed.title == "Ymweliadau a gollwyd"
     assert missed.question == "Pa mor aml nad yw ymweliad a gynlluniwyd yn digwydd?"
-    assert missed.better == english.metrics["sc-missed-visits"].better
-    assert missed.benchmarks == english.metrics["sc-missed-visits"].benchmarks
+    same = english.metrics["sc-missed-visits"]
+    assert missed.better == same.better
+    assert missed.unit["id"] == same.unit["id"]
+    assert [d["key"] for d in missed.dimensions] == [d["key"] for d in same.dimensions]
+    assert [(b["value"], b["source"], b["url"]) for b in missed.benchmarks] == [
+        (b["value"], b["source"], b["url"]) for b in same.benchmarks
+    ]
+    assert missed.benchmarks[0]["title"].startswith("Targed gofal cartref Dyfnaint")
+
+
+def test_every_welsh_metric_has_its_description_why_it_matters_and_breakdowns_in_welsh():
+    english, welsh = metric_catalogue(), metric_catalogue("cy")
+    for metric_id, metric in welsh.metrics.items():
+        original = english.metrics[metric_id]
+        assert metric.description != original.description, metric_id
+        assert metric.why_it_matters != original.why_it_matters, metric_id
+        for translated, source in zip(metric.dimensions, original.dimensions, strict=True):
+            assert translated["title"] != source["title"], (metric_id, source["key"])
+    assert welsh.description != english.description
 
 
 def test_a_language_without_a_translation_gets_the_english_catalogue():

@@ -1,7 +1,8 @@
 """Charts as SVG, drawn on the server with Altair (Vega-Lite) and vl-convert: no JavaScript in the browser.
 
 Every chart is shown as an image with a text alternative and always sits beside a table of the same numbers
-(docs/decisions/0012-public-pages.md). Drawing takes tens of milliseconds, so each SVG is kept by its spec.
+(docs/decisions/0012-public-pages.md). Drawing takes tens of milliseconds, so each SVG is kept by its spec. Its words
+(axes, legend, description) are in the page's language: a chart under /cy/ is in Welsh.
 """
 
 from __future__ import annotations
@@ -14,8 +15,12 @@ from functools import lru_cache
 import altair as alt
 import orjson
 import vl_convert
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from opencare.ocds.performance import MetricProgress
+from opencare.explore.contract_words import provider_for_buyer
+from opencare.ocds.performance import MetricProgress, Reading
 from opencare.registry.comparison import Column, Row
 
 #: GOV.UK Frontend colours: blue bars, black and dark grey reference lines, text in black.
@@ -51,11 +56,11 @@ def progress_chart(metrics: Sequence[MetricProgress]) -> Chart:
         alt.Chart(alt.Data(values=points))
         .mark_line(point=True, strokeWidth=2)
         .encode(
-            x=alt.X("month:T", title="End of period", axis=alt.Axis(format="%b %Y", labelAngle=-45)),
+            x=alt.X("month:T", title=_("End of period"), axis=alt.Axis(format="%b %Y", labelAngle=-45)),
             y=alt.Y("figure:Q", title=unit, scale=alt.Scale(zero=False)),
             color=alt.Color(
                 "contract:N",
-                title="Contract",
+                title=_("Contract"),
                 scale=alt.Scale(range=SERIES_COLOURS),
                 legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=WIDTH),
             ),
@@ -74,7 +79,10 @@ def progress_chart(metrics: Sequence[MetricProgress]) -> Chart:
 def comparison_chart(column: Column, rows: Sequence[Row]) -> Chart:
     """One metric across contracts: a bar per contract, with the benchmark and the average of all contracts."""
     bars = [
-        {"contract": row.label, "figure": float(row.cells[column.metric_id].amount)}
+        {
+            "contract": provider_for_buyer(provider=row.supplier_name, buyer=row.buyer_name),
+            "figure": float(row.cells[column.metric_id].amount),
+        }
         for row in rows
         if column.metric_id in row.cells and row.cells[column.metric_id].amount is not None
     ]
@@ -88,19 +96,19 @@ def comparison_chart(column: Column, rows: Sequence[Row]) -> Chart:
         )
     )
     layers: list[alt.Chart] = [chart]
-    references = [{"line": b["title"], "value": float(b["value"])} for b in column.benchmarks[:1]]
+    references = [{"line": _(b["title"]), "value": float(b["value"])} for b in column.benchmarks[:1]]
     if column.spread_average is not None:
-        references.append({"line": "Average of all contracts", "value": float(column.spread_average)})
+        references.append({"line": _("Average of all contracts"), "value": float(column.spread_average)})
     if references:
         layers.append(
             alt.Chart(alt.Data(values=references))
             .mark_rule(strokeWidth=2)
             .encode(
                 x="value:Q",
-                strokeDash=alt.StrokeDash("line:N", title="Reference", scale=alt.Scale(range=[[6, 4], [2, 2]])),
+                strokeDash=alt.StrokeDash("line:N", title=_("Reference"), scale=alt.Scale(range=[[6, 4], [2, 2]])),
                 color=alt.Color(
                     "line:N",
-                    title="Reference",
+                    title=_("Reference"),
                     scale=alt.Scale(range=[BLACK, GREY]),
                     legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=WIDTH),
                 ),
@@ -111,11 +119,12 @@ def comparison_chart(column: Column, rows: Sequence[Row]) -> Chart:
 
 
 def unit_label(unit_id: str, currency: str) -> str:
-    """The unit in words: "£ per hour", "%", "hours", "people"."""
+    """The unit in words, in the page's language: "£ per hour", "%", "hours", "number"."""
     if currency:
-        symbol = "£" if currency == "GBP" else f"{currency} "
-        return f"{symbol} per hour" if unit_id == "HUR" else symbol.strip()
-    return {"P1": "%", "HUR": "hours", "C62": "number"}.get(unit_id, unit_id)
+        if unit_id == "HUR":
+            return _("£ per hour") if currency == "GBP" else _("%(currency)s per hour") % {"currency": currency}
+        return "£" if currency == "GBP" else currency
+    return {"P1": "%", "HUR": _("hours"), "C62": _("number")}.get(unit_id, unit_id)
 
 
 def format_figure(amount: Decimal | float | None, unit_id: str, currency: str) -> str:
@@ -134,39 +143,58 @@ def format_figure(amount: Decimal | float | None, unit_id: str, currency: str) -
 
 
 def _who(metric: MetricProgress) -> str:
-    return f"{metric.supplier_name or 'Provider not named'} for {metric.buyer_name}".strip()
+    return provider_for_buyer(provider=metric.supplier_name, buyer=metric.buyer_name)
 
 
-def _what_was_met(metric: MetricProgress) -> str:
+def _latest_sentence(metric: MetricProgress, latest: Reading) -> str:
+    """One contract's latest figure, and how often it met its target, as a whole sentence."""
+    words = {
+        "who": _who(metric),
+        "figure": format_figure(latest.amount, metric.unit_id, metric.currency),
+        "date": date_format(latest.period_end, "j F Y") if latest.period_end else "",
+        "met": metric.met_count,
+        "total": len(metric.classified),
+    }
+    if not metric.classified:
+        return _("%(who)s: latest %(figure)s for the period ending %(date)s.") % words
     if metric.judged_against_promises:
-        return "the target, every wage the contract promises and the legal minimum"
-    return "the target"
+        return (
+            _(
+                "%(who)s: latest %(figure)s for the period ending %(date)s; met the target, every wage the contract "
+                "promises and the legal minimum in %(met)s of %(total)s periods."
+            )
+            % words
+        )
+    return (
+        _("%(who)s: latest %(figure)s for the period ending %(date)s; met the target in %(met)s of %(total)s periods.")
+        % words
+    )
 
 
 def _progress_description(metrics: Sequence[MetricProgress], unit: str, targets: list[float]) -> str:
-    parts = [f"{metrics[0].title}, by period, in {unit}."]
-    for metric in metrics:
-        latest = metric.latest
-        if latest is None:
-            continue
-        parts.append(
-            f"{_who(metric)}: latest {format_figure(latest.amount, metric.unit_id, metric.currency)} "
-            f"for the period ending {latest.period_end:%d %B %Y}"
-            + (
-                f"; met {_what_was_met(metric)} in {metric.met_count} of {len(metric.classified)} periods."
-                if metric.classified
-                else "."
-            )
-        )
+    parts = [_("%(title)s, by period, in %(unit)s.") % {"title": metrics[0].title, "unit": unit}]
+    parts += [_latest_sentence(metric, metric.latest) for metric in metrics if metric.latest is not None]
     if targets:
-        parts.append("The dashed line is the target: " + ", ".join(f"{t:g}" for t in targets) + ".")
+        listed = ", ".join(f"{t:g}" for t in targets)
+        parts.append(_("The dashed line is the target: %(targets)s.") % {"targets": listed})
     return " ".join(parts)
 
 
 def _comparison_description(column: Column, bars: list[dict], unit: str, references: list[dict]) -> str:
-    parts = [f"{column.title} for {len(bars)} contracts, in {unit}."]
+    words = {"title": column.title, "count": len(bars), "unit": unit}
+    parts = [
+        ngettext(
+            "%(title)s for %(count)s contract, in %(unit)s.",
+            "%(title)s for %(count)s contracts, in %(unit)s.",
+            len(bars),
+        )
+        % words
+    ]
     parts += [f"{bar['contract']}: {bar['figure']:g}." for bar in bars]
-    parts += [f"Dashed line, {reference['line']}: {reference['value']:g}." for reference in references]
+    parts += [
+        _("Dashed line, %(line)s: %(value)s.") % {"line": reference["line"], "value": f"{reference['value']:g}"}
+        for reference in references
+    ]
     return " ".join(parts)
 
 

@@ -165,6 +165,13 @@ def contract_label(*, title: str, buyer: str) -> str:
     return name
 
 
+def provider_for_buyer(*, provider: str, buyer: str) -> str:
+    """Whose figures they are, in the page's language: "Brightwater Home Care for Borsetdale Council"."""
+    if not provider:
+        return _("No provider named, for %(buyer)s") % {"buyer": buyer} if buyer else _("No provider named")
+    return _("%(provider)s for %(buyer)s") % {"provider": provider, "buyer": buyer} if buyer else provider
+
+
 def update_sentences(update: Update, headline: str) -> list[str]:
     """What one update changed, as sentences: "Tender published: 2 documents and 3 targets.", "Monthly figures for
     March 2025: 4 measures." The headline (the release's tags in words, already translated) is the fallback."""

@@ -1,7 +1,7 @@
 """The plain-English labels the Django-free engine gives (service types, release tags, document types, contract
-terms, classifications, reference rates, Procurement Act notices, ratings and penalties), and the bulk downloads'
-titles, marked here for translation so `makemessages` finds them and templates can show them with
-``{% translate label %}``.
+terms, classifications, reference rates with their areas and descriptions, Procurement Act notices, ratings and
+penalties, the feedback form's questions, answers and kinds of people), and the bulk downloads' titles, marked
+here for translation so `makemessages` finds them and templates can show them with ``{% translate label %}``.
 tests/explore/test_engine_labels.py keeps this list in step with the engine.
 """
 
@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_noop
 
-from opencare.ocds.performance import CLASSIFICATIONS
+from opencare.ocds.feedback_counts import QUESTIONS, RESPONDENT_TYPES
+from opencare.ocds.performance import CLASSIFICATIONS, WORKER_PAY
 from opencare.ocds.procurement_act import NOTICE_TYPES, RATINGS
 from opencare.ocds.promises import DOCUMENT_TYPES, PENALTY_TYPES, TERMS
 from opencare.ocds.reference_rates import reference_rates
@@ -63,6 +64,30 @@ LABELS = (
     gettext_noop("Compiled releases flattened to a spreadsheet, one sheet per list"),
     gettext_noop("Compiled releases flattened to CSV files, one per list, in a zip"),
     gettext_noop("Process summaries with each compiled release as JSON text"),
+    gettext_noop("Did your care workers arrive on time last month?"), gettext_noop("Always or nearly always"),
+    gettext_noop("Mostly"), gettext_noop("Rarely or never"), gettext_noop("Do you usually see the same care workers?"),
+    gettext_noop("Yes"), gettext_noop("Sometimes"), gettext_noop("No"),
+    gettext_noop("Would you recommend this service?"), gettext_noop("Not sure"),
+    gettext_noop("I get support from this service"),
+    gettext_noop("I am a family member or friend of someone who does"),
+    gettext_noop("I am a care worker for this service"), gettext_noop("I am a social worker or health professional"),
+    gettext_noop("Someone else"),
+    gettext_noop("UK"), gettext_noop("UK outside London"), gettext_noop("London"), gettext_noop("England"),
+    gettext_noop(
+        "The legal minimum hourly pay for workers aged 21 and over (23 and over before April 2024), set by the UK "
+        "Government each April."
+    ),
+    gettext_noop(
+        "The hourly pay the Living Wage Foundation calculates from the cost of living, paid voluntarily by accredited "
+        "employers and promised in many care contracts."
+    ),
+    gettext_noop("The Real Living Wage for work in London, higher because living costs are."),
+    gettext_noop(
+        "The lowest price per hour the Homecare Association calculates lets a provider pay the National Living Wage "
+        "for all working time, travel and on-costs and run a sustainable service. A benchmark, not a legal minimum."
+    ),
+    gettext_noop("CC BY 4.0 (this compilation); the figures are published by the sources named with each rate"),
+    gettext_noop("£ per hour"),
 )  # fmt: skip
 
 
@@ -76,10 +101,17 @@ def engine_labels() -> set[str]:
         *DOCUMENT_TYPES.values(),
         *(name for _, name in TERMS),
         *(series.title for series in reference_rates().series),
+        *(series.area for series in reference_rates().series),
+        *(series.about for series in reference_rates().series),
+        reference_rates().licence["name"],
+        *(benchmark["unit_note"] for benchmark in reference_rates().benchmarks(WORKER_PAY)),
         *(notice.name for notice in NOTICE_TYPES.values()),
         *(rating.name for rating in RATINGS.values()),
         *(rating.meaning for rating in RATINGS.values()),
         *PENALTY_TYPES.values(),
         *(title for title, _ in DATASETS.values()),
         *DESCRIPTIONS.values(),
+        *(question for question, _ in QUESTIONS.values()),
+        *(words for _, answers in QUESTIONS.values() for _, words in answers),
+        *RESPONDENT_TYPES.values(),
     }

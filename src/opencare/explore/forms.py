@@ -9,8 +9,10 @@ from opencare.ocds.service_types import BY_CODE, NOT_SOCIAL_CARE
 from opencare.registry.comparison import MAX_PICKED
 from opencare.registry.search import SIGNALS, Search
 
-SERVICE_CHOICES = [("", _("Any"))] + [(code, s.name) for code, s in BY_CODE.items() if s is not NOT_SOCIAL_CARE]
-SIGNAL_CHOICES = [("", _("Any")), *SIGNALS.items()]
+# The engine's and the search's labels are marked in opencare.explore.engine_labels; lazily, so each page shows them
+# in its own language.
+SERVICE_CHOICES = [("", _("Any"))] + [(code, _(s.name)) for code, s in BY_CODE.items() if s is not NOT_SOCIAL_CARE]
+SIGNAL_CHOICES = [("", _("Any")), *((code, _(label)) for code, label in SIGNALS.items())]
 
 
 class SearchForm(forms.Form):

@@ -83,32 +83,82 @@ def read_catalogue_text() -> str:
 def metric_catalogue(language: str = "en") -> Catalogue:
     """The catalogue, read and checked once per process and language, with the reference rates as benchmarks.
 
-    In a language with a translation file (Welsh: "cy"), each metric's title and question are in that language; every
-    other field, and any language without a file, stays as the catalogue has it.
+    In a language with a translation file (Welsh: "cy"), the words people read are in that language: each metric's
+    title, question, description, why it matters, breakdowns' titles, who asked for it, its unit's name and its own
+    benchmarks' titles and units, and the catalogue's description. Ids, codes, figures, sources and links stay as
+    they are; so does anything the file does not translate, and everything in a language without a file. The
+    reference rates' benchmarks keep their English names, which pages translate with the site's messages.
     """
     catalogue = parse_catalogue(json.loads(read_catalogue_text()))
     rates = reference_rates()
-    words = metric_words(language)
+    translation = _translation(language)
     metrics = {
         metric_id: replace(
-            metric,
-            benchmarks=rates.benchmarks(metric_id) + metric.benchmarks,
-            title=words.get(metric_id, {}).get("title", metric.title),
-            question=words.get(metric_id, {}).get("question", metric.question),
+            _in_language(metric, translation.get("metrics", {}).get(metric_id, {}), translation),
+            benchmarks=rates.benchmarks(metric_id)
+            + _benchmarks_in_language(metric, translation.get("metrics", {}).get(metric_id, {})),
         )
         for metric_id, metric in catalogue.metrics.items()
     }
-    return replace(catalogue, metrics=metrics)
+    return replace(catalogue, metrics=metrics, description=translation.get("description", catalogue.description))
+
+
+def _translation(language: str) -> dict[str, Any]:
+    """A language's translation file, or nothing for English or a language without one."""
+    name = TRANSLATION_FILES.get(language)
+    if name is None:
+        return {}
+    return json.loads(data_root().joinpath(name).read_text(encoding="utf-8"))
+
+
+def _in_language(metric: Metric, words: dict[str, Any], translation: dict[str, Any]) -> Metric:
+    """One metric with the words its translation gives (and the translation's shared words for who asked for it
+    and the unit's name)."""
+    dimensions = words.get("dimensions", {})
+    asked_for_by = translation.get("asked_for_by", {})
+    units = translation.get("units", {})
+    return replace(
+        metric,
+        title=words.get("title", metric.title),
+        question=words.get("question", metric.question),
+        description=words.get("description", metric.description),
+        why_it_matters=words.get("why_it_matters", metric.why_it_matters),
+        dimensions=tuple(
+            {**dimension, "title": dimensions.get(dimension["key"], dimension["title"])}
+            for dimension in metric.dimensions
+        ),
+        asked_for_by=tuple(asked_for_by.get(who, who) for who in metric.asked_for_by),
+        unit={**metric.unit, "name": units.get(metric.unit.get("name", ""), metric.unit.get("name", ""))},
+    )
+
+
+def _benchmarks_in_language(metric: Metric, words: dict[str, Any]) -> tuple[dict[str, Any], ...]:
+    """The catalogue's own benchmarks, with the titles and units the translation gives, in the catalogue's order."""
+    translated = words.get("benchmarks", [])
+    return tuple(
+        {**benchmark, **(translated[index] if index < len(translated) else {})}
+        for index, benchmark in enumerate(metric.benchmarks)
+    )
+
+
+def metric_title_in(title: str, language: str) -> str:
+    """A catalogue metric's English title (as stored with a process's facts) in another language; any other title
+    (a local measure's, as its publisher wrote it) unchanged."""
+    metric_id = _ids_by_english_title().get(title)
+    if metric_id is None:
+        return title
+    return metric_catalogue(language).metrics[metric_id].title
+
+
+@cache
+def _ids_by_english_title() -> dict[str, str]:
+    return {metric.title: metric_id for metric_id, metric in metric_catalogue().metrics.items()}
 
 
 def metric_words(language: str) -> dict[str, dict[str, str]]:
     """Each metric's title and question in a language, by metric id (empty for English or an unknown language)."""
-    name = TRANSLATION_FILES.get(language)
-    if name is None:
-        return {}
-    data = json.loads(data_root().joinpath(name).read_text(encoding="utf-8"))
     return {metric_id: {"title": words["title"], "question": words["question"]} for metric_id, words in
-            data["metrics"].items()}  # fmt: skip
+            _translation(language).get("metrics", {}).items()}  # fmt: skip
 
 
 def parse_catalogue(data: dict[str, Any]) -> Catalogue:

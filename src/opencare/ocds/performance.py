@@ -150,14 +150,15 @@ RECENT_DAYS = 365
 
 
 def metric_progress(
-    compiled: dict[str, Any], statutory: frozenset[tuple[str, str]] = frozenset()
+    compiled: dict[str, Any], statutory: frozenset[tuple[str, str]] = frozenset(), language: str = "en"
 ) -> list[MetricProgress]:
     """Every co-designed metric of every contract in a compiled release, in the order published.
 
     ``statutory`` holds the (contract id, metric id) of the KPIs and ratings published on Procurement Act notices
     (procurement_act.statutory_metric_keys): they are left out, so an official rating never counts as a co-designed
-    figure meeting (or missing) a co-designed target. They are shown as what they are (procurement_act)."""
-    catalogue = metric_catalogue()
+    figure meeting (or missing) a co-designed target. They are shown as what they are (procurement_act).
+    ``language`` is the catalogue titles' language (for pages); stored facts and downloads keep English."""
+    catalogue = metric_catalogue(language)
     tender_targets = {as_text(m.get("id")): m for m in as_objects(as_object(compiled.get("tender")).get("targets"))}
     awards = {as_text(award.get("id")): award for award in as_objects(compiled.get("awards"))}
     default_buyer = as_text(as_object(compiled.get("buyer")).get("name"))

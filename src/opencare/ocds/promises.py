@@ -231,11 +231,14 @@ class Promises:
         return tuple(seen.values())
 
 
-def promises(compiled: dict[str, Any], statutory: frozenset[tuple[str, str]] = frozenset()) -> Promises:
+def promises(
+    compiled: dict[str, Any], statutory: frozenset[tuple[str, str]] = frozenset(), language: str = "en"
+) -> Promises:
     """What was promised, from a compiled release. Missing parts are empty, never an error.
 
     ``statutory`` holds the (contract id, metric id) of the KPIs published on Procurement Act notices
-    (procurement_act.statutory_metric_keys): those targets are the statutory KPIs, the others co-designed."""
+    (procurement_act.statutory_metric_keys): those targets are the statutory KPIs, the others co-designed.
+    ``language`` is the language of the catalogue's metric titles (for pages)."""
     tender = as_object(compiled.get("tender"))
     contracts = as_objects(compiled.get("contracts"))
     awards = as_objects(compiled.get("awards"))
@@ -255,7 +258,7 @@ def promises(compiled: dict[str, Any], statutory: frozenset[tuple[str, str]] = f
             if as_text(d.get("documentType")) != "submissionDocuments"
         ),
         terms=tuple((name, as_text(terms.get(key))) for key, name in TERMS if as_text(terms.get(key))),
-        targets=tuple(targets(compiled, statutory)),
+        targets=tuple(targets(compiled, statutory, language)),
         lots=tuple(_lot(lot) for lot in as_objects(tender.get("lots"))),
         start=as_date(period.get("startDate")),
         end=as_date(period.get("endDate")),
@@ -267,11 +270,14 @@ def promises(compiled: dict[str, Any], statutory: frozenset[tuple[str, str]] = f
     )
 
 
-def targets(compiled: dict[str, Any], statutory: frozenset[tuple[str, str]] = frozenset()) -> list[Target]:
+def targets(
+    compiled: dict[str, Any], statutory: frozenset[tuple[str, str]] = frozenset(), language: str = "en"
+) -> list[Target]:
     """Every target agreed: for each contract, its own agreed metrics, then its award's, then the tender's (each
     metric once, from the most specific place); for a process with no contract yet, the tender's. A contract's
-    agreed metric whose (contract id, metric id) is in ``statutory`` is a KPI set under the Procurement Act."""
-    catalogue = metric_catalogue()
+    agreed metric whose (contract id, metric id) is in ``statutory`` is a KPI set under the Procurement Act.
+    Catalogue metrics are titled in ``language``."""
+    catalogue = metric_catalogue(language)
     tender_targets = _metrics_by_id(as_object(compiled.get("tender")).get("targets"))
     awards = {as_text(award.get("id")): award for award in as_objects(compiled.get("awards"))}
     default_buyer = as_text(as_object(compiled.get("buyer")).get("name"))

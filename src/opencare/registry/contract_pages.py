@@ -109,6 +109,12 @@ class ContractStory:
     is_procurement_act: bool
 
     @property
+    def data_language(self) -> str:
+        """The language the publisher wrote its text in (the release's ``language``; English when it does not say),
+        so that a Welsh page marks the council's English words as English for screen readers."""
+        return as_text(self.process.compiled_release.get("language")) or "en"
+
+    @property
     def latest_official_ratings(self) -> list[OfficialRating]:
         """The ratings of the latest contract performance notice (the easy read shows only these)."""
         if not self.official_ratings:
@@ -161,7 +167,8 @@ def contract_story(*, ocid: str, with_history: bool = True) -> ContractStory | N
     # Only releases from official sources (imported or harvested) can be notices: see HistoryEntry.notices.
     official = [release.data for release in releases if not is_posted(release.source)]
     statutory = statutory_metric_keys(official)
-    progress = metric_progress(compiled, statutory)
+    language = get_language() or "en"  # the catalogue's titles in the page's language
+    progress = metric_progress(compiled, statutory, language)
     updates = release_updates([release.data for release in releases])
     history = [
         HistoryEntry(
@@ -176,7 +183,7 @@ def contract_story(*, ocid: str, with_history: bool = True) -> ContractStory | N
     return ContractStory(
         process=process,
         service=BY_CODE.get(process.service_type, BY_CODE["not-social-care"]),
-        promises=promises(compiled, statutory),
+        promises=promises(compiled, statutory, language),
         metrics=metric_groups(progress),
         signal=signal(progress),
         reviews=reviews(compiled, today=timezone.localdate()),
@@ -222,13 +229,13 @@ def metric_groups(progress: list[MetricProgress]) -> list[MetricGroup]:
     ]
 
 
-def metric_groups_of(*, ocid: str) -> list[MetricGroup] | None:
+def metric_groups_of(*, ocid: str, language: str = "en") -> list[MetricGroup] | None:
     """A process's co-designed metrics grouped for charts and downloads (two queries), or None when there is no
-    such process."""
+    such process. Catalogue titles are in ``language`` (the download keeps English)."""
     process = Process.objects.filter(ocid=ocid).only("compiled_release").first()
     if process is None:
         return None
-    return metric_groups(metric_progress(process.compiled_release, statutory_keys_of(ocid=ocid)))
+    return metric_groups(metric_progress(process.compiled_release, statutory_keys_of(ocid=ocid), language))
 
 
 def statutory_keys_of(*, ocid: str) -> frozenset[tuple[str, str]]:
@@ -239,5 +246,6 @@ def statutory_keys_of(*, ocid: str) -> frozenset[tuple[str, str]]:
 
 
 def metric_group(*, ocid: str, metric_id: str) -> MetricGroup | None:
-    """One metric of one process (for its chart), or None."""
-    return next((group for group in metric_groups_of(ocid=ocid) or [] if group.metric_id == metric_id), None)
+    """One metric of one process (for its chart, titled in the page's language), or None."""
+    groups = metric_groups_of(ocid=ocid, language=get_language() or "en") or []
+    return next((group for group in groups if group.metric_id == metric_id), None)

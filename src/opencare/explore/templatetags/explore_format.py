@@ -10,9 +10,11 @@ from urllib.parse import urlencode
 from django import template
 from django.http import QueryDict
 from django.utils import timezone, translation
+from django.utils.translation import get_language
 
 from opencare.explore import contract_words
 from opencare.explore.charts import format_figure, unit_label
+from opencare.ocds.metric_catalogue import metric_title_in
 
 register = template.Library()
 
@@ -84,6 +86,25 @@ def service_description(process: Any, described: str) -> str:
         process.compiled_release or {}, "description", translation.get_language()
     )
     return own or described
+
+
+@register.filter
+def row_label(row: Any) -> str:
+    """A comparison row named by its provider and buyer, in the page's language."""
+    return contract_words.provider_for_buyer(provider=row.supplier_name, buyer=row.buyer_name)
+
+
+@register.simple_tag
+def whose(provider: str, buyer: str) -> str:
+    """Whose promise or figure it is: "Brightwater Home Care for Borsetdale Council", or the one that is named."""
+    return contract_words.provider_for_buyer(provider=provider, buyer=buyer) if provider else buyer
+
+
+@register.filter
+def metric_titles(titles: list[str]) -> list[str]:
+    """Catalogue metric titles stored in English (a process's measures below target) in the page's language; a
+    local measure's own title stays as published."""
+    return [metric_title_in(title, get_language() or "en") for title in titles or ()]
 
 
 @register.simple_tag
