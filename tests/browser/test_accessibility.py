@@ -51,6 +51,9 @@ def _page_paths() -> dict[str, str]:
         "data standard": "/data-standard/",
         "about the data": "/about-the-data/",
         "downloads": "/downloads/",
+        "feedback form": f"/contracts/{SOUTH}/feedback/",
+        "moderation policy": "/feedback/moderation-policy/",
+        "check your data": "/review/",
     }
 
 
@@ -86,7 +89,8 @@ def _axe_problems(page: Page) -> list[str]:
 @pytest.mark.parametrize("name", [
     "home", "contracts", "contracts filtered", "contracts invalid date", "invented contract", "contract with metrics",
     "easy read", "real contract", "council", "provider", "organisations", "compare blank", "compare three contracts",
-    "compare a service", "glossary", "data standard", "about the data", "downloads",
+    "compare a service", "glossary", "data standard", "about the data", "downloads", "feedback form",
+    "moderation policy", "check your data",
 ])  # fmt: skip
 def test_page_in_english_and_welsh_has_no_accessibility_problems_at_1280px_and_320px_and_no_sideways_scroll(
     live_server, page: Page, name: str, settings, tmp_path
