@@ -75,17 +75,22 @@ def breakdown_words(items: Any) -> list[str]:
 def contract_name(process: Any) -> str:
     """A contract's title (the notice's own Welsh title on a Welsh page, where it gives one), or words naming it when
     it has none (never its OCID)."""
-    own = contract_words.published_in_language(process.compiled_release or {}, "title", translation.get_language())
+    own = contract_words.published_in_language(_loaded_release(process), "title", translation.get_language())
     return own or process.title or contract_words.contract_label(title="", buyer=process.buyer_name or "")
 
 
 @register.simple_tag
 def service_description(process: Any, described: str) -> str:
     """What the service is, as the notice describes it: in Welsh on a Welsh page where the notice gives one."""
-    own = contract_words.published_in_language(
-        process.compiled_release or {}, "description", translation.get_language()
-    )
+    own = contract_words.published_in_language(_loaded_release(process), "description", translation.get_language())
     return own or described
+
+
+def _loaded_release(process: Any) -> dict[str, Any]:
+    """The process's compiled release if its page read it; never a query per row of a list that left it out (a
+    list's titles then stay as the process has them)."""
+    deferred = process.get_deferred_fields() if hasattr(process, "get_deferred_fields") else set()
+    return {} if "compiled_release" in deferred else (getattr(process, "compiled_release", None) or {})
 
 
 @register.filter
