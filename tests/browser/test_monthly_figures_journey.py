@@ -16,7 +16,7 @@ from opencare.demo.accounts import create_demo_accounts
 from opencare.demo.borsetdale import MOORSIDE
 
 from .test_journeys import _screenshot
-from .test_publishing_journey import _arrive, _field, _sign_in
+from .test_publishing_journey import _arrive, _field, _no_accessibility_problems, _sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -53,6 +53,7 @@ def test_a_provider_publishes_hours_delivered_from_the_downloaded_template_and_t
 
     page.get_by_role("link", name="Upload monthly figures").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Upload monthly figures")
+    _no_accessibility_problems(page, "the monthly figures upload page")
     _field(page, "Spreadsheet of monthly figures (Excel .xlsx)").set_input_files(filled)
     page.get_by_role("button", name="Upload and check").click()
     _arrive(page, "Check your monthly figures", "The spreadsheet was refused")
@@ -62,7 +63,11 @@ def test_a_provider_publishes_hours_delivered_from_the_downloaded_template_and_t
     expect(row.locator("td").nth(1)).to_have_text(MONTH)
     expect(row.locator("td").nth(2)).to_contain_text("3876.5")
     expect(row.locator(".govuk-tag")).to_have_text("New")
-    _screenshot(page, "monthly-figures-1-check")
+    _no_accessibility_problems(page, "the monthly figures check page")
+    page.set_viewport_size({"width": 320, "height": 800})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320, "the check page is wider than 320px"
+    _screenshot(page, "monthly-figures-1-check-320")
+    page.set_viewport_size({"width": 1280, "height": 720})
 
     page.get_by_role("button", name="Publish", exact=True).click()
     _arrive(page, MOORSIDE.name, "Publishing was refused")
