@@ -119,6 +119,7 @@ READ_ONLY = {
     "standard:codelist",
     "reviews:template", "reviews:review", "reviews:status", "reviews:report_json", "reviews:download",
     "publishing:home", "publishing:organisation", "publishing:process", "publishing:document", "publishing:audit",
+    "publishing:actuals_template",
     "harvest:harvests",
     "api-1:openapi-json", "api-1:openapi-view", "api-1:api-root", "api-1:review_job", "api-1:release_list",
     "api-1:release_package", "api-1:record_list", "api-1:record_package", "api-1:organisation_list",
@@ -183,6 +184,8 @@ GUARDED = {
     "publishing:flow_check": Guard(),
     "publishing:actuals_upload": Guard(where="the supplier"),
     "publishing:actuals_upload_check": Guard(where="the supplier"),
+    "publishing:monthly_figures": Guard(where="the supplier"),
+    "publishing:monthly_figures_check": Guard(where="the supplier"),
     # Any signed-in person may ask for a provider's account; the claim gives nothing until an administrator approves.
     "publishing:claim_request": Guard(
         data={"name": "A claim", "register": "coh", "number": "01234567", "note": "x"}, refused=(ANONYMOUS,)
@@ -292,7 +295,13 @@ class Site:
 
     def url(self, route: Route) -> str:
         values = self.values(route.key)
-        if route.key in ("publishing:actuals_upload", "publishing:actuals_upload_check"):
+        if route.key in (
+            "publishing:actuals_upload",
+            "publishing:actuals_upload_check",
+            "publishing:actuals_template",
+            "publishing:monthly_figures",
+            "publishing:monthly_figures_check",
+        ):
             values["publisher_pk"] = values["supplier_pk"]
         if route.route.startswith("admin/"):
             values |= _admin_values(route)

@@ -106,15 +106,7 @@ def _xlsx_records(upload: Any) -> list[dict[str, Any]]:
     from openpyxl import load_workbook  # imported when needed: it is slow to import
 
     data = upload.read()
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            expanded = sum(info.file_size for info in archive.infolist())
-    except zipfile.BadZipFile as error:
-        raise UploadRefused(
-            "The Excel file is damaged or not really an .xlsx file. Save it again as .xlsx."
-        ) from error
-    if expanded > MAX_XLSX_EXPANDED_BYTES:
-        raise UploadRefused("The Excel file expands to far more data than a sheet of actuals holds. Save it as CSV.")
+    checked_xlsx_bytes(data)
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for damaged files
@@ -122,6 +114,21 @@ def _xlsx_records(upload: Any) -> list[dict[str, Any]]:
     rows = workbook.worksheets[0].iter_rows(values_only=True)
     header = [str(cell or "").strip() for cell in next(rows, ())]
     return _limited((dict(zip(header, row, strict=False)) for row in rows), header)
+
+
+def checked_xlsx_bytes(data: bytes) -> None:
+    """Refuse (UploadRefused) bytes that are not a ZIP archive, as an .xlsx file is (a password-protected workbook
+    is not one), or that declare far more uncompressed data than a sheet of figures holds (a "zip bomb")."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            expanded = sum(info.file_size for info in archive.infolist())
+    except zipfile.BadZipFile as error:
+        raise UploadRefused(
+            "The Excel file is damaged, protected by a password or not really an .xlsx file. Remove any password "
+            "and save it again as .xlsx."
+        ) from error
+    if expanded > MAX_XLSX_EXPANDED_BYTES:
+        raise UploadRefused("The Excel file expands to far more data than a sheet of actuals holds. Save it as CSV.")
 
 
 def _limited(records: Any, header: list[str]) -> list[dict[str, Any]]:

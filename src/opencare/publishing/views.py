@@ -11,11 +11,13 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_http_methods
 
 from opencare.accounts.roles import is_administrator
+from opencare.publishing import monthly_figures as figures
 from opencare.publishing import selectors
+from opencare.publishing.actuals_template import actuals_template
 from opencare.publishing.actuals_upload import ActualRow, read_actuals
 from opencare.publishing.catalogue import CatalogueError, add_metric, current_metrics, retire_metric
 from opencare.publishing.claims import ClaimRefused, approve_claim, pending_claims, refuse_claim, request_claim
@@ -40,8 +42,15 @@ from opencare.publishing.kept_uploads import (
     scope_of,
     size_in_words,
 )
-from opencare.publishing.models import CatalogueChange, Draft, ProviderClaim, Publisher, StoredDocument
-from opencare.publishing.permissions import ACTIONS, decide
+from opencare.publishing.models import (
+    CatalogueChange,
+    Draft,
+    Membership,
+    ProviderClaim,
+    Publisher,
+    StoredDocument,
+)
+from opencare.publishing.permissions import ACTIONS, decide, role_in
 from opencare.publishing.providers import suppliers_without_account
 from opencare.publishing.services import NotAllowed, PublishRefused, publish, record, save_draft
 
@@ -70,6 +79,8 @@ def organisation(request: HttpRequest, publisher_pk: int) -> HttpResponse:
         "processes": selectors.processes_of(publisher),
         "drafts": Draft.objects.filter(publisher=publisher),
         "history": selectors.history_of(publisher)[:20],
+        "can_upload_figures": bool(figures.provider_contracts(publisher))
+        and role_in(request.user, publisher) == Membership.Role.PUBLISHER,
     }
     return render(request, "publishing/organisation.html", context)
 
@@ -243,6 +254,106 @@ def actuals_upload_check(request: HttpRequest, publisher_pk: int, ocid: str) -> 
     return render(request, "publishing/check.html", context)
 
 
+@login_required
+@require_http_methods(["GET"])
+def actuals_template_download(request: HttpRequest, publisher_pk: int) -> HttpResponse:
+    """The actuals template: a workbook with drop-down lists of the organisation's contracts and their measures."""
+    publisher = _member_publisher(request, publisher_pk)
+    content = actuals_template(publisher.name, figures.provider_contracts(publisher))
+    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = 'attachment; filename="monthly-figures.xlsx"'
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def monthly_figures_upload(request: HttpRequest, publisher_pk: int) -> HttpResponse:
+    """Upload the monthly figures of all the provider's contracts in one spreadsheet; every problem is listed by
+    sheet and cell, and nothing is published before the figures are checked."""
+    publisher, contracts = _figures_setup(request, publisher_pk)
+    form = ActualsUploadForm(request.POST or None, request.FILES or None)
+    form.fields["spreadsheet"].label = gettext("Spreadsheet of monthly figures (Excel .xlsx)")
+    form.fields["spreadsheet"].help_text = gettext("The actuals template, filled in.")
+    problems: list[figures.SheetProblem] = []
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            upload = form.cleaned_data["spreadsheet"]
+            try:
+                _check_spreadsheet_size(upload)
+                rows = figures.read_monthly_figures(upload.read(), upload.name, contracts)
+            except UploadRefused as error:
+                form.add_error("spreadsheet", str(error))
+            except figures.SheetRefused as refused:
+                problems = refused.problems
+            else:
+                save_draft(
+                    user=request.user,
+                    publisher=publisher,
+                    kind=figures.DRAFT_KIND,
+                    ocid="",
+                    answers={"rows": [row.as_answer() for row in rows]},
+                )
+                return redirect("publishing:monthly_figures_check", publisher_pk=publisher.pk)
+        status = 400
+    context = {"publisher": publisher, "contracts": contracts, "form": form, "problems": problems}
+    return render(request, "publishing/monthly_figures_upload.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def monthly_figures_check(request: HttpRequest, publisher_pk: int) -> HttpResponse:
+    """Check the uploaded figures, per contract (new, changed, unchanged), then publish one release per changed
+    contract, all or nothing."""
+    publisher, contracts = _figures_setup(request, publisher_pk)
+    draft = Draft.objects.filter(publisher=publisher, kind=figures.DRAFT_KIND, ocid="").first()
+    if draft is None:
+        return redirect("publishing:monthly_figures", publisher_pk=publisher.pk)
+    rows = [figures.FigureRow.from_answer(answer) for answer in draft.answers.get("rows", [])]
+    upload_url = reverse("publishing:monthly_figures", args=[publisher.pk])
+    try:
+        plans = figures.plan(publisher, rows, contracts)
+    except figures.SheetRefused as refused:  # the contracts changed since the upload
+        context = {
+            "publisher": publisher,
+            "contracts": contracts,
+            "form": ActualsUploadForm(),
+            "problems": refused.problems,
+        }
+        return render(request, "publishing/monthly_figures_upload.html", context, status=400)
+    changed = [p for p in plans if p.to_publish]
+    context = {
+        "publisher": publisher,
+        "plans": [(p, _figure_rows(p)) for p in plans],
+        "changed": changed,
+        "upload_url": upload_url,
+    }
+    if request.method == "POST":
+        if not changed:
+            draft.delete()
+            messages.success(request, gettext("Nothing new to publish: every figure is already published."))
+            return redirect("publishing:organisation", publisher_pk=publisher.pk)
+        try:
+            figures.publish_plans(user=request.user, publisher=publisher, plans=plans)
+        except figures.FiguresRefused as refused:
+            context |= {"refusal": refused, "findings": refused.findings}
+            return render(request, "publishing/monthly_figures_check.html", context, status=400)
+        draft.delete()
+        count = sum(len(p.to_publish) for p in changed)
+        messages.success(
+            request,
+            ngettext(
+                "Published %(count)s figure. It is now on its contract's public page.",
+                "Published %(count)s figures, one release for each contract with new or changed figures. They are "
+                "now on the contracts' public pages.",
+                count,
+            )
+            % {"count": count},
+        )
+        return redirect("publishing:organisation", publisher_pk=publisher.pk)
+    return render(request, "publishing/monthly_figures_check.html", context)
+
+
 def document(request: HttpRequest, key: str, filename: str) -> FileResponse:
     """An uploaded document, as a download that cannot run in the site's origin."""
     stored = StoredDocument.objects.filter(key=key).first()
@@ -273,6 +384,46 @@ def _member_publisher(request: HttpRequest, publisher_pk: int) -> Publisher:
     if not decide(request.user, "view-drafts", publisher):
         raise PermissionDenied(f"You are not a member of {publisher.name}.")
     return publisher
+
+
+def _figures_setup(request: HttpRequest, publisher_pk: int) -> tuple[Publisher, list[figures.ProviderContract]]:
+    """The organisation, if the user publishes for it, and the contracts it supplies where they may publish
+    actuals (the account decides, never the spreadsheet)."""
+    publisher = _member_publisher(request, publisher_pk)
+    if role_in(request.user, publisher) != Membership.Role.PUBLISHER:
+        raise PermissionDenied(
+            gettext("You can see %(name)s's drafts, but only its publishers can publish.") % {"name": publisher.name}
+        )
+    contracts = [
+        contract
+        for contract in figures.provider_contracts(publisher)
+        if decide(request.user, "publish-actuals", publisher, contract.ocid)
+    ]
+    return publisher, contracts
+
+
+def _figure_rows(contract_plan: figures.ContractPlan) -> list[dict[str, str]]:
+    """Each figure of a contract as the check page shows it: measure, month, figure, against the target, status."""
+    compared = actuals_summary([figure.actual for figure in contract_plan.figures])
+    rows = []
+    for figure, (_, result) in zip(contract_plan.figures, compared, strict=True):
+        if figure.status == "new":
+            status = gettext("New")
+        elif figure.status == "changed":
+            status = gettext("Changed (published now: %(figure)s)") % {"figure": f"{figure.published.normalize():f}"}
+        else:
+            status = gettext("Unchanged: already published")
+        rows.append(
+            {
+                "measure": figure.actual.title,
+                "month": figure.row.month.strftime("%B %Y"),
+                "result": result,
+                "status": status,
+                "state": figure.status,
+                "notes": figure.row.notes,
+            }
+        )
+    return rows
 
 
 def _context(publisher: Publisher, ocid: str, contract_id: str = "") -> FlowContext:
