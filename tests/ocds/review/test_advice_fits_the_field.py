@@ -69,3 +69,13 @@ def test_every_hint_in_spreadsheet_words_is_free_of_json_syntax():
 
 def test_every_spreadsheet_fix_is_for_a_check_the_engine_has():
     assert set(SHEET_FIXES) <= set(TEXTS)
+
+
+def test_a_missing_field_of_a_records_compiled_release_has_the_releases_advice():
+    _, fix = explain("schema.required", "records/compiledRelease/id", {"missing": "id"})
+    assert "A release id must be unique within its contracting process" in fix
+
+
+def test_a_repeated_id_outside_documents_is_not_advised_as_documents_only():
+    _, fix = explain("ocds.duplicate-id-in-array", "releases/awards", {})
+    assert fix == "Give each entry in the list its own id (for example 1, 2, 3; or doc-1, doc-2 for documents)."

@@ -7,6 +7,7 @@ part of the path), ``path``, and whatever the check records (``missing``, ``expe
 
 from __future__ import annotations
 
+import re
 import string
 from typing import Any
 
@@ -97,7 +98,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "ocds.duplicate-id-in-array": (
         "Two or more entries in '{field}' have the same id. When releases are combined, entries are matched by id, "
         "so one would silently replace the other.",
-        "Give each entry in the list its own id (for documents, e.g. doc-1, doc-2).",
+        "Give each entry in the list its own id (for example 1, 2, 3; or doc-1, doc-2 for documents).",
     ),
     "ocds.duplicate-record-ocid": (
         "Two or more records have the same ocid. A record package has one record per contracting process.",
@@ -359,7 +360,11 @@ def missing_hint(hints: dict[str, str], path: str, missing: str) -> str:
 
     Keyed on the whole path so that advice is about the field flagged: a missing tender id is not a release id.
     """
-    return hints.get(path) or hints.get(f"*/{missing}", "") if missing else ""
+    if not missing:
+        return ""
+    # A record's compiled release and embedded releases are releases: their fields have the releases' hints.
+    as_release = re.sub(r"^records/(compiledRelease|releases)/", "releases/", path)
+    return hints.get(as_release) or hints.get(f"*/{missing}", "")
 
 
 def _parent_label(parts: list[str]) -> str:

@@ -109,7 +109,7 @@ TEXTS_CY: dict[str, tuple[str, str]] = {
     "ocds.duplicate-id-in-array": (
         "Mae gan ddau gofnod neu fwy yn '{field}' yr un id. Pan fydd datganiadau'n cael eu cyfuno, mae cofnodion yn "
         "cael eu paru yn ôl id, felly byddai un yn disodli'r llall yn dawel.",
-        "Rhowch id ei hun i bob cofnod yn y rhestr (ar gyfer dogfennau, e.e. doc-1, doc-2).",
+        "Rhowch id ei hun i bob cofnod yn y rhestr (er enghraifft 1, 2, 3; neu doc-1, doc-2 ar gyfer dogfennau).",
     ),
     "ocds.duplicate-record-ocid": (
         "Mae gan ddau gofnod neu fwy yr un ocid. Mae gan becyn cofnodion un cofnod ar gyfer pob proses gontractio.",
