@@ -131,3 +131,14 @@ def test_a_code_not_in_its_codelist_is_advised_with_the_columns_drop_down(review
     review, _ = reviewed
     wrong = finding(review, "schema.closed-codelist", "releases/tender/status")
     assert "drop-down" in wrong["spreadsheet"]["how_to_fix"]
+
+
+def test_the_api_report_of_a_spreadsheet_gives_each_findings_place_and_spreadsheet_advice(client, broken_package,
+                                                                                          tmp_path):  # fmt: skip
+    response = client.post("/api/review", {"file": upload("care.xlsx", as_xlsx(broken_package, tmp_path))})
+    assert response.status_code == 200
+    findings = response.json()["findings"]
+    missing = next(f for f in findings if f["check"] == "schema.required" and f["path"] == "publisher")
+    assert missing["spreadsheet"]["sheet"] == "Meta"
+    assert missing["spreadsheet"]["how_to_fix"].startswith("Fill in the Meta sheet, cell")
+    assert missing["how_to_fix"].startswith("Add 'publisher' to the package")
