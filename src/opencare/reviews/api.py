@@ -48,6 +48,15 @@ class FieldOut(Schema):
     description: str = ""
 
 
+class SpreadsheetOut(Schema):
+    """For spreadsheet input: the finding's first place, and its fix in spreadsheet words."""
+
+    sheet: str
+    cell: str
+    how_to_fix: str | None = None
+    context: dict[str, Any] | None = None
+
+
 class FindingOut(Schema):
     check: str
     severity: str
@@ -58,6 +67,7 @@ class FindingOut(Schema):
     field: FieldOut | None = None
     values: list[Any] | None = None
     examples: list[ExampleOut]
+    spreadsheet: SpreadsheetOut | None = None
 
 
 class ReportOut(Schema):

@@ -11,6 +11,7 @@ from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from opencare.ocds.review.messages import explain
+from opencare.reviews.field_descriptions import description_html
 from opencare.reviews.models import ReviewRequest
 from opencare.reviews.services.conversions import DOWNLOADS
 
@@ -41,6 +42,10 @@ class FindingView:
     anchor: str
     finding: dict[str, Any]
     examples: list[dict[str, Any]]
+    #: The field's description as safe HTML, its links working (field_descriptions).
+    description: str = ""
+    #: For a spreadsheet upload: the sheet and cell of the finding's first place, in words.
+    place: str = ""
 
     @property
     def heading(self) -> str:
@@ -48,15 +53,20 @@ class FindingView:
 
 
 def in_page_language(finding: dict[str, Any], language: str | None = None) -> dict[str, Any]:
-    """The finding with its message and how-to-fix in the page's language.
+    """The finding with its message and how-to-fix in the page's language, and for a spreadsheet upload the fix in
+    spreadsheet words (cells, columns, drop-downs) that the report keeps in ``spreadsheet``.
 
     English is the stored text itself. In Welsh, the engine explains the finding again from its check, path and
     context; a report kept before the context was stored (or a finding the engine did not write) stays English.
     """
+    sheet = finding.get("spreadsheet") or {}
+    if sheet.get("how_to_fix"):
+        finding = {**finding, "how_to_fix": sheet["how_to_fix"]}
     if not _in_welsh(language) or "context" not in finding or finding.get("check") in NOT_EXPLAINED:
         return finding
-    message, how_to_fix = explain(str(finding.get("check", "")), str(finding.get("path", "")),
-                                  finding["context"] or {}, language="cy")  # fmt: skip
+    context = {**(finding["context"] or {}), **(sheet.get("context") or {})}
+    message, how_to_fix = explain(str(finding.get("check", "")), str(finding.get("path", "")), context,
+                                  language="cy", spreadsheet=bool(sheet))  # fmt: skip
     return {**finding, "message": message, "how_to_fix": how_to_fix}
 
 
@@ -74,6 +84,7 @@ def report_context(review: ReviewRequest) -> dict[str, Any]:
     """Everything the report template needs."""
     report = review.report or {}
     findings = [in_page_language(finding) for finding in report.get("findings", [])]
+    version = str(report.get("version") or "")
     groups = []
     number = 0
     for severity, heading, explanation in SEVERITIES:
@@ -82,7 +93,10 @@ def report_context(review: ReviewRequest) -> dict[str, Any]:
             if finding.get("severity") != severity:
                 continue
             number += 1
-            views.append(FindingView(f"finding-{number}", finding, [_example(e) for e in finding.get("examples", [])]))
+            description = description_html(str((finding.get("field") or {}).get("description") or ""), version)
+            sheet = finding.get("spreadsheet") or {}
+            views.append(FindingView(f"finding-{number}", finding, [_example(e) for e in finding.get("examples", [])],
+                                     description, _place(sheet.get("sheet"), sheet.get("cell"))))  # fmt: skip
         if views:
             total = sum(view.finding.get("count", 0) for view in views)
             groups.append({"severity": severity, "heading": heading, "explanation": explanation, "findings": views,
@@ -102,7 +116,18 @@ def report_context(review: ReviewRequest) -> dict[str, Any]:
         "in_welsh": _in_welsh(),
         "english_findings": _in_welsh() and any("context" not in f for f in findings),
         "has_descriptions": any((f.get("field") or {}).get("description") for f in findings),
+        "package_sheet": _package_sheet(findings),
     }
+
+
+def _package_sheet(findings: list[dict[str, Any]]) -> str:
+    """The sheet that holds the package's details, when one is missing (a spreadsheet upload only)."""
+    for finding in findings:
+        path = str(finding.get("path") or "")
+        missing = finding.get("check") in ("schema.required", "ocds.version-missing")
+        if missing and finding.get("spreadsheet") and path and path.split("/", 1)[0] not in ("releases", "records"):
+            return str(finding["spreadsheet"]["sheet"])
+    return ""
 
 
 def _in_welsh(language: str | None = None) -> bool:
@@ -111,12 +136,15 @@ def _in_welsh(language: str | None = None) -> bool:
 
 
 def _example(example: dict[str, Any]) -> dict[str, Any]:
-    sheet, cell = example.get("sheet"), example.get("cell")
-    if sheet and cell:
-        place = gettext("Sheet '%(sheet)s', cell %(cell)s") % {"sheet": sheet, "cell": cell}
-    else:
-        place = gettext("Sheet '%(sheet)s'") % {"sheet": sheet} if sheet else ""
+    place = _place(example.get("sheet"), example.get("cell"))
     return {**example, "place": place, "shown_value": _shown(example.get("value"))}
+
+
+def _place(sheet: str | None, cell: str | None) -> str:
+    """A place in the spreadsheet, in words: "Sheet 'releases', cell F7"."""
+    if sheet and cell:
+        return gettext("Sheet '%(sheet)s', cell %(cell)s") % {"sheet": sheet, "cell": cell}
+    return gettext("Sheet '%(sheet)s'") % {"sheet": sheet} if sheet else ""
 
 
 def _shown(value: Any) -> str:

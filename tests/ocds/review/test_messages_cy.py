@@ -7,8 +7,15 @@ from collections import Counter
 
 import pytest
 
-from opencare.ocds.review.messages import HINTS, TEXTS, explain
-from opencare.ocds.review.messages_cy import HINTS_CY, TEXTS_CY, welsh_context
+from opencare.ocds.review.messages import HINTS, SHEET_FIXES, SHEET_HINTS, SHEET_PACKAGE_FIX, TEXTS, explain
+from opencare.ocds.review.messages_cy import (
+    HINTS_CY,
+    SHEET_FIXES_CY,
+    SHEET_HINTS_CY,
+    SHEET_PACKAGE_FIX_CY,
+    TEXTS_CY,
+    welsh_context,
+)
 
 
 def placeholders(text: str) -> Counter[str]:
@@ -57,3 +64,17 @@ def test_english_is_still_the_default():
         "'title' is empty.",
         "Leave out fields that have nothing in them, rather than publishing empty text, lists or objects.",
     )
+
+
+def test_every_spreadsheet_fix_and_hint_has_welsh_with_the_english_placeholders():
+    assert set(SHEET_FIXES_CY) == set(SHEET_FIXES)
+    assert set(SHEET_HINTS_CY) == set(SHEET_HINTS)
+    for check, english in SHEET_FIXES.items():
+        assert placeholders(SHEET_FIXES_CY[check]) == placeholders(english), check
+    assert placeholders(SHEET_PACKAGE_FIX_CY) == placeholders(SHEET_PACKAGE_FIX)
+
+
+def test_a_missing_package_field_in_a_spreadsheet_is_explained_in_welsh_with_its_cell():
+    _, fix = explain("schema.required", "publisher", {"missing": "publisher", "sheet": "Meta", "cell": "B5",
+                     "field_path": "publisher/name"}, language="cy", spreadsheet=True)  # fmt: skip
+    assert fix.startswith("Llenwch y ddalen Meta, cell B5 (publisher/name)")

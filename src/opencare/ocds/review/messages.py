@@ -7,6 +7,7 @@ part of the path), ``path``, and whatever the check records (``missing``, ``expe
 
 from __future__ import annotations
 
+import re
 import string
 from typing import Any
 
@@ -97,7 +98,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "ocds.duplicate-id-in-array": (
         "Two or more entries in '{field}' have the same id. When releases are combined, entries are matched by id, "
         "so one would silently replace the other.",
-        "Give each entry in the list its own id (for documents, e.g. doc-1, doc-2).",
+        "Give each entry in the list its own id (for example 1, 2, 3; or doc-1, doc-2 for documents).",
     ),
     "ocds.duplicate-record-ocid": (
         "Two or more records have the same ocid. A record package has one record per contracting process.",
@@ -226,13 +227,85 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
 }
 
+#: What a missing required field is, by its path (the full path, so that a missing tender id is not explained as
+#: a release id); "*/name" applies to a field of that name anywhere no full path matches.
 HINTS = {
-    "id": "A release id must be unique within its contracting process, e.g. the notice number.",
-    "ocid": "The ocid is your OCID prefix followed by your own id for the contracting process.",
-    "date": "The date is when the release was published, e.g. 2025-03-31T09:00:00Z.",
-    "tag": 'The tag says what stage the release describes, e.g. ["tender"] or ["award"].',
-    "initiationType": 'For a tender, use "tender".',
+    "releases/id": "A release id must be unique within its contracting process, e.g. the notice number.",
+    "releases/ocid": "The ocid is your OCID prefix followed by your own id for the contracting process.",
+    "releases/date": "The date is when the release was published, e.g. 2025-03-31T09:00:00Z.",
+    "releases/tag": 'The tag says what stage the release describes, e.g. ["tender"] or ["award"].',
+    "releases/initiationType": 'For a tender, use "tender".',
+    "releases/tender/id": "The tender id identifies the tender within its contracting process, e.g. the tender "
+    "notice number or the ocid.",
+    "records/ocid": "The ocid is your OCID prefix followed by your own id for the contracting process.",
+    "publisher": "The publisher is the organisation publishing the data: give at least its name.",
+    "publisher/name": "The publisher's name is the name of the organisation publishing the data, e.g. the council.",
+    "uri": "The package's uri is the web address where this file is published.",
+    "publishedDate": "The publishedDate is when this file was published, e.g. 2025-03-31T09:00:00Z.",
+    "version": 'The version is the OCDS version the data follows: "1.1".',
+    "*/id": "Each entry in a list needs an id that no other entry in the same list has, e.g. 1, 2, 3.",
 }
+
+#: The hints that speak of JSON, as a spreadsheet user would do it (the others are the same in both).
+SHEET_HINTS = {
+    "releases/tag": "The tag says what stage the release describes, e.g. tender or award (choose from the "
+    "drop-down, or separate several with ;).",
+    "releases/initiationType": "For a tender, write tender.",
+    "version": "The version is the OCDS version the data follows: 1.1.",
+}
+
+#: How to fix a finding in a spreadsheet, where the JSON advice of TEXTS does not fit: cells, columns, rows and
+#: drop-downs, never JSON syntax. Same placeholders as the check's fix in TEXTS, or fewer.
+SHEET_FIXES = {
+    "schema.required": "Fill in the cell for '{field_path}' on the row shown below (add the column if the sheet has "
+    "none). {missing_hint}",
+    "schema.type": "Change the cell to {expected}: a number cell holds digits only (no £, commas or words), and a "
+    "cell with several entries separates them with ;.",
+    "schema.closed-codelist": "Values used: {values}. Choose one of these from the column's drop-down, or type it "
+    "exactly: {allowed}. Codes are case-sensitive.",
+    "schema.enum": "Choose one of these from the column's drop-down, or type it exactly: {allowed}.",
+    "schema.date-time": "Write the date in the cell as text like 2025-03-31T00:00:00Z or 2025-03-31T09:30:00+01:00: "
+    "year-month-day, a T, the time, and the time zone. Format the column as text first, so the spreadsheet program "
+    "does not turn it into 31/03/2025.",
+    "schema.min-items": "Add the missing rows, or leave the '{field}' cells blank if there is nothing to say.",
+    "schema.unique-items": "Remove the repeated entries from the cell: each entry separated by ; must be different.",
+    "schema.one-of": "A record's releases are either all links or all full releases: do not mix them on the sheet.",
+    "ocds.unreadable-number": "Write '{field}' as plain digits with no spaces and no leading zeros (for example "
+    "1000 or 1250.50), or leave the cell blank if there is no real figure.",
+    "ocds.additional-field": "If the column heading has a typing mistake, correct it (names are case-sensitive), or "
+    "copy the heading from the template. If it belongs to an extension, add the extension's address to the "
+    "extensions row of the Meta sheet. Otherwise you may keep the column, but other tools will not understand it.",
+    "ocds.empty-field": "Leave the cell blank, or delete the row, rather than filling it with spaces or an empty "
+    "entry.",
+    "ocds.duplicate-release-id": "Give every row on the releases sheet for the same ocid its own Release ID (for "
+    "example, add the date or a number).",
+    "ocds.duplicate-id-in-array": "Give each row for '{field}' its own id in the id column (for example 1, 2, 3).",
+    "ocds.duplicate-record-ocid": "Put each contracting process's releases under one ocid.",
+    "ocds.version-missing": "If the data is OCDS 1.1, fill in the version row of the Meta sheet with 1.1. If it is "
+    "OCDS 1.0, nothing needs fixing.",
+    "ocds.version-unrecognised": "Set the version row of the Meta sheet to 1.1.",
+    "ocds.not-packaged": "Fill in the Meta sheet: uri, publisher, license, publishedDate and version.",
+    "quality.unknown-award-reference": "Make each contract's Award ID cell the same as the id of the award it comes "
+    "from, and fill in that award on the awards sheet.",
+    "quality.unknown-lot-reference": "Use the id of one of the lots on the tender lots sheet.",
+    "quality.unknown-party-reference": "Add the organisation to the parties sheet with the same id, or correct the "
+    "id in this cell.",
+    "metrics.value-and-measure": "Fill in the value columns (amount and currency) for money, such as the price per "
+    "hour, and the measure column for everything else, not both on one row.",
+    "metrics.no-value-or-measure": "Fill in the figure: the value columns (amount and currency) for money, the "
+    "measure column for other numbers.",
+    "metrics.unit-scheme": "Write UNCEFACT in the unit scheme column and the code in the unit id column, e.g. P1 "
+    "for percent, HUR for hours.",
+    "metrics.actual-without-period": "Fill in the period start date and end date columns on every row of the "
+    "implementation metrics observations sheet.",
+    "metrics.unit-mismatch": "Use the same unit code in the unit columns for a metric's targets and its actuals.",
+}
+
+#: The fix for a required package field in a spreadsheet: where on the package's sheet to fill it in.
+SHEET_PACKAGE_FIX = (
+    "Fill in the {sheet} sheet, cell {cell} ({field_path}): the field's name goes in column A of that row and its "
+    "value in column B. {missing_hint}"
+)
 
 
 class _Defaults(dict):
@@ -240,28 +313,58 @@ class _Defaults(dict):
         return "…"
 
 
-def explain(check: str, path: str, context: dict[str, Any], language: str = "en") -> tuple[str, str]:
-    """The message and how-to-fix for one finding, in English or (``language="cy"``) Welsh."""
+def explain(
+    check: str, path: str, context: dict[str, Any], language: str = "en", *, spreadsheet: bool = False
+) -> tuple[str, str]:
+    """The message and how-to-fix for one finding, in English or (``language="cy"``) Welsh.
+
+    ``spreadsheet``: the input was a spreadsheet, so the fix speaks of sheets, cells and columns where the check has
+    such advice (SHEET_FIXES), never of JSON syntax. A required package field's fix names the cell to fill in when
+    the context has ``sheet`` and ``cell`` (the web layer finds them from the spreadsheet's layout), and
+    ``field_path`` when it is not the finding's own path (a missing publisher is filled in by its name).
+    """
     parts = [part for part in path.split("/") if part]
     if language == "cy":
         message, fix = messages_cy.TEXTS_CY.get(check, messages_cy.FALLBACK_CY)
         hints, field, parent = messages_cy.HINTS_CY, messages_cy.THE_DATA_CY, messages_cy.parent_label_cy(parts)
+        sheet_fixes, sheet_hints = messages_cy.SHEET_FIXES_CY, messages_cy.SHEET_HINTS_CY
+        package_fix = messages_cy.SHEET_PACKAGE_FIX_CY
         context = messages_cy.welsh_context(context)
     else:
         message, fix = TEXTS.get(check, ("{check}: {detail}", "See the field's description."))
         hints, field, parent = HINTS, "the data", _parent_label(parts)
+        sheet_fixes, sheet_hints, package_fix = SHEET_FIXES, SHEET_HINTS, SHEET_PACKAGE_FIX
+    if spreadsheet:
+        hints = {**hints, **sheet_hints}
+        if check == "schema.required" and parts[:1] not in (["releases"], ["records"]) and context.get("cell"):
+            fix = package_fix
+        else:
+            fix = sheet_fixes.get(check, fix)
     values = _Defaults(
         check=check,
         path=path,
         field=parts[-1] if parts else field,
         parent=parent,
-        missing_hint=hints.get(str(context.get("missing", "")), ""),
+        field_path="/".join(parts[1:] if parts[:1] in (["releases"], ["records"]) else parts),
+        missing_hint=missing_hint(hints, path, str(context.get("missing", ""))) if check == "schema.required" else "",
     )
     values.update({key: value for key, value in context.items() if value is not None})
     if isinstance(context.get("values"), list):
         values["values"] = ", ".join(repr(value) for value in context["values"])
     formatter = string.Formatter()
     return formatter.vformat(message, (), values).strip(), formatter.vformat(fix, (), values).strip()
+
+
+def missing_hint(hints: dict[str, str], path: str, missing: str) -> str:
+    """What a missing field is: the hint for its whole path, else for any field of its name ("*/id"), else none.
+
+    Keyed on the whole path so that advice is about the field flagged: a missing tender id is not a release id.
+    """
+    if not missing:
+        return ""
+    # A record's compiled release and embedded releases are releases: their fields have the releases' hints.
+    as_release = re.sub(r"^records/(compiledRelease|releases)/", "releases/", path)
+    return hints.get(as_release) or hints.get(f"*/{missing}", "")
 
 
 def _parent_label(parts: list[str]) -> str:

@@ -109,7 +109,7 @@ TEXTS_CY: dict[str, tuple[str, str]] = {
     "ocds.duplicate-id-in-array": (
         "Mae gan ddau gofnod neu fwy yn '{field}' yr un id. Pan fydd datganiadau'n cael eu cyfuno, mae cofnodion yn "
         "cael eu paru yn ôl id, felly byddai un yn disodli'r llall yn dawel.",
-        "Rhowch id ei hun i bob cofnod yn y rhestr (ar gyfer dogfennau, e.e. doc-1, doc-2).",
+        "Rhowch id ei hun i bob cofnod yn y rhestr (er enghraifft 1, 2, 3; neu doc-1, doc-2 ar gyfer dogfennau).",
     ),
     "ocds.duplicate-record-ocid": (
         "Mae gan ddau gofnod neu fwy yr un ocid. Mae gan becyn cofnodion un cofnod ar gyfer pob proses gontractio.",
@@ -249,12 +249,86 @@ TEXTS_CY: dict[str, tuple[str, str]] = {
 FALLBACK_CY = ("{check}: {detail}", "Gweler disgrifiad y maes.")
 
 HINTS_CY = {
-    "id": "Rhaid i id datganiad fod yn unigryw o fewn ei broses gontractio, e.e. rhif yr hysbysiad.",
-    "ocid": "Yr ocid yw eich rhagddodiad OCID ac yna eich id eich hun ar gyfer y broses gontractio.",
-    "date": "Y dyddiad yw pryd y cafodd y datganiad ei gyhoeddi, e.e. 2025-03-31T09:00:00Z.",
-    "tag": 'Mae\'r tag yn dweud pa gam y mae\'r datganiad yn ei ddisgrifio, e.e. ["tender"] neu ["award"].',
-    "initiationType": 'Ar gyfer tendr, defnyddiwch "tender".',
+    "releases/id": "Rhaid i id datganiad fod yn unigryw o fewn ei broses gontractio, e.e. rhif yr hysbysiad.",
+    "releases/ocid": "Yr ocid yw eich rhagddodiad OCID ac yna eich id eich hun ar gyfer y broses gontractio.",
+    "releases/date": "Y dyddiad yw pryd y cafodd y datganiad ei gyhoeddi, e.e. 2025-03-31T09:00:00Z.",
+    "releases/tag": 'Mae\'r tag yn dweud pa gam y mae\'r datganiad yn ei ddisgrifio, e.e. ["tender"] neu ["award"].',
+    "releases/initiationType": 'Ar gyfer tendr, defnyddiwch "tender".',
+    "releases/tender/id": "Mae id y tendr yn dynodi'r tendr o fewn ei broses gontractio, e.e. rhif hysbysiad y "
+    "tendr neu'r ocid.",
+    "records/ocid": "Yr ocid yw eich rhagddodiad OCID ac yna eich id eich hun ar gyfer y broses gontractio.",
+    "publisher": "Y cyhoeddwr yw'r sefydliad sy'n cyhoeddi'r data: rhowch ei enw o leiaf.",
+    "publisher/name": "Enw'r cyhoeddwr yw enw'r sefydliad sy'n cyhoeddi'r data, e.e. y cyngor.",
+    "uri": "uri y pecyn yw'r cyfeiriad gwe lle mae'r ffeil hon wedi'i chyhoeddi.",
+    "publishedDate": "publishedDate yw pryd y cafodd y ffeil hon ei chyhoeddi, e.e. 2025-03-31T09:00:00Z.",
+    "version": "Y fersiwn yw'r fersiwn o OCDS y mae'r data yn ei dilyn: \"1.1\".",
+    "*/id": "Mae angen id ar bob eitem mewn rhestr nad oes gan unrhyw eitem arall yn yr un rhestr, e.e. 1, 2, 3.",
 }
+
+#: messages.SHEET_HINTS in Welsh.
+SHEET_HINTS_CY = {
+    "releases/tag": "Mae'r tag yn dweud pa gam y mae'r datganiad yn ei ddisgrifio, e.e. tender neu award (dewiswch "
+    "o'r gwymplen, neu gwahanwch sawl un ag ;).",
+    "releases/initiationType": "Ar gyfer tendr, ysgrifennwch tender.",
+    "version": "Y fersiwn yw'r fersiwn o OCDS y mae'r data yn ei dilyn: 1.1.",
+}
+
+#: messages.SHEET_FIXES in Welsh: the same checks and placeholders.
+SHEET_FIXES_CY = {
+    "schema.required": "Llenwch y gell ar gyfer '{field_path}' ar y rhes a ddangosir isod (ychwanegwch y golofn os "
+    "nad oes un ar y ddalen). {missing_hint}",
+    "schema.type": "Newidiwch y gell i {expected}: dim ond digidau sydd mewn cell rhif (dim £, comas na geiriau), "
+    "ac mae cell â sawl eitem yn eu gwahanu ag ;.",
+    "schema.closed-codelist": "Gwerthoedd a ddefnyddiwyd: {values}. Dewiswch un o'r rhain o gwymplen y golofn, neu "
+    "teipiwch ef yn union: {allowed}. Mae priflythrennau a llythrennau bach yn bwysig yn y codau.",
+    "schema.enum": "Dewiswch un o'r rhain o gwymplen y golofn, neu teipiwch ef yn union: {allowed}.",
+    "schema.date-time": "Ysgrifennwch y dyddiad yn y gell fel testun fel 2025-03-31T00:00:00Z neu "
+    "2025-03-31T09:30:00+01:00: blwyddyn-mis-diwrnod, T, yr amser, a'r gylchfa amser. Fformatiwch y golofn fel "
+    "testun yn gyntaf, fel nad yw'r rhaglen daenlen yn ei droi'n 31/03/2025.",
+    "schema.min-items": "Ychwanegwch y rhesi sydd ar goll, neu gadewch gelloedd '{field}' yn wag os nad oes dim i'w "
+    "ddweud.",
+    "schema.unique-items": "Tynnwch yr eitemau sy'n cael eu hailadrodd o'r gell: rhaid i bob eitem sydd wedi'i "
+    "gwahanu ag ; fod yn wahanol.",
+    "schema.one-of": "Mae datganiadau cofnod naill ai i gyd yn ddolenni neu i gyd yn ddatganiadau llawn: peidiwch â'u "
+    "cymysgu ar y ddalen.",
+    "ocds.unreadable-number": "Ysgrifennwch '{field}' fel digidau plaen heb fylchau a heb seroau ar y dechrau (er "
+    "enghraifft 1000 neu 1250.50), neu gadewch y gell yn wag os nad oes ffigur go iawn.",
+    "ocds.additional-field": "Os oes camgymeriad teipio ym mhennawd y golofn, cywirwch ef (mae priflythrennau a "
+    "llythrennau bach yn bwysig), neu copïwch y pennawd o'r templed. Os yw'n perthyn i estyniad, ychwanegwch "
+    "gyfeiriad yr estyniad at res extensions y ddalen Meta. Fel arall, cewch gadw'r golofn, ond ni fydd offer eraill "
+    "yn ei deall.",
+    "ocds.empty-field": "Gadewch y gell yn wag, neu dilëwch y rhes, yn hytrach na'i llenwi â bylchau neu eitem wag.",
+    "ocds.duplicate-release-id": "Rhowch ei ID Datganiad ei hun i bob rhes ar y ddalen releases sydd â'r un ocid "
+    "(er enghraifft, ychwanegwch y dyddiad neu rif).",
+    "ocds.duplicate-id-in-array": "Rhowch ei id ei hun i bob rhes ar gyfer '{field}' yn y golofn id (er enghraifft "
+    "1, 2, 3).",
+    "ocds.duplicate-record-ocid": "Rhowch holl ddatganiadau pob proses gontractio o dan un ocid.",
+    "ocds.version-missing": "Os yw'r data yn OCDS 1.1, llenwch res version y ddalen Meta â 1.1. Os yw'n OCDS 1.0, "
+    "nid oes angen trwsio dim.",
+    "ocds.version-unrecognised": "Rhowch 1.1 yn rhes version y ddalen Meta.",
+    "ocds.not-packaged": "Llenwch y ddalen Meta: uri, publisher, license, publishedDate a version.",
+    "quality.unknown-award-reference": "Gwnewch gell Award ID pob contract yr un fath ag id y dyfarniad y mae'n dod "
+    "ohono, a llenwch y dyfarniad hwnnw ar y ddalen awards.",
+    "quality.unknown-lot-reference": "Defnyddiwch id un o'r lotiau ar ddalen lotiau'r tendr.",
+    "quality.unknown-party-reference": "Ychwanegwch y sefydliad at y ddalen parties gyda'r un id, neu cywirwch yr "
+    "id yn y gell hon.",
+    "metrics.value-and-measure": "Llenwch y colofnau gwerth (swm ac arian cyfred) ar gyfer arian, fel y pris yr awr, "
+    "a'r golofn mesur ar gyfer popeth arall, nid y ddau ar un rhes.",
+    "metrics.no-value-or-measure": "Llenwch y ffigur: y colofnau gwerth (swm ac arian cyfred) ar gyfer arian, y "
+    "golofn mesur ar gyfer rhifau eraill.",
+    "metrics.unit-scheme": "Ysgrifennwch UNCEFACT yng ngholofn cynllun yr uned a'r cod yng ngholofn id yr uned, e.e. "
+    "P1 ar gyfer canran, HUR ar gyfer oriau.",
+    "metrics.actual-without-period": "Llenwch golofnau dyddiad dechrau a dyddiad gorffen y cyfnod ar bob rhes o "
+    "ddalen arsylwadau mesurau'r gweithredu.",
+    "metrics.unit-mismatch": "Defnyddiwch yr un cod uned yng ngholofnau'r uned ar gyfer targedau mesur a'i "
+    "ffigurau gwirioneddol.",
+}
+
+#: messages.SHEET_PACKAGE_FIX in Welsh.
+SHEET_PACKAGE_FIX_CY = (
+    "Llenwch y ddalen {sheet}, cell {cell} ({field_path}): mae enw'r maes yn mynd yng ngholofn A y rhes honno a'i "
+    "werth yng ngholofn B. {missing_hint}"
+)
 
 #: Words the engine puts into placeholders, in Welsh. Types follow "yn" (soft mutation: "yn destun", "yn wrthrych").
 TYPE_WORDS_CY = {

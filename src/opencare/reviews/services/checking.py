@@ -245,12 +245,11 @@ def _progress_saver(pk: int) -> Callable[[int], None]:
 
 
 def _add_spreadsheet_places(report: dict[str, Any], source_map: SourceMap) -> None:
-    """Give each example the sheet and cell it came from, and add the conversion's warnings as findings."""
-    for finding in report["findings"]:
-        for example in finding["examples"]:
-            places = source_map.locate(example.get("pointer") or "")
-            if places:
-                example["sheet"], example["cell"] = places[0]
+    """Give each finding and example the sheet and cell it came from (sheet_places), with the fix in spreadsheet
+    words, and add the conversion's warnings as findings."""
+    from opencare.reviews.services.sheet_places import add_places  # loads the spreadsheet readers: only when needed
+
+    add_places(report, source_map)
     for warning in getattr(source_map, "warnings", []):
         report["findings"].append({
             "check": "spreadsheet.conversion",
@@ -262,6 +261,8 @@ def _add_spreadsheet_places(report: dict[str, Any], source_map: SourceMap) -> No
             or "Check the value in that cell: it could not be converted to the type the standard expects.",
             "examples": [{"ocid": None, "release_id": None, "pointer": "", "value": None,
                           "sheet": warning.get("sheet"), "cell": warning.get("cell")}],
+            **({"spreadsheet": {"sheet": warning["sheet"], "cell": warning["cell"]}}
+               if warning.get("sheet") and warning.get("cell") else {}),
         })  # fmt: skip
 
 
