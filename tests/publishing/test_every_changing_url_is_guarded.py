@@ -117,7 +117,7 @@ READ_ONLY = {
     "standard:index", "standard:catalogue_json", "standard:catalogue_csv", "standard:reference_rates_json",
     "standard:fields_csv", "standard:schema",
     "standard:codelist",
-    "reviews:template", "reviews:review", "reviews:status", "reviews:report_json", "reviews:download",
+    "reviews:template", "reviews:care_template", "reviews:review", "reviews:status", "reviews:report_json", "reviews:download",
     "publishing:home", "publishing:organisation", "publishing:process", "publishing:document", "publishing:audit",
     "harvest:harvests",
     "api-1:openapi-json", "api-1:openapi-view", "api-1:api-root", "api-1:review_job", "api-1:release_list",
