@@ -21,6 +21,7 @@ def test_the_care_template_downloads_as_xlsx_and_ods(client):
     ods = client.get(reverse("reviews:care_template", args=["ods"]))
     assert ods.status_code == 200
     assert ods["Content-Type"] == "application/vnd.oasis.opendocument.spreadsheet"
+    assert b"".join(ods.streaming_content).startswith(b"PK")  # read whole, so the file is closed
     assert client.get(reverse("reviews:care_template", args=["zip"])).status_code == 404
 
 
