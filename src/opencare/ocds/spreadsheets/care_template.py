@@ -357,14 +357,14 @@ class TemplateReader:
     def _about(self) -> dict[str, str]:
         grid = self.grids[ABOUT_SHEET]
         by_title = {}
-        for (row, column), cell in grid.cells.items():
-            if column == 1 and isinstance(cell.value, str):
-                by_title[cell.value.removesuffix(" (required)").strip().lower()] = row
+        for (number, column), title in grid.cells.items():
+            if column == 1 and isinstance(title.value, str):
+                by_title[title.value.removesuffix(" (required)").strip().lower()] = number
         answers = {}
         for number, question in enumerate(ABOUT_QUESTIONS, start=2):
             row = by_title.get(question.title.lower(), number)
-            cell = grid.cells.get((row, 2))
-            answer = self._value(ABOUT_SHEET, row, 2, cell, Column(question.key, question.title, "", None))
+            answer_cell = grid.cells.get((row, 2))
+            answer = self._value(ABOUT_SHEET, row, 2, answer_cell, Column(question.key, question.title, "", None))
             text = answer or ""
             if question.required and not text:
                 self.problem(ABOUT_SHEET, row, 2, f"the answer to '{question.title}' is missing. Write it in this "
@@ -386,7 +386,7 @@ class TemplateReader:
             if column.key not in places and column.required:
                 self.problem(sheet, 1, place, f"the column '{column.title}' is missing. Put the title back in row 1 "
                              "(copy it from a blank template).")  # fmt: skip
-        rows = []
+        rows: list[Row] = []
         for number in range(FIRST_DATA_ROW, grid.last_row + 1):
             cells = {key: grid.cells.get((number, place)) for key, place in places.items()}
             if not any(cell is not None for cell in cells.values()):
@@ -394,18 +394,18 @@ class TemplateReader:
             first = grid.cells.get((number, 1))
             if first is not None and isinstance(first.value, str) and first.value.strip().startswith(EXAMPLE_MARK):
                 continue
-            row = Row(sheet, number)
+            filled = Row(sheet, number)
             for column in columns:
-                place = places.get(column.key)
-                if place is None:
+                found = places.get(column.key)
+                if found is None:
                     continue
                 before = len(self.problems)
-                value = self._value(sheet, number, place, cells[column.key], column)
+                value = self._value(sheet, number, found, cells[column.key], column)
                 if value is None and column.required and len(self.problems) == before:
-                    self.problem(sheet, number, place, f"the {column.title.lower()} is missing. Fill in this cell.")
-                row.values[column.key] = value
-                row.places[column.key] = place
-            rows.append(row)
+                    self.problem(sheet, number, found, f"the {column.title.lower()} is missing. Fill in this cell.")
+                filled.values[column.key] = value
+                filled.places[column.key] = found
+            rows.append(filled)
         return rows
 
     def _value(self, sheet: str, row: int, column: int, cell: Cell | None, spec: Column) -> Any:

@@ -40,8 +40,14 @@ MAX_UNPACKED_BYTES = 200_000_000
 HINT_FONT = Font(italic=True, color="505A5F")
 TITLE_FONT = Font(bold=True)
 TITLE_FILL = PatternFill("solid", fgColor="DEE0E2")
+#: Empty rows below the data that carry the ODS drop-downs (XLSX rules cover a range instead).
+BLANK_ODS_ROWS = 1000
 DATE_FORMAT = "d/m/yyyy"
 MONTH_FORMAT = "mmmm yyyy"
+
+
+#: An ODS cell to write: its value, its column (for its kind and drop-down) and its style.
+OdsCell = tuple[Any, Column | None, Any]
 
 
 @dataclass(frozen=True)
@@ -68,7 +74,7 @@ class Grid:
 def write_xlsx(path: Path, about: dict[str, str], rows: dict[str, list[dict[str, Any]]], *, example: bool) -> None:
     """The template as an XLSX workbook: the about answers, each sheet's rows and (if ``example``) the example rows."""
     workbook = openpyxl.Workbook()
-    instructions = workbook.active
+    instructions = workbook.worksheets[0]
     instructions.title = INSTRUCTIONS_SHEET
     for line in INSTRUCTIONS:
         instructions.append([line])
@@ -181,7 +187,7 @@ def write_ods(path: Path, about: dict[str, str], rows: dict[str, list[dict[str, 
         )
     document.spreadsheet.addElement(validations)
 
-    def add_table(name: str, table_rows: list[list[tuple[Any, Column | None, Any]]], width: int) -> None:
+    def add_table(name: str, table_rows: list[list[OdsCell]], width: int, blank: list[OdsCell] | None = None) -> None:
         table = Table(name=name)
         table.addElement(TableColumn(numbercolumnsrepeated=max(width, 1), stylename=wide))
         for cells in table_rows:
@@ -189,11 +195,16 @@ def write_ods(path: Path, about: dict[str, str], rows: dict[str, list[dict[str, 
             for value, column, style in cells:
                 row.addElement(_ods_cell(value, column, style, P))
             table.addElement(row)
+        if blank:  # empty rows that carry the drop-downs, so that rows typed below the last offer the choices too
+            row = TableRow(numberrowsrepeated=BLANK_ODS_ROWS)
+            for value, column, style in blank:
+                row.addElement(_ods_cell(value, column, style, P))
+            table.addElement(row)
         document.spreadsheet.addElement(table)
 
     add_table(INSTRUCTIONS_SHEET, [[(line, None, bold if number == 0 else None)]
                                    for number, line in enumerate(INSTRUCTIONS)], 1)  # fmt: skip
-    about_rows = [[("Question", None, bold), ("Your answer", None, bold), ("Hint", None, bold)]]
+    about_rows: list[list[OdsCell]] = [[("Question", None, bold), ("Your answer", None, bold), ("Hint", None, bold)]]
     about_rows += [
         [(question.title + (" (required)" if question.required else ""), None, None),
          (about.get(question.key, "") or None, None, None), (question.hint, None, hint)]
@@ -201,18 +212,16 @@ def write_ods(path: Path, about: dict[str, str], rows: dict[str, list[dict[str, 
     ]  # fmt: skip
     add_table(ABOUT_SHEET, about_rows, 3)
     for sheet_name, columns in COLUMNS.items():
-        table_rows = [
+        table_rows: list[list[OdsCell]] = [
             [(column.title, None, bold) for column in columns],
             [(column.hint, None, hint) for column in columns],
         ]
         data = ([{column.key: column.example for column in columns}] if example else []) + rows.get(sheet_name, [])
         table_rows += [[(row.get(column.key), column, None) for column in columns] for row in data]
-        # Empty rows that carry the drop-downs, so that new rows typed below the example offer the choices too.
-        table_rows.append([(None, column, None) for column in columns])
-        add_table(sheet_name, table_rows, len(columns))
+        add_table(sheet_name, table_rows, len(columns), blank=[(None, column, None) for column in columns])
     width = len(lists)
     longest = max(len(values) for values in lists.values())
-    list_rows = [[(name.capitalize(), None, bold) for name in lists]]
+    list_rows: list[list[OdsCell]] = [[(name.capitalize(), None, bold) for name in lists]]
     list_rows += [[(values[number] if number < len(values) else None, None, None) for values in lists.values()]
                   for number in range(longest)]  # fmt: skip
     add_table(LISTS_SHEET, list_rows, width)
@@ -306,25 +315,25 @@ def _read_xlsx(path: Path) -> dict[str, Grid]:
         grid = Grid()
         merged: set[tuple[int, int]] = set()
         for area in sheet.merged_cells.ranges:
-            for row in range(area.min_row, area.max_row + 1):
+            for number in range(area.min_row, area.max_row + 1):
                 for column in range(area.min_col, area.max_col + 1):
-                    merged.add((row, column))
+                    merged.add((number, column))
         for row in sheet.iter_rows():
             for cell in row:
-                place = (cell.row, cell.column)
+                place = (int(cell.row or 0), int(cell.column or 0))
                 value = cell.value
                 if value is None and place not in merged:
                     continue
                 count += 1
                 if count > MAX_CELLS:
                     raise _too_many_cells()
-                if cell.data_type == "f" or (isinstance(value, str) and cell.data_type == "f"):
+                if cell.data_type == "f":
                     grid.cells[place] = Cell(None, formula=str(value))
                 elif not isinstance(value, str | int | float | Decimal | dt.datetime | dt.date | dt.time | None):
                     grid.cells[place] = Cell(None, formula=str(getattr(value, "text", value)))  # array formulas
                 else:
                     grid.cells[place] = Cell(value, merged=place in merged)
-                grid.last_row = max(grid.last_row, cell.row)
+                grid.last_row = max(grid.last_row, place[0])
         grids[sheet.title] = grid
     return grids
 
