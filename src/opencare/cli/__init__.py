@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import click
 
-from opencare.cli import backups, import_harvest, review_compile, scheduled, serving
+from opencare.cli import backups, import_harvest, review_compile, scheduled, serving, spreadsheet_commands
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -25,6 +25,8 @@ for command in (
     review_compile.profile,
     review_compile.review,
     review_compile.compile_command,
+    spreadsheet_commands.template,
+    spreadsheet_commands.convert,
     import_harvest.import_data,
     import_harvest.harvest,
     import_harvest.import_cqc,

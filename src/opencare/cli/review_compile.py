@@ -55,14 +55,21 @@ def _write_codelist(path: Path, rows: list[dict[str, str]]) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the JSON report (docs/review-json.md) instead of text.")
 @click.option("--version", "ocds_version", type=click.Choice(["1.0", "1.1"]), help="Check as this OCDS version.")
 def review(source: str, as_json: bool, ocds_version: str | None) -> None:
-    """Check OCDS data: a file (JSON, JSON Lines, .gz) or - for standard input.
+    """Check OCDS data: a file (JSON, JSON Lines, .gz, a filled social-care template) or - for standard input.
 
     Exit status: 0 no errors, 1 the data has errors, 2 the input cannot be read.
     """
+    from opencare.cli.spreadsheet_commands import errors_exit_2, review_care_template
     from opencare.ocds.review import review as run_review
 
-    with _file_errors_exit_2(), _progress(source, "Checking") as progress, runtime.no_cycle_collection():
-        report = run_review(source, version=ocds_version, progress=progress, max_stream_bytes=_stdin_max_bytes())
+    with errors_exit_2():
+        data = review_care_template(source)  # a filled social-care template is checked as the releases it makes
+    try:
+        with _file_errors_exit_2(), _progress(source, "Checking") as progress, runtime.no_cycle_collection():
+            report = run_review(data, version=ocds_version, progress=progress, max_stream_bytes=_stdin_max_bytes())
+    finally:
+        if data != source:
+            Path(data).unlink(missing_ok=True)
     if as_json:
         click.echo(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
     else:

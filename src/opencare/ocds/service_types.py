@@ -45,6 +45,15 @@ SERVICE_TYPES = (
 )  # fmt: skip
 OTHER = ServiceType("other-social-care", "Other social care", ())
 NOT_SOCIAL_CARE = ServiceType("not-social-care", "Not social care", ())
+#: The CPV code (and its description) a new process of each type is classified with when it is published.
+CPV_FOR_SERVICE = {
+    "home-care": ("85312400", "Welfare services not delivered through residential institutions"),
+    "reablement": ("85312400", "Welfare services not delivered through residential institutions"),
+    "supported-living": ("85311000", "Social work services with accommodation"),
+    "day-opportunities": ("85312100", "Daycare services"),
+    "residential": ("85311100", "Welfare services for the elderly"),
+    "carers-support": ("85312400", "Welfare services not delivered through residential institutions"),
+}
 #: Every type a process can have, by code, in the order pages list them.
 BY_CODE = {service.code: service for service in (*SERVICE_TYPES, OTHER, NOT_SOCIAL_CARE)}
 

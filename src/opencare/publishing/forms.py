@@ -24,14 +24,6 @@ from opencare.publishing.target_units import direction_hint, unit_of
 from opencare.publishing.typed_dates import UKDateField
 
 #: The CPV code given for each service type: the most specific code that names it.
-CPV_FOR_SERVICE = {
-    "home-care": ("85312400", "Welfare services not delivered through residential institutions"),
-    "reablement": ("85312400", "Welfare services not delivered through residential institutions"),
-    "supported-living": ("85311000", "Social work services with accommodation"),
-    "day-opportunities": ("85312100", "Daycare services"),
-    "residential": ("85311100", "Welfare services for the elderly"),
-    "carers-support": ("85312400", "Welfare services not delivered through residential institutions"),
-}
 LOCAL_UNITS = {
     "P1": {"scheme": "UNCEFACT", "id": "P1", "name": "percent"},
     "C62": {"scheme": "UNCEFACT", "id": "C62", "name": "one"},

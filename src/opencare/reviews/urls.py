@@ -7,6 +7,7 @@ app_name = "reviews"
 urlpatterns = [
     path("", views.upload, name="upload"),
     path("template.<str:fmt>", views.template, name="template"),
+    path("care-template.<str:fmt>", views.care_template, name="care_template"),
     path("<str:token>/", views.review_page, name="review"),
     path("<str:token>/status.json", views.review_status, name="status"),
     path("<str:token>/report.json", views.review_report, name="report_json"),

@@ -160,3 +160,13 @@ def template(request: HttpRequest, fmt: str) -> FileResponse:
     path = blank_template.blank_template(fmt)
     content_type = conversions.DOWNLOADS["xlsx" if fmt == "xlsx" else "csv"][1]
     return FileResponse(path.open("rb"), as_attachment=True, filename=path.name, content_type=content_type)
+
+
+@require_http_methods(["GET", "HEAD"])
+def care_template(request: HttpRequest, fmt: str) -> FileResponse:
+    """The blank social-care template: eight plain-English sheets for care contracts."""
+    if fmt not in blank_template.CARE_TEMPLATE_FORMATS:
+        raise Http404(_("The social care template comes as .xlsx or .ods."))
+    path = blank_template.care_template(fmt)
+    content_type = blank_template.MEDIA_TYPES[path.suffix]
+    return FileResponse(path.open("rb"), as_attachment=True, filename=path.name, content_type=content_type)

@@ -8,7 +8,7 @@ from typing import Any
 from django import forms as django_forms
 
 from opencare.ocds import release_builder as rb
-from opencare.ocds.service_types import BY_CODE
+from opencare.ocds.service_types import BY_CODE, CPV_FOR_SERVICE
 from opencare.publishing import forms
 from opencare.publishing.flows.context import Builder, Flow, FlowContext
 from opencare.publishing.flows.documents import slot_documents, slot_summary
@@ -35,7 +35,7 @@ def _process_summary(ctx: FlowContext, c: dict[str, Any]) -> list[tuple[str, str
 
 
 def _process_build(ctx: FlowContext, c: dict[str, Any]) -> Builder:
-    cpv, cpv_description = forms.CPV_FOR_SERVICE[c["service"]]
+    cpv, cpv_description = CPV_FOR_SERVICE[c["service"]]
     facts = rb.ProcessFacts(
         title=c["title"],
         description=c["description"],

@@ -39,6 +39,8 @@ logger = logging.getLogger(__name__)
 PROGRESS_EVERY_SECONDS = 0.5
 #: Runs of a review whose worker died part-way before the upload is explained instead of tried again.
 REVIEW_ATTEMPTS = 3
+#: The most problems of a filled social-care template kept to show: enough to fix one round of mistakes.
+MAX_TEMPLATE_PROBLEMS = 500
 #: Expanding up to this much is always allowed, whatever the ratio: small, very repetitive files compress very well.
 RATIO_FREE_BYTES = 100 * 1000 * 1000
 
@@ -177,9 +179,13 @@ def prepare_input(review: ReviewRequest, folder: Path, most: int | None = None) 
         return _gunzip(source, folder / EXPANDED_NAME, most), None
     if kind in {ReviewRequest.InputKind.XLSX, ReviewRequest.InputKind.ODS, ReviewRequest.InputKind.CSV}:
         from opencare.ocds.spreadsheets import spreadsheet_to_json
+        from opencare.ocds.spreadsheets.care_template import care_template_to_json, is_care_template
 
         # check_archive already proved the archive safe when it was uploaded (uploads), and it has not changed since.
         converted = folder / CONVERTED_NAME
+        if is_care_template(source):  # the social-care template: its own reader, every problem by sheet and cell
+            in_child_process(care_template_to_json, source, converted)
+            return converted, None
         return converted, in_child_process(spreadsheet_to_json, source, kind, converted)
     return source, None
 
@@ -275,6 +281,12 @@ def _error_json(error: Exception) -> dict[str, Any]:
         value = getattr(error, key, None)
         if value is not None:
             found[key] = value
+    problems = getattr(error, "problems", None)  # a filled social-care template's problems, each by sheet and cell
+    if problems:
+        found["problems"] = [
+            {"sheet": problem.sheet, "cell": problem.cell, "message": problem.message}
+            for problem in problems[:MAX_TEMPLATE_PROBLEMS]
+        ]
     return found
 
 

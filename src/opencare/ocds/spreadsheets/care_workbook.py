@@ -1,0 +1,413 @@
+"""The social-care template's workbook files: writing them (XLSX with openpyxl, ODS with odfpy) with titles, hints,
+drop-downs and an example row, and reading their cells back as they are, with where each came from.
+
+Reading never calculates a formula and never guesses what a merged cell means: both are reported with their cell.
+Values come back as the spreadsheet holds them (text, numbers, dates); care_template makes sense of them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from opencare.ocds.spreadsheets.care_layout import (
+    ABOUT_QUESTIONS,
+    ABOUT_SHEET,
+    COLUMNS,
+    INSTRUCTIONS,
+    INSTRUCTIONS_SHEET,
+    LISTS_SHEET,
+    Column,
+    choice_lists,
+)
+from opencare.ocds.spreadsheets.cell_values import number_text
+from opencare.ocds.spreadsheets.errors import SAVE_AGAIN, SpreadsheetError
+
+#: The most cells read from a care template: far more than any council's contracts, few enough to hold in memory.
+MAX_CELLS = 2_000_000
+#: The most a care template's parts may hold unpacked (openpyxl's full mode reads the whole workbook).
+MAX_UNPACKED_BYTES = 200_000_000
+HINT_FONT = Font(italic=True, color="505A5F")
+TITLE_FONT = Font(bold=True)
+TITLE_FILL = PatternFill("solid", fgColor="DEE0E2")
+#: Empty rows below the data that carry the ODS drop-downs (XLSX rules cover a range instead).
+BLANK_ODS_ROWS = 1000
+DATE_FORMAT = "d/m/yyyy"
+MONTH_FORMAT = "mmmm yyyy"
+
+
+#: An ODS cell to write: its value, its column (for its kind and drop-down) and its style.
+OdsCell = tuple[Any, Column | None, Any]
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A cell as the file holds it: its value (str, int, float, Decimal, datetime or None), and whether it holds a
+    formula (the formula's text, not calculated) or is covered by a merged cell."""
+
+    value: Any
+    formula: str = ""
+    merged: bool = False
+
+
+@dataclass
+class Grid:
+    """One sheet's cells, by (row, column) from 1, only those that hold something."""
+
+    cells: dict[tuple[int, int], Cell] = field(default_factory=dict)
+    last_row: int = 0
+
+
+# --- Writing ---------------------------------------------------------------------------------------------------
+
+
+def write_xlsx(path: Path, about: dict[str, str], rows: dict[str, list[dict[str, Any]]], *, example: bool) -> None:
+    """The template as an XLSX workbook: the about answers, each sheet's rows and (if ``example``) the example rows."""
+    workbook = openpyxl.Workbook()
+    instructions = workbook.worksheets[0]
+    instructions.title = INSTRUCTIONS_SHEET
+    for line in INSTRUCTIONS:
+        instructions.append([line])
+    instructions["A1"].font = Font(bold=True, size=14)
+    instructions.column_dimensions["A"].width = 110
+    about_sheet = workbook.create_sheet(ABOUT_SHEET)
+    about_sheet.append(["Question", "Your answer", "Hint"])
+    for number, question in enumerate(ABOUT_QUESTIONS, start=2):
+        about_sheet.append([question.title + (" (required)" if question.required else ""), None, question.hint])
+        _text_cell(about_sheet.cell(number, 2), about.get(question.key, ""))
+        about_sheet.cell(number, 3).font = HINT_FONT
+    for cell in about_sheet[1]:
+        cell.font, cell.fill = TITLE_FONT, TITLE_FILL
+    for letter, width in (("A", 36), ("B", 60), ("C", 90)):
+        about_sheet.column_dimensions[letter].width = width
+    lists = choice_lists()
+    list_columns = {name: get_column_letter(number) for number, name in enumerate(lists, start=1)}
+    for sheet_name, columns in COLUMNS.items():
+        sheet = workbook.create_sheet(sheet_name)
+        sheet.append([column.title for column in columns])
+        sheet.append([column.hint for column in columns])
+        data = ([{column.key: column.example for column in columns}] if example else []) + rows.get(sheet_name, [])
+        for number, row in enumerate(data, start=3):
+            for place, column in enumerate(columns, start=1):
+                _write_value(sheet.cell(number, place), column, row.get(column.key))
+        for place, column in enumerate(columns, start=1):
+            sheet.cell(1, place).font, sheet.cell(1, place).fill = TITLE_FONT, TITLE_FILL
+            sheet.cell(2, place).font = HINT_FONT
+            sheet.cell(2, place).alignment = Alignment(wrap_text=True, vertical="top")
+            sheet.column_dimensions[get_column_letter(place)].width = column.width
+            if column.choices:
+                letter = list_columns[column.choices]
+                rule = DataValidation(
+                    type="list",
+                    formula1=f"'{LISTS_SHEET}'!${letter}$2:${letter}${len(lists[column.choices]) + 1}",
+                    allow_blank=True,
+                    showErrorMessage=True,
+                    errorTitle=column.title,
+                    error="Choose a value from the drop-down list.",
+                )
+                sheet.add_data_validation(rule)
+                rule.add(f"{get_column_letter(place)}3:{get_column_letter(place)}10000")
+        sheet.freeze_panes = "A3"
+    list_sheet = workbook.create_sheet(LISTS_SHEET)
+    for place, (name, values) in enumerate(lists.items(), start=1):
+        list_sheet.cell(1, place, name.capitalize()).font = TITLE_FONT
+        for number, value in enumerate(values, start=2):
+            list_sheet.cell(number, place, value)
+        list_sheet.column_dimensions[get_column_letter(place)].width = 40
+    workbook.save(path)
+
+
+def _write_value(cell: Any, column: Column, value: Any) -> None:
+    if value is None or value == "":
+        if column.kind in ("date", "month"):
+            cell.number_format = DATE_FORMAT if column.kind == "date" else MONTH_FORMAT
+        elif column.kind == "text":
+            cell.number_format = "@"  # so that a typed 01234567 keeps its zero
+        return
+    if column.kind in ("date", "month") and isinstance(value, dt.date):
+        cell.value = dt.datetime(value.year, value.month, value.day)
+        cell.number_format = DATE_FORMAT if column.kind == "date" else MONTH_FORMAT
+    elif isinstance(value, Decimal | int | float) and not isinstance(value, bool):
+        # openpyxl writes floats with 16 significant digits (92.4 becomes 92.40000000000001): write the number's
+        # own shortest text instead, so that every figure reads back exactly.
+        cell.value = number_text(value if not isinstance(value, float) else Decimal(repr(value)))
+        cell.data_type = "n"
+    else:
+        _text_cell(cell, str(value))
+
+
+def _text_cell(cell: Any, text: str) -> None:
+    if not text:
+        cell.number_format = "@"
+        return
+    cell.value = text
+    cell.data_type = "s"  # text that starts with "=" stays text, never a formula
+    cell.number_format = "@"
+
+
+def write_ods(path: Path, about: dict[str, str], rows: dict[str, list[dict[str, Any]]], *, example: bool) -> None:
+    """The template as an ODS spreadsheet, with the same sheets, hints, example rows and drop-downs as the XLSX."""
+    from odf.opendocument import OpenDocumentSpreadsheet
+    from odf.style import Style, TableColumnProperties, TextProperties
+    from odf.table import ContentValidation, ContentValidations, Table, TableColumn, TableRow
+    from odf.text import P
+
+    document = OpenDocumentSpreadsheet()
+    bold = Style(name="title", family="table-cell")
+    bold.addElement(TextProperties(fontweight="bold"))
+    hint = Style(name="hint", family="table-cell")
+    hint.addElement(TextProperties(fontstyle="italic", color="#505a5f"))
+    wide = Style(name="wide", family="table-column")
+    wide.addElement(TableColumnProperties(columnwidth="2in"))
+    for style in (bold, hint):
+        document.automaticstyles.addElement(style)
+    document.automaticstyles.addElement(wide)
+    lists = choice_lists()
+    list_columns = {name: get_column_letter(number) for number, name in enumerate(lists, start=1)}
+    validations = ContentValidations()
+    for name, values in lists.items():
+        letter = list_columns[name]
+        validations.addElement(
+            ContentValidation(
+                name=f"choose-{name}",
+                condition=f"of:cell-content-is-in-list([$'{LISTS_SHEET}'.${letter}$2:.${letter}${len(values) + 1}])",
+                allowemptycell="true",
+                basecelladdress=f"$'{LISTS_SHEET}'.$A$1",
+            )
+        )
+    document.spreadsheet.addElement(validations)
+
+    def add_table(name: str, table_rows: list[list[OdsCell]], width: int, blank: list[OdsCell] | None = None) -> None:
+        table = Table(name=name)
+        table.addElement(TableColumn(numbercolumnsrepeated=max(width, 1), stylename=wide))
+        for cells in table_rows:
+            row = TableRow()
+            for value, column, style in cells:
+                row.addElement(_ods_cell(value, column, style, P))
+            table.addElement(row)
+        if blank:  # empty rows that carry the drop-downs, so that rows typed below the last offer the choices too
+            row = TableRow(numberrowsrepeated=BLANK_ODS_ROWS)
+            for value, column, style in blank:
+                row.addElement(_ods_cell(value, column, style, P))
+            table.addElement(row)
+        document.spreadsheet.addElement(table)
+
+    add_table(INSTRUCTIONS_SHEET, [[(line, None, bold if number == 0 else None)]
+                                   for number, line in enumerate(INSTRUCTIONS)], 1)  # fmt: skip
+    about_rows: list[list[OdsCell]] = [[("Question", None, bold), ("Your answer", None, bold), ("Hint", None, bold)]]
+    about_rows += [
+        [(question.title + (" (required)" if question.required else ""), None, None),
+         (about.get(question.key, "") or None, None, None), (question.hint, None, hint)]
+        for question in ABOUT_QUESTIONS
+    ]  # fmt: skip
+    add_table(ABOUT_SHEET, about_rows, 3)
+    for sheet_name, columns in COLUMNS.items():
+        table_rows: list[list[OdsCell]] = [
+            [(column.title, None, bold) for column in columns],
+            [(column.hint, None, hint) for column in columns],
+        ]
+        data = ([{column.key: column.example for column in columns}] if example else []) + rows.get(sheet_name, [])
+        table_rows += [[(row.get(column.key), column, None) for column in columns] for row in data]
+        add_table(sheet_name, table_rows, len(columns), blank=[(None, column, None) for column in columns])
+    width = len(lists)
+    longest = max(len(values) for values in lists.values())
+    list_rows: list[list[OdsCell]] = [[(name.capitalize(), None, bold) for name in lists]]
+    list_rows += [[(values[number] if number < len(values) else None, None, None) for values in lists.values()]
+                  for number in range(longest)]  # fmt: skip
+    add_table(LISTS_SHEET, list_rows, width)
+    document.save(str(path))
+
+
+def _ods_cell(value: Any, column: Column | None, style: Any, paragraph: Any) -> Any:
+    from odf.table import TableCell
+
+    attributes: dict[str, Any] = {}
+    if style is not None:
+        attributes["stylename"] = style
+    if column is not None and column.choices:
+        attributes["contentvalidationname"] = f"choose-{column.choices}"
+    if value is None or value == "":
+        return TableCell(**attributes)
+    if isinstance(value, dt.date):
+        cell = TableCell(valuetype="date", datevalue=value.isoformat(), **attributes)
+        text = (
+            f"{value.day}/{value.month}/{value.year}"
+            if column is None or column.kind != "month"
+            else value.strftime("%B %Y")
+        )
+    elif isinstance(value, Decimal | int | float) and not isinstance(value, bool):
+        text = number_text(value if not isinstance(value, float) else Decimal(repr(value)))
+        cell = TableCell(valuetype="float", value=text, **attributes)
+    else:
+        text = str(value)
+        cell = TableCell(valuetype="string", **attributes)
+    cell.addElement(paragraph(text=text))
+    return cell
+
+
+# --- Reading ---------------------------------------------------------------------------------------------------
+
+
+def sheet_names(path: Path, fmt: str) -> list[str]:
+    """The workbook's sheet names, read cheaply (to recognise the care template). [] if it cannot be read."""
+    try:
+        if fmt == "xlsx":
+            workbook = openpyxl.load_workbook(path, read_only=True)
+            try:
+                return list(workbook.sheetnames)
+            finally:
+                workbook.close()
+        if fmt == "ods":
+            return list(_ods_sheet_names(path))
+    except Exception:
+        return []
+    return []
+
+
+def _ods_sheet_names(path: Path) -> Iterator[str]:
+    from defusedxml.ElementTree import iterparse
+
+    table = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}table"
+    name = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}name"
+    with zipfile.ZipFile(path) as archive, archive.open("content.xml") as content:
+        for event, element in iterparse(content, events=("start",)):
+            if event == "start" and element.tag == table:
+                yield element.get(name, "")
+
+
+def read_grids(path: Path, fmt: str) -> dict[str, Grid]:
+    """Every sheet's cells. Raises SpreadsheetError if the file cannot be read or holds too many cells."""
+    try:
+        return _read_xlsx(path) if fmt == "xlsx" else _read_ods(path)
+    except SpreadsheetError:
+        raise
+    except Exception:  # openpyxl and odfpy fail in many ways on a malformed file; their words mean nothing here
+        raise SpreadsheetError(
+            "The spreadsheet could not be read: its contents are not what a spreadsheet program saves",
+            how_to_fix=SAVE_AGAIN,
+        ) from None
+
+
+def _too_many_cells() -> SpreadsheetError:
+    return SpreadsheetError(
+        f"The spreadsheet has more than {MAX_CELLS:,} filled cells, more than the template can hold",
+        how_to_fix="Split the contracts into several workbooks, or delete rows and columns you do not use.",
+        too_big=True,
+    )
+
+
+def _read_xlsx(path: Path) -> dict[str, Grid]:
+    # Full mode, not read-only: only it knows merged cells. check_archive has bounded the unpacked size first.
+    workbook = openpyxl.load_workbook(path, data_only=False, rich_text=False)
+    grids: dict[str, Grid] = {}
+    count = 0
+    for sheet in workbook.worksheets:
+        grid = Grid()
+        merged: set[tuple[int, int]] = set()
+        for area in sheet.merged_cells.ranges:
+            for number in range(area.min_row, area.max_row + 1):
+                for column in range(area.min_col, area.max_col + 1):
+                    merged.add((number, column))
+        for row in sheet.iter_rows():
+            for cell in row:
+                place = (int(cell.row or 0), int(cell.column or 0))
+                value = cell.value
+                if value is None and place not in merged:
+                    continue
+                count += 1
+                if count > MAX_CELLS:
+                    raise _too_many_cells()
+                if cell.data_type == "f":
+                    grid.cells[place] = Cell(None, formula=str(value))
+                elif not isinstance(value, str | int | float | Decimal | dt.datetime | dt.date | dt.time | None):
+                    grid.cells[place] = Cell(None, formula=str(getattr(value, "text", value)))  # array formulas
+                else:
+                    grid.cells[place] = Cell(value, merged=place in merged)
+                grid.last_row = max(grid.last_row, place[0])
+        grids[sheet.title] = grid
+    return grids
+
+
+def _read_ods(path: Path) -> dict[str, Grid]:
+    from defusedxml.ElementTree import iterparse
+
+    ns_table = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+    ns_office = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
+    ns_text = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
+    grids: dict[str, Grid] = {}
+    count = 0
+    with zipfile.ZipFile(path) as archive, archive.open("content.xml") as content:
+        grid = Grid()
+        row_number = 0
+        column_number = 0
+        for event, element in iterparse(content, events=("start", "end")):
+            tag = element.tag
+            if event == "start":
+                if tag == ns_table + "table":
+                    grid = grids.setdefault(element.get(ns_table + "name", ""), Grid())
+                    row_number = 0
+                elif tag == ns_table + "table-row":
+                    column_number = 0
+                continue
+            if tag == ns_table + "table-row":
+                row_number += int(element.get(ns_table + "number-rows-repeated", "1"))
+                element.clear()
+            elif tag in (ns_table + "table-cell", ns_table + "covered-table-cell"):
+                repeat = int(element.get(ns_table + "number-columns-repeated", "1"))
+                count += repeat if len(element) or element.get(ns_office + "value-type") else 0
+                if count > MAX_CELLS:
+                    raise _too_many_cells()
+                cell = _ods_value(element, tag.endswith("covered-table-cell"), ns_table, ns_office, ns_text)
+                spanned = (
+                    int(element.get(ns_table + "number-columns-spanned", "1")) > 1
+                    or int(element.get(ns_table + "number-rows-spanned", "1")) > 1
+                )
+                if spanned and cell is not None:
+                    cell = Cell(cell.value, cell.formula, merged=True)
+                elif spanned:
+                    cell = Cell(None, merged=True)
+                if cell is not None:
+                    for offset in range(repeat):
+                        grid.cells[(row_number + 1, column_number + offset + 1)] = cell
+                    grid.last_row = max(grid.last_row, row_number + 1)
+                column_number += repeat
+                element.clear()
+    return grids
+
+
+def _ods_value(element: Any, covered: bool, ns_table: str, ns_office: str, ns_text: str) -> Cell | None:
+    formula = element.get(ns_table + "formula")
+    if formula:
+        return Cell(None, formula=formula.removeprefix("of:"))
+    kind = element.get(ns_office + "value-type")
+    value: Any = None
+    if kind in ("float", "currency", "percentage"):
+        text = element.get(ns_office + "value", "")
+        value = Decimal(text) if text else None
+    elif kind == "date":
+        text = element.get(ns_office + "date-value", "")
+        value = (
+            dt.datetime.fromisoformat(text)
+            if "T" in text
+            else dt.datetime.combine(dt.date.fromisoformat(text), dt.time())
+        )
+    elif kind == "boolean":
+        value = element.get(ns_office + "boolean-value") == "true"
+    elif kind is not None or len(element):
+        paragraphs = ["".join(paragraph.itertext()) for paragraph in element.iter(ns_text + "p")]
+        value = "\n".join(paragraphs)
+    if covered:
+        return Cell(value, merged=True)
+    if value is None or value == "":
+        return None
+    return Cell(value)

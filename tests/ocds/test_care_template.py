@@ -1,0 +1,343 @@
+"""The social-care template: its sheets, headings and drop-downs; a filled one read back into releases that pass
+review; JSON to the template and back losing nothing the template has; every bad cell named by sheet and cell."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import zipfile
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from tests.builders.care_template import filled_template
+
+from opencare.ocds.review import review
+from opencare.ocds.spreadsheets.care_layout import (
+    CONTRACT_COLUMN_MEASURES,
+    CONTRACTS_SHEET,
+    SCHEMES,
+    document_type_names,
+    target_measures,
+)
+from opencare.ocds.spreadsheets.care_template import (
+    TemplateProblems,
+    care_template_to_json,
+    care_template_to_package,
+    is_care_template,
+    package_to_care_template,
+    write_care_template,
+)
+from opencare.ocds.spreadsheets.care_workbook import write_xlsx
+
+PUBLISHED = "2026-12-07T09:00:00Z"
+EXPECTED_SHEETS = ["Instructions", "About the publisher", "Contracts", "Organisations", "Targets", "Monthly figures",
+                   "Reviews", "Documents", "Lists"]  # fmt: skip
+
+
+def test_the_template_has_at_most_ten_sheets_with_plain_headings_and_hints(tmp_path):
+    path = tmp_path / "template.xlsx"
+    write_care_template(path, "xlsx")
+    workbook = openpyxl.load_workbook(path)
+    assert workbook.sheetnames == EXPECTED_SHEETS
+    assert len(workbook.sheetnames) <= 10
+    contracts = workbook["Contracts"]
+    headings = [cell.value for cell in contracts[1]]
+    assert headings == [
+        "Contract ID", "Title", "Buyer", "Provider", "Type of service", "Start date", "End date", "Date signed",
+        "Total value (£)", "Price per hour (£)", "Care worker pay per hour (£)", "Lot",
+    ]  # fmt: skip
+    assert contracts["F2"].value.startswith("Day/month/year")
+    assert contracts["A3"].value.startswith("Example:")
+    assert [cell.value for cell in workbook["Monthly figures"][1]] == ["Contract ID", "Measure", "Month", "Figure"]
+    about = [row[0].value for row in workbook["About the publisher"].iter_rows(min_row=2)]
+    assert "Open Contracting ID prefix (required)" in about
+
+
+def _drop_down_columns(sheet: Any) -> dict[str, str]:
+    """Column letter → the list its drop-down offers."""
+    found = {}
+    for rule in sheet.data_validations.dataValidation:
+        for area in str(rule.sqref).split():
+            found[re.match(r"[A-Z]+", area).group(0)] = rule.formula1
+    return found
+
+
+def test_codes_are_chosen_from_drop_down_lists_that_hold_the_choices(tmp_path):
+    path = tmp_path / "template.xlsx"
+    write_care_template(path, "xlsx")
+    workbook = openpyxl.load_workbook(path)
+    contracts = _drop_down_columns(workbook["Contracts"])
+    assert list(contracts) == ["E"]  # type of service
+    assert set(_drop_down_columns(workbook["Organisations"])) == {"B", "D"}  # register, role
+    assert set(_drop_down_columns(workbook["Targets"])) == {"B"}
+    assert set(_drop_down_columns(workbook["Monthly figures"])) == {"B"}
+    assert set(_drop_down_columns(workbook["Documents"])) == {"B"}
+    lists = workbook["Lists"]
+    columns = {lists.cell(1, number).value: [c.value for c in lists[chr(64 + number)][1:] if c.value]
+               for number in range(1, 6)}  # fmt: skip
+    assert "Home care" in columns["Services"]
+    assert "Visits on time" in columns["Measures"]
+    assert len(columns["Measures"]) == len(target_measures())
+    assert "Signed contract" in columns["Documents"]
+    assert columns["Roles"] == ["Buyer", "Provider"]
+    assert "GB-COH" in columns["Schemes"]
+    measures_rule = workbook["Targets"].data_validations.dataValidation[0].formula1
+    assert measures_rule == f"'Lists'!$B$2:$B${len(columns['Measures']) + 1}"
+
+
+def test_the_ods_template_has_the_same_sheets_and_drop_downs(tmp_path):
+    path = tmp_path / "template.ods"
+    write_care_template(path, "ods")
+    assert is_care_template(path)
+    content = zipfile.ZipFile(path).read("content.xml").decode()
+    for name in EXPECTED_SHEETS:
+        assert f'table:name="{name}"' in content
+    assert "of:cell-content-is-in-list" in content
+    assert 'table:content-validation-name="choose-measures"' in content
+
+
+def test_a_filled_template_reads_back_to_releases_that_pass_review(tmp_path):
+    package = care_template_to_json(filled_template(tmp_path / "filled.xlsx"), tmp_path / "out.json")
+    releases = package["releases"]
+    assert [release["ocid"] for release in releases] == ["ocds-b5fd17-HC-001", "ocds-b5fd17-HC-002"]
+    first = releases[0]
+    assert [party["roles"] for party in first["parties"]] == [["buyer"], ["supplier"]]
+    contract = first["contracts"][0]
+    agreed = {metric["id"]: metric["observations"][0] for metric in contract["agreedMetrics"]}
+    assert agreed["sc-price-per-hour"]["value"] == {"amount": 25.5, "currency": "GBP"}
+    assert agreed["sc-punctuality"]["measure"] == 95
+    figures = {metric["id"]: metric["observations"] for metric in contract["implementation"]["metrics"]}
+    assert figures["sc-punctuality"][0]["measureClassification"]["id"] == "met"
+    assert figures["sc-hours-delivered"][0]["period"] == {"startDate": "2026-05-01T00:00:00Z",
+                                                         "endDate": "2026-05-31T23:59:59Z"}  # fmt: skip
+    assert contract["implementation"]["milestones"][0]["dateMet"] == "2026-10-15T00:00:00Z"
+    assert contract["documents"][0] | {} == {"id": "document-1", "documentType": "contractSigned",
+                                             "title": "Contract HC-001", "language": "en", "pageStart": "12",
+                                             "pageEnd": "14",
+                                             "url": "https://www.borsetdale.gov.uk/contracts/hc-001.pdf"}  # fmt: skip
+    assert first["tender"]["items"][0]["description"] == "Home care"
+    assert package["publisher"] == {"name": "Borsetdale Council", "scheme": "GB-LAE", "uid": "BDL",
+                                    "uri": "https://www.borsetdale.gov.uk"}  # fmt: skip
+    report = review(tmp_path / "out.json")
+    assert report.valid, report.as_json()
+
+
+def test_reading_the_same_template_twice_gives_the_same_release_ids(tmp_path):
+    path = filled_template(tmp_path / "filled.xlsx")
+    first = care_template_to_package(path, published=PUBLISHED)
+    second = care_template_to_package(path, published="2027-01-01T00:00:00Z")
+    assert [release["id"] for release in first["releases"]] == [release["id"] for release in second["releases"]]
+
+
+def _problems(path: Path) -> list[str]:
+    with pytest.raises(TemplateProblems) as caught:
+        care_template_to_package(path, published=PUBLISHED)
+    return [str(problem) for problem in caught.value.problems]
+
+
+def _edit(path: Path, change: Any) -> Path:
+    workbook = openpyxl.load_workbook(path)
+    change(workbook)
+    workbook.save(path)
+    return path
+
+
+def test_a_date_that_is_not_a_date_is_named_by_sheet_and_cell(tmp_path):
+    path = _edit(filled_template(tmp_path / "f.xlsx"), lambda wb: wb["Contracts"].cell(4, 7, "31/02/2026"))
+    assert _problems(path) == [
+        "Contracts!G4: the end date 31/02/2026 is not a date. Write it as day/month/year, for example 31/3/2026."
+    ]
+
+
+def test_text_in_a_number_column_is_named_by_sheet_and_cell(tmp_path):
+    path = _edit(filled_template(tmp_path / "f.xlsx"), lambda wb: wb["Targets"].cell(4, 3, "ninety-five"))
+    assert _problems(path) == [
+        "Targets!C4: the target ninety-five is not a number. Write the number only, without words or units, for "
+        "example 95 or 12.50."
+    ]
+
+
+def test_an_unknown_measure_is_named_by_sheet_and_cell(tmp_path):
+    path = _edit(filled_template(tmp_path / "f.xlsx"), lambda wb: wb["Monthly figures"].cell(5, 2, "Visits late"))
+    assert _problems(path) == [
+        "Monthly figures!B5: 'Visits late' is not a measure in the list. Choose one from the drop-down list."
+    ]
+
+
+def test_a_merged_cell_is_named_by_sheet_and_cell(tmp_path):
+    path = _edit(filled_template(tmp_path / "f.xlsx"), lambda wb: wb["Reviews"].merge_cells("C4:D4"))
+    problems = _problems(path)
+    assert problems[0] == (
+        "Reviews!C4: this cell is merged with others. Unmerge it and write the value in each cell of its own."
+    )
+    assert all(problem.startswith("Reviews!") for problem in problems)
+
+
+def test_a_formula_is_named_by_sheet_and_cell_and_never_calculated(tmp_path):
+    path = _edit(filled_template(tmp_path / "f.xlsx"), lambda wb: wb["Contracts"].cell(5, 9, "=SUM(I3:I4)"))
+    assert _problems(path) == [
+        "Contracts!I5: this cell has a formula (=SUM(I3:I4)). Type the value itself instead of a formula."
+    ]
+
+
+def test_names_missing_from_the_organisations_sheet_and_unknown_contracts_are_named(tmp_path):
+    def change(workbook: Any) -> None:
+        workbook["Contracts"].cell(4, 4, "Nobody Ltd")
+        workbook["Documents"].cell(4, 1, "HC-999")
+        workbook["About the publisher"].cell(9, 2, "not-a-prefix")
+
+    problems = _problems(_edit(filled_template(tmp_path / "f.xlsx"), change))
+    assert problems == [
+        "About the publisher!B9: 'not-a-prefix' is not an Open Contracting ID prefix. It starts with ocds- and six "
+        "letters or digits, for example ocds-b5fd17.",
+        "Contracts!D4: Nobody Ltd is not on the Organisations sheet. Add a row for it there, or write its name as "
+        "it is there.",
+        "Documents!A4: there is no contract HC-999 on the Contracts sheet. Use a contract ID from the Contracts "
+        "sheet.",
+    ]
+
+
+def test_no_message_speaks_of_json(tmp_path):
+    def change(workbook: Any) -> None:
+        for sheet in ("Contracts", "Targets", "Monthly figures", "Documents"):
+            for column in range(1, 10):
+                workbook[sheet].cell(4, column, "=1+1" if column % 2 else "??")
+
+    problems = _problems(_edit(filled_template(tmp_path / "f.xlsx"), change))
+    assert len(problems) > 10
+    words = " ".join(problems).lower()
+    for jargon in ("json", "array", "object", "null", "ocid", "schema"):
+        assert jargon not in words
+
+
+def test_the_example_rows_alone_are_not_contracts(tmp_path):
+    path = tmp_path / "blank.xlsx"
+    write_care_template(path, "xlsx")
+    workbook = openpyxl.load_workbook(path)
+    for row, answer in enumerate(["Borsetdale Council", "", "", "", "https://x.org/d.json", "https://x.org/l", "",
+                                  "ocds-b5fd17"], start=2):  # fmt: skip
+        workbook["About the publisher"].cell(row, 2, answer or None)
+    workbook.save(path)
+    assert _problems(path) == [
+        f"{CONTRACTS_SHEET}!A3: there are no contracts. Fill in one row for each contract, from row 3 (a row that "
+        "starts with 'Example:' is not read)."
+    ]
+
+
+def test_a_full_profile_workbook_is_not_taken_for_the_template(tmp_path):
+    from opencare.ocds.spreadsheets import write_template
+
+    write_template(tmp_path / "full.xlsx", "xlsx")
+    assert not is_care_template(tmp_path / "full.xlsx")
+    assert is_care_template(filled_template(tmp_path / "filled.xlsx"))
+
+
+# --- JSON → template → JSON, over releases built with release_builder -----------------------------------------
+
+WORDS = st.text(alphabet="abcdefghij KLMNOP'&é-ŵ0123", min_size=1, max_size=12).map(str.strip).filter(bool)
+MONEY = st.one_of(st.none(), st.decimals(min_value=0, max_value=10_000_000, places=2))
+DAYS = st.dates(min_value=dt.date(2015, 1, 1), max_value=dt.date(2040, 12, 31))
+MEASURES = [title for title, metric in target_measures().items() if metric.id not in CONTRACT_COLUMN_MEASURES]
+
+
+@st.composite
+def template_rows(draw: Any) -> tuple[dict[str, str], dict[str, list[dict[str, Any]]]]:
+    """The About answers and rows of a filled template, as varied as people fill it."""
+    about = {
+        "publisher_name": draw(WORDS),
+        "publisher_scheme": draw(st.sampled_from(["", "GB-LAE"])),
+        "publisher_uid": draw(st.sampled_from(["", "BDL"])),
+        "publisher_uri": draw(st.sampled_from(["", "https://www.borsetdale.gov.uk"])),
+        "uri": "https://example.org/data.json",
+        "license": "https://example.org/licence",
+        "publication_policy": draw(st.sampled_from(["", "https://example.org/policy"])),
+        "ocid_prefix": "ocds-b5fd17",
+    }
+    buyers = [f"Council {n}" for n in range(draw(st.integers(1, 2)))]
+    providers = [f"Provider {draw(WORDS)} {n}" for n in range(draw(st.integers(1, 3)))]
+    organisations = [
+        {"name": name, "scheme": draw(st.sampled_from(list(SCHEMES))), "identifier": f"0{n}{draw(st.integers(0, 99))}",
+         "role": role, "street": draw(st.sampled_from(["", "1 High Street"])), "locality": draw(WORDS | st.just("")),
+         "postcode": "", "contact_name": draw(st.sampled_from(["", "Contracts team"])), "email": ""}
+        for n, (name, role) in enumerate([(b, "Buyer") for b in buyers] + [(p, "Provider") for p in providers])
+    ]  # fmt: skip
+    rows: dict[str, list[dict[str, Any]]] = {"Organisations": organisations, "Contracts": [], "Targets": [],
+                                              "Monthly figures": [], "Reviews": [], "Documents": []}  # fmt: skip
+    for number in range(draw(st.integers(1, 3))):
+        key = f"C-{number}"
+        start = draw(DAYS)
+        rows["Contracts"].append(
+            {"contract": key, "title": draw(WORDS), "buyer": draw(st.sampled_from(buyers)),
+             "provider": draw(st.sampled_from(providers)),
+             "service": draw(st.sampled_from(["Home care", "Reablement", "Supported living", "Support for carers"])),
+             "start": start, "end": start + dt.timedelta(days=draw(st.integers(0, 2000))),
+             "signed": draw(st.none() | DAYS), "value": draw(MONEY), "price_per_hour": draw(MONEY),
+             "worker_pay_per_hour": draw(MONEY), "lot": draw(st.sampled_from(["", "North", "2"]))}
+        )  # fmt: skip
+        for measure in draw(st.lists(st.sampled_from(MEASURES), max_size=3, unique=True)):
+            period = draw(st.none() | st.tuples(DAYS, DAYS))
+            rows["Targets"].append(
+                {"contract": key, "measure": measure, "target": draw(st.decimals(0, 100_000, places=1)),
+                 "period_start": period[0] if period else None, "period_end": period[1] if period else None}
+            )  # fmt: skip
+        months = draw(st.lists(st.tuples(st.sampled_from(MEASURES), DAYS.map(lambda d: d.replace(day=1))),
+                               max_size=4, unique=True))  # fmt: skip
+        for measure, month in months:
+            figure = draw(st.decimals(0, 100_000, places=2))
+            rows["Monthly figures"].append({"contract": key, "measure": measure, "month": month, "figure": figure})
+        for _ in range(draw(st.integers(0, 2))):
+            rows["Reviews"].append({"contract": key, "date": draw(DAYS), "reviewed": draw(WORDS),
+                                    "agreed": draw(WORDS | st.just(""))})  # fmt: skip
+        for _ in range(draw(st.integers(0, 2))):
+            pages = draw(st.sampled_from(["", "3", "12-14"]))
+            rows["Documents"].append(
+                {"contract": key, "type": draw(st.sampled_from(list(document_type_names().values()))),
+                 "title": draw(WORDS), "url": f"https://example.org/{draw(st.integers(0, 999))}.pdf", "pages": pages}
+            )  # fmt: skip
+    return about, rows
+
+
+def _releases_from_rows(path: Path, about: dict[str, str], rows: dict[str, list[dict[str, Any]]]) -> dict:
+    write_xlsx(path, about, rows, example=False)
+    return care_template_to_package(path, published=PUBLISHED)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(template_rows())
+def test_json_to_the_template_and_back_gives_the_same_releases(tmp_path, filled):
+    about, rows = filled
+    package = _releases_from_rows(tmp_path / "rows.xlsx", about, rows)  # releases built with release_builder
+    package_to_care_template(package, tmp_path / "again.xlsx", "xlsx")
+    assert care_template_to_package(tmp_path / "again.xlsx", published=PUBLISHED) == package
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(template_rows())
+def test_json_to_the_ods_template_and_back_gives_the_same_releases(tmp_path, filled):
+    about, rows = filled
+    package = _releases_from_rows(tmp_path / "rows.xlsx", about, rows)
+    package_to_care_template(package, tmp_path / "again.ods", "ods")
+    assert care_template_to_package(tmp_path / "again.ods", published=PUBLISHED) == package
+
+
+def test_figures_keep_every_digit_through_the_template(tmp_path):
+    about, rows = {"publisher_name": "B", "uri": "https://x.org/d", "license": "https://x.org/l",
+                   "ocid_prefix": "ocds-b5fd17"}, {}  # fmt: skip
+    rows = {
+        "Organisations": [{"name": "B", "scheme": "GB-LAE", "identifier": "B", "role": "Buyer"},
+                          {"name": "P", "scheme": "GB-COH", "identifier": "01234567", "role": "Provider"}],
+        "Contracts": [{"contract": "1", "title": "T", "buyer": "B", "provider": "P", "service": "Home care",
+                       "start": dt.date(2026, 4, 1), "end": dt.date(2027, 3, 31), "price_per_hour": Decimal("92.4")}],
+        "Monthly figures": [{"contract": "1", "measure": "Missed visits", "month": dt.date(2026, 4, 1),
+                             "figure": Decimal("0.1")}],
+    }  # fmt: skip
+    package = _releases_from_rows(tmp_path / "rows.xlsx", about, rows)
+    contract = package["releases"][0]["contracts"][0]
+    assert contract["agreedMetrics"][0]["observations"][0]["value"]["amount"] == 92.4
+    assert contract["implementation"]["metrics"][0]["observations"][0]["measure"] == 0.1
+    assert package["releases"][0]["parties"][1]["identifier"]["id"] == "01234567"
