@@ -262,11 +262,13 @@ def sheet_names(path: Path, fmt: str) -> list[str]:
     """The workbook's sheet names, read cheaply (to recognise the care template). [] if it cannot be read."""
     try:
         if fmt == "xlsx":
-            workbook = openpyxl.load_workbook(path, read_only=True)
-            try:
-                return list(workbook.sheetnames)
-            finally:
-                workbook.close()
+            # Our own handle, closed here even when openpyxl gives up on a damaged file part-way.
+            with path.open("rb") as handle:
+                workbook = openpyxl.load_workbook(handle, read_only=True)
+                try:
+                    return list(workbook.sheetnames)
+                finally:
+                    workbook.close()
         if fmt == "ods":
             return list(_ods_sheet_names(path))
     except Exception:
