@@ -1,44 +1,37 @@
-"""Spreadsheet to JSON: check the file, read its sheets with flatten-tool, put the JSON types back, map the cells."""
+"""Spreadsheet to JSON: check the file, read its sheets row by row into releases, and map the cells."""
 
 from __future__ import annotations
 
 import logging
 import tempfile
-import warnings
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import orjson
-from flattentool.exceptions import FlattenToolError, FlattenToolWarning
 
 from opencare.ocds.spreadsheets.archive import check_archive, detect_spreadsheet
 from opencare.ocds.spreadsheets.atomic_write import write_atomically
 from opencare.ocds.spreadsheets.csv_reader import CsvReader
 from opencare.ocds.spreadsheets.errors import SAVE_AGAIN, SpreadsheetError
-from opencare.ocds.spreadsheets.fields import package_parser, package_types, release_parser, release_types
-from opencare.ocds.spreadsheets.json_types import TypeFixer
+from opencare.ocds.spreadsheets.fields import package_shape, package_types, release_shape, release_types
 from opencare.ocds.spreadsheets.layout import FORMAT_NAMES, MAIN_SHEET, META_SHEET, SPREADSHEET_FORMATS
 from opencare.ocds.spreadsheets.ods_reader import OdsReader
-from opencare.ocds.spreadsheets.sheet_reader import SheetReader
+from opencare.ocds.spreadsheets.release_rows import Column, ReleaseBuilder
+from opencare.ocds.spreadsheets.sheet_reader import SheetReader, column_letter
 from opencare.ocds.spreadsheets.source_map import SourceMap
 from opencare.ocds.spreadsheets.xlsx_reader import XlsxReader
 
 logger = logging.getLogger(__name__)
 
-#: flatten-tool's messages that this package reports better: values it could not convert (the type pass gives their
-#: cell) and duplicate headings (the reader explains what it did).
-REPORTED_ELSEWHERE = ("found in number column", "found in integer column", "Unrecognised value for boolean",
-                      "found in number array column", "Duplicate heading")  # fmt: skip
-
 
 def spreadsheet_to_json(source: Path, fmt: str, output: Path) -> SourceMap:
     """Convert a spreadsheet (fmt from SPREADSHEET_FORMATS) into an OCDS release package JSON file at ``output``.
 
-    Uses flatten-tool's unflatten with the social-care release schema (root list 'releases', id 'id', headings as
-    titles or field paths) and its cell source map. check_archive first. Formulas are never calculated. Values
-    flatten-tool could not convert, and other problems worth knowing, are in the SourceMap's ``warnings``, each
+    Reads flatten-tool's layout against the social-care release schema (root list 'releases', id 'id', headings as
+    titles or field paths), row by row (release_rows), with a source map of the cells.
+    check_archive first. Formulas are never calculated. Values that do not fit their field's type, and other problems worth knowing, are in the SourceMap's ``warnings``, each
     {"message", "sheet", "cell"}. Raises SpreadsheetError for a spreadsheet with no releases, an unreadable file or
     the wrong format; nothing is written to ``output`` then. ValueError for a format not in SPREADSHEET_FORMATS.
     """
@@ -57,12 +50,6 @@ def spreadsheet_to_json(source: Path, fmt: str, output: Path) -> SourceMap:
             package, source_map = _read_package(reader)
         except (SpreadsheetError, MemoryError):
             raise
-        except FlattenToolError as error:
-            raise SpreadsheetError(
-                f"The column headings do not fit the social-care profile: {error}",
-                how_to_fix="Use the headings of the template (titles such as 'Release ID', or field paths such as "
-                "tender/value/amount), and keep each heading to one kind of value.",
-            ) from None
         except Exception as error:  # openpyxl, odfpy and csv fail in many ways on a malformed file
             # Their messages name our temporary files and their own classes: logged for us, never shown.
             logger.info("A spreadsheet could not be read: %s: %s", type(error).__name__, error)
@@ -84,34 +71,81 @@ def _json_number(value: Any) -> Any:
 
 
 def _read_package(reader: SheetReader) -> tuple[dict[str, Any], SourceMap]:
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        reader.parser = release_parser(False)
-        reader.read_sheets()
-        releases, flat_map, _ = reader.fancy_unflatten(with_cell_source_map=True, with_heading_source_map=False)
-        metadata, meta_map = reader.read_meta(package_parser(False))
+    shape = release_shape()
+    source_map = SourceMap(warnings=reader.notes)
+    builder = ReleaseBuilder(shape, release_types(), source_map, is_csv=reader.is_csv)
+    sheets = []
+    for name in reader.sheet_names():
+        if name == META_SHEET:
+            continue
+        heading_row, first_row = reader.layout(name)
+        headings = reader.headings(name, heading_row) if heading_row else []
+        keys = [builder.key_of(heading) for heading in headings]
+        columns = _columns(name, headings, keys, builder, source_map)
+        depth = max((builder.depth(key) for key in keys if key), default=0)
+        sheets.append((depth, name, first_row, columns, len(headings)))
+    # Parents before children: an object's place in its list is where it is first seen, which must be its own
+    # sheet, not one of its children's (zip files list CSV files alphabetically: 'par_...' before 'parties').
+    sheets.sort(key=lambda sheet: sheet[0])
+    source_map.sheets = [name for _, name, *_ in sheets] + [META_SHEET]
+    for _, name, first_row, columns, width in sheets:
+        if not columns:
+            continue
+        for number, row in enumerate(reader.rows(name, first_row, width), start=first_row):
+            builder.add_row(name, number, columns, row)
+    releases = builder.releases()
     if not releases:
         raise SpreadsheetError(
             "The spreadsheet has no releases",
             how_to_fix=f"Put one release on each row of the '{MAIN_SHEET}' sheet, under the template's headings, "
             "with at least its Open Contracting ID and Release ID.",
         )
-    source_map = SourceMap(sheets=[*reader.sub_sheet_names, META_SHEET], warnings=list(reader.notes))
-    source_map.warnings += [note for note in map(_translate, caught) if note]
-    flat_map.update(meta_map)
-    fixer = TypeFixer(flat_map, reader, source_map.warnings)
-    package = {**fixer.fix_object(metadata, "", package_types()), MAIN_SHEET: releases}
-    fixer.fix_list(releases, MAIN_SHEET, release_types())
-    source_map.places, source_map.columns, source_map.row_offsets = flat_map, reader.columns, reader.row_offsets
-    return package, source_map
+    metadata = _read_meta(reader, source_map)
+    return {**metadata, MAIN_SHEET: releases}, source_map
 
 
-def _translate(caught: warnings.WarningMessage) -> dict[str, str | None] | None:
-    """flatten-tool's warning in plain English, or None if it is reported better elsewhere or is not about the data."""
-    message = str(caught.message)
-    if not issubclass(caught.category, FlattenToolWarning) or any(m in message for m in REPORTED_ELSEWHERE):
-        return None
-    return {"message": message, "sheet": None, "cell": None}
+def _columns(
+    sheet: str, headings: list[Any], keys: list[str | None], builder: ReleaseBuilder, source_map: SourceMap
+) -> list[Column]:
+    """The sheet's columns with a field; of columns for the same field, the first filled in on a row is read."""
+    seen: dict[str, list[int]] = {}
+    for index, key in enumerate(keys):
+        if key is not None:
+            seen.setdefault(key, []).append(index)
+    for found in (found for found in seen.values() if len(found) > 1):
+        names = ", ".join(f"{column_letter(index)} ({headings[index]})" for index in found)
+        source_map.warnings.append(
+            {
+                "message": f"Columns {names} are for the same field. On each row the first one filled in was read "
+                "and the others were ignored. Keep one of them.",
+                "sheet": sheet,
+                "cell": None,
+            }
+        )
+    columns = [Column(index, key, builder.shape, builder.types) for index, key in enumerate(keys) if key is not None]
+    # The first column wins, as a person reads.
+    source_map.columns[sheet] = {column.field: column.letter for column in reversed(columns)}
+    return columns
+
+
+def _read_meta(reader: SheetReader, source_map: SourceMap) -> dict[str, Any]:
+    """The package metadata from the Meta sheet (field paths or titles in column A, values in column B)."""
+    if META_SHEET not in reader.sheet_names():
+        return {}
+    shape = package_shape()
+    builder = ReleaseBuilder(shape, package_types(), SourceMap(), is_csv=reader.is_csv)
+    for number, row in enumerate(reader.rows(META_SHEET, 1, 2), start=1):
+        heading, value = [*row, None, None][:2]
+        if not isinstance(heading, str) or not heading.strip() or value is None or value == "":
+            continue
+        key = builder.key_of(heading.strip())
+        if key is None or key.split("/")[0] in ("releases", "records"):
+            continue
+        builder.add_row(META_SHEET, number, [Column(1, key, shape, builder.types)], [None, value])
+        source_map.places.setdefault(key, [(META_SHEET, "B", number, heading)])
+    source_map.warnings += builder.source_map.warnings
+    found = builder.releases()
+    return found[0] if found else {}
 
 
 _READERS: dict[str, Callable[[Path, Path], SheetReader]] = {"xlsx": XlsxReader, "ods": OdsReader, "csv": CsvReader}

@@ -1,66 +1,53 @@
-"""Reading an XLSX workbook: streamed in openpyxl's read-only mode; formulas are never calculated, each is named."""
+"""Reading an XLSX workbook with calamine (Rust): formulas are never calculated, each is named."""
 
 from __future__ import annotations
 
+import posixpath
 import re
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import openpyxl
-from defusedxml.ElementTree import iterparse
+from defusedxml.ElementTree import fromstring, iterparse
 
 from opencare.ocds.spreadsheets.archive import member_chunks
-from opencare.ocds.spreadsheets.sheet_reader import SheetReader
+from opencare.ocds.spreadsheets.calamine_sheets import CalamineReader
 
 FORMULA_TAG_RE = re.compile(rb"<(?:\w+:)?f[\s>/]")
+RELATIONSHIP_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 
 
-class XlsxReader(SheetReader):
-    """An XLSX workbook's sheets, read with openpyxl in read-only mode."""
+class XlsxReader(CalamineReader):
+    """An XLSX workbook's sheets."""
 
-    def __init__(self, source: Path, folder: Path):
-        super().__init__(source, folder)
-        self.workbook: Any = None
-        self._handle: Any = None
-        self._names: list[str] | None = None
-
-    def _open(self) -> list[str]:
-        if self._names is None:
-            # Read-only: rows stream from the file, so memory does not grow with the sheet; data_only: a formula
-            # cell gives the value last saved with it, never a calculation.
-            # A file handle, because given a path openpyxl refuses names without an Excel extension (uploads may
-            # be stored under any name).
-            self._handle = Path(self.input_name).open("rb")  # noqa: SIM115 (closed in close())
-            self.workbook = openpyxl.load_workbook(self._handle, read_only=True, data_only=True, keep_links=False)
-            self._names = [sheet.title for sheet in self.workbook.worksheets]
-            self.notes += _formula_notes(Path(self.input_name), self.workbook)
-        return self._names
-
-    def _rows(self, sheet_name: str, first_row: int, width: int | None) -> Iterator[tuple[Any, ...]]:
-        worksheet = self.workbook[sheet_name]
-        # The declared size can be wrong (or hostile): read what is there, no wider than the headings.
-        worksheet.reset_dimensions()
-        return worksheet.iter_rows(min_row=first_row, max_col=width, values_only=True)
-
-    def close(self) -> None:
-        """Release the file."""
-        if self.workbook is not None:
-            self.workbook.close()
-        if self._handle is not None:
-            self._handle.close()
+    def _opened(self) -> None:
+        self.notes += _formula_notes(Path(self.input_name))
 
 
-def _formula_notes(path: Path, workbook: Any) -> list[dict[str, str | None]]:
+def _sheet_members(archive: zipfile.ZipFile) -> list[tuple[str, str]]:
+    """(sheet name, the member holding its XML) for each sheet, from the workbook and its relationships."""
+    workbook = fromstring(archive.read("xl/workbook.xml"))
+    relationships = fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    targets = {rel.get("Id"): rel.get("Target", "") for rel in relationships}
+    found = []
+    for sheet in workbook.iter():
+        if sheet.tag.rpartition("}")[2] == "sheet":
+            target = targets.get(sheet.get(RELATIONSHIP_ID), "")
+            member = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+            found.append((sheet.get("name", ""), member))
+    return found
+
+
+def _formula_notes(path: Path) -> list[dict[str, str | None]]:
     """A warning for each formula cell. Sheets are scanned for formula tags first, as most have none."""
     notes: list[dict[str, str | None]] = []
     with zipfile.ZipFile(path) as archive:
-        for worksheet in workbook.worksheets:
-            member = getattr(worksheet, "_worksheet_path", None)
-            if member and _has_formula_tag(archive, member):
+        names = set(archive.namelist())
+        for title, member in _sheet_members(archive):
+            if member in names and _has_formula_tag(archive, member):
                 with archive.open(member) as source:
-                    notes += [_formula_note(worksheet.title, *found) for found in _formula_cells(source)]
+                    notes += [_formula_note(title, *found) for found in _formula_cells(source)]
     return notes
 
 
