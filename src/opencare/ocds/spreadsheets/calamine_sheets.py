@@ -23,6 +23,7 @@ class CalamineReader(SheetReader):
         self.workbook: Any = None
         self._names: list[str] | None = None
         self.hidden: list[str] = []
+        self._loaded: tuple[str, Any] | None = None
 
     def _open(self) -> list[str]:
         if self._names is None:
@@ -41,7 +42,10 @@ class CalamineReader(SheetReader):
 
     def _rows(self, sheet_name: str, first_row: int, width: int | None) -> Iterator[list[Any]]:
         self._open()
-        sheet = self.workbook.get_sheet_by_name(sheet_name)
+        if self._loaded is None or self._loaded[0] != sheet_name:
+            self._loaded = None  # let the last sheet go before the next is loaded
+            self._loaded = (sheet_name, self.workbook.get_sheet_by_name(sheet_name))
+        sheet = self._loaded[1]
         # calamine's rows start at the first used cell: pad them to row 1 and column A.
         top, left = sheet.start or (0, 0)
         for _ in range(first_row - 1, top):

@@ -186,9 +186,6 @@ def field_path(path: str) -> str:
 
 
 def isint(text: str) -> bool:
-    """Whether a part of a path is a list index."""
-    try:
-        int(text)
-    except ValueError:
-        return False
-    return True
+    """Whether a part of a path is a list index (as int() reads it: '3', ' 3', '-1')."""
+    stripped = text.strip()
+    return stripped.lstrip("+-").isdigit() and stripped.isascii()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import tempfile
 from collections.abc import Callable
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -30,10 +29,12 @@ def spreadsheet_to_json(source: Path, fmt: str, output: Path) -> SourceMap:
     """Convert a spreadsheet (fmt from SPREADSHEET_FORMATS) into an OCDS release package JSON file at ``output``.
 
     Reads flatten-tool's layout against the social-care release schema (root list 'releases', id 'id', headings as
-    titles or field paths), row by row (release_rows), with a source map of the cells.
-    check_archive first. Formulas are never calculated. Values that do not fit their field's type, and other problems worth knowing, are in the SourceMap's ``warnings``, each
-    {"message", "sheet", "cell"}. Raises SpreadsheetError for a spreadsheet with no releases, an unreadable file or
-    the wrong format; nothing is written to ``output`` then. ValueError for a format not in SPREADSHEET_FORMATS.
+    titles or field paths) row by row (release_rows), in bounded memory: rows wait in a file until every sheet is
+    read, then each release is built and written in turn. check_archive first. Formulas are never calculated.
+    Values that do not fit their field's type, and other problems worth knowing, are in the SourceMap's
+    ``warnings``, each {"message", "sheet", "cell"}; its places are kept in a file beside ``output``
+    (``output`` + '.cells'). Raises SpreadsheetError for a spreadsheet with no releases, an unreadable file or the
+    wrong format; nothing is written to ``output`` then. ValueError for a format not in SPREADSHEET_FORMATS.
     """
     if fmt not in SPREADSHEET_FORMATS:
         raise ValueError(f"Unknown spreadsheet format {fmt!r}: expected one of {SPREADSHEET_FORMATS}")
@@ -44,36 +45,39 @@ def spreadsheet_to_json(source: Path, fmt: str, output: Path) -> SourceMap:
             f"The file is {FORMAT_NAMES.get(found or '', 'not a spreadsheet')}, not {FORMAT_NAMES[fmt]}",
             how_to_fix="Choose the right format for the file, or save it again in the format you chose.",
         )
+    source_map = SourceMap(places_file=str(output.with_name(output.name + ".cells")))
+    Path(str(source_map.places_file)).unlink(missing_ok=True)
     with tempfile.TemporaryDirectory(prefix="opencare-sheets-") as folder:
         reader = _READERS[fmt](source, Path(folder))
         try:
-            package, source_map = _read_package(reader)
+            write_atomically(output, lambda path: _read_package(reader, Path(folder), source_map, path))
         except (SpreadsheetError, MemoryError):
             raise
-        except Exception as error:  # openpyxl, odfpy and csv fail in many ways on a malformed file
-            # Their messages name our temporary files and their own classes: logged for us, never shown.
-            logger.info("A spreadsheet could not be read: %s: %s", type(error).__name__, error)
-            raise SpreadsheetError(
-                "The spreadsheet could not be read: its contents are not what a spreadsheet program saves",
-                how_to_fix=SAVE_AGAIN,
-            ) from None
+        except OSError as error:
+            if error.filename and str(error.filename).startswith(str(output.parent)):
+                raise  # our disk, not the file
+            raise _unreadable(error) from None
+        except Exception as error:  # calamine and csv fail in many ways on a malformed file
+            raise _unreadable(error) from None
         finally:
             reader.close()
-    write_atomically(output, lambda path: path.write_bytes(orjson.dumps(package, default=_json_number)))
+    source_map.flush_places()
     return source_map
 
 
-def _json_number(value: Any) -> Any:
-    """orjson's fallback: a Decimal the type pass did not reach (in a list of lists of numbers)."""
-    if isinstance(value, Decimal) and value.is_finite():
-        return float(value) if any(mark in str(value) for mark in ".eE") else int(value)
-    raise TypeError(f"Cannot write {value!r} as JSON")
+def _unreadable(error: Exception) -> SpreadsheetError:
+    # Their messages name our temporary files and their own classes: logged for us, never shown.
+    logger.info("A spreadsheet could not be read: %s: %s", type(error).__name__, error)
+    return SpreadsheetError(
+        "The spreadsheet could not be read: its contents are not what a spreadsheet program saves",
+        how_to_fix=SAVE_AGAIN,
+    )
 
 
-def _read_package(reader: SheetReader) -> tuple[dict[str, Any], SourceMap]:
-    shape = release_shape()
-    source_map = SourceMap(warnings=reader.notes)
-    builder = ReleaseBuilder(shape, release_types(), source_map, is_csv=reader.is_csv)
+def _read_package(reader: SheetReader, folder: Path, source_map: SourceMap, output: Path) -> None:
+    """Read the sheets into releases and write the package to ``output``, one release at a time."""
+    source_map.warnings = reader.notes
+    builder = ReleaseBuilder(release_shape(), release_types(), source_map, folder, is_csv=reader.is_csv)
     sheets = []
     for name in reader.sheet_names():
         if name == META_SHEET:
@@ -91,17 +95,21 @@ def _read_package(reader: SheetReader) -> tuple[dict[str, Any], SourceMap]:
     for _, name, first_row, columns, width in sheets:
         if not columns:
             continue
-        for number, row in enumerate(reader.rows(name, first_row, width), start=first_row):
-            builder.add_row(name, number, columns, row)
-    releases = builder.releases()
-    if not releases:
+        number = builder.add_sheet(name, columns)
+        for row_number, row in enumerate(reader.rows(name, first_row, width), start=first_row):
+            builder.add_row(number, row_number, row)
+    if not builder.count():
         raise SpreadsheetError(
             "The spreadsheet has no releases",
             how_to_fix=f"Put one release on each row of the '{MAIN_SHEET}' sheet, under the template's headings, "
             "with at least its Open Contracting ID and Release ID.",
         )
-    metadata = _read_meta(reader, source_map)
-    return {**metadata, MAIN_SHEET: releases}, source_map
+    metadata = _read_meta(reader, folder, source_map)
+    with output.open("wb") as out:
+        out.write(orjson.dumps(metadata)[:-1] + (b',"releases":[' if metadata else b'"releases":['))
+        for index, release in enumerate(builder.releases()):
+            out.write(b"," + orjson.dumps(release) if index else orjson.dumps(release))
+        out.write(b"]}")
 
 
 def _columns(
@@ -128,12 +136,15 @@ def _columns(
     return columns
 
 
-def _read_meta(reader: SheetReader, source_map: SourceMap) -> dict[str, Any]:
+def _read_meta(reader: SheetReader, folder: Path, source_map: SourceMap) -> dict[str, Any]:
     """The package metadata from the Meta sheet (field paths or titles in column A, values in column B)."""
     if META_SHEET not in reader.sheet_names():
         return {}
     shape = package_shape()
-    builder = ReleaseBuilder(shape, package_types(), SourceMap(), is_csv=reader.is_csv)
+    (folder / "meta").mkdir()
+    builder = ReleaseBuilder(shape, package_types(), SourceMap(), folder / "meta", is_csv=reader.is_csv)
+    columns: list[Column] = []
+    sheet = builder.add_sheet(META_SHEET, columns)
     for number, row in enumerate(reader.rows(META_SHEET, 1, 2), start=1):
         heading, value = [*row, None, None][:2]
         if not isinstance(heading, str) or not heading.strip() or value is None or value == "":
@@ -141,11 +152,12 @@ def _read_meta(reader: SheetReader, source_map: SourceMap) -> dict[str, Any]:
         key = builder.key_of(heading.strip())
         if key is None or key.split("/")[0] in ("releases", "records"):
             continue
-        builder.add_row(META_SHEET, number, [Column(1, key, shape, builder.types)], [None, value])
+        # Each row is a column of its own: the field in column A, its value in column B.
+        columns.append(Column(len(columns) + 1, key, shape, builder.types))
+        builder.add_row(sheet, number, [None] * len(columns) + [value])
         source_map.places.setdefault(key, [(META_SHEET, "B", number, heading)])
     source_map.warnings += builder.source_map.warnings
-    found = builder.releases()
-    return found[0] if found else {}
+    return next(iter(builder.releases()), {})
 
 
 _READERS: dict[str, Callable[[Path, Path], SheetReader]] = {"xlsx": XlsxReader, "ods": OdsReader, "csv": CsvReader}

@@ -9,14 +9,22 @@ object's place in its list is where its own sheet first gives it.
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any, NamedTuple
+
+import orjson
 
 from opencare.ocds.spreadsheets.fields import FieldType, Shape, field_path, isint
 from opencare.ocds.spreadsheets.json_types import json_value
+from opencare.ocds.spreadsheets.layout import MAIN_SHEET
 from opencare.ocds.spreadsheets.sheet_reader import column_letter
 from opencare.ocds.spreadsheets.source_map import SourceMap
 
 Place = tuple[str, int]
+#: Rows kept in memory before they are written to the spill file.
+SPILL_EVERY = 10_000
 
 
 class _Items(dict[str, Any]):
@@ -28,6 +36,7 @@ class _Leaf(NamedTuple):
 
     value: Any
     letter: str
+    field: str
 
 
 class Objects(list[Any]):
@@ -41,27 +50,40 @@ class Objects(list[Any]):
 class Column:
     """One column of a sheet: its letter, field path parts, kind and JSON types."""
 
-    __slots__ = ("field", "index", "kind", "letter", "parts", "type")
+    __slots__ = ("field", "index", "kind", "letter", "name", "steps", "type")
 
     def __init__(self, index: int, key: str, shape: Shape, types: dict[str, FieldType]):
         self.index = index
         self.letter = column_letter(index)
-        self.parts = key.split("/")
         self.field = field_path(key)
         self.kind = shape.kinds.get(self.field, "")
         self.type = types.get(self.field)
+        self.steps, self.name = _steps(key.split("/"), shape.kinds)
 
 
 class ReleaseBuilder:
     """Rows to releases: ``add_sheet`` for each sheet, parents first, then ``releases``."""
 
-    def __init__(self, shape: Shape, types: dict[str, FieldType], source_map: SourceMap, *, is_csv: bool):
+    def __init__(
+        self, shape: Shape, types: dict[str, FieldType], source_map: SourceMap, folder: Path, *, is_csv: bool
+    ):
         self.shape = shape
         self.types = types
         self.source_map = source_map
         self.is_csv = is_csv
-        self._releases: dict[tuple[Any, Any], dict[str, Any]] = {}
-        self._by_ocid: dict[Any, list[tuple[Any, Any]]] = {}
+        #: Each release's place in the output, by (ocid, id): releases are grouped by ocid, in first-seen order.
+        self._keys: dict[tuple[Any, Any], tuple[int, int]] = {}
+        self._ocids: dict[Any, int] = {}
+        self._sheets: list[tuple[str, list[Column]]] = []
+        self._pending: list[tuple[int, int, int, int, int, bytes]] = []
+        # Rows wait on disk until every sheet is read, so memory does not grow with the workbook: each release is
+        # then built from its rows alone and written out.
+        self._order = 0
+        self._spill = sqlite3.connect(str(folder / "rows.sqlite"), isolation_level=None)
+        self._spill.executescript(
+            "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; "
+            "CREATE TABLE rows (ocid INTEGER, release INTEGER, sheet INTEGER, row INTEGER, ord INTEGER, cells BLOB)"
+        )
         #: Each object's rows, by its place while being built: (release key, path of positions) -> [(sheet, row)].
         self._rows: dict[tuple[tuple[Any, Any], str], list[Place]] = {}
         #: Values read from a cell other than the one its object's row and the column map would give.
@@ -97,11 +119,18 @@ class ReleaseBuilder:
                 depth += 1
         return depth
 
-    def add_row(self, sheet: str, row_number: int, columns: list[Column], row: Any) -> None:
-        """Add one row's values to its release (made on first sight)."""
-        tree: dict[str, Any] = {}
+    def add_sheet(self, sheet: str, columns: list[Column]) -> int:
+        """Register a sheet's columns; its number for add_row."""
+        self._sheets.append((sheet, columns))
+        return len(self._sheets) - 1
+
+    def add_row(self, sheet_number: int, row_number: int, row: Any) -> None:
+        """Keep one row's values (converted to JSON types) for its release, which is made on first sight."""
+        sheet, columns = self._sheets[sheet_number]
+        values: list[tuple[int, Any]] = []
+        ocid = ident = None
         width = len(row)
-        for column in columns:
+        for position, column in enumerate(columns):
             if column.index >= width:
                 continue
             value, note = json_value(row[column.index], column.kind, column.type, is_csv=self.is_csv)
@@ -111,15 +140,68 @@ class ReleaseBuilder:
                 self.source_map.warnings.append(
                     {"message": note, "sheet": sheet, "cell": f"{column.letter}{row_number}"}
                 )
-            _put(tree, column.parts, _Leaf(value, column.letter), self.shape.kinds)
-        if not tree:
+            if not column.steps and not isinstance(value, list):
+                if column.name == "ocid" and ocid is None:
+                    ocid = value
+                elif column.name == "id" and ident is None:
+                    ident = value
+            values.append((position, value))
+        if not values:
             return
-        key = (_plain(tree.get("ocid")), _plain(tree.get("id")))
-        release = self._releases.get(key)
-        if release is None:
-            release = self._releases[key] = {}
-            self._by_ocid.setdefault(key[0], []).append(key)
-        self._merge(release, tree, key, "", sheet, row_number)
+        key = (ocid, ident)
+        place = self._keys.get(key)
+        if place is None:
+            place = self._keys[key] = (self._ocids.setdefault(ocid, len(self._ocids)), len(self._keys))
+        self._pending.append(
+            (*place, sheet_number, row_number, self._order + len(self._pending), orjson.dumps(values))
+        )
+        if len(self._pending) >= SPILL_EVERY:
+            self._flush()
+
+    def _flush(self) -> None:
+        self._spill.executemany("INSERT INTO rows VALUES (?, ?, ?, ?, ?, ?)", self._pending)
+        self._order += len(self._pending)
+        self._pending.clear()
+
+    def count(self) -> int:
+        """How many releases the rows make."""
+        return len(self._keys)
+
+    def releases(self) -> Iterator[dict[str, Any]]:
+        """The releases, grouped by ocid in the order each ocid was first seen; each object's rows, and each value
+        read from a cell the columns would not give, go to the source map's places as each release is built."""
+        self._flush()
+        self._keys.clear()
+        self._ocids.clear()
+        cursor = self._spill.execute("SELECT release, sheet, row, cells FROM rows ORDER BY ocid, release, ord")
+        number = -1
+        current = None
+        release: dict[str, Any] = {}
+        for found, sheet_number, row_number, cells in cursor:
+            if found != current:
+                if current is not None:
+                    yield self._finish(release, number)
+                current, number, release = found, number + 1, {}
+            sheet, columns = self._sheets[sheet_number]
+            tree: dict[str, Any] = {}
+            for position, value in orjson.loads(cells):
+                column = columns[position]
+                _put(tree, column, _Leaf(value, column.letter, column.field))
+            self._merge(release, tree, None, "", sheet, row_number)
+        if current is not None:
+            yield self._finish(release, number)
+        self._spill.close()
+
+    def _finish(self, release: dict[str, Any], number: int) -> dict[str, Any]:
+        prefix = f"{MAIN_SHEET}/{number}"
+        add = self.source_map.add_places
+        for (_, path), rows in self._rows.items():
+            add(f"{prefix}/{path}" if path else prefix, rows)
+        for (_, path), (sheet, letter, row) in self._cells.items():
+            add(f"{prefix}/{path}", [(sheet, letter, row, None)])
+        self._rows.clear()
+        self._cells.clear()
+        return release
 
     def _merge(self, target: dict[str, Any], tree: dict[str, Any], key: Any, path: str, sheet: str, row: int) -> None:
         """Merge a row's object into the object at ``path`` (positions, '' for the release), noting the row."""
@@ -142,7 +224,7 @@ class ReleaseBuilder:
                     self._merge_fields(inner, value, key, here, own_sheet, sheet, row)
             elif name not in target:  # else the same field on another row: the first one read stands
                 target[name] = value.value
-                if sheet != own_sheet or self.source_map.columns.get(sheet, {}).get(field_path(here)) != value.letter:
+                if sheet != own_sheet or self.source_map.columns.get(sheet, {}).get(value.field) != value.letter:
                     self._cells[(key, here)] = (sheet, value.letter, row)
 
     def _merge_list(
@@ -165,30 +247,12 @@ class ReleaseBuilder:
                     objects.by_id[str(ident)] = position
             self._merge(objects[position], item, key, f"{here}/{position}", sheet, row)
 
-    def releases(self) -> list[dict[str, Any]]:
-        """The releases, grouped by ocid in the order each ocid was first seen; the source map filled in."""
-        ordered = [key for keys in self._by_ocid.values() for key in keys]
-        places: dict[str, list[tuple[Any, ...]]] = {}
-        numbers = {key: index for index, key in enumerate(ordered)}
-        for (key, path), rows in self._rows.items():
-            pointer = f"releases/{numbers[key]}" + (f"/{path}" if path else "")
-            places[pointer] = rows
-        for (key, path), (sheet, letter, row) in self._cells.items():
-            places[f"releases/{numbers[key]}/{path}"] = [(sheet, letter, row, None)]
-        self.source_map.places = places
-        self._rows.clear()
-        self._cells.clear()
-        return [self._releases[key] for key in ordered]
 
-
-def _plain(leaf: Any) -> Any:
-    """A release's ocid or id as a key: its value, or None."""
-    return leaf.value if isinstance(leaf, _Leaf) and not isinstance(leaf.value, list) else None
-
-
-def _put(tree: dict[str, Any], parts: list[str], value: Any, kinds: dict[str, str]) -> bool:
-    """Put one cell's value into the row's tree; False if the place is already taken (a duplicate column)."""
-    node: dict[str, Any] = tree
+def _steps(parts: list[str], kinds: dict[str, str]) -> tuple[list[tuple[str, str | None]] | None, str]:
+    """The way down to a column's value: each (field, position in a list of objects or None), then the value's
+    name. None if the path cannot be followed ('tag/0': a list of values by index is not a layout flatten-tool
+    writes)."""
+    steps: list[tuple[str, str | None]] = []
     named: list[str] = []
     index = 0
     last = len(parts) - 1
@@ -197,26 +261,35 @@ def _put(tree: dict[str, Any], parts: list[str], value: Any, kinds: dict[str, st
         named.append(part)
         following = parts[index + 1]
         if kinds.get("/".join(named)) == "array" or isint(following):
-            position = following if isint(following) else "0"
             if isint(following):
                 index += 1
                 if index == last:
-                    return False  # 'tag/0': a list of values by index is not a layout flatten-tool writes
-            items = node.get(part)
-            if items is None:
-                items = node[part] = _Items()
-            elif not isinstance(items, _Items):
-                return False
-            node = items.setdefault(position, {})
+                    return None, parts[last]
+            steps.append((part, following if isint(following) else "0"))
         else:
-            inner = node.get(part)
+            steps.append((part, None))
+        index += 1
+    return steps, parts[last]
+
+
+def _put(tree: dict[str, Any], column: Column, leaf: _Leaf) -> None:
+    """Put one cell's value into the row's tree (unless the place is taken: a duplicate column comes later)."""
+    if column.steps is None:
+        return
+    node: dict[str, Any] = tree
+    for part, position in column.steps:
+        inner = node.get(part)
+        if position is not None:
+            if inner is None:
+                inner = node[part] = _Items()
+            elif not isinstance(inner, _Items):
+                return
+            node = inner.get(position) or inner.setdefault(position, {})
+        else:
             if inner is None:
                 inner = node[part] = {}
             elif not isinstance(inner, dict) or isinstance(inner, _Items):  # a value, or a list, already
-                return False
+                return
             node = inner
-        index += 1
-    if parts[last] in node:
-        return False
-    node[parts[last]] = value
-    return True
+    if column.name not in node:
+        node[column.name] = leaf

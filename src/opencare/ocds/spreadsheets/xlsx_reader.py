@@ -18,11 +18,29 @@ FORMULA_TAG_RE = re.compile(rb"<(?:\w+:)?f[\s>/]")
 RELATIONSHIP_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 
 
+#: A row's number, and a cell's column letters, in a sheet's XML (spreadsheet programs write them on every row and
+#: cell; calamine places a cell without one after the previous, which the count below can miss).
+ROW_NUMBER_RE = re.compile(rb'<(?:\w+:)?row\s[^>]*?\br="(\d{1,9})"')
+CELL_COLUMN_RE = re.compile(rb'<(?:\w+:)?c\s[^>]*?\br="([A-Z]{1,3})\d')
+
+
 class XlsxReader(CalamineReader):
     """An XLSX workbook's sheets."""
 
     def _opened(self) -> None:
-        self.notes += _formula_notes(Path(self.input_name))
+        path = Path(self.input_name)
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+            for title, member in _sheet_members(archive):
+                if member not in names:
+                    continue
+                rows, columns, formulas = _scan(archive, member)
+                # calamine holds a sheet as a grid from its first used cell to its last: a stray cell far away
+                # would make a huge grid, so the grid is counted before calamine builds it.
+                self.count(rows * columns)
+                if formulas:
+                    with archive.open(member) as source:
+                        self.notes += [_formula_note(title, *found) for found in _formula_cells(source)]
 
 
 def _sheet_members(archive: zipfile.ZipFile) -> list[tuple[str, str]]:
@@ -39,25 +57,28 @@ def _sheet_members(archive: zipfile.ZipFile) -> list[tuple[str, str]]:
     return found
 
 
-def _formula_notes(path: Path) -> list[dict[str, str | None]]:
-    """A warning for each formula cell. Sheets are scanned for formula tags first, as most have none."""
-    notes: list[dict[str, str | None]] = []
-    with zipfile.ZipFile(path) as archive:
-        names = set(archive.namelist())
-        for title, member in _sheet_members(archive):
-            if member in names and _has_formula_tag(archive, member):
-                with archive.open(member) as source:
-                    notes += [_formula_note(title, *found) for found in _formula_cells(source)]
-    return notes
-
-
-def _has_formula_tag(archive: zipfile.ZipFile, member: str) -> bool:
+def _scan(archive: zipfile.ZipFile, member: str) -> tuple[int, int, bool]:
+    """(the last row, the number of columns to the last used one, whether any cell has a formula) of a sheet's XML,
+    by a fast search of its bytes (formula cells are then read properly; most sheets have none)."""
     tail = b""
+    rows = 0
+    letters: set[bytes] = set()
+    formulas = False
     for chunk in member_chunks(archive, archive.getinfo(member)):
-        if FORMULA_TAG_RE.search(tail + chunk):
-            return True
-        tail = chunk[-16:]
-    return False
+        text = tail + chunk
+        formulas = formulas or bool(FORMULA_TAG_RE.search(text))
+        rows = max([rows, *map(int, ROW_NUMBER_RE.findall(text))])
+        letters.update(CELL_COLUMN_RE.findall(text))
+        tail = chunk[-64:]
+    columns = max((_column_number(letter) for letter in letters), default=0)
+    return rows, columns, formulas
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + letter - 64
+    return number
 
 
 def _formula_cells(source: Any) -> Iterator[tuple[str, str, str | None]]:
