@@ -78,7 +78,7 @@ def _read_package(reader: SheetReader, folder: Path, source_map: SourceMap, outp
     """Read the sheets into releases and write the package to ``output``, one release at a time."""
     source_map.warnings = reader.notes
     builder = ReleaseBuilder(release_shape(), release_types(), source_map, folder, is_csv=reader.is_csv)
-    sheets = []
+    depths = {}
     for name in reader.sheet_names():
         if name == META_SHEET:
             continue
@@ -86,18 +86,16 @@ def _read_package(reader: SheetReader, folder: Path, source_map: SourceMap, outp
         headings = reader.headings(name, heading_row) if heading_row else []
         keys = [builder.key_of(heading) for heading in headings]
         columns = _columns(name, headings, keys, builder, source_map)
-        depth = max((builder.depth(key) for key in keys if key), default=0)
-        sheets.append((depth, name, first_row, columns, len(headings)))
-    # Parents before children: an object's place in its list is where it is first seen, which must be its own
-    # sheet, not one of its children's (zip files list CSV files alphabetically: 'par_...' before 'parties').
-    sheets.sort(key=lambda sheet: sheet[0])
-    source_map.sheets = [name for _, name, *_ in sheets] + [META_SHEET]
-    for _, name, first_row, columns, width in sheets:
         if not columns:
             continue
-        number = builder.add_sheet(name, columns)
-        for row_number, row in enumerate(reader.rows(name, first_row, width), start=first_row):
+        # Parents before children: an object's place in its list is where it is first seen, which must be its own
+        # sheet, not one of its children's (zip files list CSV files alphabetically: 'par_...' before 'parties').
+        # Sheets are read in file order, each once, and their rows sorted by depth when the releases are built.
+        depths[name] = max((builder.depth(key) for key in keys if key), default=0)
+        number = builder.add_sheet(name, columns, depths[name])
+        for row_number, row in enumerate(reader.rows(name, first_row, len(headings)), start=first_row):
             builder.add_row(number, row_number, row)
+    source_map.sheets = [*sorted(depths, key=depths.__getitem__), META_SHEET]
     if not builder.count():
         raise SpreadsheetError(
             "The spreadsheet has no releases",

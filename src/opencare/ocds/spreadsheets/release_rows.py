@@ -71,18 +71,20 @@ class ReleaseBuilder:
         self.types = types
         self.source_map = source_map
         self.is_csv = is_csv
-        #: Each release's place in the output, by (ocid, id): releases are grouped by ocid, in first-seen order.
-        self._keys: dict[tuple[Any, Any], tuple[int, int]] = {}
-        self._ocids: dict[Any, int] = {}
-        self._sheets: list[tuple[str, list[Column]]] = []
-        self._pending: list[tuple[int, int, int, int, int, bytes]] = []
+        #: Each release's number, by (ocid, id), and where it was first seen as (depth, sheet, row): releases are
+        #: grouped by ocid and ordered as a person reads the sheets, parents first.
+        self._keys: dict[tuple[Any, Any], int] = {}
+        self._first: list[tuple[int, int, int]] = []
+        self._ocid_of: list[Any] = []
+        self._sheets: list[tuple[str, list[Column], int]] = []
+        self._pending: list[tuple[int, int, int, int, bytes]] = []
         # Rows wait on disk until every sheet is read, so memory does not grow with the workbook: each release is
         # then built from its rows alone and written out.
-        self._order = 0
         self._spill = sqlite3.connect(str(folder / "rows.sqlite"), isolation_level=None)
         self._spill.executescript(
             "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; "
-            "CREATE TABLE rows (ocid INTEGER, release INTEGER, sheet INTEGER, row INTEGER, ord INTEGER, cells BLOB)"
+            "CREATE TABLE rows (release INTEGER, depth INTEGER, sheet INTEGER, row INTEGER, cells BLOB);"
+            "CREATE TABLE ranks (release INTEGER PRIMARY KEY, rank INTEGER)"
         )
         #: Each object's rows, by its place while being built: (release key, path of positions) -> [(sheet, row)].
         self._rows: dict[tuple[tuple[Any, Any], str], list[Place]] = {}
@@ -119,14 +121,14 @@ class ReleaseBuilder:
                 depth += 1
         return depth
 
-    def add_sheet(self, sheet: str, columns: list[Column]) -> int:
-        """Register a sheet's columns; its number for add_row."""
-        self._sheets.append((sheet, columns))
+    def add_sheet(self, sheet: str, columns: list[Column], depth: int = 0) -> int:
+        """Register a sheet's columns and how many lists deep its rows are; its number for add_row."""
+        self._sheets.append((sheet, columns, depth))
         return len(self._sheets) - 1
 
     def add_row(self, sheet_number: int, row_number: int, row: Any) -> None:
         """Keep one row's values (converted to JSON types) for its release, which is made on first sight."""
-        sheet, columns = self._sheets[sheet_number]
+        sheet, columns, depth = self._sheets[sheet_number]
         values: list[tuple[int, Any]] = []
         ocid = ident = None
         width = len(row)
@@ -149,19 +151,35 @@ class ReleaseBuilder:
         if not values:
             return
         key = (ocid, ident)
-        place = self._keys.get(key)
-        if place is None:
-            place = self._keys[key] = (self._ocids.setdefault(ocid, len(self._ocids)), len(self._keys))
-        self._pending.append(
-            (*place, sheet_number, row_number, self._order + len(self._pending), orjson.dumps(values))
-        )
+        seen = (depth, sheet_number, row_number)
+        number = self._keys.get(key)
+        if number is None:
+            number = self._keys[key] = len(self._first)
+            self._first.append(seen)
+            self._ocid_of.append(ocid)
+        elif seen < self._first[number]:
+            self._first[number] = seen
+        self._pending.append((number, depth, sheet_number, row_number, orjson.dumps(values)))
         if len(self._pending) >= SPILL_EVERY:
             self._flush()
 
     def _flush(self) -> None:
-        self._spill.executemany("INSERT INTO rows VALUES (?, ?, ?, ?, ?, ?)", self._pending)
-        self._order += len(self._pending)
+        self._spill.executemany("INSERT INTO rows VALUES (?, ?, ?, ?, ?)", self._pending)
         self._pending.clear()
+
+    def _rank(self) -> None:
+        """Each release's place in the output: by its ocid's first sight, then its own."""
+        ocid_first: dict[Any, tuple[int, int, int]] = {}
+        for ocid, seen in zip(self._ocid_of, self._first, strict=True):
+            if ocid not in ocid_first or seen < ocid_first[ocid]:
+                ocid_first[ocid] = seen
+        order = sorted(range(len(self._first)), key=lambda n: (ocid_first[self._ocid_of[n]], self._first[n]))
+        self._keys.clear()
+        self._first.clear()
+        self._ocid_of.clear()
+        self._spill.executemany(
+            "INSERT INTO ranks VALUES (?, ?)", ((number, rank) for rank, number in enumerate(order))
+        )
 
     def count(self) -> int:
         """How many releases the rows make."""
@@ -171,9 +189,10 @@ class ReleaseBuilder:
         """The releases, grouped by ocid in the order each ocid was first seen; each object's rows, and each value
         read from a cell the columns would not give, go to the source map's places as each release is built."""
         self._flush()
-        self._keys.clear()
-        self._ocids.clear()
-        cursor = self._spill.execute("SELECT release, sheet, row, cells FROM rows ORDER BY ocid, release, ord")
+        self._rank()
+        cursor = self._spill.execute(
+            "SELECT rank, sheet, row, cells FROM rows JOIN ranks USING (release) ORDER BY rank, depth, sheet, row"
+        )
         number = -1
         current = None
         release: dict[str, Any] = {}
@@ -182,7 +201,7 @@ class ReleaseBuilder:
                 if current is not None:
                     yield self._finish(release, number)
                 current, number, release = found, number + 1, {}
-            sheet, columns = self._sheets[sheet_number]
+            sheet, columns, _ = self._sheets[sheet_number]
             tree: dict[str, Any] = {}
             for position, value in orjson.loads(cells):
                 column = columns[position]

@@ -64,6 +64,8 @@ class SourceMap:
         if self._connection is None:
             assert self.places_file is not None
             self._connection = sqlite3.connect(self.places_file, check_same_thread=False)
+            # A map made again if the machine stops: no need to wait for the disk on every write.
+            self._connection.execute("PRAGMA synchronous=OFF")
             self._connection.execute("CREATE TABLE IF NOT EXISTS places (pointer TEXT PRIMARY KEY, places BLOB)")
         return self._connection
 

@@ -18,10 +18,10 @@ FORMULA_TAG_RE = re.compile(rb"<(?:\w+:)?f[\s>/]")
 RELATIONSHIP_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 
 
-#: A row's number, and a cell's column letters, in a sheet's XML (spreadsheet programs write them on every row and
-#: cell; calamine places a cell without one after the previous, which the count below can miss).
+#: A row's number, and a cell's column letters past column Z, in a sheet's XML (spreadsheet programs write them on
+#: every row and cell; calamine places a cell without one after the previous, which the count below can miss).
 ROW_NUMBER_RE = re.compile(rb'<(?:\w+:)?row\s[^>]*?\br="(\d{1,9})"')
-CELL_COLUMN_RE = re.compile(rb'<(?:\w+:)?c\s[^>]*?\br="([A-Z]{1,3})\d')
+WIDE_COLUMN_RE = re.compile(rb'\br="([A-Z]{2,3})\d')
 
 
 class XlsxReader(CalamineReader):
@@ -62,15 +62,15 @@ def _scan(archive: zipfile.ZipFile, member: str) -> tuple[int, int, bool]:
     by a fast search of its bytes (formula cells are then read properly; most sheets have none)."""
     tail = b""
     rows = 0
-    letters: set[bytes] = set()
+    letters: set[bytes] = {b"Z"}
     formulas = False
     for chunk in member_chunks(archive, archive.getinfo(member)):
         text = tail + chunk
         formulas = formulas or bool(FORMULA_TAG_RE.search(text))
         rows = max([rows, *map(int, ROW_NUMBER_RE.findall(text))])
-        letters.update(CELL_COLUMN_RE.findall(text))
+        letters.update(WIDE_COLUMN_RE.findall(text))
         tail = chunk[-64:]
-    columns = max((_column_number(letter) for letter in letters), default=0)
+    columns = max(_column_number(letter) for letter in letters)
     return rows, columns, formulas
 
 
