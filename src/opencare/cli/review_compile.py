@@ -65,6 +65,8 @@ def review(source: str, as_json: bool, ocds_version: str | None) -> None:
     with contextlib.ExitStack() as stack:
         stack.enter_context(_file_errors_exit_2())
         checked = stack.enter_context(_spreadsheet_as_json(source))
+        if checked != source and ocds_version is None:
+            ocds_version = _spreadsheet_version(Path(checked))
         progress = stack.enter_context(_progress(checked, "Checking"))
         stack.enter_context(runtime.no_cycle_collection())
         report = run_review(checked, version=ocds_version, progress=progress, max_stream_bytes=_stdin_max_bytes())
@@ -137,6 +139,15 @@ def _spreadsheet_as_json(source: str) -> Iterator[str]:
             errors.print(f"[yellow]Warning[/yellow]{f' ({where})' if where else ''}: {warning['message']}",
                          highlight=False)  # fmt: skip
         yield str(converted)
+
+
+def _spreadsheet_version(converted: Path) -> str | None:
+    """As the Data Review Tool does: the version the Meta sheet gives, else 1.1 (the template is the social-care
+    profile, OCDS 1.1, so a Meta sheet without a version does not make it OCDS 1.0 data)."""
+    from opencare.ocds.readers import read_ocds
+
+    with read_ocds(converted) as data:
+        return None if data.metadata.get("version") is not None else "1.1"
 
 
 def _stdin_max_bytes() -> int:

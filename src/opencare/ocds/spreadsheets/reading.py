@@ -79,7 +79,9 @@ def _read_package(reader: SheetReader, folder: Path, source_map: SourceMap, outp
     source_map.warnings = reader.notes
     builder = ReleaseBuilder(release_shape(), release_types(), source_map, folder, is_csv=reader.is_csv)
     depths = {}
-    for name in reader.sheet_names():
+    names = reader.sheet_names()
+    builder.whole_floats = reader.whole_floats
+    for name in names:
         if name == META_SHEET:
             continue
         heading_row, first_row = reader.layout(name)
@@ -141,6 +143,7 @@ def _read_meta(reader: SheetReader, folder: Path, source_map: SourceMap) -> dict
     shape = package_shape()
     (folder / "meta").mkdir()
     builder = ReleaseBuilder(shape, package_types(), SourceMap(), folder / "meta", is_csv=reader.is_csv)
+    builder.whole_floats = reader.whole_floats
     columns: list[Column] = []
     sheet = builder.add_sheet(META_SHEET, columns)
     for number, row in enumerate(reader.rows(META_SHEET, 1, 2), start=1):

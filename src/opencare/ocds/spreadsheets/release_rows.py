@@ -71,6 +71,8 @@ class ReleaseBuilder:
         self.types = types
         self.source_map = source_map
         self.is_csv = is_csv
+        #: Cells holding a whole number that was a float in the JSON the file was written from, by sheet.
+        self.whole_floats: dict[str, set[str]] = {}
         #: Each release's number, by (ocid, id), and where it was first seen as (depth, sheet, row): releases are
         #: grouped by ocid and ordered as a person reads the sheets, parents first.
         self._keys: dict[tuple[Any, Any], int] = {}
@@ -129,6 +131,7 @@ class ReleaseBuilder:
     def add_row(self, sheet_number: int, row_number: int, row: Any) -> None:
         """Keep one row's values (converted to JSON types) for its release, which is made on first sight."""
         sheet, columns, depth = self._sheets[sheet_number]
+        whole_floats = self.whole_floats.get(sheet)
         values: list[tuple[int, Any]] = []
         ocid = ident = None
         width = len(row)
@@ -142,6 +145,8 @@ class ReleaseBuilder:
                 self.source_map.warnings.append(
                     {"message": note, "sheet": sheet, "cell": f"{column.letter}{row_number}"}
                 )
+            if whole_floats and type(value) is int and f"{column.letter}{row_number}" in whole_floats:
+                value = float(value)
             if not column.steps and not isinstance(value, list):
                 if column.name == "ocid" and ocid is None:
                     ocid = value

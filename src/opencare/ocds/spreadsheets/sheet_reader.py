@@ -26,6 +26,8 @@ class SheetReader:
         self.input_name = str(source)
         self.folder = folder
         self.notes: list[dict[str, str | None]] = []
+        #: Cells holding a whole number that was a float in the JSON opencare wrote the file from, by sheet.
+        self.whole_floats: dict[str, set[str]] = {}
         self._cells = 0
 
     def sheet_names(self) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import posixpath
 import re
 import zipfile
@@ -13,6 +14,7 @@ from defusedxml.ElementTree import fromstring, iterparse
 
 from opencare.ocds.spreadsheets.archive import member_chunks
 from opencare.ocds.spreadsheets.calamine_sheets import CalamineReader
+from opencare.ocds.spreadsheets.layout import WHOLE_FLOATS_MEMBER
 
 FORMULA_TAG_RE = re.compile(rb"<(?:\w+:)?f[\s>/]")
 RELATIONSHIP_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
@@ -31,6 +33,8 @@ class XlsxReader(CalamineReader):
         path = Path(self.input_name)
         with zipfile.ZipFile(path) as archive:
             names = set(archive.namelist())
+            if WHOLE_FLOATS_MEMBER in names:
+                self.whole_floats = _whole_floats(archive)
             for title, member in _sheet_members(archive):
                 if member not in names:
                     continue
@@ -55,6 +59,19 @@ def _sheet_members(archive: zipfile.ZipFile) -> list[tuple[str, str]]:
             member = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
             found.append((sheet.get("name", ""), member))
     return found
+
+
+def _whole_floats(archive: zipfile.ZipFile) -> dict[str, set[str]]:
+    """The cells opencare wrote from whole numbers that were floats in the JSON (2.0), by sheet; {} if unreadable."""
+    info = archive.getinfo(WHOLE_FLOATS_MEMBER)
+    try:
+        found = json.loads(b"".join(member_chunks(archive, info)))
+    except ValueError:
+        return {}
+    if not isinstance(found, dict):
+        return {}
+    return {str(sheet): {cell for cell in cells if isinstance(cell, str)} for sheet, cells in found.items()
+            if isinstance(cells, list)}  # fmt: skip
 
 
 def _scan(archive: zipfile.ZipFile, member: str) -> tuple[int, int, bool]:
