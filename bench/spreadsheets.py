@@ -112,11 +112,13 @@ def main() -> None:
                    capture_output=True)  # fmt: skip
     schema = write_schema(folder)
     workbook = folder / "sample.xlsx"
+    print("| Step | opencare | flatten-tool | Ratio |\n| --- | --- | --- | --- |", flush=True)
     theirs_flatten = flatten_tool_flatten(package, schema, workbook)
     ours_flatten = step(
         "from pathlib import Path\nfrom opencare.ocds.spreadsheets import json_to_spreadsheet\n"
         f"json_to_spreadsheet(Path({str(package)!r}), Path({str(folder / 'ours.xlsx')!r}), 'xlsx')"
     )
+    row("Write the package to XLSX", ours_flatten, theirs_flatten)
     theirs_unflatten = step(
         "import flattentool, warnings\nwarnings.simplefilter('ignore')\n"
         f"flattentool.unflatten({str(workbook)!r}, input_format='xlsx', output_name={str(folder / 'theirs.json')!r}, "
@@ -126,7 +128,9 @@ def main() -> None:
         "from pathlib import Path\nfrom opencare.ocds.spreadsheets import spreadsheet_to_json\n"
         f"spreadsheet_to_json(Path({str(workbook)!r}), 'xlsx', Path({str(folder / 'ours.json')!r}))"
     )
+    row("Read the workbook (spreadsheet_to_json alone)", ours_read, theirs_unflatten)
     ours_review = command([str(Path(PYTHON).with_name("opencare")), "review", "--json", str(workbook)])
+    row("Read the workbook (`opencare review`: read, convert and check)", ours_review, theirs_unflatten)
     big = folder / "big.xlsx"
     repeat_rows(workbook, big, args.big_mb)
     ours_big = step(
@@ -134,19 +138,16 @@ def main() -> None:
         f"spreadsheet_to_json(Path({str(big)!r}), 'xlsx', Path({str(folder / 'big.json')!r}))"
     )
     mb = 1024 * 1024
-    print(f"Package {package.stat().st_size / mb:.1f} MB; workbook {workbook.stat().st_size / mb:.1f} MB; "
-          f"big workbook {big.stat().st_size / mb:.1f} MB; files in {folder}")  # fmt: skip
-    print("| Step | opencare | flatten-tool | Ratio |\n| --- | --- | --- | --- |")
-    rows = [
-        ("Read the workbook (`opencare review`: read, convert and check)", ours_review, theirs_unflatten),
-        ("Read the workbook (spreadsheet_to_json alone)", ours_read, theirs_unflatten),
-        ("Write the package to XLSX", ours_flatten, theirs_flatten),
-    ]
-    for name, ours, theirs in rows:
-        print(f"| {name} | {ours['seconds']:.1f} s, {ours['mb']:.0f} MB | {theirs['seconds']:.1f} s, "
-              f"{theirs['mb']:.0f} MB | {theirs['seconds'] / ours['seconds']:.1f} times faster |")  # fmt: skip
     print(f"| Read a {big.stat().st_size / mb:.0f} MB workbook (peak memory) | {ours_big['seconds']:.1f} s, "
           f"{ours_big['mb']:.0f} MB | | |")  # fmt: skip
+    print(f"Package {package.stat().st_size / mb:.1f} MB; workbook {workbook.stat().st_size / mb:.1f} MB; "
+          f"files in {folder}")  # fmt: skip
+
+
+def row(name: str, ours: dict[str, float], theirs: dict[str, float]) -> None:
+    """One line of the table, printed as soon as it is measured."""
+    print(f"| {name} | {ours['seconds']:.1f} s, {ours['mb']:.0f} MB | {theirs['seconds']:.1f} s, "
+          f"{theirs['mb']:.0f} MB | {theirs['seconds'] / ours['seconds']:.1f} times faster |", flush=True)  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -97,23 +97,25 @@ def test_a_hidden_sheet_is_read_and_named_in_a_warning(tmp_path):
     assert [(warning["sheet"], warning["cell"]) for warning in hidden] == [("parties", "A1")]
 
 
-def test_a_value_on_the_last_row_excel_allows_is_read_without_building_a_huge_grid(tmp_path):
+def test_a_value_on_the_last_row_excel_allows_is_refused_naming_the_sheet_before_a_huge_grid_is_built(tmp_path):
     path = tmp_path / "in.xlsx"
     workbook(path, {"releases": [["ocid", "id", "title"], ["o-1", "r1", "Care"]]}).save(path)
     with zipfile.ZipFile(path) as archive:
         members = {name: archive.read(name) for name in archive.namelist()}
-    last = b'<row r="1048576"><c r="A1048576" t="inlineStr"><is><t>o-2</t></is></c></row></sheetData>'
+    last = b'<row r="1048576"><c r="Z1048576" t="inlineStr"><is><t>o-2</t></is></c></row></sheetData>'
     members["xl/worksheets/sheet1.xml"] = members["xl/worksheets/sheet1.xml"].replace(b"</sheetData>", last)
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, data in members.items():
             archive.writestr(name, data)
 
-    spreadsheet_to_json(path, "xlsx", tmp_path / "out.json")
+    with pytest.raises(SpreadsheetError, match="the sheet 'releases' has more than") as refused:
+        spreadsheet_to_json(path, "xlsx", tmp_path / "out.json")
 
-    assert [release["ocid"] for release in json.loads((tmp_path / "out.json").read_text())["releases"]] == [
-        "o-1",
-        "o-2",
-    ]
+    assert refused.value.sheet == "releases"
+    assert refused.value.too_big
+    result = review(path)
+    assert result.returncode == 2
+    assert b"Traceback" not in result.stderr
 
 
 def test_opencare_review_reads_a_spreadsheet_and_names_each_warnings_sheet_and_cell(tmp_path):

@@ -13,8 +13,11 @@ from typing import Any
 
 from opencare.ocds.spreadsheets.errors import SpreadsheetError
 
-#: Cells a reader may visit in one workbook (rows times columns, blank ones included).
-MAX_CELLS = 50_000_000
+#: Cells a reader may visit in one workbook (rows times columns, blank ones included): about a 150 MB workbook.
+MAX_CELLS = 200_000_000
+#: Cells in one sheet's grid, from its first used cell to its last, blank ones included: calamine holds a sheet's
+#: grid in memory (about 40 bytes a cell, with its text).
+MAX_GRID_CELLS = 20_000_000
 
 
 class SheetReader:
@@ -79,12 +82,14 @@ class SheetReader:
         raise NotImplementedError
 
 
-def too_many_cells() -> SpreadsheetError:
-    """The error for a spreadsheet with more than MAX_CELLS cells."""
+def too_many_cells(most: int = MAX_CELLS, sheet: str | None = None) -> SpreadsheetError:
+    """The error for a spreadsheet with more than MAX_CELLS cells (or a sheet with more than MAX_GRID_CELLS)."""
+    where = f"the sheet '{sheet}'" if sheet else "the spreadsheet"
     return SpreadsheetError(
-        f"The spreadsheet is too big: it has more than {MAX_CELLS:,} cells, counting blank ones between filled ones",
+        f"The spreadsheet is too big: {where} has more than {most:,} cells, counting blank ones between filled ones",
         how_to_fix="Delete empty rows and columns after the data (or any stray value far below or to the right of "
         "it), or split the data into several files.",
+        sheet=sheet,
         too_big=True,
     )
 

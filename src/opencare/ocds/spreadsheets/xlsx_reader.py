@@ -15,6 +15,7 @@ from defusedxml.ElementTree import fromstring, iterparse
 from opencare.ocds.spreadsheets.archive import member_chunks
 from opencare.ocds.spreadsheets.calamine_sheets import CalamineReader
 from opencare.ocds.spreadsheets.layout import WHOLE_FLOATS_MEMBER
+from opencare.ocds.spreadsheets.sheet_reader import MAX_GRID_CELLS, too_many_cells
 
 FORMULA_TAG_RE = re.compile(rb"<(?:\w+:)?f[\s>/]")
 RELATIONSHIP_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
@@ -41,7 +42,8 @@ class XlsxReader(CalamineReader):
                 rows, columns, formulas = _scan(archive, member)
                 # calamine holds a sheet as a grid from its first used cell to its last: a stray cell far away
                 # would make a huge grid, so the grid is counted before calamine builds it.
-                self.count(rows * columns)
+                if rows * columns > MAX_GRID_CELLS:
+                    raise too_many_cells(MAX_GRID_CELLS, title)
                 if formulas:
                     with archive.open(member) as source:
                         self.notes += [_formula_note(title, *found) for found in _formula_cells(source)]
