@@ -55,7 +55,8 @@ def _write_codelist(path: Path, rows: list[dict[str, str]]) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the JSON report (docs/review-json.md) instead of text.")
 @click.option("--version", "ocds_version", type=click.Choice(["1.0", "1.1"]), help="Check as this OCDS version.")
 def review(source: str, as_json: bool, ocds_version: str | None) -> None:
-    """Check OCDS data: a file (JSON, JSON Lines, .gz, a filled social-care template) or - for standard input.
+    """Check OCDS data: a file (JSON, JSON Lines, .gz, a filled social-care template, or a spreadsheet in the full
+    layout: .xlsx, .ods, a zip of CSV files) or - for standard input.
 
     Exit status: 0 no errors, 1 the data has errors, 2 the input cannot be read.
     """
@@ -65,8 +66,15 @@ def review(source: str, as_json: bool, ocds_version: str | None) -> None:
     with errors_exit_2():
         data = review_care_template(source)  # a filled social-care template is checked as the releases it makes
     try:
-        with _file_errors_exit_2(), _progress(source, "Checking") as progress, runtime.no_cycle_collection():
-            report = run_review(data, version=ocds_version, progress=progress, max_stream_bytes=_stdin_max_bytes())
+        with contextlib.ExitStack() as stack:
+            stack.enter_context(_file_errors_exit_2())
+            # Any other spreadsheet is read in the full layout, as the web tool reads it.
+            checked = stack.enter_context(_spreadsheet_as_json(source)) if data == source else data
+            if data == source and checked != source and ocds_version is None:
+                ocds_version = _spreadsheet_version(Path(checked))
+            progress = stack.enter_context(_progress(checked, "Checking"))
+            stack.enter_context(runtime.no_cycle_collection())
+            report = run_review(checked, version=ocds_version, progress=progress, max_stream_bytes=_stdin_max_bytes())
     finally:
         if data != source:
             Path(data).unlink(missing_ok=True)
@@ -105,6 +113,49 @@ def compile_command(source: str, versioned: bool, output: str | None) -> None:
     for ocid, reason in result.failures:
         terminal.console(stderr=True).print(f"[red]Could not merge {ocid}:[/red] {reason}")
     sys.exit(1 if result.failures else 0)
+
+
+@contextlib.contextmanager
+def _spreadsheet_as_json(source: str) -> Iterator[str]:
+    """The file to check: the source itself, or for a spreadsheet the release package read from it (a temporary
+    file), with the reader's warnings on stderr, each naming its sheet and cell. A spreadsheet that cannot be read
+    gets a clear message and exit status 2."""
+    import tempfile
+
+    path = Path(source)
+    if source == "-" or not path.is_file():
+        yield source
+        return
+    from opencare.ocds.spreadsheets import SpreadsheetError, check_archive, detect_spreadsheet, spreadsheet_to_json
+
+    fmt = detect_spreadsheet(path)
+    if fmt is None:
+        yield source
+        return
+    errors = terminal.console(stderr=True)
+    with tempfile.TemporaryDirectory(prefix="opencare-review-") as folder:
+        converted = Path(folder) / "package.json"
+        try:
+            check_archive(path)
+            source_map = spreadsheet_to_json(path, fmt, converted)
+        except SpreadsheetError as error:
+            errors.print(f"[bold red]Cannot read the spreadsheet:[/bold red] {error}", highlight=False)
+            sys.exit(2)
+        for warning in source_map.warnings:
+            where = ", ".join(filter(None, [f"sheet {warning['sheet']!r}" if warning.get("sheet") else None,
+                                            f"cell {warning['cell']}" if warning.get("cell") else None]))  # fmt: skip
+            errors.print(f"[yellow]Warning[/yellow]{f' ({where})' if where else ''}: {warning['message']}",
+                         highlight=False)  # fmt: skip
+        yield str(converted)
+
+
+def _spreadsheet_version(converted: Path) -> str | None:
+    """As the Data Review Tool does: the version the Meta sheet gives, else 1.1 (the template is the social-care
+    profile, OCDS 1.1, so a Meta sheet without a version does not make it OCDS 1.0 data)."""
+    from opencare.ocds.readers import read_ocds
+
+    with read_ocds(converted) as data:
+        return None if data.metadata.get("version") is not None else "1.1"
 
 
 def _stdin_max_bytes() -> int:

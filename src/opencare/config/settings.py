@@ -306,8 +306,9 @@ OPENCARE_BULK_REBUILD = env_bool("OPENCARE_BULK_REBUILD", default=True)
 OPENCARE_BULK_REBUILD_DELAY_SECONDS = float(os.getenv("OPENCARE_BULK_REBUILD_DELAY_SECONDS", "30"))
 #: The largest file the Data Review Tool accepts, in bytes (shown on the upload page).
 OPENCARE_REVIEW_MAX_UPLOAD_BYTES = int(os.getenv("OPENCARE_REVIEW_MAX_UPLOAD_BYTES", str(200 * 1000 * 1000)))
-#: The largest spreadsheet it accepts: reading one takes about 40 times its JSON size in memory (flatten-tool).
-OPENCARE_REVIEW_MAX_SPREADSHEET_BYTES = int(os.getenv("OPENCARE_REVIEW_MAX_SPREADSHEET_BYTES", str(10 * 1000 * 1000)))
+#: The largest spreadsheet it accepts. Spreadsheets are read row by row in bounded memory (under 400 MB for a 100 MB
+#: workbook: docs/benchmarks.md).
+OPENCARE_REVIEW_MAX_SPREADSHEET_BYTES = int(os.getenv("OPENCARE_REVIEW_MAX_SPREADSHEET_BYTES", str(100 * 1000 * 1000)))
 #: The most pasted JSON it accepts, in bytes.
 OPENCARE_REVIEW_MAX_PASTE_BYTES = int(os.getenv("OPENCARE_REVIEW_MAX_PASTE_BYTES", str(5 * 1000 * 1000)))
 #: The most the review store may hold, in bytes (uploads, what they expand to, downloads); 0: no limit but the disk.

@@ -1,4 +1,7 @@
-"""Convert OCDS release packages to and from spreadsheets with flatten-tool, against the social-care profile, safely.
+"""Convert OCDS release packages to and from spreadsheets in flatten-tool's layout, against the social-care profile.
+
+Reading uses python-calamine (Rust) and builds releases row by row, in bounded memory (release_rows); writing still
+uses flatten-tool's JSONParser.
 
 Formats: XLSX, ODS (reading only) and "csv", a zip of CSV files with one file per sheet. The main sheet is
 ``releases``: one row per release. Each list of objects, such as ``parties`` or ``contracts/implementation/metrics``,
@@ -9,15 +12,20 @@ read.
 
 Safety. Every input is a zip container, so ``check_archive`` refuses zip bombs (declared sizes, ratios, overlapping
 members) and then decompresses every member once, in chunks, to prove the declared sizes true before any library
-unpacks it. Workbooks are read in openpyxl's read-only mode with at most ``MAX_CELLS`` cells visited, so a sheet
-that declares a huge empty grid cannot exhaust memory. Formulas are never calculated: the value the spreadsheet
-program last saved is read, and a warning names the cell. On the way out, text that a spreadsheet program would
-take for a formula is neutralised (an explicit text cell in XLSX, a leading apostrophe in CSV). flatten-tool never
-reaches the network: the schema is passed as a dictionary whose references are all local.
+unpacks it. calamine holds one sheet at a time as a grid from its first used cell to its last, so each XLSX sheet's
+grid is counted first (a fast search of its XML) and at most ``MAX_GRID_CELLS`` are allowed: a stray value far away
+cannot exhaust memory. Rows then wait in a SQLite file in a temporary folder until every sheet is read, and each
+release is built from its own rows and written out in turn; the source map's cells go to a SQLite file beside the
+output. Formulas are never calculated: the value the spreadsheet program last saved is read, and a warning names
+the cell. Merged cells and hidden sheets are read, with a warning naming them. On the way out, text that a
+spreadsheet program would take for a formula is neutralised (an explicit text cell in XLSX, a leading apostrophe
+in CSV). flatten-tool never reaches the network: the schema is passed as a dictionary whose references are all local.
 
 What round-trips (JSON to XLSX or CSV and back, proven on the demo data): every field, string, number and boolean,
 with its JSON type: numbers keep their exact digits and int/float kind (openpyxl would round 92.4 to
-92.40000000000001, so numeric cells are written from the JSON text); fields that may be text or a number, such as a
+92.40000000000001, so numeric cells are written from the JSON text; spreadsheets keep every number as a float, so
+the XLSX files written here list the cells of whole numbers that were floats, such as 2.0, in a part of their own,
+which spreadsheet programs ignore); fields that may be text or a number, such as a
 metric observation's ``measure`` or fields unknown to the profile, keep their type (XLSX: from the cell's type; CSV:
 plain numbers are numbers, text that looks like a number is written with a leading apostrophe); lists of strings,
 even with commas in them; lists of objects with ids, however deeply nested, in their order; package metadata.
@@ -37,25 +45,28 @@ Limitations (documented, not fixed):
   Excel can change longer numbers or text (this package writes and reads them exactly).
 - CSV: an integer id in a field that may be text or an integer (OCDS ids) comes back as text; a cell longer than
   131,072 characters cannot be read.
-- ODS: read only; a cell's text with several paragraphs loses its line breaks, and row numbers in the source map can
-  be off after blank rows that the file stores as "repeated".
-- flatten-tool's warnings are captured with ``warnings.catch_warnings``, which is process-wide: run conversions in
-  a worker, not in several threads of one process at once.
+- A whole number that was a float in the JSON (2.0) comes back as an integer (2) from a workbook saved by a
+  spreadsheet program, which drops the part that lists them.
+- ODS: read only.
+- flatten-tool's warnings while writing are captured with ``warnings.catch_warnings``, which is process-wide: run
+  conversions in a worker, not in several threads of one process at once.
 
 Modules, from the bottom up:
 
 - ``errors``: SpreadsheetError, what is wrong and how to fix it.
 - ``layout``: the formats and the sheet names.
 - ``archive``: detect_spreadsheet and check_archive (recognising a spreadsheet, refusing zip bombs).
-- ``fields``: each field's JSON types in the schema, and flatten-tool's schema parsers.
+- ``fields``: each field's JSON types and kind in the schema, and its titles (headings as titles to field paths).
+- ``flatten_tool_schema``: flatten-tool's schema parsers, for writing with its JSONParser.
 - ``cell_values``: text a spreadsheet program would read as something else; numbers JSON can hold.
 - ``atomic_write``: an output file is written whole or not at all.
 - ``sheet_writers``: sheets to an XLSX workbook or a zip of CSV files, formulas neutralised.
 - ``writing``: json_to_spreadsheet and write_template.
 - ``source_map``: SourceMap, the sheet and cell each value came from.
-- ``sheet_reader``: flatten-tool's spreadsheet input, bounded; ``xlsx_reader``, ``ods_reader`` and ``csv_reader``
-  for each format.
-- ``json_types``: the type pass, JSON types back from flatten-tool's output.
+- ``sheet_reader``: a workbook's sheets row by row, bounded; ``calamine_sheets`` for XLSX and ODS
+  (``xlsx_reader``, ``ods_reader``) and ``csv_reader`` for a zip of CSV files.
+- ``json_types``: cell values to the JSON types the schema says, with a note for a value that does not fit.
+- ``release_rows``: releases built from rows in flatten-tool's layout, with the source map.
 - ``reading``: spreadsheet_to_json.
 """
 

@@ -55,7 +55,7 @@ def _read_head(archive: zipfile.ZipFile, name: str) -> bytes:
         return member.read(100)
 
 
-def check_archive(path: Path, *, max_total_bytes: int = 1_000_000_000, max_ratio: int = 200) -> None:
+def check_archive(path: Path, *, max_total_bytes: int = 2_000_000_000, max_ratio: int = 200) -> None:
     """Refuse a zip/xlsx/ods bomb before anything unpacks it. Raises SpreadsheetError.
 
     Refused: more than MAX_MEMBERS members; a name with path traversal ('..', absolute); encrypted members or

@@ -1,14 +1,9 @@
-"""The schema, as flatten-tool and the type pass need it: each field's JSON types, and flatten-tool's parsers."""
+"""The schema, as the spreadsheet reader and writer need it: each field's JSON types and kind, and its titles."""
 
 from __future__ import annotations
 
-import warnings
 from functools import cache
 from typing import Any, NamedTuple
-
-import jsonref
-from flattentool.lib import isint
-from flattentool.schema import SchemaParser
 
 from opencare.ocds.profile import social_care_profile
 
@@ -79,51 +74,118 @@ def _types(node: dict[str, Any]) -> frozenset[str]:
     return types or (frozenset({"object"}) if "properties" in node else frozenset())
 
 
-def _local_only(schema: dict[str, Any]) -> dict[str, Any]:
-    """The schema with its references resolved in memory; a reference to another document is refused."""
+class Titles:
+    """Headings as titles ('Tender:Value:Amount') to field paths, as flatten-tool's templates write them.
 
-    def refuse(uri: str, **_: Any) -> Any:
-        raise ValueError(f"The schema refers to another document ({uri}); only local references are allowed")
+    Each part of a heading is looked up among the titles of the fields at that level, ignoring case and spaces; a
+    number is a list index; a part that is not a title, and everything after it, is taken as a field name.
+    """
 
-    stack: list[Any] = [schema]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, dict):
-            ref = node.get("$ref")
-            if isinstance(ref, str) and not ref.startswith("#"):
-                refuse(ref)
-            stack.extend(node.values())
-        elif isinstance(node, list):
-            stack.extend(node)
-    return jsonref.replace_refs(schema, loader=refuse)
+    def __init__(self) -> None:
+        self.children: dict[str, tuple[str, Titles]] = {}
+
+    def add(self, title: str, name: str) -> Titles:
+        """The titles below a field, made on first use (a later field with the same title wins, as in flatten-tool)."""
+        key = _title_key(title)
+        below = self.children[key][1] if key in self.children else Titles()
+        self.children[key] = (name, below)
+        return below
+
+    def lookup(self, heading: str) -> str:
+        """The field path a heading stands for: 'Parties:Common name' -> 'parties/name'."""
+        parts = heading.split(":")
+        found: list[str] = []
+        level: Titles | None = self
+        for index, part in enumerate(parts):
+            if part.strip().lstrip("-").isdigit():
+                found.append(part)
+                continue
+            entry = level.children.get(_title_key(part)) if level is not None else None
+            if entry is None:
+                found += [item.strip(" ") for item in parts[index:]]
+                break
+            found.append(entry[0])
+            level = entry[1]
+        return "/".join(found)
+
+
+def _title_key(title: str) -> str:
+    return title.replace(" ", "").lower()
+
+
+class Shape(NamedTuple):
+    """What a spreadsheet reader needs from a schema: each field's kind by path without indexes, and its titles.
+
+    Kinds, as flatten-tool names them: 'object', 'array' (of objects), 'string_array', 'number_array',
+    'array_array', 'string', 'date', 'number', 'integer', 'boolean', or '' for a field that may be an object or a
+    plain value (kept as found).
+    """
+
+    kinds: dict[str, str]
+    titles: Titles
 
 
 @cache
-def release_parser(use_titles: bool) -> SchemaParser:
-    """flatten-tool's view of the release schema, parsed once per process (parsing takes a good part of a second)."""
-    return _parser(social_care_profile().release_schema, release_types(), use_titles=use_titles)
+def release_shape() -> Shape:
+    """The release schema's shape, worked out once per process."""
+    return _shape(social_care_profile().release_schema)
 
 
 @cache
-def package_parser(use_titles: bool) -> SchemaParser:
-    """flatten-tool's view of the package metadata schema (the Meta sheet), parsed once per process."""
-    return _parser(_metadata_schema(), package_types(), use_titles=use_titles)
+def package_shape() -> Shape:
+    """The package metadata schema's shape (the Meta sheet), worked out once per process."""
+    return _shape(_metadata_schema())
 
 
-def _parser(schema: dict[str, Any], types: dict[str, FieldType], *, use_titles: bool) -> SchemaParser:
-    parser = SchemaParser(root_schema_dict=_local_only(schema), root_id="ocid", use_titles=use_titles)
-    with warnings.catch_warnings():
-        # "Skipping field ... because it has no properties": schema facts, not a problem with anyone's data.
-        warnings.simplefilter("ignore")
-        parser.parse()
-    for path, field_type in types.items():
-        # A field that may be an object or a plain value (e.g. an amendment's former_value): flatten-tool would
-        # drop a plain value it was told is an object, so let it keep whatever it finds.
-        if "object" in field_type.types and field_type.types - {"object"} and parser.flattened.get(path) == "object":
-            parser.flattened[path] = ""
-    return parser
+def _shape(schema: dict[str, Any]) -> Shape:
+    kinds: dict[str, str] = {}
+    titles = Titles()
+
+    def walk(node: dict[str, Any], prefix: str, refs: frozenset[str], level: Titles) -> None:
+        for name, declared in node.get("properties", {}).items():
+            path = prefix + name
+            prop, prop_refs = _resolve(schema, declared, refs)
+            # The title beside a reference is the field's own, and wins over the referenced definition's.
+            title = declared.get("title") or prop.get("title")
+            below = level.add(title, name) if isinstance(title, str) and title else Titles()
+            types = _types(prop) | (
+                frozenset({"string"}) if not prop.get("type") and "properties" not in prop else frozenset()
+            )
+            if "object" in types:
+                kinds[path] = "object" if types == {"object"} else ""
+                if prop_refs is not None:
+                    walk(prop, path + "/", prop_refs, below)
+            elif "array" in types:
+                raw_items = prop.get("items") if isinstance(prop.get("items"), dict) else {}
+                items, item_refs = (
+                    _resolve(schema, raw_items, prop_refs) if prop_refs is not None else (raw_items, None)
+                )
+                item_types = _types(items)
+                if "string" in item_types or not item_types:
+                    kinds[path] = "string_array"
+                elif "number" in item_types:
+                    kinds[path] = "number_array"
+                elif "array" in item_types:
+                    kinds[path] = "array_array"
+                else:
+                    kinds[path] = "array"
+                    if item_refs is not None:
+                        walk(items, path + "/", item_refs, below)
+            elif "string" in types:
+                kinds[path] = "date" if prop.get("format") == "date" else "string"
+            else:
+                kinds[path] = next((kind for kind in ("number", "integer", "boolean") if kind in types), "")
+
+    walk(schema, "", frozenset(), titles)
+    return Shape(kinds, titles)
 
 
 def field_path(path: str) -> str:
     """A path without list indexes or flatten-tool's '[]' marks: 'parties/0/roles' -> 'parties/roles'."""
     return "/".join(part.rstrip("[]") for part in path.split("/") if not isint(part))
+
+
+def isint(text: str) -> bool:
+    """Whether a part of a path is a list index (as int() reads it: '3', ' 3', '-1')."""
+    stripped = text.strip()
+    return stripped.lstrip("+-").isdigit() and stripped.isascii()

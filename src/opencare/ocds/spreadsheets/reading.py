@@ -1,46 +1,40 @@
-"""Spreadsheet to JSON: check the file, read its sheets with flatten-tool, put the JSON types back, map the cells."""
+"""Spreadsheet to JSON: check the file, read its sheets row by row into releases, and map the cells."""
 
 from __future__ import annotations
 
 import logging
 import tempfile
-import warnings
 from collections.abc import Callable
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import orjson
-from flattentool.exceptions import FlattenToolError, FlattenToolWarning
 
 from opencare.ocds.spreadsheets.archive import check_archive, detect_spreadsheet
 from opencare.ocds.spreadsheets.atomic_write import write_atomically
 from opencare.ocds.spreadsheets.csv_reader import CsvReader
 from opencare.ocds.spreadsheets.errors import SAVE_AGAIN, SpreadsheetError
-from opencare.ocds.spreadsheets.fields import package_parser, package_types, release_parser, release_types
-from opencare.ocds.spreadsheets.json_types import TypeFixer
+from opencare.ocds.spreadsheets.fields import package_shape, package_types, release_shape, release_types
 from opencare.ocds.spreadsheets.layout import FORMAT_NAMES, MAIN_SHEET, META_SHEET, SPREADSHEET_FORMATS
 from opencare.ocds.spreadsheets.ods_reader import OdsReader
-from opencare.ocds.spreadsheets.sheet_reader import SheetReader
+from opencare.ocds.spreadsheets.release_rows import Column, ReleaseBuilder
+from opencare.ocds.spreadsheets.sheet_reader import SheetReader, column_letter
 from opencare.ocds.spreadsheets.source_map import SourceMap
 from opencare.ocds.spreadsheets.xlsx_reader import XlsxReader
 
 logger = logging.getLogger(__name__)
 
-#: flatten-tool's messages that this package reports better: values it could not convert (the type pass gives their
-#: cell) and duplicate headings (the reader explains what it did).
-REPORTED_ELSEWHERE = ("found in number column", "found in integer column", "Unrecognised value for boolean",
-                      "found in number array column", "Duplicate heading")  # fmt: skip
-
 
 def spreadsheet_to_json(source: Path, fmt: str, output: Path) -> SourceMap:
     """Convert a spreadsheet (fmt from SPREADSHEET_FORMATS) into an OCDS release package JSON file at ``output``.
 
-    Uses flatten-tool's unflatten with the social-care release schema (root list 'releases', id 'id', headings as
-    titles or field paths) and its cell source map. check_archive first. Formulas are never calculated. Values
-    flatten-tool could not convert, and other problems worth knowing, are in the SourceMap's ``warnings``, each
-    {"message", "sheet", "cell"}. Raises SpreadsheetError for a spreadsheet with no releases, an unreadable file or
-    the wrong format; nothing is written to ``output`` then. ValueError for a format not in SPREADSHEET_FORMATS.
+    Reads flatten-tool's layout against the social-care release schema (root list 'releases', id 'id', headings as
+    titles or field paths) row by row (release_rows), in bounded memory: rows wait in a file until every sheet is
+    read, then each release is built and written in turn. check_archive first. Formulas are never calculated.
+    Values that do not fit their field's type, and other problems worth knowing, are in the SourceMap's
+    ``warnings``, each {"message", "sheet", "cell"}; its places are kept in a file beside ``output``
+    (``output`` + '.cells'). Raises SpreadsheetError for a spreadsheet with no releases, an unreadable file or the
+    wrong format; nothing is written to ``output`` then. ValueError for a format not in SPREADSHEET_FORMATS.
     """
     if fmt not in SPREADSHEET_FORMATS:
         raise ValueError(f"Unknown spreadsheet format {fmt!r}: expected one of {SPREADSHEET_FORMATS}")
@@ -51,67 +45,120 @@ def spreadsheet_to_json(source: Path, fmt: str, output: Path) -> SourceMap:
             f"The file is {FORMAT_NAMES.get(found or '', 'not a spreadsheet')}, not {FORMAT_NAMES[fmt]}",
             how_to_fix="Choose the right format for the file, or save it again in the format you chose.",
         )
+    source_map = SourceMap(places_file=str(output.with_name(output.name + ".cells")))
+    Path(str(source_map.places_file)).unlink(missing_ok=True)
     with tempfile.TemporaryDirectory(prefix="opencare-sheets-") as folder:
         reader = _READERS[fmt](source, Path(folder))
         try:
-            package, source_map = _read_package(reader)
+            write_atomically(output, lambda path: _read_package(reader, Path(folder), source_map, path))
         except (SpreadsheetError, MemoryError):
             raise
-        except FlattenToolError as error:
-            raise SpreadsheetError(
-                f"The column headings do not fit the social-care profile: {error}",
-                how_to_fix="Use the headings of the template (titles such as 'Release ID', or field paths such as "
-                "tender/value/amount), and keep each heading to one kind of value.",
-            ) from None
-        except Exception as error:  # openpyxl, odfpy and csv fail in many ways on a malformed file
-            # Their messages name our temporary files and their own classes: logged for us, never shown.
-            logger.info("A spreadsheet could not be read: %s: %s", type(error).__name__, error)
-            raise SpreadsheetError(
-                "The spreadsheet could not be read: its contents are not what a spreadsheet program saves",
-                how_to_fix=SAVE_AGAIN,
-            ) from None
+        except OSError as error:
+            if error.filename and str(error.filename).startswith(str(output.parent)):
+                raise  # our disk, not the file
+            raise _unreadable(error) from None
+        except Exception as error:  # calamine and csv fail in many ways on a malformed file
+            raise _unreadable(error) from None
         finally:
             reader.close()
-    write_atomically(output, lambda path: path.write_bytes(orjson.dumps(package, default=_json_number)))
+    source_map.flush_places()
     return source_map
 
 
-def _json_number(value: Any) -> Any:
-    """orjson's fallback: a Decimal the type pass did not reach (in a list of lists of numbers)."""
-    if isinstance(value, Decimal) and value.is_finite():
-        return float(value) if any(mark in str(value) for mark in ".eE") else int(value)
-    raise TypeError(f"Cannot write {value!r} as JSON")
+def _unreadable(error: Exception) -> SpreadsheetError:
+    # Their messages name our temporary files and their own classes: logged for us, never shown.
+    logger.info("A spreadsheet could not be read: %s: %s", type(error).__name__, error)
+    return SpreadsheetError(
+        "The spreadsheet could not be read: its contents are not what a spreadsheet program saves",
+        how_to_fix=SAVE_AGAIN,
+    )
 
 
-def _read_package(reader: SheetReader) -> tuple[dict[str, Any], SourceMap]:
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        reader.parser = release_parser(False)
-        reader.read_sheets()
-        releases, flat_map, _ = reader.fancy_unflatten(with_cell_source_map=True, with_heading_source_map=False)
-        metadata, meta_map = reader.read_meta(package_parser(False))
-    if not releases:
+def _read_package(reader: SheetReader, folder: Path, source_map: SourceMap, output: Path) -> None:
+    """Read the sheets into releases and write the package to ``output``, one release at a time."""
+    source_map.warnings = reader.notes
+    builder = ReleaseBuilder(release_shape(), release_types(), source_map, folder, is_csv=reader.is_csv)
+    depths = {}
+    names = reader.sheet_names()
+    builder.whole_floats = reader.whole_floats
+    for name in names:
+        if name == META_SHEET:
+            continue
+        heading_row, first_row = reader.layout(name)
+        headings = reader.headings(name, heading_row) if heading_row else []
+        keys = [builder.key_of(heading) for heading in headings]
+        columns = _columns(name, headings, keys, builder, source_map)
+        if not columns:
+            continue
+        # Parents before children: an object's place in its list is where it is first seen, which must be its own
+        # sheet, not one of its children's (zip files list CSV files alphabetically: 'par_...' before 'parties').
+        # Sheets are read in file order, each once, and their rows sorted by depth when the releases are built.
+        depths[name] = max((builder.depth(key) for key in keys if key), default=0)
+        number = builder.add_sheet(name, columns, depths[name])
+        for row_number, row in enumerate(reader.rows(name, first_row, len(headings)), start=first_row):
+            builder.add_row(number, row_number, row)
+    source_map.sheets = [*sorted(depths, key=depths.__getitem__), META_SHEET]
+    if not builder.count():
         raise SpreadsheetError(
             "The spreadsheet has no releases",
             how_to_fix=f"Put one release on each row of the '{MAIN_SHEET}' sheet, under the template's headings, "
             "with at least its Open Contracting ID and Release ID.",
         )
-    source_map = SourceMap(sheets=[*reader.sub_sheet_names, META_SHEET], warnings=list(reader.notes))
-    source_map.warnings += [note for note in map(_translate, caught) if note]
-    flat_map.update(meta_map)
-    fixer = TypeFixer(flat_map, reader, source_map.warnings)
-    package = {**fixer.fix_object(metadata, "", package_types()), MAIN_SHEET: releases}
-    fixer.fix_list(releases, MAIN_SHEET, release_types())
-    source_map.places, source_map.columns, source_map.row_offsets = flat_map, reader.columns, reader.row_offsets
-    return package, source_map
+    metadata = _read_meta(reader, folder, source_map)
+    with output.open("wb") as out:
+        out.write(orjson.dumps(metadata)[:-1] + (b',"releases":[' if metadata else b'"releases":['))
+        for index, release in enumerate(builder.releases()):
+            out.write(b"," + orjson.dumps(release) if index else orjson.dumps(release))
+        out.write(b"]}")
 
 
-def _translate(caught: warnings.WarningMessage) -> dict[str, str | None] | None:
-    """flatten-tool's warning in plain English, or None if it is reported better elsewhere or is not about the data."""
-    message = str(caught.message)
-    if not issubclass(caught.category, FlattenToolWarning) or any(m in message for m in REPORTED_ELSEWHERE):
-        return None
-    return {"message": message, "sheet": None, "cell": None}
+def _columns(
+    sheet: str, headings: list[Any], keys: list[str | None], builder: ReleaseBuilder, source_map: SourceMap
+) -> list[Column]:
+    """The sheet's columns with a field; of columns for the same field, the first filled in on a row is read."""
+    seen: dict[str, list[int]] = {}
+    for index, key in enumerate(keys):
+        if key is not None:
+            seen.setdefault(key, []).append(index)
+    for found in (found for found in seen.values() if len(found) > 1):
+        names = ", ".join(f"{column_letter(index)} ({headings[index]})" for index in found)
+        source_map.warnings.append(
+            {
+                "message": f"Columns {names} are for the same field. On each row the first one filled in was read "
+                "and the others were ignored. Keep one of them.",
+                "sheet": sheet,
+                "cell": None,
+            }
+        )
+    columns = [Column(index, key, builder.shape, builder.types) for index, key in enumerate(keys) if key is not None]
+    # The first column wins, as a person reads.
+    source_map.columns[sheet] = {column.field: column.letter for column in reversed(columns)}
+    return columns
+
+
+def _read_meta(reader: SheetReader, folder: Path, source_map: SourceMap) -> dict[str, Any]:
+    """The package metadata from the Meta sheet (field paths or titles in column A, values in column B)."""
+    if META_SHEET not in reader.sheet_names():
+        return {}
+    shape = package_shape()
+    (folder / "meta").mkdir()
+    builder = ReleaseBuilder(shape, package_types(), SourceMap(), folder / "meta", is_csv=reader.is_csv)
+    builder.whole_floats = reader.whole_floats
+    columns: list[Column] = []
+    sheet = builder.add_sheet(META_SHEET, columns)
+    for number, row in enumerate(reader.rows(META_SHEET, 1, 2), start=1):
+        heading, value = [*row, None, None][:2]
+        if not isinstance(heading, str) or not heading.strip() or value is None or value == "":
+            continue
+        key = builder.key_of(heading.strip())
+        if key is None or key.split("/")[0] in ("releases", "records"):
+            continue
+        # Each row is a column of its own: the field in column A, its value in column B.
+        columns.append(Column(len(columns) + 1, key, shape, builder.types))
+        builder.add_row(sheet, number, [None] * len(columns) + [value])
+        source_map.places.setdefault(key, [(META_SHEET, "B", number, heading)])
+    source_map.warnings += builder.source_map.warnings
+    return next(iter(builder.releases()), {})
 
 
 _READERS: dict[str, Callable[[Path, Path], SheetReader]] = {"xlsx": XlsxReader, "ods": OdsReader, "csv": CsvReader}

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 import zipfile
 from collections.abc import Callable, Iterable
@@ -22,7 +23,8 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from opencare.ocds.spreadsheets.cell_values import csv_text, number_text
 from opencare.ocds.spreadsheets.fields import FieldType
-from opencare.ocds.spreadsheets.layout import META_SHEET
+from opencare.ocds.spreadsheets.layout import META_SHEET, WHOLE_FLOATS_MEMBER
+from opencare.ocds.spreadsheets.sheet_reader import column_letter
 
 
 @dataclass
@@ -53,16 +55,35 @@ def _unique_names(names: Iterable[str], *, limit: int | None) -> list[str]:
 
 def _write_xlsx(path: Path, sheets: list[Sheet]) -> None:
     workbook = openpyxl.Workbook(write_only=True)
+    whole_floats: dict[str, list[str]] = {}
     for sheet, title in zip(sheets, _unique_names((sheet.name for sheet in sheets), limit=31), strict=True):
         worksheet = workbook.create_sheet(title)
+        floats = whole_floats.setdefault(title, [])
         if sheet.name == META_SHEET:
-            for row in sheet.rows:
+            for number, row in enumerate(sheet.rows, start=1):
+                _note_whole_float(floats, row["value"], 1, number)
                 worksheet.append([row["field"], _xlsx_cell(worksheet, row["value"])])
             continue
         worksheet.append(sheet.headings)
-        for row in sheet.rows:
-            worksheet.append([_xlsx_cell(worksheet, row.get(heading)) for heading in sheet.headings])
+        for number, row in enumerate(sheet.rows, start=2):
+            values = [row.get(heading) for heading in sheet.headings]
+            for index, value in enumerate(values):
+                _note_whole_float(floats, value, index, number)
+            worksheet.append([_xlsx_cell(worksheet, value) for value in values])
     workbook.save(path)
+    # A spreadsheet keeps every number as a float, so readers give 2 for both 2 and 2.0; this part (which
+    # spreadsheet programs ignore, and drop when they save) says which whole numbers were written as floats.
+    with zipfile.ZipFile(path, "a", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(
+            WHOLE_FLOATS_MEMBER, json.dumps({name: cells for name, cells in whole_floats.items() if cells})
+        )
+
+
+def _note_whole_float(floats: list[str], value: Any, index: int, number: int) -> None:
+    whole_decimal = isinstance(value, Decimal) and value.is_finite() and value == value.to_integral_value()
+    # A Decimal written with a point or an exponent is a float, as JSON reads it.
+    if (isinstance(value, float) and value.is_integer()) or (whole_decimal and any(m in str(value) for m in ".eE")):
+        floats.append(f"{column_letter(index)}{number}")
 
 
 def _xlsx_cell(worksheet: Any, value: Any) -> Any:

@@ -15,11 +15,10 @@ from opencare.ocds.spreadsheets.atomic_write import write_atomically
 from opencare.ocds.spreadsheets.fields import (
     FieldType,
     field_path,
-    package_parser,
     package_types,
-    release_parser,
     release_types,
 )
+from opencare.ocds.spreadsheets.flatten_tool_schema import package_parser, release_parser
 from opencare.ocds.spreadsheets.layout import MAIN_SHEET, META_SHEET
 from opencare.ocds.spreadsheets.sheet_writers import WRITERS, Sheet
 

@@ -1,76 +1,103 @@
-"""Reading an XLSX workbook: streamed in openpyxl's read-only mode; formulas are never calculated, each is named."""
+"""Reading an XLSX workbook with calamine (Rust): formulas are never calculated, each is named."""
 
 from __future__ import annotations
 
+import json
+import posixpath
 import re
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import openpyxl
-from defusedxml.ElementTree import iterparse
+from defusedxml.ElementTree import fromstring, iterparse
 
 from opencare.ocds.spreadsheets.archive import member_chunks
-from opencare.ocds.spreadsheets.sheet_reader import SheetReader
+from opencare.ocds.spreadsheets.calamine_sheets import CalamineReader
+from opencare.ocds.spreadsheets.layout import WHOLE_FLOATS_MEMBER
+from opencare.ocds.spreadsheets.sheet_reader import MAX_GRID_CELLS, too_many_cells
 
 FORMULA_TAG_RE = re.compile(rb"<(?:\w+:)?f[\s>/]")
+RELATIONSHIP_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 
 
-class XlsxReader(SheetReader):
-    """An XLSX workbook's sheets, read with openpyxl in read-only mode."""
-
-    def __init__(self, source: Path, folder: Path):
-        super().__init__(source, folder)
-        self.workbook: Any = None
-        self._handle: Any = None
-        self._names: list[str] | None = None
-
-    def _open(self) -> list[str]:
-        if self._names is None:
-            # Read-only: rows stream from the file, so memory does not grow with the sheet; data_only: a formula
-            # cell gives the value last saved with it, never a calculation.
-            # A file handle, because given a path openpyxl refuses names without an Excel extension (uploads may
-            # be stored under any name).
-            self._handle = Path(self.input_name).open("rb")  # noqa: SIM115 (closed in close())
-            self.workbook = openpyxl.load_workbook(self._handle, read_only=True, data_only=True, keep_links=False)
-            self._names = [sheet.title for sheet in self.workbook.worksheets]
-            self.notes += _formula_notes(Path(self.input_name), self.workbook)
-        return self._names
-
-    def _rows(self, sheet_name: str, first_row: int, width: int | None) -> Iterator[tuple[Any, ...]]:
-        worksheet = self.workbook[sheet_name]
-        # The declared size can be wrong (or hostile): read what is there, no wider than the headings.
-        worksheet.reset_dimensions()
-        return worksheet.iter_rows(min_row=first_row, max_col=width, values_only=True)
-
-    def close(self) -> None:
-        """Release the file."""
-        if self.workbook is not None:
-            self.workbook.close()
-        if self._handle is not None:
-            self._handle.close()
+#: A row's number, and a cell's column letters past column Z, in a sheet's XML (spreadsheet programs write them on
+#: every row and cell; calamine places a cell without one after the previous, which the count below can miss).
+ROW_NUMBER_RE = re.compile(rb'<(?:\w+:)?row\s[^>]*?\br="(\d{1,9})"')
+WIDE_COLUMN_RE = re.compile(rb'\br="([A-Z]{2,3})\d')
 
 
-def _formula_notes(path: Path, workbook: Any) -> list[dict[str, str | None]]:
-    """A warning for each formula cell. Sheets are scanned for formula tags first, as most have none."""
-    notes: list[dict[str, str | None]] = []
-    with zipfile.ZipFile(path) as archive:
-        for worksheet in workbook.worksheets:
-            member = getattr(worksheet, "_worksheet_path", None)
-            if member and _has_formula_tag(archive, member):
-                with archive.open(member) as source:
-                    notes += [_formula_note(worksheet.title, *found) for found in _formula_cells(source)]
-    return notes
+class XlsxReader(CalamineReader):
+    """An XLSX workbook's sheets."""
+
+    def _opened(self) -> None:
+        path = Path(self.input_name)
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+            if WHOLE_FLOATS_MEMBER in names:
+                self.whole_floats = _whole_floats(archive)
+            for title, member in _sheet_members(archive):
+                if member not in names:
+                    continue
+                rows, columns, formulas = _scan(archive, member)
+                # calamine holds a sheet as a grid from its first used cell to its last: a stray cell far away
+                # would make a huge grid, so the grid is counted before calamine builds it.
+                if rows * columns > MAX_GRID_CELLS:
+                    raise too_many_cells(MAX_GRID_CELLS, title)
+                if formulas:
+                    with archive.open(member) as source:
+                        self.notes += [_formula_note(title, *found) for found in _formula_cells(source)]
 
 
-def _has_formula_tag(archive: zipfile.ZipFile, member: str) -> bool:
+def _sheet_members(archive: zipfile.ZipFile) -> list[tuple[str, str]]:
+    """(sheet name, the member holding its XML) for each sheet, from the workbook and its relationships."""
+    workbook = fromstring(archive.read("xl/workbook.xml"))
+    relationships = fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    targets = {rel.get("Id"): rel.get("Target", "") for rel in relationships}
+    found = []
+    for sheet in workbook.iter():
+        if sheet.tag.rpartition("}")[2] == "sheet":
+            target = targets.get(sheet.get(RELATIONSHIP_ID), "")
+            member = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+            found.append((sheet.get("name", ""), member))
+    return found
+
+
+def _whole_floats(archive: zipfile.ZipFile) -> dict[str, set[str]]:
+    """The cells opencare wrote from whole numbers that were floats in the JSON (2.0), by sheet; {} if unreadable."""
+    info = archive.getinfo(WHOLE_FLOATS_MEMBER)
+    try:
+        found = json.loads(b"".join(member_chunks(archive, info)))
+    except ValueError:
+        return {}
+    if not isinstance(found, dict):
+        return {}
+    return {str(sheet): {cell for cell in cells if isinstance(cell, str)} for sheet, cells in found.items()
+            if isinstance(cells, list)}  # fmt: skip
+
+
+def _scan(archive: zipfile.ZipFile, member: str) -> tuple[int, int, bool]:
+    """(the last row, the number of columns to the last used one, whether any cell has a formula) of a sheet's XML,
+    by a fast search of its bytes (formula cells are then read properly; most sheets have none)."""
     tail = b""
+    rows = 0
+    letters: set[bytes] = {b"Z"}
+    formulas = False
     for chunk in member_chunks(archive, archive.getinfo(member)):
-        if FORMULA_TAG_RE.search(tail + chunk):
-            return True
-        tail = chunk[-16:]
-    return False
+        text = tail + chunk
+        formulas = formulas or bool(FORMULA_TAG_RE.search(text))
+        rows = max([rows, *map(int, ROW_NUMBER_RE.findall(text))])
+        letters.update(WIDE_COLUMN_RE.findall(text))
+        tail = chunk[-64:]
+    columns = max(_column_number(letter) for letter in letters)
+    return rows, columns, formulas
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + letter - 64
+    return number
 
 
 def _formula_cells(source: Any) -> Iterator[tuple[str, str, str | None]]:

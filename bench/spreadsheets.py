@@ -1,0 +1,154 @@
+"""Spreadsheets read and written by opencare beside flatten-tool, in the same run.
+
+Usage: .venv/bin/python bench/spreadsheets.py [--mb 40] [--big-mb 100] [--work DIR]
+
+Makes the invented sample release package (`../shared/tools/make_samples.py --large OUT --mb 40`, about 40 MB), has
+flatten-tool flatten it to XLSX against the social-care release schema (about 6 MB: the workbook issue 18 names),
+then times, each step in a process of its own (peak memory is that process's maximum resident set size):
+
+- reading the workbook: `opencare review WORKBOOK.xlsx` (read, convert and check) and opencare's
+  spreadsheet_to_json alone, against flatten-tool's `unflatten` of the same workbook;
+- writing: opencare's json_to_spreadsheet of the package to XLSX, against flatten-tool's `flatten`;
+- memory: opencare reading a workbook of about --big-mb MB, made by repeating the workbook's rows with new ocids.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PYTHON = sys.executable
+SAMPLES = ROOT.parent / "shared" / "tools" / "make_samples.py"
+ENV = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+
+#: Run in a fresh process: the step's code, then its wall time and peak memory as JSON on the last line.
+STEP = """
+import json, resource, sys, time
+started = time.perf_counter()
+{code}
+print(json.dumps({{"seconds": time.perf_counter() - started,
+                  "mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
+"""
+
+
+def step(code: str) -> dict[str, float]:
+    """Run code in a new Python process; its time and peak memory."""
+    done = subprocess.run([PYTHON, "-c", STEP.format(code=code)], env=ENV, check=True, capture_output=True, text=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def command(args: list[str]) -> dict[str, float]:
+    """Run a command; its wall time and peak memory (of its own process, from wait4)."""
+    started = time.perf_counter()
+    process = subprocess.Popen(args, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - started
+    if os.waitstatus_to_exitcode(status) not in (0, 1):  # 1: the data has errors, which is a finished review
+        raise SystemExit(f"{' '.join(args)} failed with status {status}")
+    return {"seconds": seconds, "mb": usage.ru_maxrss / 1024}
+
+
+def write_schema(folder: Path) -> Path:
+    """The social-care release schema, as a file for flatten-tool."""
+    schema = folder / "release-schema.json"
+    step(
+        "from opencare.ocds.profile import social_care_profile\n"
+        f"open({str(schema)!r}, 'w').write(json.dumps(social_care_profile().release_schema))"
+    )
+    return schema
+
+
+def flatten_tool_flatten(package: Path, schema: Path, output: Path) -> dict[str, float]:
+    """flatten-tool's public flatten: JSON to XLSX."""
+    return step(
+        "import flattentool, warnings\nwarnings.simplefilter('ignore')\n"
+        f"flattentool.flatten({str(package)!r}, schema={str(schema)!r}, output_name={str(output)!r}, "
+        "output_format='xlsx', main_sheet_name='releases', root_list_path='releases', root_id='ocid', "
+        "id_name='id', remove_empty_schema_columns=True)"
+    )
+
+
+def repeat_rows(workbook: Path, output: Path, target_mb: float) -> None:
+    """A workbook of about target_mb MB: every sheet's rows repeated with new ocids and ids, streamed by openpyxl."""
+    step(
+        "import python_calamine, openpyxl, os\n"
+        f"source = python_calamine.CalamineWorkbook.from_path({str(workbook)!r})\n"
+        "sheets = {name: source.get_sheet_by_name(name).to_python() for name in source.sheet_names}\n"
+        f"times = max(1, round({target_mb} * 1024 * 1024 / os.path.getsize({str(workbook)!r})))\n"
+        "book = openpyxl.Workbook(write_only=True)\n"
+        "for name, rows in sheets.items():\n"
+        "    sheet = book.create_sheet(name)\n"
+        "    sheet.append(rows[0])\n"
+        "    columns = [i for i, h in enumerate(rows[0]) if h in ('ocid', 'id')]\n"
+        "    for copy in range(times):\n"
+        "        for row in rows[1:]:\n"
+        "            row = list(row)\n"
+        "            for i in columns:\n"
+        "                row[i] = f'{row[i]}-{copy}' if row[i] not in ('', None) else row[i]\n"
+        "            sheet.append(row)\n"
+        f"book.save({str(output)!r})"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--mb", type=float, default=40, help="Size of the JSON sample package (MB).")
+    parser.add_argument("--big-mb", type=float, default=100, help="Size of the workbook for the memory test (MB).")
+    parser.add_argument("--work", type=Path, help="Folder for the files (default: a temporary one).")
+    args = parser.parse_args()
+    if not SAMPLES.exists():
+        raise SystemExit(f"{SAMPLES} is needed to make the sample package")
+    folder = args.work or Path(tempfile.mkdtemp(prefix="opencare-bench-sheets-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    package = folder / "sample.json"
+    subprocess.run([PYTHON, str(SAMPLES), "--large", str(package), "--mb", str(args.mb)], check=True,
+                   capture_output=True)  # fmt: skip
+    schema = write_schema(folder)
+    workbook = folder / "sample.xlsx"
+    print("| Step | opencare | flatten-tool | Ratio |\n| --- | --- | --- | --- |", flush=True)
+    theirs_flatten = flatten_tool_flatten(package, schema, workbook)
+    ours_flatten = step(
+        "from pathlib import Path\nfrom opencare.ocds.spreadsheets import json_to_spreadsheet\n"
+        f"json_to_spreadsheet(Path({str(package)!r}), Path({str(folder / 'ours.xlsx')!r}), 'xlsx')"
+    )
+    row("Write the package to XLSX", ours_flatten, theirs_flatten)
+    theirs_unflatten = step(
+        "import flattentool, warnings\nwarnings.simplefilter('ignore')\n"
+        f"flattentool.unflatten({str(workbook)!r}, input_format='xlsx', output_name={str(folder / 'theirs.json')!r}, "
+        f"root_list_path='releases', root_id='ocid', id_name='id', schema={str(schema)!r})"
+    )
+    ours_read = step(
+        "from pathlib import Path\nfrom opencare.ocds.spreadsheets import spreadsheet_to_json\n"
+        f"spreadsheet_to_json(Path({str(workbook)!r}), 'xlsx', Path({str(folder / 'ours.json')!r}))"
+    )
+    row("Read the workbook (spreadsheet_to_json alone)", ours_read, theirs_unflatten)
+    ours_review = command([str(Path(PYTHON).with_name("opencare")), "review", "--json", str(workbook)])
+    row("Read the workbook (`opencare review`: read, convert and check)", ours_review, theirs_unflatten)
+    big = folder / "big.xlsx"
+    repeat_rows(workbook, big, args.big_mb)
+    ours_big = step(
+        "from pathlib import Path\nfrom opencare.ocds.spreadsheets import spreadsheet_to_json\n"
+        f"spreadsheet_to_json(Path({str(big)!r}), 'xlsx', Path({str(folder / 'big.json')!r}))"
+    )
+    mb = 1024 * 1024
+    print(f"| Read a {big.stat().st_size / mb:.0f} MB workbook (peak memory) | {ours_big['seconds']:.1f} s, "
+          f"{ours_big['mb']:.0f} MB | | |")  # fmt: skip
+    print(f"Package {package.stat().st_size / mb:.1f} MB; workbook {workbook.stat().st_size / mb:.1f} MB; "
+          f"files in {folder}")  # fmt: skip
+
+
+def row(name: str, ours: dict[str, float], theirs: dict[str, float]) -> None:
+    """One line of the table, printed as soon as it is measured."""
+    print(f"| {name} | {ours['seconds']:.1f} s, {ours['mb']:.0f} MB | {theirs['seconds']:.1f} s, "
+          f"{theirs['mb']:.0f} MB | {theirs['seconds'] / ours['seconds']:.1f} times faster |", flush=True)  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
