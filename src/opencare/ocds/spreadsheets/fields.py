@@ -156,7 +156,8 @@ def _shape(schema: dict[str, Any]) -> Shape:
                 if prop_refs is not None:
                     walk(prop, path + "/", prop_refs, below)
             elif "array" in types:
-                raw_items = prop.get("items") if isinstance(prop.get("items"), dict) else {}
+                listed = prop.get("items")
+                raw_items: dict[str, Any] = listed if isinstance(listed, dict) else {}
                 items, item_refs = (
                     _resolve(schema, raw_items, prop_refs) if prop_refs is not None else (raw_items, None)
                 )
