@@ -459,23 +459,11 @@ def _keep_uploads(request: HttpRequest, publisher: Publisher, form: Any) -> int 
     if not isinstance(form, DocumentFields):
         return None
     for slot in form.slots:
-        upload = form.cleaned_data.get(f"{slot.name}_file")
-        if not upload:
-            continue
-        try:
-            stored = store_upload(user=request.user, publisher=publisher, upload=upload)
-        except UploadRefused as error:
-            form.add_error(f"{slot.name}_file", str(error))
-            return error.status
-        record(
-            user=request.user,
-            publisher=publisher,
-            action="upload-document",
-            key=str(stored.key),
-            filename=stored.filename,
-            sha256=stored.sha256,
-        )
-        form.cleaned_data[f"{slot.name}_document"] = str(stored.key)
+        stored = _store_slot_upload(request, publisher, form, slot.name)
+        if isinstance(stored, int):
+            return stored
+        if stored is not None:
+            form.cleaned_data[f"{slot.name}_document"] = stored
     return None
 
 
@@ -488,26 +476,29 @@ def _keep_uploads_despite_errors(request: HttpRequest, publisher: Publisher, for
     form.data = form.data.copy()
     status = None
     for slot in form.slots:
-        upload = form.cleaned_data.get(f"{slot.name}_file")
-        if not upload:
-            continue
-        try:
-            stored = store_upload(user=request.user, publisher=publisher, upload=upload)
-        except UploadRefused as error:
-            form.add_error(f"{slot.name}_file", str(error))
-            status = error.status
-            continue
-        record(
-            user=request.user,
-            publisher=publisher,
-            action="upload-document",
-            key=str(stored.key),
-            filename=stored.filename,
-            sha256=stored.sha256,
-        )
-        keep(request.session, scope, slot.name, str(stored.key))
-        form.data[f"{slot.name}_document"] = str(stored.key)
+        stored = _store_slot_upload(request, publisher, form, slot.name)
+        if isinstance(stored, int):
+            status = stored
+        elif stored is not None:
+            keep(request.session, scope, slot.name, stored)
+            form.data[f"{slot.name}_document"] = stored
     return status
+
+
+def _store_slot_upload(request: HttpRequest, publisher: Publisher, form: Any, slot: str) -> str | int | None:
+    """The file uploaded for one document question, stored and audited: its key, the HTTP status of its refusal (the
+    reason shown on the form), or None when nothing was uploaded."""
+    upload = form.cleaned_data.get(f"{slot}_file")
+    if not upload:
+        return None
+    try:
+        stored = store_upload(user=request.user, publisher=publisher, upload=upload)
+    except UploadRefused as error:
+        form.add_error(f"{slot}_file", str(error))
+        return error.status
+    record(user=request.user, publisher=publisher, action="upload-document", key=str(stored.key),
+           filename=stored.filename, sha256=stored.sha256)  # fmt: skip
+    return str(stored.key)
 
 
 def _show_kept(form: Any, publisher: Publisher) -> None:
