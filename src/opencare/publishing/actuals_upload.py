@@ -16,8 +16,8 @@ from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 
+from opencare.ocds.uk_dates import NotADate, read_date
 from opencare.publishing.documents import UploadRefused
-from opencare.publishing.typed_dates import NotADate, read_date
 
 COLUMNS = ("metric_id", "period_start", "period_end", "value")
 MAX_ROWS = 5000

@@ -24,6 +24,7 @@ from django.utils.translation import gettext
 from opencare.ocds import release_builder as rb
 from opencare.ocds.metric_catalogue import metric_catalogue
 from opencare.ocds.performance import AgreedMetric, ContractOnRecord
+from opencare.ocds.uk_dates import NotADate, read_date, read_month
 from opencare.publishing import selectors
 from opencare.publishing.actuals_upload import checked_xlsx_bytes
 from opencare.publishing.documents import UploadRefused
@@ -31,7 +32,6 @@ from opencare.publishing.flows.actuals import actuals_builder, actuals_of
 from opencare.publishing.flows.context import FlowContext
 from opencare.publishing.models import Publisher
 from opencare.publishing.services import NotAllowed, Published, PublishRefused, publish, record
-from opencare.publishing.typed_dates import NotADate, read_date, read_month
 
 SHEET = "Monthly figures"
 INSTRUCTIONS = "Instructions"

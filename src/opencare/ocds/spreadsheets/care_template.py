@@ -59,15 +59,11 @@ from opencare.ocds.spreadsheets.care_workbook import (
     write_xlsx,
 )
 from opencare.ocds.spreadsheets.errors import SpreadsheetError
+from opencare.ocds.uk_dates import NotADate, read_date, read_month
 
 TEMPLATE_FORMATS = ("xlsx", "ods")
 CURRENCY = "GBP"
 OCID_PREFIX_RE = re.compile(r"^ocds-[a-z0-9]{6}")
-MONTHS = {
-    name.lower(): number
-    for number in range(1, 13)
-    for name in (dt.date(2000, number, 1).strftime("%B"), dt.date(2000, number, 1).strftime("%b"))
-}
 
 
 @dataclass(frozen=True)
@@ -816,30 +812,20 @@ def _number_as_text(value: float | Decimal) -> str:
 
 
 def _parse_day(text: str) -> dt.date | None:
-    text = text.strip()
-    for pattern in ("%d/%m/%Y", "%d/%m/%y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%d %B %Y", "%d %b %Y"):
-        try:
-            return dt.datetime.strptime(text, pattern).date()
-        except ValueError:
-            continue
     try:
-        return dt.datetime.fromisoformat(text).date()
-    except ValueError:
+        return read_date(text)
+    except NotADate:
         return None
 
 
 def _parse_month(text: str) -> dt.date | None:
-    words = text.replace(",", " ").split()
-    if len(words) == 2 and words[0].lower() in MONTHS and words[1].isdigit() and len(words[1]) == 4:
-        return dt.date(int(words[1]), MONTHS[words[0].lower()], 1)
-    found = re.fullmatch(r"(\d{1,2})/(\d{4})|(\d{4})-(\d{1,2})", text.strip())
-    if found:
-        month, year = (found.group(1), found.group(2)) if found.group(1) else (found.group(4), found.group(3))
-        if 1 <= int(month) <= 12:
-            return dt.date(int(year), int(month), 1)
-        return None
-    day = _parse_day(text)
-    return dt.date(day.year, day.month, 1) if day else None
+    """A month as people type it ("April 2026", "04/2026"), or the month of a date typed in full."""
+    for read in (read_month, read_date):
+        try:
+            return read(text).replace(day=1)
+        except NotADate:
+            continue
+    return None
 
 
 def _month_end(month: dt.date) -> dt.date:
