@@ -54,9 +54,7 @@ def approve_claim(*, user: AbstractBaseUser, claim: ProviderClaim, reason: str =
     if not is_administrator(user):
         raise ClaimRefused(_("Only site administrators decide claims."))
     with transaction.atomic():
-        claim = ProviderClaim.objects.select_for_update().get(pk=claim.pk)
-        if claim.status != ProviderClaim.Status.PENDING:
-            raise ClaimRefused(_("This claim has been decided already."))
+        claim = _undecided(claim)
         publisher = account_of(claim.scheme, claim.identifier)
         if publisher is not None and publisher.is_buyer_kind:
             raise ClaimRefused(
@@ -85,9 +83,7 @@ def refuse_claim(*, user: AbstractBaseUser, claim: ProviderClaim, reason: str = 
     if not is_administrator(user):
         raise ClaimRefused(_("Only site administrators decide claims."))
     with transaction.atomic():
-        claim = ProviderClaim.objects.select_for_update().get(pk=claim.pk)
-        if claim.status != ProviderClaim.Status.PENDING:
-            raise ClaimRefused(_("This claim has been decided already."))
+        claim = _undecided(claim)
         claim.status, claim.decided_by, claim.decided_at, claim.reason = (
             ProviderClaim.Status.REFUSED,
             user,
@@ -96,3 +92,11 @@ def refuse_claim(*, user: AbstractBaseUser, claim: ProviderClaim, reason: str = 
         )
         claim.save()
         record(user=user, publisher=None, action="refuse-provider-claim", claim=claim.pk, reason=reason)
+
+
+def _undecided(claim: ProviderClaim) -> ProviderClaim:
+    """The claim as it is now, locked until the decision is saved; ClaimRefused if someone decided it meanwhile."""
+    claim = ProviderClaim.objects.select_for_update().get(pk=claim.pk)
+    if claim.status != ProviderClaim.Status.PENDING:
+        raise ClaimRefused(_("This claim has been decided already."))
+    return claim
