@@ -60,6 +60,7 @@ NO_ROLE = "signed-in-without-a-role"
 #: A staff account (it may open the Django admin) with no permissions in it.
 STAFF_WITHOUT_PERMISSIONS = "staff-without-permissions"
 CHANGING_METHODS = ("post", "put", "patch", "delete")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # --- The URL map, as the resolver and django-ninja see it ---------------------------------------------------------
 
@@ -150,6 +151,7 @@ PUBLIC_API_OPERATIONS = {"POST /api/review": "api-1:review"}
 GUARDED_API_OPERATIONS = {
     "POST /api/publish/releases": "api-1:post_release",
     "POST /api/publish/processes/{ocid}/contracts/{contract_id}/actuals": "api-1:post_actuals",
+    "POST /api/publish/contracts-spreadsheet": "api-1:post_contracts_spreadsheet",
 }
 
 
@@ -187,6 +189,8 @@ GUARDED = {
     "publishing:actuals_upload_check": Guard(where="the supplier"),
     "publishing:monthly_figures": Guard(where="the supplier"),
     "publishing:monthly_figures_check": Guard(where="the supplier"),
+    "publishing:contracts_spreadsheet": Guard(),
+    "publishing:contracts_spreadsheet_check": Guard(),
     # Any signed-in person may ask for a provider's account; the claim gives nothing until an administrator approves.
     "publishing:claim_request": Guard(
         data={"name": "A claim", "register": "coh", "number": "01234567", "note": "x"}, refused=(ANONYMOUS,)
@@ -200,6 +204,7 @@ GUARDED = {
     # The publishing API: see test_the_publishing_api_refuses_every_caller_without_a_token_of_the_organisation.
     "api-1:post_release": Guard(),
     "api-1:post_actuals": Guard(),
+    "api-1:post_contracts_spreadsheet": Guard(),
 }
 
 
@@ -471,6 +476,7 @@ def test_the_publishing_api_refuses_every_caller_without_a_live_token_of_the_org
     posts = {
         "/api/publish/releases": (orjson.dumps(release), "application/json"),
         f"/api/publish/processes/{world.ocid}/contracts/{contract_id}/actuals": (ACTUALS_CSV, "text/csv"),
+        "/api/publish/contracts-spreadsheet": (b"PK\x03\x04 a workbook", XLSX),
     }
     callers = {
         "nobody": ("", None, 401),

@@ -346,6 +346,10 @@ OPENCARE_PUBLISHED_LICENCE_NAME = os.getenv("OPENCARE_PUBLISHED_LICENCE_NAME", "
 #: The largest document a publisher may upload, in bytes, and the largest actuals spreadsheet.
 OPENCARE_DOCUMENT_MAX_BYTES = int(os.getenv("OPENCARE_DOCUMENT_MAX_BYTES", str(20 * 1000 * 1000)))
 OPENCARE_ACTUALS_MAX_BYTES = int(os.getenv("OPENCARE_ACTUALS_MAX_BYTES", str(2 * 1000 * 1000)))
+#: The largest social care template a council may upload at /publish/ to publish its contracts in one go.
+OPENCARE_PUBLISH_SPREADSHEET_MAX_BYTES = int(
+    os.getenv("OPENCARE_PUBLISH_SPREADSHEET_MAX_BYTES", str(20 * 1000 * 1000))
+)
 #: Create demo publishing accounts with `opencare demo` and show their sign-in details (never in production).
 OPENCARE_DEMO_ACCOUNTS = env_bool("OPENCARE_DEMO_ACCOUNTS", default=not PRODUCTION) and not PRODUCTION
 #: The one password of every demo account (opencare.demo.accounts), published on local sign-in pages and in the

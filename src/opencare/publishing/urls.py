@@ -1,6 +1,6 @@
 from django.urls import path
 
-from opencare.publishing import token_views, views
+from opencare.publishing import contracts_spreadsheet_views, token_views, views
 
 app_name = "publishing"
 org = "organisations/<int:publisher_pk>/"
@@ -11,6 +11,8 @@ urlpatterns = [
     path(org + "new/", views.flow_form, {"action": "create-process"}, name="new_process"),
     path(org + "new/check/", views.flow_check, {"action": "create-process"}, name="new_process_check"),
     path(org + "api-tokens/", token_views.tokens, name="tokens"),
+    path(org + "contracts-spreadsheet/", contracts_spreadsheet_views.upload, name="contracts_spreadsheet"),
+    path(org + "contracts-spreadsheet/check/", contracts_spreadsheet_views.check, name="contracts_spreadsheet_check"),
     path(org + "monthly-figures.xlsx", views.actuals_template_download, name="actuals_template"),
     path(org + "monthly-figures/", views.monthly_figures_upload, name="monthly_figures"),
     path(org + "monthly-figures/check/", views.monthly_figures_check, name="monthly_figures_check"),

@@ -292,6 +292,26 @@ def care_template_to_package(source: Path, *, published: str | None = None) -> d
     ``published`` is the releases' and package's date (an ISO date-time; now if not given). Raises
     TemplateProblems listing every problem by sheet and cell, or SpreadsheetError if the file cannot be read.
     """
+    return read_care_template(source, published=published).package
+
+
+@dataclass(frozen=True)
+class FilledTemplate:
+    """What a filled template holds: its release package, and the Contracts sheet's row of each release's ocid."""
+
+    package: dict[str, Any]
+    contract_rows: dict[str, int]
+
+
+def read_care_template(
+    source: Path, *, published: str | None = None, about: dict[str, str] | None = None
+) -> FilledTemplate:
+    """Read a filled social-care template, as care_template_to_package, keeping where each contract came from.
+
+    ``about`` answers the About the publisher questions (by their keys in care_layout.ABOUT_QUESTIONS) in place of
+    that sheet, which is then neither read nor needed: a site publishing for a signed-in organisation takes the
+    publisher from the account, never from the file.
+    """
     check_archive(source, max_total_bytes=MAX_UNPACKED_BYTES)
     fmt = detect_spreadsheet(source)
     if fmt not in TEMPLATE_FORMATS:
@@ -301,15 +321,19 @@ def care_template_to_package(source: Path, *, published: str | None = None) -> d
         )
     grids = read_grids(source, fmt)
     when = published or dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-    return TemplateReader(grids).package(when)
+    reader = TemplateReader(grids, about=about)
+    package = reader.package(when)
+    return FilledTemplate(package, reader.contract_rows)
 
 
 class TemplateReader:
     """Reads the cells of a filled template, collecting every problem, and builds the release package."""
 
-    def __init__(self, grids: dict[str, Grid]):
+    def __init__(self, grids: dict[str, Grid], *, about: dict[str, str] | None = None):
         self.grids = grids
         self.problems: list[CellProblem] = []
+        self.given_about = about
+        self.contract_rows: dict[str, int] = {}  # each release's ocid: its row on the Contracts sheet
 
     def problem(self, sheet: str, row: int, column: int, message: str) -> None:
         """Note a problem in a cell."""
@@ -317,13 +341,14 @@ class TemplateReader:
 
     def package(self, published: str) -> dict[str, Any]:
         """The release package, or TemplateProblems."""
-        missing = [name for name in (ABOUT_SHEET, *COLUMNS) if name not in self.grids]
+        needed = (*COLUMNS,) if self.given_about is not None else (ABOUT_SHEET, *COLUMNS)
+        missing = [name for name in needed if name not in self.grids]
         if missing:
             raise SpreadsheetError(
                 f"The template has no sheet called {', '.join(repr(name) for name in missing)}",
                 how_to_fix="Start again from a blank template, and keep its sheets' names as they are.",
             )
-        about = self._about()
+        about = self._about() if self.given_about is None else self._given_about()
         sheets = {name: self._rows(name, columns) for name, columns in COLUMNS.items()}
         organisations = self._organisations(sheets[ORGANISATIONS_SHEET])
         builder = _Builder(self, about, organisations, published)
@@ -370,6 +395,10 @@ class TemplateReader:
                              "ocds- and six letters or digits, for example ocds-b5fd17.")  # fmt: skip
             answers[question.key] = text
         return answers
+
+    def _given_about(self) -> dict[str, str]:
+        given = self.given_about or {}
+        return {question.key: str(given.get(question.key) or "") for question in ABOUT_QUESTIONS}
 
     def _rows(self, sheet: str, columns: tuple[Column, ...]) -> list[Row]:
         grid = self.grids[sheet]
@@ -622,6 +651,7 @@ class _Builder:
     def _release(self, key: str, row: Row, related: dict[str, list[Row]]) -> dict[str, Any] | None:
         problems = len(self.reader.problems)
         ocid = key if key.startswith("ocds-") else f"{self.prefix}-{key}"
+        self.reader.contract_rows[ocid] = row.number
         buyer = self._party(row, "buyer", "buyer")
         supplier = self._party(row, "provider", "supplier")
         service = self.reader.choice(row, "service", {s.name.lower(): s.code for s in SERVICE_TYPES} |
@@ -836,11 +866,13 @@ def _month_end(month: dt.date) -> dt.date:
 __all__ = [
     "TEMPLATE_FORMATS",
     "CellProblem",
+    "FilledTemplate",
     "TemplateProblems",
     "care_template_to_json",
     "care_template_to_package",
     "is_care_template",
     "package_rows",
     "package_to_care_template",
+    "read_care_template",
     "write_care_template",
 ]
