@@ -13,6 +13,8 @@ import orjson
 import pytest
 from django.urls import reverse
 from django.utils import translation
+from openpyxl import load_workbook
+from tests.builders.care_template import filled_template
 
 from opencare.ocds.spreadsheets import json_to_spreadsheet
 from opencare.reviews.models import ReviewRequest
@@ -142,3 +144,20 @@ def test_the_api_report_of_a_spreadsheet_gives_each_findings_place_and_spreadshe
     assert missing["spreadsheet"]["sheet"] == "Meta"
     assert missing["spreadsheet"]["how_to_fix"].startswith("Fill in the Meta sheet, cell")
     assert missing["how_to_fix"].startswith("Add 'publisher' to the package")
+
+
+def test_every_finding_of_a_filled_social_care_template_names_the_cell_of_its_row(client, tmp_path):
+    path = filled_template(tmp_path / "care.xlsx", contracts=3)
+    workbook = load_workbook(path)
+    workbook["Reviews"]["B6"] = "1/1/2031"  # a review held in the future: an error of the data, not of the cell
+    workbook.save(path)
+
+    response = client.post(reverse("reviews:upload"), {"file": upload("care.xlsx", path.read_bytes())})
+    page = html.unescape(client.get(response["Location"]).content.decode())
+    findings = ReviewRequest.objects.get().report["findings"]
+
+    assert findings
+    assert all(f.get("spreadsheet") for f in findings), [f["check"] for f in findings if not f.get("spreadsheet")]
+    dates = next(f for f in findings if f["path"].endswith("milestones/dateMet"))
+    assert (dates["spreadsheet"]["sheet"], dates["spreadsheet"]["cell"]) == ("Reviews", "B6")
+    assert "Sheet 'Reviews', cell B6" in page

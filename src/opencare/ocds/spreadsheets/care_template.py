@@ -301,6 +301,7 @@ class FilledTemplate:
 
     package: dict[str, Any]
     contract_rows: dict[str, int]
+    reader: TemplateReader = field(repr=False, compare=False)  # where each value came from: care_template_places
 
 
 def read_care_template(
@@ -323,7 +324,7 @@ def read_care_template(
     when = published or dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
     reader = TemplateReader(grids, about=about)
     package = reader.package(when)
-    return FilledTemplate(package, reader.contract_rows)
+    return FilledTemplate(package, reader.contract_rows, reader)
 
 
 class TemplateReader:
@@ -334,6 +335,9 @@ class TemplateReader:
         self.problems: list[CellProblem] = []
         self.given_about = about
         self.contract_rows: dict[str, int] = {}  # each release's ocid: its row on the Contracts sheet
+        self.origins: dict[str, ContractOrigin] = {}  # each release's ocid: the rows it was built from
+        self.organisation_rows: dict[str, Row] = {}  # each party id: its row on the Organisations sheet
+        self.about_rows: dict[str, int] = {}  # each About the publisher question's key: its row
 
     def problem(self, sheet: str, row: int, column: int, message: str) -> None:
         """Note a problem in a cell."""
@@ -384,6 +388,7 @@ class TemplateReader:
         answers = {}
         for number, question in enumerate(ABOUT_QUESTIONS, start=2):
             row = by_title.get(question.title.lower(), number)
+            self.about_rows[question.key] = row
             answer_cell = grid.cells.get((row, 2))
             answer = self._value(ABOUT_SHEET, row, 2, answer_cell, Column(question.key, question.title, "", None))
             text = answer or ""
@@ -546,6 +551,7 @@ class TemplateReader:
                 email=row.get("email") or "",
             )
             found[name.lower()] = (party, role or "")
+            self.organisation_rows.setdefault(party.id, row)
         return found
 
     def choice(self, row: Row, key: str, choices: dict[str, str]) -> str | None:
@@ -559,6 +565,17 @@ class TemplateReader:
             row.problem(self, key, f"'{text}' is not one of the choices for {title.lower()}. Choose one from the "
                         "drop-down list.")  # fmt: skip
         return code
+
+
+@dataclass
+class ContractOrigin:
+    """The rows one release was built from: its Contracts row, its rows on the other sheets (in order), its
+    targets' rows by metric id and its monthly figures' rows by metric id and month ("2026-04")."""
+
+    row: Row
+    related: dict[str, list[Row]]
+    targets: dict[str, Row]
+    figures: dict[tuple[str, str], Row]
 
 
 @dataclass
@@ -660,7 +677,8 @@ class _Builder:
         if start and end and end < start:
             row.problem(self.reader, "end", "the end date is before the start date. Check both dates.")
         targets = self._targets(related.get(TARGETS_SHEET, []))
-        actuals = self._actuals(related.get(FIGURES_SHEET, []), targets)
+        figure_rows: dict[tuple[str, str], Row] = {}
+        actuals = self._actuals(related.get(FIGURES_SHEET, []), targets, figure_rows)
         reviews = [
             rb.Review(id=f"review-{number}", title=r.get("reviewed") or "", description=r.get("agreed") or "",
                       date_met=r.get("date"))
@@ -719,6 +737,8 @@ class _Builder:
         if implementation:
             contract["implementation"] = implementation
         release["id"] = f"{ocid}-{_content_hash(release)}"
+        targets_rows = {metric_id: target_row for metric_id, (_, target_row) in targets.items()}
+        self.reader.origins[ocid] = ContractOrigin(row, related, targets_rows, figure_rows)
         return release
 
     def _targets(self, rows: list[Row]) -> dict[str, tuple[rb.MetricTarget, Row]]:
@@ -753,7 +773,9 @@ class _Builder:
             targets[metric.id] = (target, row)
         return targets
 
-    def _actuals(self, rows: list[Row], targets: dict[str, tuple[rb.MetricTarget, Row]]) -> list[rb.Actual]:
+    def _actuals(
+        self, rows: list[Row], targets: dict[str, tuple[rb.MetricTarget, Row]], found: dict[tuple[str, str], Row]
+    ) -> list[rb.Actual]:
         actuals: list[rb.Actual] = []
         seen: set[tuple[str, dt.date]] = set()
         for row in rows:
@@ -766,6 +788,7 @@ class _Builder:
                             f"{month:%B %Y}. Keep one row for each measure and month.")  # fmt: skip
                 continue
             seen.add((metric.id, month))
+            found[(metric.id, month.isoformat()[:7])] = row
             target = targets.get(metric.id)
             actuals.append(
                 rb.Actual(

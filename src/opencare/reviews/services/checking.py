@@ -179,13 +179,13 @@ def prepare_input(review: ReviewRequest, folder: Path, most: int | None = None) 
         return _gunzip(source, folder / EXPANDED_NAME, most), None
     if kind in {ReviewRequest.InputKind.XLSX, ReviewRequest.InputKind.ODS, ReviewRequest.InputKind.CSV}:
         from opencare.ocds.spreadsheets import spreadsheet_to_json
-        from opencare.ocds.spreadsheets.care_template import care_template_to_json, is_care_template
+        from opencare.ocds.spreadsheets.care_template import is_care_template
+        from opencare.ocds.spreadsheets.care_template_places import care_template_to_json_with_places
 
         # check_archive already proved the archive safe when it was uploaded (uploads), and it has not changed since.
         converted = folder / CONVERTED_NAME
         if is_care_template(source):  # the social-care template: its own reader, every problem by sheet and cell
-            in_child_process(care_template_to_json, source, converted)
-            return converted, None
+            return converted, in_child_process(care_template_to_json_with_places, source, converted)
         return converted, in_child_process(spreadsheet_to_json, source, kind, converted)
     return source, None
 
