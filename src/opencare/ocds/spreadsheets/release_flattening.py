@@ -93,6 +93,7 @@ class FlatReleases:
     def __init__(self, *, use_titles: bool) -> None:
         self._folder = tempfile.TemporaryDirectory(prefix="opencare-flat-")
         self._spools = 0
+        self._list_sheets: dict[tuple[str, str], RowSheet] = {}  # by (parent path, list's name)
         self._folder_path = Path(self._folder.name)
         layout = release_layout(use_titles)
         self._sheet_names = layout.sub_sheet_names if use_titles else {}
@@ -188,6 +189,12 @@ class FlatReleases:
                 list_sheet.add_row(list_row)
 
     def _list_sheet(self, parent: str, key: str) -> RowSheet:
+        found = self._list_sheets.get((parent, key))
+        if found is None:
+            found = self._list_sheets[(parent, key)] = self._named_sheet(parent, key)
+        return found
+
+    def _named_sheet(self, parent: str, key: str) -> RowSheet:
         name = self._sheet_names.get((parent, key)) or sheet_name(parent, key, "/")
         found = self.sub_sheets.get(name)
         if found is None:
