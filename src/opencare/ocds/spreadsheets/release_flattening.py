@@ -23,8 +23,9 @@ from opencare.ocds.readers import InputError
 from opencare.ocds.spreadsheets.layout import MAIN_SHEET
 from opencare.ocds.spreadsheets.schema_sheets import ID, ROOT_ID, release_layout, sheet_name
 
-#: Values that are one cell each (a list of them is one cell too).
-PLAIN_TYPES = frozenset({str, bool, int, Decimal, type(None)})
+#: Values that are one cell each (a list of them is one cell too). A float never comes from the package file (its
+#: numbers are read as ints and Decimals) but may be in a release given to add_release.
+PLAIN_TYPES = frozenset({str, bool, int, Decimal, float, type(None)})
 #: Rows a sheet keeps in memory before they go to its file.
 ROWS_IN_MEMORY = 500
 
@@ -165,7 +166,11 @@ class FlatReleases:
             elif kind is list:
                 self._list(value, sheet, parent, key, row, ids)
             else:
-                raise InputError(f"{parent + key} holds a value of an unexpected type ({kind.__name__})")
+                # Cannot come from JSON; only from a release given directly to add_release.
+                raise InputError(
+                    f"{parent.replace('/0/', '/')}{key} holds a {kind.__name__}, which is not a JSON value",
+                    how_to_fix="Give JSON values only: text, numbers, true or false, lists and objects.",
+                )
 
     def _list(self, value: list[Any], sheet: RowSheet, parent: str, key: str, row: dict[str, Any],
               ids: dict[str, Any]) -> None:  # fmt: skip
