@@ -1,6 +1,6 @@
 """Spreadsheets read and written by opencare beside flatten-tool, in the same run.
 
-Usage: .venv/bin/python bench/spreadsheets.py [--mb 40] [--big-mb 100] [--work DIR]
+Usage: .venv/bin/python bench/spreadsheets.py [--mb 40] [--big-mb 100] [--work DIR] [--writing-only] [--runs N]
 
 Makes the invented sample release package (`../shared/tools/make_samples.py --large OUT --mb 40`, about 40 MB), has
 flatten-tool flatten it to XLSX against the social-care release schema (about 6 MB: the workbook issue 18 names),
@@ -8,7 +8,9 @@ then times, each step in a process of its own (peak memory is that process's max
 
 - reading the workbook: `opencare review WORKBOOK.xlsx` (read, convert and check) and opencare's
   spreadsheet_to_json alone, against flatten-tool's `unflatten` of the same workbook;
-- writing: opencare's json_to_spreadsheet of the package to XLSX, against flatten-tool's `flatten`;
+- writing: opencare's json_to_spreadsheet of the package to XLSX (which also checks the JSON and writes the Meta
+  sheet), against flatten-tool's `flatten` of the same package against the same schema; with --runs N, each N times,
+  taking turns, and the best of each (the machine may be shared). `--writing-only` stops after this step;
 - memory: opencare reading a workbook of about --big-mb MB, made by repeating the workbook's rows with new ocids.
 """
 
@@ -28,18 +30,19 @@ PYTHON = sys.executable
 SAMPLES = ROOT.parent / "shared" / "tools" / "make_samples.py"
 ENV = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
 
-#: Run in a fresh process: the step's code, then its wall time and peak memory as JSON on the last line.
+#: Run in a fresh process: the step's code, then its wall time, CPU time and peak memory as JSON on the last line.
 STEP = """
 import json, resource, sys, time
 started = time.perf_counter()
 {code}
-print(json.dumps({{"seconds": time.perf_counter() - started,
-                  "mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
+usage = resource.getrusage(resource.RUSAGE_SELF)
+print(json.dumps({{"seconds": time.perf_counter() - started, "cpu": usage.ru_utime + usage.ru_stime,
+                  "mb": usage.ru_maxrss / 1024}}))
 """
 
 
 def step(code: str) -> dict[str, float]:
-    """Run code in a new Python process; its time and peak memory."""
+    """Run code in a new Python process; its wall time, CPU time and peak memory."""
     done = subprocess.run([PYTHON, "-c", STEP.format(code=code)], env=ENV, check=True, capture_output=True, text=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
@@ -102,6 +105,8 @@ def main() -> None:
     parser.add_argument("--mb", type=float, default=40, help="Size of the JSON sample package (MB).")
     parser.add_argument("--big-mb", type=float, default=100, help="Size of the workbook for the memory test (MB).")
     parser.add_argument("--work", type=Path, help="Folder for the files (default: a temporary one).")
+    parser.add_argument("--writing-only", action="store_true", help="Time only JSON to XLSX, opencare's and theirs.")
+    parser.add_argument("--runs", type=int, default=1, help="Time each writing step this many times; the best counts.")
     args = parser.parse_args()
     if not SAMPLES.exists():
         raise SystemExit(f"{SAMPLES} is needed to make the sample package")
@@ -113,12 +118,22 @@ def main() -> None:
     schema = write_schema(folder)
     workbook = folder / "sample.xlsx"
     print("| Step | opencare | flatten-tool | Ratio |\n| --- | --- | --- | --- |", flush=True)
-    theirs_flatten = flatten_tool_flatten(package, schema, workbook)
-    ours_flatten = step(
-        "from pathlib import Path\nfrom opencare.ocds.spreadsheets import json_to_spreadsheet\n"
-        f"json_to_spreadsheet(Path({str(package)!r}), Path({str(folder / 'ours.xlsx')!r}), 'xlsx')"
-    )
-    row("Write the package to XLSX", ours_flatten, theirs_flatten)
+    theirs_runs, ours_runs = [], []
+    for _ in range(max(1, args.runs)):
+        theirs_runs.append(flatten_tool_flatten(package, schema, workbook))
+        ours_runs.append(
+            step(
+                "from pathlib import Path\nfrom opencare.ocds.spreadsheets import json_to_spreadsheet\n"
+                f"json_to_spreadsheet(Path({str(package)!r}), Path({str(folder / 'ours.xlsx')!r}), 'xlsx')"
+            )
+        )
+    row("Write the package to XLSX", best(ours_runs), best(theirs_runs))
+    if args.writing_only:
+        sizes = [path.stat().st_size / 2**20 for path in (package, workbook, folder / "ours.xlsx")]
+        loads = " ".join(f"{load:.1f}" for load in os.getloadavg())
+        print(f"Package {sizes[0]:.1f} MB; workbooks: flatten-tool's {sizes[1]:.1f} MB, opencare's {sizes[2]:.1f} MB; "
+              f"load average (1, 5, 15 min) {loads}; files in {folder}")  # fmt: skip
+        return
     theirs_unflatten = step(
         "import flattentool, warnings\nwarnings.simplefilter('ignore')\n"
         f"flattentool.unflatten({str(workbook)!r}, input_format='xlsx', output_name={str(folder / 'theirs.json')!r}, "
@@ -144,10 +159,24 @@ def main() -> None:
           f"files in {folder}")  # fmt: skip
 
 
+def best(runs: list[dict[str, float]]) -> dict[str, float]:
+    """The fastest of several runs of a step (by wall time)."""
+    return min(runs, key=lambda run: run["seconds"])
+
+
 def row(name: str, ours: dict[str, float], theirs: dict[str, float]) -> None:
-    """One line of the table, printed as soon as it is measured."""
-    print(f"| {name} | {ours['seconds']:.1f} s, {ours['mb']:.0f} MB | {theirs['seconds']:.1f} s, "
-          f"{theirs['mb']:.0f} MB | {theirs['seconds'] / ours['seconds']:.1f} times faster |", flush=True)  # fmt: skip
+    """One line of the table, printed as soon as it is measured: wall time, CPU time where known, peak memory."""
+    print(f"| {name} | {_figures(ours)} | {_figures(theirs)} | {theirs['seconds'] / ours['seconds']:.1f} times "
+          f"faster{_cpu_ratio(ours, theirs)} |", flush=True)  # fmt: skip
+
+
+def _figures(run: dict[str, float]) -> str:
+    cpu = f" ({run['cpu']:.1f} s CPU)" if "cpu" in run else ""
+    return f"{run['seconds']:.1f} s{cpu}, {run['mb']:.0f} MB"
+
+
+def _cpu_ratio(ours: dict[str, float], theirs: dict[str, float]) -> str:
+    return f" ({theirs['cpu'] / ours['cpu']:.1f} times less CPU)" if "cpu" in ours and "cpu" in theirs else ""
 
 
 if __name__ == "__main__":

@@ -19,12 +19,8 @@ SRC = Path(__file__).resolve().parents[2] / "src"
 OPENCARE = Path(sys.executable).with_name("opencare")
 #: flatten-tool's public API: the functions its documentation describes (flatten, unflatten, create_template).
 PUBLIC_FLATTEN_TOOL = {"flatten", "unflatten", "create_template"}
-#: Modules that still write spreadsheets with flatten-tool's JSONParser and SchemaParser (not yet replaced by a
-#: streaming writer). Reading uses no flatten-tool module at all.
-STILL_WRITING_WITH_FLATTEN_TOOL = {
-    "opencare/ocds/spreadsheets/writing.py",
-    "opencare/ocds/spreadsheets/flatten_tool_schema.py",
-}
+#: Modules allowed to import flatten-tool's private modules: none (reading and writing use no flatten-tool module).
+ALLOWED_PRIVATE_FLATTEN_TOOL_IMPORTS: set[str] = set()
 
 
 def workbook(path: Path, sheets: dict[str, list[list[object]]]) -> openpyxl.Workbook:
@@ -55,14 +51,14 @@ def private_flatten_tool_imports(path: Path) -> list[str]:
     return found
 
 
-def test_no_module_reads_spreadsheets_through_a_private_flatten_tool_module():
+def test_no_module_reads_or_writes_spreadsheets_through_a_private_flatten_tool_module():
     private = {
         str(path.relative_to(SRC)): imports
         for path in SRC.rglob("*.py")
         if (imports := private_flatten_tool_imports(path))
     }
 
-    assert set(private) == STILL_WRITING_WITH_FLATTEN_TOOL, private
+    assert set(private) == ALLOWED_PRIVATE_FLATTEN_TOOL_IMPORTS, private
 
 
 def test_private_import_check_sees_a_private_module(tmp_path):

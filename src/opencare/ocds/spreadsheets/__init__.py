@@ -1,7 +1,8 @@
 """Convert OCDS release packages to and from spreadsheets in flatten-tool's layout, against the social-care profile.
 
-Reading uses python-calamine (Rust) and builds releases row by row, in bounded memory (release_rows); writing still
-uses flatten-tool's JSONParser.
+Reading uses python-calamine (Rust) and builds releases row by row, in bounded memory (release_rows); writing
+flattens each release in one pass (release_flattening) and streams the workbook's XML (sheet_writers). No
+flatten-tool module is used: the layout is worked out from the schema by its documented rules (schema_sheets).
 
 Formats: XLSX, ODS (reading only) and "csv", a zip of CSV files with one file per sheet. The main sheet is
 ``releases``: one row per release. Each list of objects, such as ``parties`` or ``contracts/implementation/metrics``,
@@ -19,7 +20,7 @@ release is built from its own rows and written out in turn; the source map's cel
 output. Formulas are never calculated: the value the spreadsheet program last saved is read, and a warning names
 the cell. Merged cells and hidden sheets are read, with a warning naming them. On the way out, text that a
 spreadsheet program would take for a formula is neutralised (an explicit text cell in XLSX, a leading apostrophe
-in CSV). flatten-tool never reaches the network: the schema is passed as a dictionary whose references are all local.
+in CSV). Nothing reaches the network: only references inside the schema itself are followed.
 
 What round-trips (JSON to XLSX or CSV and back, proven on the demo data): every field, string, number and boolean,
 with its JSON type: numbers keep their exact digits and int/float kind (openpyxl would round 92.4 to
@@ -48,8 +49,6 @@ Limitations (documented, not fixed):
 - A whole number that was a float in the JSON (2.0) comes back as an integer (2) from a workbook saved by a
   spreadsheet program, which drops the part that lists them.
 - ODS: read only.
-- flatten-tool's warnings while writing are captured with ``warnings.catch_warnings``, which is process-wide: run
-  conversions in a worker, not in several threads of one process at once.
 
 Modules, from the bottom up:
 
@@ -57,7 +56,8 @@ Modules, from the bottom up:
 - ``layout``: the formats and the sheet names.
 - ``archive``: detect_spreadsheet and check_archive (recognising a spreadsheet, refusing zip bombs).
 - ``fields``: each field's JSON types and kind in the schema, and its titles (headings as titles to field paths).
-- ``flatten_tool_schema``: flatten-tool's schema parsers, for writing with its JSONParser.
+- ``schema_sheets``: the sheets and columns the schema gives the layout, by flatten-tool's rules.
+- ``release_flattening``: releases flattened onto those sheets in one pass, rows spooled to disk.
 - ``cell_values``: text a spreadsheet program would read as something else; numbers JSON can hold.
 - ``atomic_write``: an output file is written whole or not at all.
 - ``sheet_writers``: sheets to an XLSX workbook or a zip of CSV files, formulas neutralised.

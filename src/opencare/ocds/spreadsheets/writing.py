@@ -1,14 +1,10 @@
-"""JSON to spreadsheet: a release package flattened by flatten-tool onto sheets, and the blank template."""
+"""JSON to spreadsheet: a release package flattened onto the full-profile layout's sheets, and the blank template."""
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-
-from flattentool.exceptions import FlattenToolError
-from flattentool.json_input import JSONParser
 
 from opencare.ocds.readers import InputError, read_ocds
 from opencare.ocds.spreadsheets.atomic_write import write_atomically
@@ -18,15 +14,17 @@ from opencare.ocds.spreadsheets.fields import (
     package_types,
     release_types,
 )
-from opencare.ocds.spreadsheets.flatten_tool_schema import package_parser, release_parser
 from opencare.ocds.spreadsheets.layout import MAIN_SHEET, META_SHEET
+from opencare.ocds.spreadsheets.release_flattening import FlatReleases, RowSheet
+from opencare.ocds.spreadsheets.schema_sheets import package_titles, release_layout, root_heading
 from opencare.ocds.spreadsheets.sheet_writers import WRITERS, Sheet
 
 
 def json_to_spreadsheet(source: Path, output: Path, fmt: str, *, use_titles: bool = False) -> None:
     """Flatten an OCDS release package JSON file into XLSX (one file) or CSV (a zip of one CSV file per sheet).
 
-    Uses flatten-tool against the social-care schema, with a Meta sheet for the package metadata. Writes to a
+    The layout is flatten-tool's against the social-care schema (schema_sheets), with a Meta sheet for the package
+    metadata; each release is flattened in one pass (release_flattening) and the sheets are streamed out. Writes to a
     temporary file and renames it, so a failure leaves nothing at ``output``. Text that a spreadsheet program would
     take for a formula is neutralised (see sheet_writers). Raises InputError if ``source`` is not a readable
     release package; ValueError for a format other than 'xlsx' or 'csv'.
@@ -35,32 +33,17 @@ def json_to_spreadsheet(source: Path, output: Path, fmt: str, *, use_titles: boo
         raise ValueError(f"Cannot write {fmt!r}: only 'xlsx' and 'csv' are written")
     metadata = _release_package_metadata(source)
     types = release_types()
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # flatten-tool's notes on the schema and on removed control characters
-            flat = JSONParser(
-                json_filename=str(source),
-                root_list_path=MAIN_SHEET,
-                schema_parser=release_parser(use_titles),
-                root_id="ocid",
-                use_titles=use_titles,
-                id_name="id",
-                remove_empty_schema_columns=True,
-                persist=True,  # rows wait on disk (ZODB), not in memory, until they are written
-            )
-            with flat:
-                root = _root_heading(use_titles)
-                sheets = [_data_sheet(MAIN_SHEET, flat.main_sheet, types, root)]
-                sheets += [_data_sheet(name, sheet, types, root) for name, sheet in flat.sub_sheets.items()]
-                sheets.append(_meta_sheet(metadata, use_titles))
-                write_atomically(output, lambda path: WRITERS[fmt](path, sheets))
-    except FlattenToolError as error:
-        raise InputError(f"The package could not be flattened ({error})", how_to_fix="Check the JSON.") from None
+    root = root_heading(use_titles)
+    with FlatReleases(use_titles=use_titles) as flat:
+        flat.add_package(source)
+        sheets = [_data_sheet(sheet, types, root) for sheet in flat.sheets()]
+        sheets.append(_meta_sheet(metadata, use_titles))
+        write_atomically(output, lambda path: WRITERS[fmt](path, sheets))
 
 
 def _release_package_metadata(source: Path) -> dict[str, Any]:
     """The package's metadata, after reading the whole file once: broken JSON gets the readers' clear InputError
-    (line and column) instead of failing inside flatten-tool, which would leave its temporary database behind."""
+    (line and column) before anything is flattened."""
     with read_ocds(source) as data:
         if data.format != "release package" or data.path is None:
             raise InputError(
@@ -80,21 +63,18 @@ def _a(noun: str) -> str:
     return f"{'an' if noun[:1] in 'aeiou' else 'a'} {noun}"
 
 
-def _root_heading(use_titles: bool) -> str:
-    """The heading of the ocid column: flatten-tool titles it in every sheet's rows but not in sub-sheets' headings."""
-    return release_parser(True).main_sheet.titles.get("ocid", "ocid") if use_titles else "ocid"
-
-
-def _data_sheet(name: str, sheet: Any, types: dict[str, FieldType], root: str) -> Sheet:
-    headings = list(dict.fromkeys(root if heading == sheet.root_id else heading for heading in sheet))
+def _data_sheet(sheet: RowSheet, types: dict[str, FieldType], root: str) -> Sheet:
+    # A list's sheet starts with the ocid's field name; its rows hold the ocid under the heading of the main sheet
+    # (its title, with titles), which replaces it.
+    headings = list(dict.fromkeys(root if heading == sheet.root_id else heading for heading in sheet.headings))
     paths = {title: path for path, title in sheet.titles.items()} | {root: "ocid"}
     column_types = [types.get(field_path(paths.get(heading, heading))) for heading in headings]
-    return Sheet(name, headings, column_types, sheet.lines)
+    return Sheet(sheet.name, headings, column_types, sheet.rows())
 
 
 def _meta_sheet(metadata: dict[str, Any], use_titles: bool) -> Sheet:
     """Package metadata as (field, value) rows: the Meta sheet is read down column A, not across row 1."""
-    titles = package_parser(True).main_sheet.titles if use_titles else {}
+    titles = package_titles() if use_titles else {}
     types = package_types()
     rows = [
         {"field": titles.get(path, path), "value": value, "type": types.get(field_path(path))}
@@ -124,14 +104,12 @@ def write_template(output: Path, fmt: str = "xlsx") -> None:
     """
     if fmt not in ("xlsx", "csv"):
         raise ValueError(f"Cannot write {fmt!r}: only 'xlsx' and 'csv' are written")
-    parser = release_parser(True)
-    root = _root_heading(True)
-    headings = [(MAIN_SHEET, list(parser.main_sheet))]
-    headings += [
-        (name, [root if h == sheet.root_id else h for h in sheet]) for name, sheet in parser.sub_sheets.items()
-    ]
+    layout = release_layout(True)
+    headings = [(MAIN_SHEET, layout.main.columns)]
+    root = root_heading(True)
+    headings += [(name, [root, *sheet.id_columns, *sheet.columns]) for name, sheet in layout.sub_sheets.items()]
     sheets = [Sheet(name, columns, [None] * len(columns), []) for name, columns in headings]
-    titles = package_parser(True).main_sheet.titles
+    titles = package_titles()
     meta_rows = [{"field": titles.get(path, path), "value": None, "type": None} for path in titles]
     sheets.append(Sheet(META_SHEET, [], [], meta_rows))
     write_atomically(output, lambda path: WRITERS[fmt](path, sheets))
