@@ -1,9 +1,9 @@
 """Bulk downloads: the whole registry and its social-care subset, in the forms researchers and other systems use.
 
 For each dataset: compiled releases as gzipped JSON Lines (one process a line), every release as a gzipped release
-package, the compiled releases flattened to CSV files (zip) and XLSX with flatten-tool, and a Parquet table of the
-process summaries with each compiled release as JSON text (for DuckDB, pandas, Spark). `index.json` lists every file
-with its size, SHA-256, date and licences.
+package, the compiled releases flattened to CSV files (zip) and XLSX in flatten-tool's layout, and a Parquet table of
+the process summaries with each compiled release as JSON text (for DuckDB, pandas, Spark). `index.json` lists every
+file with its size, SHA-256, date and licences.
 
 Each rebuild writes a new folder of files, then renames a new index.json naming that folder into place: a reader
 sees the old index and files or the new ones, never half a file nor an index that disagrees with its files. The
@@ -249,7 +249,7 @@ def _release_package(
 
 
 def _spreadsheets(folder: Path, dataset: str, processes: QuerySet[Process]) -> list[BulkFile]:
-    from opencare.ocds.spreadsheets import json_to_spreadsheet  # flatten-tool loads slowly: only here
+    from opencare.ocds.spreadsheets import json_to_spreadsheet  # the spreadsheet writers load only here
 
     package = folder / f".{dataset}-compiled.json.partial"
     with package.open("wb") as out:

@@ -1,5 +1,5 @@
 """Conversions: the JSON, XLSX and CSV downloads of a checked upload, each made in a forked child process
-(flatten-tool holds the whole input in memory, which a long-lived worker would otherwise keep)."""
+(a conversion's memory is given back when the child ends, which a long-lived worker would otherwise keep)."""
 
 from __future__ import annotations
 
@@ -33,8 +33,8 @@ DOWNLOADS = {
 def run_conversions(token: str) -> None:
     """Make the JSON, XLSX and CSV downloads of a checked upload, each ready as soon as it is made.
 
-    Each spreadsheet is made in a child process: flatten-tool holds the whole input in memory, and a long-lived
-    worker would otherwise keep that memory after the conversion (Python rarely gives it back to the system).
+    Each spreadsheet is made in a child process: a long-lived worker would otherwise keep a conversion's memory after
+    it (Python rarely gives it back to the system).
     """
     review = ReviewRequest.objects.filter(token=token, status=ReviewRequest.Status.READY).first()
     if review is None:
@@ -68,8 +68,8 @@ def run_conversions(token: str) -> None:
 def in_child_process(function: Callable[..., Any], *arguments: Any) -> Any:
     """Run a function in a forked child and return its result (or raise its exception) here.
 
-    Used for flatten-tool's conversions, which hold a whole spreadsheet or JSON file in memory: the child's memory is
-    returned to the system when it ends, where a long-lived worker would keep it.
+    Used for conversions, some of which hold a whole workbook in memory (the social-care template's reader): the
+    child's memory is returned to the system when it ends, where a long-lived worker would keep it.
     """
     with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork")) as pool:
         return pool.submit(function, *arguments).result()

@@ -207,7 +207,7 @@ def _store_full() -> UploadRefused:
 
 
 def _name_by_kind(target: Path, kind: str) -> None:
-    """Give a spreadsheet its extension, refusing one too big to read (flatten-tool holds it all in memory)."""
+    """Give a spreadsheet its extension, refusing one too big to read."""
     if kind not in SPREADSHEET_SUFFIXES:
         return
     limit = settings.OPENCARE_REVIEW_MAX_SPREADSHEET_BYTES
@@ -252,7 +252,7 @@ def _sniff(path: Path) -> str:
         return ReviewRequest.InputKind.GZIP
     if start == b"PK\x03\x04" or start == b"PK\x05\x06":
         _check_archive(path)
-        from opencare.ocds.spreadsheets import detect_spreadsheet  # flatten-tool loads slowly: only when needed
+        from opencare.ocds.spreadsheets import detect_spreadsheet  # the spreadsheet readers load only when needed
 
         # Any other zip counts as CSV files, so that reading it explains what it lacks.
         return detect_spreadsheet(path) or ReviewRequest.InputKind.CSV
