@@ -379,3 +379,20 @@ def test_the_api_refuses_a_token_without_the_releases_scope_and_a_body_that_is_n
     assert as_json.status_code == 400
     assert "Content-Type" in as_json.json()["detail"]
     assert Release.objects.count() == 0
+
+
+def test_the_template_saved_as_ods_publishes_the_same_contracts(officer, council, tmp_path):
+    from opencare.ocds.spreadsheets.care_template import care_template_to_package, package_to_care_template
+
+    package = care_template_to_package(filled_template(tmp_path / "contracts.xlsx", contracts=2))
+    package_to_care_template(package, tmp_path / "contracts.ods", "ods")
+
+    response = _upload(officer, council, tmp_path / "contracts.ods", "contracts.ods")
+    assert response.status_code == 302
+    assert _statuses(officer.get(_check_url(council))) == ["new", "new"]
+    officer.post(_check_url(council))
+
+    assert set(Process.objects.values_list("ocid", flat=True)) == {
+        "ocds-opncar-GB-LAE-BDL-HC-001",
+        "ocds-opncar-GB-LAE-BDL-HC-002",
+    }
