@@ -165,10 +165,13 @@ def _about(publisher: Publisher) -> dict[str, str]:
 
 
 def plan_contracts(
-    publisher: Publisher, releases: list[dict[str, Any]], rows: dict[str, int]
+    publisher: Publisher, releases: list[dict[str, Any]], rows: dict[str, int], *, review: bool = True
 ) -> list[PlannedContract]:
     """Each contract of the sheet as new, changed or unchanged against what is published, in the sheet's order;
-    raises SheetRefused naming the cell of every contract the organisation may not publish."""
+    raises SheetRefused naming the cell of every contract the organisation may not publish.
+
+    ``review``: also find the errors each new or changed release would add (a review per contract, the slow part;
+    publishing reviews each release again, in the transaction that stores it)."""
     plans: list[PlannedContract] = []
     problems: list[SheetProblem] = []
     for release in sorted(releases, key=lambda r: rows.get(str(r.get("ocid")), 0)):
@@ -179,7 +182,7 @@ def plan_contracts(
         if problem:
             problems.append(SheetProblem(problem[0].format(row=row), problem[1]))
             continue
-        planned = _plan_one(publisher, _as_own_buyer(release, publisher), reference, row)
+        planned = _plan_one(publisher, _as_own_buyer(release, publisher), reference, row, review)
         if isinstance(planned, SheetProblem):
             problems.append(planned)
         else:
@@ -238,13 +241,13 @@ def _as_own_buyer(release: dict[str, Any], publisher: Publisher) -> dict[str, An
 
 
 def _plan_one(
-    publisher: Publisher, release: dict[str, Any], reference: str, row: int
+    publisher: Publisher, release: dict[str, Any], reference: str, row: int, review: bool
 ) -> PlannedContract | SheetProblem:
     ocid = str(release["ocid"])
     title = str(release.get("title") or reference)
     process = process_by_ocid(ocid=ocid)
     if process is None:
-        return PlannedContract(ocid, reference, row, title, "new", (), release, _errors(ocid, release))
+        return PlannedContract(ocid, reference, row, title, "new", (), release, _errors(ocid, release, review))
     if Side.BUYER not in sides_in_process(publisher, ocid):
         return SheetProblem(
             f"{CONTRACTS_SHEET}!A{row}",
@@ -264,7 +267,7 @@ def _plan_one(
     changes = _changes(compiled, after)
     if not changes:
         return PlannedContract(ocid, reference, row, title, "unchanged", (), release)
-    return PlannedContract(ocid, reference, row, title, "changed", changes, release, _errors(ocid, release))
+    return PlannedContract(ocid, reference, row, title, "changed", changes, release, _errors(ocid, release, review))
 
 
 def _same_ids(release: dict[str, Any], compiled: dict[str, Any]) -> dict[str, Any] | None:
@@ -311,8 +314,8 @@ def _differing_paths(before: Any, after: Any, path: tuple[str, ...]) -> list[tup
     return [path or ("",)]
 
 
-def _errors(ocid: str, release: dict[str, Any]) -> tuple[dict[str, Any], ...]:
-    return tuple(errors_added(ocid, release))
+def _errors(ocid: str, release: dict[str, Any], review: bool) -> tuple[dict[str, Any], ...]:
+    return tuple(errors_added(ocid, release)) if review else ()
 
 
 # --- Publishing -------------------------------------------------------------------------------------------------

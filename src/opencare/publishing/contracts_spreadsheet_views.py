@@ -41,7 +41,7 @@ def upload(request: HttpRequest, publisher_pk: int) -> HttpResponse:
             upload_file = form.cleaned_data["spreadsheet"]
             try:
                 releases, rows = sheet.read_contracts(upload_file.read(), upload_file.name, publisher)
-                sheet.plan_contracts(publisher, releases, rows)  # refuses contracts it may not publish, by cell
+                sheet.plan_contracts(publisher, releases, rows, review=False)  # refuses, by cell, what it may not
             except UploadRefused as error:
                 form.add_error("spreadsheet", str(error))
                 status = error.status
@@ -74,7 +74,9 @@ def check(request: HttpRequest, publisher_pk: int) -> HttpResponse:
         return redirect("publishing:contracts_spreadsheet", publisher_pk=publisher.pk)
     answers = draft.answers
     try:
-        plans = sheet.plan_contracts(publisher, answers.get("releases", []), answers.get("rows", {}))
+        # Publishing reviews each release as it stores it, so a Publish need not review them first.
+        review = request.method != "POST"
+        plans = sheet.plan_contracts(publisher, answers.get("releases", []), answers.get("rows", {}), review=review)
     except SheetRefused as refused:  # what is published changed since the upload
         context = {"publisher": publisher, "form": ActualsUploadForm(), "problems": refused.problems}
         return render(request, "publishing/contracts_spreadsheet_upload.html", context, status=400)
