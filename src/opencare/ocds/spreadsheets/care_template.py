@@ -654,7 +654,6 @@ class _Builder:
         return metric
 
     def _release(self, key: str, row: Row, related: dict[str, list[Row]]) -> dict[str, Any] | None:
-        problems = len(self.reader.problems)
         ocid = key if key.startswith("ocds-") else f"{self.prefix}-{key}"
         buyer = self._party(row, "buyer", "buyer")
         supplier = self._party(row, "provider", "supplier")
@@ -671,7 +670,9 @@ class _Builder:
             for number, r in enumerate(related.get(REVIEWS_SHEET, []), start=1)
         ]  # fmt: skip
         documents = self._documents(related.get(DOCUMENTS_SHEET, []))
-        if len(self.reader.problems) > problems or buyer is None or supplier is None or service is None:
+        # Any problem anywhere (a review row without its date...) means nothing is converted: building would only
+        # stumble on what is missing.
+        if self.reader.problems or buyer is None or supplier is None or service is None:
             return None
         if start is None or end is None:
             return None
