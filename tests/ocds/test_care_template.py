@@ -529,3 +529,44 @@ def test_a_csv_file_in_no_known_encoding_is_refused_naming_the_file_and_line(tmp
     )
     assert "CSV UTF-8" in caught.value.how_to_fix
     assert caught.value.sheet == "Targets.csv"
+
+
+def _ods_with(tmp_path: Path, change: Any) -> Path:
+    """The filled template as ODS, with its content.xml changed as a spreadsheet program would save it."""
+    package = care_template_to_package(filled_template(tmp_path / "f.xlsx"), published=PUBLISHED)
+    package_to_care_template(package, tmp_path / "f.ods", "ods")
+    with zipfile.ZipFile(tmp_path / "f.ods") as archive:
+        parts = {info.filename: archive.read(info) for info in archive.infolist()}
+    parts["content.xml"] = change(parts["content.xml"].decode()).encode()
+    with zipfile.ZipFile(tmp_path / "changed.ods", "w") as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    return tmp_path / "changed.ods"
+
+
+def test_a_hidden_sheet_in_an_ods_template_is_named(tmp_path):
+    def hide_targets(content: str) -> str:
+        hidden = ('<style:style style:name="hidden" style:family="table"><style:table-properties '
+                  'table:display="false"/></style:style>')  # fmt: skip
+        content = content.replace("<office:automatic-styles>", "<office:automatic-styles>" + hidden, 1)
+        return content.replace('table:name="Targets"', 'table:name="Targets" table:style-name="hidden"', 1)
+
+    assert _problems(_ods_with(tmp_path, hide_targets)) == [
+        "Targets!A1: this sheet is hidden, so what it holds would be published without anyone seeing it. Unhide it "
+        "(right-click a sheet's tab and choose Unhide), check it, then try again."
+    ]
+
+
+def test_merged_cells_in_an_ods_template_are_named_once(tmp_path):
+    def merge_a_review(content: str) -> str:
+        reviews = content.index('table:name="Reviews"')
+        row = content.index("The first six months", reviews)
+        cell = content.rindex("<table:table-cell", reviews, row)
+        merged = content[:cell] + '<table:table-cell table:number-columns-spanned="2" ' + content[cell + 18 :]
+        end = merged.index("</table:table-cell>", cell) + len("</table:table-cell>")
+        following = merged.index("</table:table-cell>", end) + len("</table:table-cell>")
+        return merged[:end] + "<table:covered-table-cell/>" + merged[following:]
+
+    assert _problems(_ods_with(tmp_path, merge_a_review)) == [
+        "Reviews!C3: this cell is merged with others. Unmerge it and write the value in each cell of its own."
+    ]

@@ -430,12 +430,12 @@ class TemplateReader:
                 if grid.merged and grid.merged_at(number, found) is not None:
                     continue  # its merged area is the problem, named once
                 before = len(self.problems)
-                cell = cells[column.key]
-                value = self._value(sheet, number, found, cell, column)
+                typed = cells[column.key]
+                value = self._value(sheet, number, found, typed, column)
                 if value is None and column.required and len(self.problems) == before:
                     self.problem(sheet, number, found, f"the {column.title.lower()} is missing. Fill in this cell.")
                 filled.values[column.key] = value
-                if cell is not None and cell.percent:
+                if typed is not None and typed.percent:
                     filled.percent.add(column.key)
             rows.append(filled)
         return rows
