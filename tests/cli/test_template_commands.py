@@ -4,6 +4,8 @@ and bad input refused with exit status 2 and a message naming what to fix."""
 from __future__ import annotations
 
 import json
+import zipfile
+from pathlib import Path
 
 import openpyxl
 from click.testing import CliRunner
@@ -35,7 +37,7 @@ def test_template_full_keeps_the_full_profile_template(tmp_path):
 def test_template_with_an_unknown_extension_exits_2_and_says_which_to_use(tmp_path):
     result = _run("template", "-o", str(tmp_path / "care.docx"))
     assert result.exit_code == 2
-    assert "End the file name with .xlsx or .ods" in result.output
+    assert "End the file name with .xlsx, .ods or .zip" in result.output
     assert not (tmp_path / "care.docx").exists()
 
 
@@ -104,3 +106,49 @@ def test_review_of_a_template_with_bad_cells_exits_2_naming_each_cell(tmp_path):
     assert result.exit_code == 2
     assert "Targets!B4: 'Visits late' is not a measure in the list." in result.output
     assert "Monthly figures!D5: this cell has a formula (=1+1)." in result.output
+
+
+PASSWORD_PROTECTED = Path(__file__).parent.parent / "fixtures" / "spreadsheets" / "password-protected.xlsx"
+
+
+def test_convert_json_to_a_csv_zip_template_and_back_and_review_it(tmp_path):
+    _run("convert", str(filled_template(tmp_path / "filled.xlsx")), "-o", str(tmp_path / "data.json"))
+    result = _run("convert", str(tmp_path / "data.json"), "-o", str(tmp_path / "care.zip"))
+    assert result.exit_code == 0, result.output
+    with zipfile.ZipFile(tmp_path / "care.zip") as archive:
+        assert "Contracts.csv" in archive.namelist()
+    result = _run("convert", str(tmp_path / "care.zip"), "-o", str(tmp_path / "back.json"))
+    assert result.exit_code == 0, result.output
+    package, back = (json.loads((tmp_path / name).read_text()) for name in ("data.json", "back.json"))
+    assert [r["id"] for r in back["releases"]] == [r["id"] for r in package["releases"]]
+    result = _run("review", str(tmp_path / "care.zip"))
+    assert result.exit_code == 0, result.output
+    assert "2 releases" in result.output
+
+
+def test_template_writes_the_blank_template_as_a_zip_of_csv_files(tmp_path):
+    result = _run("template", "-o", str(tmp_path / "care.zip"))
+    assert result.exit_code == 0, result.output
+    with zipfile.ZipFile(tmp_path / "care.zip") as archive:
+        assert "About the publisher.csv" in archive.namelist()
+
+
+def test_convert_and_review_of_a_password_protected_workbook_exit_2_saying_to_remove_the_password(tmp_path):
+    for arguments in (("convert", str(PASSWORD_PROTECTED), "-o", str(tmp_path / "out.json")),
+                      ("review", str(PASSWORD_PROTECTED))):  # fmt: skip
+        result = _run(*arguments)
+        assert result.exit_code == 2
+        assert "This workbook is password-protected (encrypted), so it cannot be read" in result.output
+        assert "remove the password" in result.output
+    assert not (tmp_path / "out.json").exists()
+
+
+def test_convert_a_template_with_a_hidden_sheet_exits_2_naming_the_sheet(tmp_path):
+    source = filled_template(tmp_path / "filled.xlsx")
+    workbook = openpyxl.load_workbook(source)
+    workbook["Documents"].sheet_state = "hidden"
+    workbook.save(source)
+    result = _run("convert", str(source), "-o", str(tmp_path / "data.json"))
+    assert result.exit_code == 2
+    assert "Documents!A1: this sheet is hidden" in result.output
+    assert not (tmp_path / "data.json").exists()

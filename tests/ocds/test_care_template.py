@@ -3,7 +3,9 @@ review; JSON to the template and back losing nothing the template has; every bad
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import re
 import zipfile
 from decimal import Decimal
@@ -341,3 +343,230 @@ def test_figures_keep_every_digit_through_the_template(tmp_path):
     assert contract["agreedMetrics"][0]["observations"][0]["value"]["amount"] == 92.4
     assert contract["implementation"]["metrics"][0]["observations"][0]["measure"] == 0.1
     assert package["releases"][0]["parties"][1]["identifier"]["id"] == "01234567"
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(template_rows())
+def test_json_to_the_csv_zip_template_and_back_gives_the_same_releases(tmp_path, filled):
+    about, rows = filled
+    package = _releases_from_rows(tmp_path / "rows.xlsx", about, rows)
+    package_to_care_template(package, tmp_path / "again.zip", "csv")
+    assert care_template_to_package(tmp_path / "again.zip", published=PUBLISHED) == package
+
+
+# --- Percentages, hidden sheets, the last row ------------------------------------------------------------------
+
+
+def test_a_target_and_a_figure_typed_as_percentages_are_read_as_the_percentages(tmp_path):
+    def change(workbook: Any) -> None:
+        for cell, value in ((workbook["Targets"]["C4"], 0.95), (workbook["Monthly figures"]["D4"], 0.965)):
+            cell.value, cell.number_format = value, "0%"  # as Excel keeps 95% typed in a cell
+
+    package = care_template_to_package(_edit(filled_template(tmp_path / "f.xlsx"), change), published=PUBLISHED)
+    contract = package["releases"][0]["contracts"][0]
+    target = next(m for m in contract["agreedMetrics"] if m["id"] == "sc-punctuality")
+    assert target["observations"][0]["measure"] == 95
+    figure = next(m for m in contract["implementation"]["metrics"] if m["id"] == "sc-punctuality")
+    assert figure["observations"][0]["measure"] == 96.5
+
+
+def test_a_figure_shown_as_a_percentage_in_an_ods_template_is_read_as_the_percentage(tmp_path):
+    write_care_template(tmp_path / "blank.ods", "ods")
+    source = filled_template(tmp_path / "f.xlsx")
+    package = care_template_to_package(source, published=PUBLISHED)
+    package_to_care_template(package, tmp_path / "f.ods", "ods")
+    with zipfile.ZipFile(tmp_path / "f.ods") as archive:
+        parts = {info.filename: archive.read(info) for info in archive.infolist()}
+    content = parts["content.xml"].decode()
+    # The target 95 of the first contract, written as the percentage 95% is kept in an ODS file.
+    first = re.search(r'office:value-type="float" office:value="95"', content)
+    assert first is not None
+    parts["content.xml"] = (content[: first.start()] + 'office:value-type="percentage" office:value="0.95"'
+                            + content[first.end() :]).encode()  # fmt: skip
+    with zipfile.ZipFile(tmp_path / "percent.ods", "w") as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data, compress_type=zipfile.ZIP_STORED if name == "mimetype" else None)
+    assert care_template_to_package(tmp_path / "percent.ods", published=PUBLISHED) == package
+
+
+def test_a_percentage_for_a_measure_not_counted_in_percent_is_named_by_sheet_and_cell(tmp_path):
+    def change(workbook: Any) -> None:
+        cell = workbook["Monthly figures"]["D5"]  # hours of care delivered
+        cell.value, cell.number_format = 0.5, "0%"
+
+    assert _problems(_edit(filled_template(tmp_path / "f.xlsx"), change)) == [
+        "Monthly figures!D5: this cell shows a percentage, but Hours of care delivered is not counted in percent "
+        "(its unit is hour). Format the cell as a number, not a percentage, and type the figure itself."
+    ]
+
+
+def test_a_hidden_sheet_is_named_and_nothing_is_read(tmp_path):
+    path = _edit(filled_template(tmp_path / "f.xlsx"), lambda wb: setattr(wb["Targets"], "sheet_state", "hidden"))
+    assert _problems(path) == [
+        "Targets!A1: this sheet is hidden, so what it holds would be published without anyone seeing it. Unhide it "
+        "(right-click a sheet's tab and choose Unhide), check it, then try again."
+    ]
+
+
+def test_the_lists_and_instructions_sheets_may_be_hidden(tmp_path):
+    def change(workbook: Any) -> None:
+        workbook["Lists"].sheet_state = "hidden"
+        workbook["Instructions"].sheet_state = "veryHidden"
+
+    package = care_template_to_package(_edit(filled_template(tmp_path / "f.xlsx"), change), published=PUBLISHED)
+    assert len(package["releases"]) == 2
+
+
+def test_a_value_in_the_sheet_s_last_row_is_named_without_memory_for_the_empty_rows(tmp_path):
+    import tracemalloc
+
+    path = _edit(filled_template(tmp_path / "f.xlsx"), lambda wb: wb["Reviews"].cell(1_048_576, 1, "HC-001"))
+    tracemalloc.start()
+    try:
+        problems = _problems(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert problems == [
+        "Reviews!B1048576: the date of the review is missing. Fill in this cell.",
+        "Reviews!C1048576: the what was reviewed is missing. Fill in this cell.",
+    ]
+    assert peak < 30_000_000  # a few megabytes: a cell object for each of the million empty rows would be gigabytes
+
+
+def test_merged_cells_are_named_once_for_each_merged_area(tmp_path):
+    path = _edit(filled_template(tmp_path / "f.xlsx"), lambda wb: wb["Contracts"].merge_cells("B4:L40"))
+    assert _problems(path) == [
+        "Contracts!B4: this cell is merged with others. Unmerge it and write the value in each cell of its own."
+    ]
+
+
+# --- The template as a zip of CSV files -------------------------------------------------------------------------
+
+
+def _csv_template(tmp_path: Path) -> Path:
+    package = care_template_to_package(filled_template(tmp_path / "f.xlsx"), published=PUBLISHED)
+    package_to_care_template(package, tmp_path / "care.zip", "csv")
+    return tmp_path / "care.zip"
+
+
+def _rewrite(path: Path, name: str, change: Any) -> Path:
+    with zipfile.ZipFile(path) as archive:
+        parts = {info.filename: archive.read(info) for info in archive.infolist()}
+    parts[name] = change(parts[name])
+    with zipfile.ZipFile(path, "w") as archive:
+        for part, data in parts.items():
+            archive.writestr(part, data)
+    return path
+
+
+def test_the_csv_zip_template_has_a_file_for_each_sheet_in_utf8_with_a_byte_order_mark(tmp_path):
+    write_care_template(tmp_path / "blank.zip", "csv")
+    with zipfile.ZipFile(tmp_path / "blank.zip") as archive:
+        assert archive.namelist() == [f"{name}.csv" for name in EXPECTED_SHEETS if name != "Lists"]
+        contracts = archive.read("Contracts.csv")
+    assert contracts.startswith(b"\xef\xbb\xbf")  # so that Excel reads the £ signs as UTF-8
+    lines = contracts.decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("Contract ID,Title,Buyer,Provider,Type of service,Start date,End date,Date signed,"
+                               "Total value (£),")  # fmt: skip
+    assert lines[1].startswith('"Your own reference, or the full Open Contracting ID",')
+    assert lines[2].startswith("Example: HC-2026-001,")
+    assert is_care_template(tmp_path / "blank.zip")
+
+
+def test_the_full_layout_s_csv_zip_is_not_taken_for_the_template(tmp_path):
+    from opencare.ocds.spreadsheets import write_template
+
+    write_template(tmp_path / "full.zip", "csv")
+    assert not is_care_template(tmp_path / "full.zip")
+
+
+def test_a_problem_in_a_csv_zip_template_names_the_file_and_cell(tmp_path):
+    def change(data: bytes) -> bytes:
+        rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+        rows[3][6] = "31/02/2026"
+        text = io.StringIO()
+        csv.writer(text).writerows(rows)
+        return text.getvalue().encode("utf-8-sig")
+
+    path = _rewrite(_csv_template(tmp_path), "Contracts.csv", change)
+    assert _problems(path) == [
+        "Contracts.csv!G4: the end date 31/02/2026 is not a date. Write it as day/month/year, for example 31/3/2026."
+    ]
+
+
+def test_a_formula_in_a_csv_zip_template_is_named_and_text_marked_as_text_is_kept(tmp_path):
+    path = _rewrite(_csv_template(tmp_path), "Contracts.csv", lambda data: data.replace(b"Home care, area 2",
+                                                                                         b"'=1+1 area 2"))  # fmt: skip
+    assert care_template_to_package(path, published=PUBLISHED)["releases"][1]["contracts"][0]["title"] == (
+        "=1+1 area 2"
+    )
+    path = _rewrite(path, "Monthly figures.csv", lambda data: data.replace(b",96.5\r\n", b",=1+2\r\n", 1))
+    assert _problems(path) == [
+        "Monthly figures.csv!D3: this cell has a formula (=1+2). Type the value itself instead of a formula."
+    ]
+
+
+def test_a_csv_zip_template_saved_in_windows_1252_is_read_with_its_pound_signs(tmp_path):
+    def change(data: bytes) -> bytes:
+        text = data.decode("utf-8-sig").replace("Home care, area 1", "Home care £25 an hour")
+        return text.replace(",1500000,", ',"£1,500,000",').encode("cp1252")  # Excel's plain "CSV" in the UK
+
+    path = _rewrite(_csv_template(tmp_path), "Contracts.csv", change)
+    contract = care_template_to_package(path, published=PUBLISHED)["releases"][0]["contracts"][0]
+    assert contract["title"] == "Home care £25 an hour"
+    assert contract["value"]["amount"] == 1500000
+
+
+def test_a_csv_file_in_no_known_encoding_is_refused_naming_the_file_and_line(tmp_path):
+    from opencare.ocds.spreadsheets.errors import SpreadsheetError
+
+    path = _rewrite(_csv_template(tmp_path), "Targets.csv", lambda data: data.replace(b"HC-002", b"HC-\x81002"))
+    with pytest.raises(SpreadsheetError) as caught:
+        care_template_to_package(path, published=PUBLISHED)
+    assert caught.value.message == (
+        "Line 4 of Targets.csv has characters that are neither UTF-8 nor Windows-1252, so the file cannot be read"
+    )
+    assert "CSV UTF-8" in caught.value.how_to_fix
+    assert caught.value.sheet == "Targets.csv"
+
+
+def _ods_with(tmp_path: Path, change: Any) -> Path:
+    """The filled template as ODS, with its content.xml changed as a spreadsheet program would save it."""
+    package = care_template_to_package(filled_template(tmp_path / "f.xlsx"), published=PUBLISHED)
+    package_to_care_template(package, tmp_path / "f.ods", "ods")
+    with zipfile.ZipFile(tmp_path / "f.ods") as archive:
+        parts = {info.filename: archive.read(info) for info in archive.infolist()}
+    parts["content.xml"] = change(parts["content.xml"].decode()).encode()
+    with zipfile.ZipFile(tmp_path / "changed.ods", "w") as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    return tmp_path / "changed.ods"
+
+
+def test_a_hidden_sheet_in_an_ods_template_is_named(tmp_path):
+    def hide_targets(content: str) -> str:
+        hidden = ('<style:style style:name="hidden" style:family="table"><style:table-properties '
+                  'table:display="false"/></style:style>')  # fmt: skip
+        content = content.replace("<office:automatic-styles>", "<office:automatic-styles>" + hidden, 1)
+        return content.replace('table:name="Targets"', 'table:name="Targets" table:style-name="hidden"', 1)
+
+    assert _problems(_ods_with(tmp_path, hide_targets)) == [
+        "Targets!A1: this sheet is hidden, so what it holds would be published without anyone seeing it. Unhide it "
+        "(right-click a sheet's tab and choose Unhide), check it, then try again."
+    ]
+
+
+def test_merged_cells_in_an_ods_template_are_named_once(tmp_path):
+    def merge_a_review(content: str) -> str:
+        reviews = content.index('table:name="Reviews"')
+        row = content.index("The first six months", reviews)
+        cell = content.rindex("<table:table-cell", reviews, row)
+        merged = content[:cell] + '<table:table-cell table:number-columns-spanned="2" ' + content[cell + 18 :]
+        end = merged.index("</table:table-cell>", cell) + len("</table:table-cell>")
+        following = merged.index("</table:table-cell>", end) + len("</table:table-cell>")
+        return merged[:end] + "<table:covered-table-cell/>" + merged[following:]
+
+    assert _problems(_ods_with(tmp_path, merge_a_review)) == [
+        "Reviews!C3: this cell is merged with others. Unmerge it and write the value in each cell of its own."
+    ]

@@ -19,7 +19,7 @@ import click
 from opencare.cli import terminal
 
 #: Output file extensions and the format each is written in, for each layout.
-TEMPLATE_EXTENSIONS = {".xlsx": "xlsx", ".ods": "ods"}
+TEMPLATE_EXTENSIONS = {".xlsx": "xlsx", ".ods": "ods", ".zip": "csv"}
 FULL_EXTENSIONS = {".xlsx": "xlsx", ".zip": "csv"}
 FULL_INPUT_EXTENSIONS = {".xlsx": "xlsx", ".ods": "ods", ".zip": "csv"}
 
@@ -30,7 +30,7 @@ FULL_INPUT_EXTENSIONS = {".xlsx": "xlsx", ".ods": "ods", ".zip": "csv"}
     "-o",
     type=click.Path(dir_okay=False, path_type=Path),
     required=True,
-    help="The file to write: .xlsx or .ods (with --full: .xlsx, or .zip for CSV files).",
+    help="The file to write: .xlsx, .ods, or .zip for CSV files (with --full: .xlsx or .zip).",
 )
 @click.option("--full", is_flag=True, help="The full-profile template for experts (every field, one sheet per list).")
 def template(output: Path, full: bool) -> None:  # fmt: skip
@@ -61,7 +61,7 @@ def template(output: Path, full: bool) -> None:  # fmt: skip
     "-o",
     type=click.Path(dir_okay=False, path_type=Path),
     required=True,
-    help="The file to write: .json from a spreadsheet, or .xlsx / .ods from JSON (with --full: .zip too).",
+    help="The file to write: .json from a spreadsheet, or .xlsx / .ods / .zip (CSV files) from JSON.",
 )
 @click.option("--full", is_flag=True, help="Use the full-profile layout instead of the social-care template.")
 def convert(source: Path, output: Path, full: bool) -> None:  # fmt: skip
@@ -97,13 +97,15 @@ def convert(source: Path, output: Path, full: bool) -> None:  # fmt: skip
 
 def _spreadsheet_to_json(source: Path, output: Path, full: bool) -> int:
     from opencare.ocds.spreadsheets import SpreadsheetError, detect_spreadsheet, spreadsheet_to_json
+    from opencare.ocds.spreadsheets.archive import refuse_ole2
     from opencare.ocds.spreadsheets.care_template import care_template_to_json, is_care_template
 
+    refuse_ole2(source)  # a password-protected workbook: say so, not that it is not the template
     fmt = detect_spreadsheet(source)
     if fmt is None:
         raise SpreadsheetError(
             f"{source.name} is not a spreadsheet",
-            how_to_fix="Give an .xlsx or .ods workbook (or with --full a zip of CSV files), or a .json output to "
+            how_to_fix="Give an .xlsx or .ods workbook or a zip of CSV files, or a .json output to "
             "write a spreadsheet from JSON the other way round: opencare convert DATA.json -o DATA.xlsx.",
         )
     if full:
@@ -114,7 +116,7 @@ def _spreadsheet_to_json(source: Path, output: Path, full: bool) -> int:
     if not is_care_template(source):
         raise SpreadsheetError(
             f"{source.name} is not the social-care template (it has no About the publisher, Contracts and "
-            "Organisations sheets)",
+            "Organisations sheets, or CSV files named for them)",
             how_to_fix="Fill in the template from `opencare template`, or convert a full-profile spreadsheet "
             "with --full.",
         )

@@ -23,6 +23,8 @@ ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
 #: was made by hand, and entity declarations are how XML attacks (billion laughs, external entities) are made.
 XML_SUFFIXES = (".xml", ".rels", ".vml")
 DOCTYPE = b"<!doctype"
+#: The stream an encrypted (password-protected) Office file keeps its workbook in, as its OLE2 directory names it.
+ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
 
 
 def detect_spreadsheet(path: Path) -> str | None:
@@ -74,14 +76,40 @@ def check_archive(path: Path, *, max_total_bytes: int = 2_000_000_000, max_ratio
         _check_actual(archive, infos, max_total_bytes)
 
 
-def _not_a_spreadsheet(path: Path) -> SpreadsheetError:
+def refuse_ole2(path: Path) -> None:
+    """Raise SpreadsheetError saying what an OLE2 file is (a password-protected workbook, or an Excel 97-2003 one)
+    and how to save it so that it can be read; nothing for any other file."""
+    problem = _ole2_problem(path)
+    if problem is not None:
+        raise problem
+
+
+def _ole2_problem(path: Path) -> SpreadsheetError | None:
     with path.open("rb") as handle:
-        ole2 = handle.read(len(OLE2_MAGIC)) == OLE2_MAGIC
-    if ole2:
-        return SpreadsheetError(
-            "This is an Excel 97-2003 workbook (.xls) or a password-protected workbook, which cannot be read",
-            how_to_fix="Remove any password, then save it from Excel as an Excel Workbook (.xlsx) and upload that.",
-        )
+        if handle.read(len(OLE2_MAGIC)) != OLE2_MAGIC:
+            return None
+        # An encrypted .xlsx or .ods saved by Excel is an OLE2 file with an EncryptedPackage stream; its directory
+        # can be anywhere in the file, so the file is searched in chunks (overlapping by the name's length).
+        tail = b""
+        while chunk := handle.read(CHUNK):
+            if ENCRYPTED_PACKAGE in tail + chunk:
+                return SpreadsheetError(
+                    "This workbook is password-protected (encrypted), so it cannot be read",
+                    how_to_fix="Open it in Excel, remove the password (File, Info, Protect Workbook, Encrypt with "
+                    "Password: delete the password and press OK), save it as an Excel Workbook (.xlsx) and try "
+                    "again.",
+                )
+            tail = chunk[-len(ENCRYPTED_PACKAGE) :]
+    return SpreadsheetError(
+        "This is an Excel 97-2003 workbook (.xls) or a password-protected workbook, which cannot be read",
+        how_to_fix="Remove any password, then save it from Excel as an Excel Workbook (.xlsx) and upload that.",
+    )
+
+
+def _not_a_spreadsheet(path: Path) -> SpreadsheetError:
+    ole2 = _ole2_problem(path)
+    if ole2 is not None:
+        return ole2
     return SpreadsheetError(
         "The file is not an XLSX or ODS spreadsheet or a zip file of CSV files, or it is damaged",
         how_to_fix=SAVE_AGAIN,

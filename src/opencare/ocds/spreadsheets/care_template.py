@@ -29,6 +29,8 @@ from opencare.ocds.metric_catalogue import Metric
 from opencare.ocds.service_types import BY_CODE, CPV_FOR_SERVICE, SERVICE_TYPES, service_type
 from opencare.ocds.spreadsheets.archive import check_archive, detect_spreadsheet
 from opencare.ocds.spreadsheets.atomic_write import write_atomically
+from opencare.ocds.spreadsheets.care_cells import Cell, Grid
+from opencare.ocds.spreadsheets.care_csv import write_csv_zip
 from opencare.ocds.spreadsheets.care_layout import (
     ABOUT_QUESTIONS,
     ABOUT_SHEET,
@@ -51,8 +53,6 @@ from opencare.ocds.spreadsheets.care_layout import (
 )
 from opencare.ocds.spreadsheets.care_workbook import (
     MAX_UNPACKED_BYTES,
-    Cell,
-    Grid,
     read_grids,
     sheet_names,
     write_ods,
@@ -61,7 +61,10 @@ from opencare.ocds.spreadsheets.care_workbook import (
 from opencare.ocds.spreadsheets.errors import SpreadsheetError
 from opencare.ocds.uk_dates import NotADate, read_date, read_month
 
-TEMPLATE_FORMATS = ("xlsx", "ods")
+#: 'csv' is a zip of CSV files, one a sheet, named for the sheets.
+TEMPLATE_FORMATS = ("xlsx", "ods", "csv")
+#: How a percentage shown in a cell (95%, held as 0.95) is written for a measure counted in percent.
+PERCENT_UNIT = "percent"
 CURRENCY = "GBP"
 OCID_PREFIX_RE = re.compile(r"^ocds-[a-z0-9]{6}")
 
@@ -103,12 +106,13 @@ class TemplateProblems(SpreadsheetError):
 
 
 def write_care_template(output: Path, fmt: str) -> None:
-    """The blank social-care template, with its example rows, as 'xlsx' or 'ods'. ValueError for other formats."""
+    """The blank social-care template, with its example rows, as 'xlsx', 'ods' or 'csv' (a zip of CSV files).
+    ValueError for other formats."""
     _write(output, fmt, {}, {}, example=True)
 
 
 def package_to_care_template(package: dict[str, Any], output: Path, fmt: str) -> None:
-    """A release package's releases on the social-care template (the fields it has), as 'xlsx' or 'ods'."""
+    """A release package's releases on the social-care template (the fields it has), as 'xlsx', 'ods' or 'csv'."""
     about, rows = package_rows(package)
     _write(output, fmt, about, rows, example=False)
 
@@ -116,7 +120,7 @@ def package_to_care_template(package: dict[str, Any], output: Path, fmt: str) ->
 def _write(output: Path, fmt: str, about: dict[str, str], rows: dict[str, list[dict[str, Any]]], *, example: bool):
     if fmt not in TEMPLATE_FORMATS:
         raise ValueError(f"Cannot write the care template as {fmt!r}: only {TEMPLATE_FORMATS}")
-    writer = write_xlsx if fmt == "xlsx" else write_ods
+    writer = {"xlsx": write_xlsx, "ods": write_ods, "csv": write_csv_zip}[fmt]
     write_atomically(output, lambda path: writer(path, about, rows, example=example))
 
 
@@ -276,7 +280,8 @@ def _first_figure(metric: dict[str, Any]) -> Decimal | None:
 
 
 def is_care_template(path: Path) -> bool:
-    """Whether a file is the social-care template (an XLSX or ODS workbook with its sheets), not the full layout."""
+    """Whether a file is the social-care template (an XLSX or ODS workbook with its sheets, or a zip of CSV files
+    named for them), not the full layout (whose sheets and files have other names: releases, parties...)."""
     try:
         fmt = detect_spreadsheet(path)
     except OSError:
@@ -287,7 +292,8 @@ def is_care_template(path: Path) -> bool:
 
 
 def care_template_to_package(source: Path, *, published: str | None = None) -> dict[str, Any]:
-    """A filled social-care template (XLSX or ODS) as a release package: one release per contract row.
+    """A filled social-care template (XLSX, ODS or a zip of CSV files) as a release package: one release per
+    contract row.
 
     ``published`` is the releases' and package's date (an ISO date-time; now if not given). Raises
     TemplateProblems listing every problem by sheet and cell, or SpreadsheetError if the file cannot be read.
@@ -317,12 +323,12 @@ def read_care_template(
     fmt = detect_spreadsheet(source)
     if fmt not in TEMPLATE_FORMATS:
         raise SpreadsheetError(
-            "The file is not an Excel (.xlsx) or OpenDocument (.ods) workbook",
+            "The file is not an Excel (.xlsx) or OpenDocument (.ods) workbook, or a zip of CSV files",
             how_to_fix="Save the template from your spreadsheet program as .xlsx or .ods.",
         )
     grids = read_grids(source, fmt)
     when = published or dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-    reader = TemplateReader(grids, about=about)
+    reader = TemplateReader(grids, about=about, csv_files=fmt == "csv")
     package = reader.package(when)
     return FilledTemplate(package, reader.contract_rows, reader)
 
@@ -330,8 +336,9 @@ def read_care_template(
 class TemplateReader:
     """Reads the cells of a filled template, collecting every problem, and builds the release package."""
 
-    def __init__(self, grids: dict[str, Grid], *, about: dict[str, str] | None = None):
+    def __init__(self, grids: dict[str, Grid], *, about: dict[str, str] | None = None, csv_files: bool = False):
         self.grids = grids
+        self.csv_files = csv_files
         self.problems: list[CellProblem] = []
         self.given_about = about
         self.contract_rows: dict[str, int] = {}  # each release's ocid: its row on the Contracts sheet
@@ -339,19 +346,31 @@ class TemplateReader:
         self.organisation_rows: dict[str, Row] = {}  # each party id: its row on the Organisations sheet
         self.about_rows: dict[str, int] = {}  # each About the publisher question's key: its row
 
+    def label(self, sheet: str) -> str:
+        """The sheet's name in messages: its own, or its CSV file's ("Contracts.csv")."""
+        grid = self.grids.get(sheet)
+        return grid.label if grid is not None and grid.label else sheet
+
     def problem(self, sheet: str, row: int, column: int, message: str) -> None:
         """Note a problem in a cell."""
-        self.problems.append(CellProblem(sheet, f"{_letter(column)}{row}", message))
+        self.problems.append(CellProblem(self.label(sheet), f"{_letter(column)}{row}", message))
 
     def package(self, published: str) -> dict[str, Any]:
         """The release package, or TemplateProblems."""
         needed = (*COLUMNS,) if self.given_about is not None else (ABOUT_SHEET, *COLUMNS)
         missing = [name for name in needed if name not in self.grids]
+        if missing and self.csv_files:
+            raise SpreadsheetError(
+                f"The zip file has no CSV file called {', '.join(repr(name + '.csv') for name in missing)}",
+                how_to_fix="Start again from a blank template (opencare template -o template.zip), and keep its "
+                "files' names as they are.",
+            )
         if missing:
             raise SpreadsheetError(
                 f"The template has no sheet called {', '.join(repr(name) for name in missing)}",
                 how_to_fix="Start again from a blank template, and keep its sheets' names as they are.",
             )
+        self._sheet_problems()
         about = self._about() if self.given_about is None else self._given_about()
         sheets = {name: self._rows(name, columns) for name, columns in COLUMNS.items()}
         organisations = self._organisations(sheets[ORGANISATIONS_SHEET])
@@ -363,7 +382,7 @@ class TemplateReader:
                             "each contract, from row 3 (a row that starts with 'Example:' is not read).")
             )  # fmt: skip
         if self.problems:
-            order = {name: number for number, name in enumerate((ABOUT_SHEET, *COLUMNS))}
+            order = {self.label(name): number for number, name in enumerate((ABOUT_SHEET, *COLUMNS))}
             self.problems.sort(key=lambda p: (order.get(p.sheet, 99), _cell_order(p.cell)))
             raise TemplateProblems(self.problems)
         package = rb.release_package(
@@ -378,6 +397,18 @@ class TemplateReader:
         if about["publication_policy"]:
             package["publicationPolicy"] = about["publication_policy"]
         return package
+
+    def _sheet_problems(self) -> None:
+        """Hidden sheets and merged cells, each named once: what they hold cannot be read as it is meant."""
+        for name in (ABOUT_SHEET, *COLUMNS):
+            grid = self.grids[name]
+            if grid.hidden:
+                self.problem(name, 1, 1, "this sheet is hidden, so what it holds would be published without anyone "
+                             "seeing it. Unhide it (right-click a sheet's tab and choose Unhide), check it, then try "
+                             "again.")  # fmt: skip
+            for area in grid.merged:
+                self.problem(name, area.first_row, area.first_column, "this cell is merged with others. Unmerge it "
+                             "and write the value in each cell of its own.")  # fmt: skip
 
     def _about(self) -> dict[str, str]:
         grid = self.grids[ABOUT_SHEET]
@@ -417,7 +448,7 @@ class TemplateReader:
                 self.problem(sheet, 1, place, f"the column '{column.title}' is missing. Put the title back in row 1 "
                              "(copy it from a blank template).")  # fmt: skip
         rows: list[Row] = []
-        for number in range(FIRST_DATA_ROW, grid.last_row + 1):
+        for number in grid.filled_rows(FIRST_DATA_ROW):
             cells = {key: grid.cells.get((number, place)) for key, place in places.items()}
             if not any(cell is not None for cell in cells.values()):
                 continue
@@ -429,21 +460,22 @@ class TemplateReader:
                 found = places.get(column.key)
                 if found is None:
                     continue
+                filled.places[column.key] = found
+                if grid.merged and grid.merged_at(number, found) is not None:
+                    continue  # its merged area is the problem, named once
                 before = len(self.problems)
-                value = self._value(sheet, number, found, cells[column.key], column)
+                typed = cells[column.key]
+                value = self._value(sheet, number, found, typed, column)
                 if value is None and column.required and len(self.problems) == before:
                     self.problem(sheet, number, found, f"the {column.title.lower()} is missing. Fill in this cell.")
                 filled.values[column.key] = value
-                filled.places[column.key] = found
+                if typed is not None and typed.percent:
+                    filled.percent.add(column.key)
             rows.append(filled)
         return rows
 
     def _value(self, sheet: str, row: int, column: int, cell: Cell | None, spec: Column) -> Any:
         if cell is None:
-            return None
-        if cell.merged:
-            self.problem(sheet, row, column, "this cell is merged with others. Unmerge it and write the value in "
-                         "each cell of its own.")  # fmt: skip
             return None
         if cell.formula:
             self.problem(sheet, row, column, f"this cell has a formula ({_short(cell.formula)}). Type the value "
@@ -586,6 +618,8 @@ class Row:
     number: int
     values: dict[str, Any] = field(default_factory=dict)
     places: dict[str, int] = field(default_factory=dict)
+    #: The columns whose cells show their number as a percentage (95% held as 0.95).
+    percent: set[str] = field(default_factory=set)
 
     def get(self, key: str) -> Any:
         """A column's value, or None."""
@@ -666,7 +700,6 @@ class _Builder:
         return metric
 
     def _release(self, key: str, row: Row, related: dict[str, list[Row]]) -> dict[str, Any] | None:
-        problems = len(self.reader.problems)
         ocid = key if key.startswith("ocds-") else f"{self.prefix}-{key}"
         self.reader.contract_rows[ocid] = row.number
         buyer = self._party(row, "buyer", "buyer")
@@ -685,7 +718,9 @@ class _Builder:
             for number, r in enumerate(related.get(REVIEWS_SHEET, []), start=1)
         ]  # fmt: skip
         documents = self._documents(related.get(DOCUMENTS_SHEET, []))
-        if len(self.reader.problems) > problems or buyer is None or supplier is None or service is None:
+        # Any problem anywhere (a review row without its date...) means nothing is converted: building would only
+        # stumble on what is missing.
+        if self.reader.problems or buyer is None or supplier is None or service is None:
             return None
         if start is None or end is None:
             return None
@@ -741,11 +776,24 @@ class _Builder:
         self.reader.origins[ocid] = ContractOrigin(row, related, targets_rows, figure_rows)
         return release
 
+    def _percent_as_figure(self, row: Row, key: str, metric: Metric | None) -> Decimal | None:
+        """The cell's number; a cell that shows 95% (holding 0.95) as 95 for a measure counted in percent, as the
+        person typed it. For a measure counted otherwise, a percentage is a problem: its meaning is not clear."""
+        amount = row.get(key)
+        if amount is None or key not in row.percent or metric is None:
+            return amount
+        if metric.unit.get("name") != PERCENT_UNIT:
+            row.problem(self.reader, key, f"this cell shows a percentage, but {metric.title} is not counted in "
+                        f"percent (its unit is {metric.unit.get('name')}). Format the cell as a number, not a "
+                        "percentage, and type the figure itself.")  # fmt: skip
+            return None
+        return _hundredfold(amount)
+
     def _targets(self, rows: list[Row]) -> dict[str, tuple[rb.MetricTarget, Row]]:
         targets: dict[str, tuple[rb.MetricTarget, Row]] = {}
         for row in rows:
             metric = self._measure(row)
-            amount = row.get("target")
+            amount = self._percent_as_figure(row, "target", metric)
             if metric is None or amount is None:
                 continue
             if metric.id in CONTRACT_COLUMN_MEASURES:
@@ -780,7 +828,7 @@ class _Builder:
         seen: set[tuple[str, dt.date]] = set()
         for row in rows:
             metric = self._measure(row)
-            month, amount = row.get("month"), row.get("figure")
+            month, amount = row.get("month"), self._percent_as_figure(row, "figure", metric)
             if metric is None or month is None or amount is None:
                 continue
             if (metric.id, month) in seen:
@@ -879,6 +927,12 @@ def _parse_month(text: str) -> dt.date | None:
         except NotADate:
             continue
     return None
+
+
+def _hundredfold(fraction: Decimal) -> Decimal:
+    """A fraction as a percentage, without trailing zeros: 0.95 is 95 and 0.955 is 95.5."""
+    scaled = fraction * 100
+    return scaled.quantize(Decimal(1)) if scaled == scaled.to_integral_value() else scaled.normalize()
 
 
 def _month_end(month: dt.date) -> dt.date:

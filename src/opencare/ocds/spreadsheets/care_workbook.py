@@ -1,8 +1,11 @@
-"""The social-care template's workbook files: writing them (XLSX with openpyxl, ODS with odfpy) with titles, hints,
-drop-downs and an example row, and reading their cells back as they are, with where each came from.
+"""The social-care template's files: writing them (XLSX with openpyxl, ODS with odfpy; a zip of CSV files with
+care_csv) with titles, hints, drop-downs and an example row, and reading their cells back as they are, with where
+each came from (XLSX with care_xlsx, ODS here, CSV with care_csv).
 
 Reading never calculates a formula and never guesses what a merged cell means: both are reported with their cell.
-Values come back as the spreadsheet holds them (text, numbers, dates); care_template makes sense of them.
+Values come back as the spreadsheet holds them (text, numbers, dates, and whether a number is shown as a
+percentage); care_template makes sense of them. Only filled cells are kept, so a sheet that reaches row 1,048,576
+costs no memory for its empty rows.
 """
 
 from __future__ import annotations
@@ -10,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -20,6 +22,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from opencare.ocds.spreadsheets.care_cells import MAX_MERGED_AREAS, Area, Cell, CellCounter, Grid, too_many_merged
+from opencare.ocds.spreadsheets.care_csv import csv_members, read_csv_grids
 from opencare.ocds.spreadsheets.care_layout import (
     ABOUT_QUESTIONS,
     ABOUT_SHEET,
@@ -30,12 +34,11 @@ from opencare.ocds.spreadsheets.care_layout import (
     Column,
     choice_lists,
 )
+from opencare.ocds.spreadsheets.care_xlsx import read_xlsx_grids, xlsx_sheet_names
 from opencare.ocds.spreadsheets.cell_values import number_text
 from opencare.ocds.spreadsheets.errors import SAVE_AGAIN, SpreadsheetError
 
-#: The most cells read from a care template: far more than any council's contracts, few enough to hold in memory.
-MAX_CELLS = 2_000_000
-#: The most a care template's parts may hold unpacked (openpyxl's full mode reads the whole workbook).
+#: The most a care template's parts may hold unpacked (its shared strings and filled cells are held in memory).
 MAX_UNPACKED_BYTES = 200_000_000
 HINT_FONT = Font(italic=True, color="505A5F")
 TITLE_FONT = Font(bold=True)
@@ -48,24 +51,6 @@ MONTH_FORMAT = "mmmm yyyy"
 
 #: An ODS cell to write: its value, its column (for its kind and drop-down) and its style.
 OdsCell = tuple[Any, Column | None, Any]
-
-
-@dataclass(frozen=True)
-class Cell:
-    """A cell as the file holds it: its value (str, int, float, Decimal, datetime or None), and whether it holds a
-    formula (the formula's text, not calculated) or is covered by a merged cell."""
-
-    value: Any
-    formula: str = ""
-    merged: bool = False
-
-
-@dataclass
-class Grid:
-    """One sheet's cells, by (row, column) from 1, only those that hold something."""
-
-    cells: dict[tuple[int, int], Cell] = field(default_factory=dict)
-    last_row: int = 0
 
 
 # --- Writing ---------------------------------------------------------------------------------------------------
@@ -259,157 +244,128 @@ def _ods_cell(value: Any, column: Column | None, style: Any, paragraph: Any) -> 
 
 
 def sheet_names(path: Path, fmt: str) -> list[str]:
-    """The workbook's sheet names, read cheaply (to recognise the care template). [] if it cannot be read."""
+    """The workbook's sheet names (a zip of CSV files: its files' names without .csv), read cheaply, to recognise
+    the care template. [] if it cannot be read."""
     try:
-        if fmt == "xlsx":
-            # Our own handle, closed here even when openpyxl gives up on a damaged file part-way.
-            with path.open("rb") as handle:
-                workbook = openpyxl.load_workbook(handle, read_only=True)
-                try:
-                    return list(workbook.sheetnames)
-                finally:
-                    workbook.close()
-        if fmt == "ods":
-            return list(_ods_sheet_names(path))
+        with zipfile.ZipFile(path) as archive:
+            if fmt == "xlsx":
+                return xlsx_sheet_names(archive)
+            if fmt == "csv":
+                return list(csv_members(archive))
+            if fmt == "ods":
+                return list(_ods_sheet_names(archive))
     except Exception:
         return []
     return []
 
 
-def _ods_sheet_names(path: Path) -> Iterator[str]:
+def _ods_sheet_names(archive: zipfile.ZipFile) -> Iterator[str]:
     from defusedxml.ElementTree import iterparse
 
     table = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}table"
     name = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}name"
-    with zipfile.ZipFile(path) as archive, archive.open("content.xml") as content:
+    with archive.open("content.xml") as content:
         for event, element in iterparse(content, events=("start",)):
             if event == "start" and element.tag == table:
                 yield element.get(name, "")
 
 
 def read_grids(path: Path, fmt: str) -> dict[str, Grid]:
-    """Every sheet's cells. Raises SpreadsheetError if the file cannot be read or holds too many cells."""
+    """Every sheet's cells ('xlsx', 'ods' or 'csv', a zip of CSV files). Raises SpreadsheetError if the file cannot
+    be read or holds too many cells."""
     try:
-        return _read_xlsx(path) if fmt == "xlsx" else _read_ods(path)
+        with zipfile.ZipFile(path) as archive:
+            if fmt == "xlsx":
+                return read_xlsx_grids(archive)
+            if fmt == "csv":
+                return read_csv_grids(archive)
+            return _read_ods(archive)
     except SpreadsheetError:
         raise
-    except Exception:  # openpyxl and odfpy fail in many ways on a malformed file; their words mean nothing here
+    except Exception:  # a malformed file fails in many ways; the parsers' words mean nothing here
         raise SpreadsheetError(
             "The spreadsheet could not be read: its contents are not what a spreadsheet program saves",
             how_to_fix=SAVE_AGAIN,
         ) from None
 
 
-def _too_many_cells() -> SpreadsheetError:
-    return SpreadsheetError(
-        f"The spreadsheet has more than {MAX_CELLS:,} filled cells, more than the template can hold",
-        how_to_fix="Split the contracts into several workbooks, or delete rows and columns you do not use.",
-        too_big=True,
-    )
+NS_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+NS_OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
+NS_TEXT = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
+NS_STYLE = "{urn:oasis:names:tc:opendocument:xmlns:style:1.0}"
 
 
-def _read_xlsx(path: Path) -> dict[str, Grid]:
-    # Full mode, not read-only: only it knows merged cells. check_archive has bounded the unpacked size first.
-    workbook = openpyxl.load_workbook(path, data_only=False, rich_text=False)
-    grids: dict[str, Grid] = {}
-    count = 0
-    for sheet in workbook.worksheets:
-        grid = Grid()
-        merged: set[tuple[int, int]] = set()
-        for area in sheet.merged_cells.ranges:
-            for number in range(area.min_row, area.max_row + 1):
-                for column in range(area.min_col, area.max_col + 1):
-                    merged.add((number, column))
-        for row in sheet.iter_rows():
-            for cell in row:
-                place = (int(cell.row or 0), int(cell.column or 0))
-                value = cell.value
-                if value is None and place not in merged:
-                    continue
-                count += 1
-                if count > MAX_CELLS:
-                    raise _too_many_cells()
-                if cell.data_type == "f":
-                    grid.cells[place] = Cell(None, formula=str(value))
-                elif not isinstance(value, str | int | float | Decimal | dt.datetime | dt.date | dt.time | None):
-                    grid.cells[place] = Cell(None, formula=str(getattr(value, "text", value)))  # array formulas
-                else:
-                    grid.cells[place] = Cell(value, merged=place in merged)
-                grid.last_row = max(grid.last_row, place[0])
-        grids[sheet.title] = grid
-    return grids
-
-
-def _read_ods(path: Path) -> dict[str, Grid]:
+def _read_ods(archive: zipfile.ZipFile) -> dict[str, Grid]:
     from defusedxml.ElementTree import iterparse
 
-    ns_table = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
-    ns_office = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
-    ns_text = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
     grids: dict[str, Grid] = {}
-    count = 0
-    with zipfile.ZipFile(path) as archive, archive.open("content.xml") as content:
+    counter = CellCounter()
+    hidden_styles: set[str] = set()
+    style = sheet = ""
+    with archive.open("content.xml") as content:
         grid = Grid()
         row_number = 0
         column_number = 0
         for event, element in iterparse(content, events=("start", "end")):
             tag = element.tag
             if event == "start":
-                if tag == ns_table + "table":
-                    grid = grids.setdefault(element.get(ns_table + "name", ""), Grid())
+                if tag == NS_TABLE + "table":
+                    sheet = element.get(NS_TABLE + "name", "")
+                    grid = grids.setdefault(sheet, Grid())
+                    grid.hidden = element.get(NS_TABLE + "style-name", "") in hidden_styles
                     row_number = 0
-                elif tag == ns_table + "table-row":
+                elif tag == NS_TABLE + "table-row":
                     column_number = 0
+                elif tag == NS_STYLE + "style":
+                    style = element.get(NS_STYLE + "name", "")
+                elif tag == NS_STYLE + "table-properties" and element.get(NS_TABLE + "display") == "false":
+                    hidden_styles.add(style)  # a table style that hides the sheets that have it
                 continue
-            if tag == ns_table + "table-row":
-                row_number += int(element.get(ns_table + "number-rows-repeated", "1"))
+            if tag == NS_TABLE + "table-row":
+                row_number += int(element.get(NS_TABLE + "number-rows-repeated", "1"))
                 element.clear()
-            elif tag in (ns_table + "table-cell", ns_table + "covered-table-cell"):
-                repeat = int(element.get(ns_table + "number-columns-repeated", "1"))
-                count += repeat if len(element) or element.get(ns_office + "value-type") else 0
-                if count > MAX_CELLS:
-                    raise _too_many_cells()
-                cell = _ods_value(element, tag.endswith("covered-table-cell"), ns_table, ns_office, ns_text)
-                spanned = (
-                    int(element.get(ns_table + "number-columns-spanned", "1")) > 1
-                    or int(element.get(ns_table + "number-rows-spanned", "1")) > 1
-                )
-                if spanned and cell is not None:
-                    cell = Cell(cell.value, cell.formula, merged=True)
-                elif spanned:
-                    cell = Cell(None, merged=True)
+            elif tag in (NS_TABLE + "table-cell", NS_TABLE + "covered-table-cell"):
+                repeat = int(element.get(NS_TABLE + "number-columns-repeated", "1"))
+                columns = int(element.get(NS_TABLE + "number-columns-spanned", "1"))
+                rows = int(element.get(NS_TABLE + "number-rows-spanned", "1"))
+                if columns > 1 or rows > 1:
+                    grid.merged.append(
+                        Area(row_number + 1, column_number + 1, row_number + rows, column_number + columns)
+                    )
+                    if len(grid.merged) > MAX_MERGED_AREAS:
+                        raise too_many_merged(sheet)
+                # A covered cell is inside a merged area, which is reported as a whole; its value is not read.
+                cell = None if tag.endswith("covered-table-cell") else _ods_value(element)
                 if cell is not None:
+                    counter.add(repeat)
                     for offset in range(repeat):
-                        grid.cells[(row_number + 1, column_number + offset + 1)] = cell
-                    grid.last_row = max(grid.last_row, row_number + 1)
+                        grid.put(row_number + 1, column_number + offset + 1, cell)
                 column_number += repeat
                 element.clear()
     return grids
 
 
-def _ods_value(element: Any, covered: bool, ns_table: str, ns_office: str, ns_text: str) -> Cell | None:
-    formula = element.get(ns_table + "formula")
+def _ods_value(element: Any) -> Cell | None:
+    formula = element.get(NS_TABLE + "formula")
     if formula:
         return Cell(None, formula=formula.removeprefix("of:"))
-    kind = element.get(ns_office + "value-type")
+    kind = element.get(NS_OFFICE + "value-type")
     value: Any = None
     if kind in ("float", "currency", "percentage"):
-        text = element.get(ns_office + "value", "")
+        text = element.get(NS_OFFICE + "value", "")
         value = Decimal(text) if text else None
     elif kind == "date":
-        text = element.get(ns_office + "date-value", "")
+        text = element.get(NS_OFFICE + "date-value", "")
         value = (
             dt.datetime.fromisoformat(text)
             if "T" in text
             else dt.datetime.combine(dt.date.fromisoformat(text), dt.time())
         )
     elif kind == "boolean":
-        value = element.get(ns_office + "boolean-value") == "true"
+        value = element.get(NS_OFFICE + "boolean-value") == "true"
     elif kind is not None or len(element):
-        paragraphs = ["".join(paragraph.itertext()) for paragraph in element.iter(ns_text + "p")]
+        paragraphs = ["".join(paragraph.itertext()) for paragraph in element.iter(NS_TEXT + "p")]
         value = "\n".join(paragraphs)
-    if covered:
-        return Cell(value, merged=True)
     if value is None or value == "":
         return None
-    return Cell(value)
+    return Cell(value, percent=kind == "percentage")

@@ -250,6 +250,9 @@ def _sniff(path: Path) -> str:
         start = handle.read(4)
     if start[:2] == b"\x1f\x8b":
         return ReviewRequest.InputKind.GZIP
+    if start == b"\xd0\xcf\x11\xe0":
+        # An OLE2 file: a password-protected workbook or an Excel 97-2003 one, refused at once with what to do.
+        _check_archive(path)
     if start == b"PK\x03\x04" or start == b"PK\x05\x06":
         _check_archive(path)
         from opencare.ocds.spreadsheets import detect_spreadsheet  # the spreadsheet readers load only when needed
