@@ -396,3 +396,38 @@ def test_the_template_saved_as_ods_publishes_the_same_contracts(officer, council
         "ocds-opncar-GB-LAE-BDL-HC-001",
         "ocds-opncar-GB-LAE-BDL-HC-002",
     }
+
+
+def test_a_contract_that_would_add_errors_is_shown_with_its_row_and_nothing_can_be_published(
+    officer, council, tmp_path
+):
+    path = filled_template(tmp_path / "contracts.xlsx", contracts=3)
+    workbook = openpyxl.load_workbook(path)
+    workbook["Reviews"]["B6"] = "1/1/2031"  # the third contract's review, held in the future
+    workbook.save(path)
+    assert _upload(officer, council, path).status_code == 302
+
+    check = officer.get(_check_url(council))
+    page = _page(check)
+
+    assert "1 contract would add errors to the published data" in page
+    assert "Reviews!B6 (Home care, area 3): <strong>A milestone" in page
+    assert ">Publish</button>" not in page
+    refused = officer.post(_check_url(council))
+    assert refused.status_code == 400
+    assert "Nothing was published" in _page(refused)
+    assert Release.objects.count() == 0
+
+
+def test_the_api_names_the_cell_of_an_error_the_data_would_gain_and_publishes_nothing(client, council, tmp_path):
+    path = filled_template(tmp_path / "contracts.xlsx", contracts=3)
+    workbook = openpyxl.load_workbook(path)
+    workbook["Reviews"]["B6"] = "1/1/2031"
+    workbook.save(path)
+
+    response = _post(client, _token(council), path)
+
+    assert response.status_code == 400
+    assert response.json()["problems"][0]["cell"] == "Reviews!B6"
+    assert response.json()["problems"][0]["problem"].startswith("A milestone (such as an interim review)")
+    assert Release.objects.count() == 0

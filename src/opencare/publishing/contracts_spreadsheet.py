@@ -33,7 +33,9 @@ from django.utils import timezone
 from opencare.ocds.merge import compile_releases
 from opencare.ocds.spreadsheets.care_layout import CONTRACTS_SHEET
 from opencare.ocds.spreadsheets.care_template import TemplateProblems, is_care_template, read_care_template
+from opencare.ocds.spreadsheets.care_template_places import template_places
 from opencare.ocds.spreadsheets.errors import SpreadsheetError
+from opencare.ocds.spreadsheets.source_map import SourceMap
 from opencare.publishing.documents import UploadRefused
 from opencare.publishing.models import Publisher
 from opencare.publishing.monthly_figures import SheetProblem, SheetRefused
@@ -103,8 +105,11 @@ def ocid_prefix(publisher: Publisher) -> str:
     return f"{settings.OPENCARE_OCID_PREFIX}-{publisher.party_id}"
 
 
-def read_contracts(data: bytes, name: str, publisher: Publisher) -> tuple[list[dict[str, Any]], dict[str, int]]:
-    """The releases of a filled template (one per contract row) and each one's row on the Contracts sheet.
+def read_contracts(
+    data: bytes, name: str, publisher: Publisher
+) -> tuple[list[dict[str, Any]], dict[str, int], dict[str, Any]]:
+    """The releases of a filled template (one per contract row), each one's row on the Contracts sheet, and where
+    each of their values came from (a SourceMap's places and columns, as JSON, for plan_contracts' ``cells``).
 
     Raises UploadRefused for a file that is not the template, SheetRefused listing every problem by sheet and cell.
     """
@@ -146,7 +151,8 @@ def read_contracts(data: bytes, name: str, publisher: Publisher) -> tuple[list[d
                 )
             ]
         )
-    return releases, filled.contract_rows
+    places = template_places(filled.package, filled.reader)
+    return releases, filled.contract_rows, {"places": places.places, "columns": places.columns}
 
 
 def _about(publisher: Publisher) -> dict[str, str]:
@@ -165,16 +171,27 @@ def _about(publisher: Publisher) -> dict[str, str]:
 
 
 def plan_contracts(
-    publisher: Publisher, releases: list[dict[str, Any]], rows: dict[str, int], *, review: bool = True
+    publisher: Publisher,
+    releases: list[dict[str, Any]],
+    rows: dict[str, int],
+    *,
+    review: bool = True,
+    cells: dict[str, Any] | None = None,
 ) -> list[PlannedContract]:
     """Each contract of the sheet as new, changed or unchanged against what is published, in the sheet's order;
     raises SheetRefused naming the cell of every contract the organisation may not publish.
 
     ``review``: also find the errors each new or changed release would add (a review per contract, the slow part;
-    publishing reviews each release again, in the transaction that stores it)."""
+    publishing reviews each release again, in the transaction that stores it). ``cells``, from read_contracts,
+    names the sheet and cell of each error (its ``cell``)."""
     plans: list[PlannedContract] = []
     problems: list[SheetProblem] = []
+    source_map = SourceMap(places={k: [tuple(p) for p in v] for k, v in (cells or {}).get("places", {}).items()},
+                           columns=(cells or {}).get("columns", {}))  # fmt: skip
+    source_map.sheets = list(source_map.columns)
+    position = {id(release): index for index, release in enumerate(releases)}
     for release in sorted(releases, key=lambda r: rows.get(str(r.get("ocid")), 0)):
+        index = position[id(release)]
         ocid = str(release["ocid"])
         row = rows.get(ocid, 0)
         reference = ocid.removeprefix(ocid_prefix(publisher) + "-")
@@ -182,7 +199,8 @@ def plan_contracts(
         if problem:
             problems.append(SheetProblem(problem[0].format(row=row), problem[1]))
             continue
-        planned = _plan_one(publisher, _as_own_buyer(release, publisher), reference, row, review)
+        where = _Places(source_map, index) if review else None
+        planned = _plan_one(publisher, _as_own_buyer(release, publisher), reference, row, where)
         if isinstance(planned, SheetProblem):
             problems.append(planned)
         else:
@@ -241,13 +259,13 @@ def _as_own_buyer(release: dict[str, Any], publisher: Publisher) -> dict[str, An
 
 
 def _plan_one(
-    publisher: Publisher, release: dict[str, Any], reference: str, row: int, review: bool
+    publisher: Publisher, release: dict[str, Any], reference: str, row: int, where: _Places | None
 ) -> PlannedContract | SheetProblem:
     ocid = str(release["ocid"])
     title = str(release.get("title") or reference)
     process = process_by_ocid(ocid=ocid)
     if process is None:
-        return PlannedContract(ocid, reference, row, title, "new", (), release, _errors(ocid, release, review))
+        return PlannedContract(ocid, reference, row, title, "new", (), release, _errors(ocid, release, where, 0))
     if Side.BUYER not in sides_in_process(publisher, ocid):
         return SheetProblem(
             f"{CONTRACTS_SHEET}!A{row}",
@@ -267,7 +285,8 @@ def _plan_one(
     changes = _changes(compiled, after)
     if not changes:
         return PlannedContract(ocid, reference, row, title, "unchanged", (), release)
-    return PlannedContract(ocid, reference, row, title, "changed", changes, release, _errors(ocid, release, review))
+    errors = _errors(ocid, release, where, len(stored))
+    return PlannedContract(ocid, reference, row, title, "changed", changes, release, errors)
 
 
 def _same_ids(release: dict[str, Any], compiled: dict[str, Any]) -> dict[str, Any] | None:
@@ -314,8 +333,32 @@ def _differing_paths(before: Any, after: Any, path: tuple[str, ...]) -> list[tup
     return [path or ("",)]
 
 
-def _errors(ocid: str, release: dict[str, Any], review: bool) -> tuple[dict[str, Any], ...]:
-    return tuple(errors_added(ocid, release)) if review else ()
+@dataclass(frozen=True)
+class _Places:
+    """Where the values of one release of the sheet came from: its place in the package read, and that package's
+    SourceMap."""
+
+    source_map: SourceMap
+    index: int
+
+    def cell(self, pointer: str, stored: int) -> str:
+        """'Sheet!Cell' of a pointer into the reviewed releases (the process's ``stored`` ones, then this one)."""
+        prefix = f"/releases/{stored}"
+        if pointer != prefix and not pointer.startswith(prefix + "/"):
+            return ""
+        places = self.source_map.locate(f"/releases/{self.index}{pointer[len(prefix) :]}")
+        return f"{places[0][0]}!{places[0][1]}" if places else ""
+
+
+def _errors(ocid: str, release: dict[str, Any], where: _Places | None, stored: int) -> tuple[dict[str, Any], ...]:
+    """The review errors the release adds, each with the ``cell`` of its first example in this release."""
+    if where is None:
+        return ()
+    found = []
+    for finding in errors_added(ocid, release):
+        cells = [where.cell(str(example.get("pointer") or ""), stored) for example in finding.get("examples") or []]
+        found.append(finding | {"cell": next((cell for cell in cells if cell), "")})
+    return tuple(found)
 
 
 # --- Publishing -------------------------------------------------------------------------------------------------

@@ -103,8 +103,8 @@ def post_contracts_spreadsheet(request: HttpRequest, check: bool = False) -> Sta
     except RequestDataTooBig:
         return Status(413, {"detail": "The spreadsheet is too large for one post. Split your contracts into files."})
     try:
-        releases, rows = sheet.read_contracts(body, f"contracts{suffix}", publisher)
-        plans = sheet.plan_contracts(publisher, releases, rows)
+        releases, rows, cells = sheet.read_contracts(body, f"contracts{suffix}", publisher)
+        plans = sheet.plan_contracts(publisher, releases, rows, cells=cells)
     except UploadRefused as refused:
         if refused.status == 413:
             return Status(413, {"detail": str(refused)})
@@ -120,7 +120,7 @@ def post_contracts_spreadsheet(request: HttpRequest, check: bool = False) -> Sta
             {
                 "detail": "Nothing was published: these contracts would add errors to the published data.",
                 "problems": [
-                    {"cell": plan.cell, "problem": f"{finding['title']}. {finding['explanation']}"}
+                    {"cell": finding["cell"] or plan.cell, "problem": f"{finding['message']} {finding['how_to_fix']}"}
                     for plan in blocked
                     for finding in plan.errors
                 ],

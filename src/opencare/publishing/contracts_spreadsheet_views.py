@@ -40,7 +40,7 @@ def upload(request: HttpRequest, publisher_pk: int) -> HttpResponse:
         if form.is_valid():
             upload_file = form.cleaned_data["spreadsheet"]
             try:
-                releases, rows = sheet.read_contracts(upload_file.read(), upload_file.name, publisher)
+                releases, rows, cells = sheet.read_contracts(upload_file.read(), upload_file.name, publisher)
                 sheet.plan_contracts(publisher, releases, rows, review=False)  # refuses, by cell, what it may not
             except UploadRefused as error:
                 form.add_error("spreadsheet", str(error))
@@ -54,7 +54,7 @@ def upload(request: HttpRequest, publisher_pk: int) -> HttpResponse:
                     publisher=publisher,
                     kind=sheet.DRAFT_KIND,
                     ocid="",
-                    answers={"releases": releases, "rows": rows, "filename": upload_file.name},
+                    answers={"releases": releases, "rows": rows, "cells": cells, "filename": upload_file.name},
                 )
                 return redirect("publishing:contracts_spreadsheet_check", publisher_pk=publisher.pk)
         else:
@@ -76,7 +76,9 @@ def check(request: HttpRequest, publisher_pk: int) -> HttpResponse:
     try:
         # Publishing reviews each release as it stores it, so a Publish need not review them first.
         review = request.method != "POST"
-        plans = sheet.plan_contracts(publisher, answers.get("releases", []), answers.get("rows", {}), review=review)
+        plans = sheet.plan_contracts(
+            publisher, answers.get("releases", []), answers.get("rows", {}), review=review, cells=answers.get("cells")
+        )
     except SheetRefused as refused:  # what is published changed since the upload
         context = {"publisher": publisher, "form": ActualsUploadForm(), "problems": refused.problems}
         return render(request, "publishing/contracts_spreadsheet_upload.html", context, status=400)
