@@ -160,4 +160,5 @@ def test_every_finding_of_a_filled_social_care_template_names_the_cell_of_its_ro
     assert all(f.get("spreadsheet") for f in findings), [f["check"] for f in findings if not f.get("spreadsheet")]
     dates = next(f for f in findings if f["path"].endswith("milestones/dateMet"))
     assert (dates["spreadsheet"]["sheet"], dates["spreadsheet"]["cell"]) == ("Reviews", "B6")
+    assert dates["spreadsheet"]["how_to_fix"].startswith("Change the date in this cell to the day the review was held")
     assert "Sheet 'Reviews', cell B6" in page

@@ -296,6 +296,9 @@ SHEET_FIXES = {
     "measure column for other numbers.",
     "metrics.unit-scheme": "Write UNCEFACT in the unit scheme column and the code in the unit id column, e.g. P1 "
     "for percent, HUR for hours.",
+    "quality.milestone-met-in-future": "Change the date in this cell to the day the review was held. If it has not "
+    "been held yet, delete its row until it has (on the full-profile sheets you may instead give it the status "
+    "scheduled and a due date).",
     "metrics.actual-without-period": "Fill in the period start date and end date columns on every row of the "
     "implementation metrics observations sheet.",
     "metrics.unit-mismatch": "Use the same unit code in the unit columns for a metric's targets and its actuals.",

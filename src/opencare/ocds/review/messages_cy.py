@@ -298,6 +298,9 @@ SHEET_FIXES_CY = {
     "gyfeiriad yr estyniad at res extensions y ddalen Meta. Fel arall, cewch gadw'r golofn, ond ni fydd offer eraill "
     "yn ei deall.",
     "ocds.empty-field": "Gadewch y gell yn wag, neu dilëwch y rhes, yn hytrach na'i llenwi â bylchau neu eitem wag.",
+    "quality.milestone-met-in-future": "Newidiwch y dyddiad yn y gell hon i'r diwrnod y cynhaliwyd yr adolygiad. Os "
+    "nad yw wedi'i gynnal eto, dilëwch ei res nes iddo gael ei gynnal (ar ddalenni'r proffil llawn gallwch yn lle "
+    "hynny roi'r statws scheduled a dyddiad dyledus iddo).",
     "ocds.duplicate-release-id": "Rhowch ei ID Datganiad ei hun i bob rhes ar y ddalen releases sydd â'r un ocid "
     "(er enghraifft, ychwanegwch y dyddiad neu rif).",
     "ocds.duplicate-id-in-array": "Rhowch ei id ei hun i bob rhes ar gyfer '{field}' yn y golofn id (er enghraifft "
