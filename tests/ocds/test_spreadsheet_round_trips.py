@@ -253,6 +253,18 @@ def test_releases_built_from_the_profile_come_back_the_same_through_xlsx_and_csv
         assert canonical({k: v for k, v in back.items() if k != "releases"}) == canonical(METADATA), fmt
 
 
+@settings(max_examples=15, deadline=None)
+@given(release_packages())
+def test_releases_built_from_the_profile_come_back_the_same_with_titles_as_headings(package):
+    source_text = json_text(package)
+    expected = expected_back(source_text)
+
+    for fmt in FORMATS:
+        with tempfile.TemporaryDirectory() as folder:
+            back = round_trip(Path(folder), source_text, fmt, use_titles=True)
+        assert canonical(back["releases"]) == canonical(expected["releases"]), fmt
+
+
 # --- Regressions hypothesis found ------------------------------------------------------------------------------------
 
 
@@ -276,5 +288,25 @@ def test_an_id_that_looks_like_a_number_or_boolean_keeps_its_lists_rows_in_csv_w
     source_text = json.dumps({**METADATA, "releases": [release]})
 
     back = round_trip(tmp_path, source_text, "csv", use_titles=True)
+
+    assert back["releases"] == [release]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_fields_that_share_a_title_with_another_come_back_as_themselves_with_titles(tmp_path, fmt):
+    # The profile titles tender/lots/minValue and minimumValue both "Minimum value", and suppliersAdded and
+    # suppliersRemoved both "Suppliers added": a title heading stood for the last, so minValue came back as
+    # minimumValue and suppliersAdded as suppliersRemoved.
+    release = {
+        "ocid": "o",
+        "id": "r",
+        "tender": {
+            "lots": [{"id": "l", "minValue": {"amount": 1}}],
+            "lotDetails": {"maximumLotsBidPerSupplier": 2},
+            "amendments": [{"id": "a", "suppliersAdded": [{"id": "s", "name": "Added"}]}],
+        },
+    }
+
+    back = round_trip(tmp_path, json.dumps({**METADATA, "releases": [release]}), fmt, use_titles=True)
 
     assert back["releases"] == [release]
