@@ -6,6 +6,8 @@ gives rows on its list's sheet, which start with the ids of the release and of t
 of plain values is one cell, its items joined by ";". Columns come in the order the data first uses them, after the
 ids the schema gives each sheet (as flatten-tool's ``remove_empty_schema_columns`` lays them out), so headings are
 known only at the end: rows wait in a pickle file per sheet, a few hundred at a time, in a temporary folder.
+With titles, a field whose title reading would take for another field's (the profile gives a few fields the same
+title) is headed with its field path, unlike flatten-tool, whose headings lose it.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from typing import IO, Any
 import ijson
 
 from opencare.ocds.readers import InputError
+from opencare.ocds.spreadsheets.fields import field_path, release_shape
 from opencare.ocds.spreadsheets.layout import MAIN_SHEET
 from opencare.ocds.spreadsheets.schema_sheets import ID, ROOT_ID, release_layout, sheet_name
 
@@ -52,6 +55,8 @@ class RowSheet:
         found = self._heading_of.get(key)
         if found is None:
             found = self.titles.get(key, key)
+            if found != key and _reads_as_another_field(found, key):
+                found = key
             self.headings.setdefault(found, None)
             self._heading_of[key] = found
         return found
@@ -205,6 +210,15 @@ class FlatReleases:
         if found is None:
             found = self.sub_sheets[name] = RowSheet(name, self._spool())
         return found
+
+
+def _reads_as_another_field(title: str, path: str) -> bool:
+    """Whether reading would take a title heading for another field than ``path``: the profile gives some fields
+    the title of another at the same level (tender/lots/minValue and minimumValue are both "Minimum value";
+    suppliersAdded and suppliersRemoved both "Suppliers added"), and a title stands for the last of them. Such a
+    column is headed with its field path instead, which reading takes as it is."""
+    titles = release_shape().titles
+    return field_path(titles.lookup(title)) != field_path(titles.lookup(path))
 
 
 def _joinable(value: Any) -> bool:

@@ -12,6 +12,7 @@ from opencare.ocds.spreadsheets.fields import (
     FieldType,
     field_path,
     package_types,
+    release_shape,
     release_types,
 )
 from opencare.ocds.spreadsheets.layout import MAIN_SHEET, META_SHEET
@@ -36,7 +37,7 @@ def json_to_spreadsheet(source: Path, output: Path, fmt: str, *, use_titles: boo
     root = root_heading(use_titles)
     with FlatReleases(use_titles=use_titles) as flat:
         flat.add_package(source)
-        sheets = [_data_sheet(sheet, types, root) for sheet in flat.sheets()]
+        sheets = [_data_sheet(sheet, types, root, use_titles) for sheet in flat.sheets()]
         sheets.append(_meta_sheet(metadata, use_titles))
         write_atomically(output, lambda path: WRITERS[fmt](path, sheets))
 
@@ -63,12 +64,16 @@ def _a(noun: str) -> str:
     return f"{'an' if noun[:1] in 'aeiou' else 'a'} {noun}"
 
 
-def _data_sheet(sheet: RowSheet, types: dict[str, FieldType], root: str) -> Sheet:
+def _data_sheet(sheet: RowSheet, types: dict[str, FieldType], root: str, use_titles: bool) -> Sheet:
     # A list's sheet starts with the ocid's field name; its rows hold the ocid under the heading of the main sheet
     # (its title, with titles), which replaces it.
     headings = list(dict.fromkeys(root if heading == sheet.root_id else heading for heading in sheet.headings))
-    paths = {title: path for path, title in sheet.titles.items()} | {root: "ocid"}
-    column_types = [types.get(field_path(paths.get(heading, heading))) for heading in headings]
+    # Each column's type decides which CSV text gets an apostrophe, and reading removes it only where the field's
+    # type says it was needed: so a title heading finds its field as reading finds it. (The sheet's own titles do
+    # not name the ids of the release and of the objects above on most lists' sheets, as flatten-tool lays them
+    # out: a release id "1" got an apostrophe there, not on the main sheet, and came back as a release "'1".)
+    path_of = release_shape().titles.lookup if use_titles else str
+    column_types = [types.get(field_path(path_of(heading))) for heading in headings]
     return Sheet(sheet.name, headings, column_types, sheet.rows())
 
 
