@@ -294,6 +294,26 @@ def test_a_template_filled_with_one_row_becomes_a_release(tmp_path):
     }
 
 
+def test_a_field_whose_title_another_field_shares_has_its_own_column_in_the_template(tmp_path):
+    """The profile titles maximumLotsBidPerSupplier as maximumLotsAwardedPerSupplier is titled; the title column
+    reads as the second, so the first has a column headed with its path."""
+    write_template(tmp_path / "template.xlsx")
+    workbook = openpyxl.load_workbook(tmp_path / "template.xlsx")
+    worksheet = workbook["releases"]
+    column = {cell.value: cell.column for cell in worksheet[1]}
+    filled = {"Open Contracting ID": "ocds-abc123-1", "Release ID": "r1", "Release Date": "2024-01-01T00:00:00Z",
+              "Tender:Lot Details:Maximum lots per supplier": 2,
+              "tender/lotDetails/maximumLotsBidPerSupplier": 3}  # fmt: skip
+    for heading, value in filled.items():
+        worksheet.cell(row=2, column=column[heading], value=value)
+    workbook.save(tmp_path / "filled.xlsx")
+
+    spreadsheet_to_json(tmp_path / "filled.xlsx", "xlsx", tmp_path / "back.json")
+
+    tender = json.loads((tmp_path / "back.json").read_text())["releases"][0]["tender"]
+    assert tender["lotDetails"] == {"maximumLotsAwardedPerSupplier": 2, "maximumLotsBidPerSupplier": 3}
+
+
 def test_csv_template_is_a_zip_with_a_releases_file_headed_with_titles(tmp_path):
     write_template(tmp_path / "template.zip", "csv")
 

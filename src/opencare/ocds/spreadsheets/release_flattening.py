@@ -55,7 +55,7 @@ class RowSheet:
         found = self._heading_of.get(key)
         if found is None:
             found = self.titles.get(key, key)
-            if found != key and _reads_as_another_field(found, key):
+            if found != key and reads_as_another_field(found, key):
                 found = key
             self.headings.setdefault(found, None)
             self._heading_of[key] = found
@@ -212,7 +212,7 @@ class FlatReleases:
         return found
 
 
-def _reads_as_another_field(title: str, path: str) -> bool:
+def reads_as_another_field(title: str, path: str) -> bool:
     """Whether reading would take a title heading for another field than ``path``: the profile gives some fields
     the title of another at the same level (tender/lots/minValue and minimumValue are both "Minimum value";
     suppliersAdded and suppliersRemoved both "Suppliers added"), and a title stands for the last of them. Such a

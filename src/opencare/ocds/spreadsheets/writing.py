@@ -16,8 +16,8 @@ from opencare.ocds.spreadsheets.fields import (
     release_types,
 )
 from opencare.ocds.spreadsheets.layout import MAIN_SHEET, META_SHEET
-from opencare.ocds.spreadsheets.release_flattening import FlatReleases, RowSheet
-from opencare.ocds.spreadsheets.schema_sheets import package_titles, release_layout, root_heading
+from opencare.ocds.spreadsheets.release_flattening import FlatReleases, RowSheet, reads_as_another_field
+from opencare.ocds.spreadsheets.schema_sheets import SchemaSheet, package_titles, release_layout, root_heading
 from opencare.ocds.spreadsheets.sheet_writers import WRITERS, Sheet
 
 
@@ -102,6 +102,16 @@ def _flatten_metadata(value: Any, path: str) -> Iterator[tuple[str, Any]]:
         yield path, value
 
 
+def _fillable(sheet: SchemaSheet) -> list[str]:
+    """A sheet's title headings, and after each title that reading takes for another field (the profile gives a few
+    fields the same title) the path of each field it hides, so that every field has a column that reads as it."""
+    hidden: dict[str, list[str]] = {}
+    for path, title in sheet.titles.items():
+        if title in sheet.columns and path != title and reads_as_another_field(title, path):
+            hidden.setdefault(title, []).append(path)
+    return [heading for title in sheet.columns for heading in (title, *hidden.get(title, []))]
+
+
 def write_template(output: Path, fmt: str = "xlsx") -> None:
     """A blank template of the social-care profile, XLSX or CSV zip: main sheet 'releases', headings as titles.
 
@@ -110,9 +120,9 @@ def write_template(output: Path, fmt: str = "xlsx") -> None:
     if fmt not in ("xlsx", "csv"):
         raise ValueError(f"Cannot write {fmt!r}: only 'xlsx' and 'csv' are written")
     layout = release_layout(True)
-    headings = [(MAIN_SHEET, layout.main.columns)]
+    headings = [(MAIN_SHEET, _fillable(layout.main))]
     root = root_heading(True)
-    headings += [(name, [root, *sheet.id_columns, *sheet.columns]) for name, sheet in layout.sub_sheets.items()]
+    headings += [(name, [root, *sheet.id_columns, *_fillable(sheet)]) for name, sheet in layout.sub_sheets.items()]
     sheets = [Sheet(name, columns, [None] * len(columns), []) for name, columns in headings]
     titles = package_titles()
     meta_rows = [{"field": titles.get(path, path), "value": None, "type": None} for path in titles]
