@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import json
 import posixpath
+import pyexpat
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -84,7 +85,7 @@ class XlsxReader(SheetReader):
             archive = self._archive
             assert archive is not None
             if self._strings_member in archive.namelist():
-                chunks = member_chunks(archive, archive.getinfo(self._strings_member))
+                chunks = _chunks(archive, archive.getinfo(self._strings_member))
                 try:
                     read_shared_strings(chunks, self._strings)
                 finally:
@@ -112,7 +113,7 @@ class XlsxReader(SheetReader):
             self._noted.add(sheet_name)
         sheet = _SheetParser(sheet_name, self._shared_strings(), self._styles, self._is_1904, notes=notes)
         following = 1
-        chunks = member_chunks(archive, info)
+        chunks = _chunks(archive, info)
         try:
             for number, cells in sheet.rows(chunks, member):
                 number = max(number, following)  # rows out of order follow the one before
@@ -177,7 +178,7 @@ class _SheetParser:
                     yield from self.done
                     self.done.clear()
             parse(b"", True)
-        except (ValueError, IndexError) as error:  # pyexpat.ExpatError is a ValueError, and so is a bad number
+        except (pyexpat.ExpatError, ValueError, IndexError) as error:  # not XML, or a bad number or string index
             raise malformed(member, error) from None
         yield from self.done
         self.done.clear()
@@ -296,6 +297,11 @@ class _SheetParser:
         except ValueError:
             return
         self.merged.append(merged_note(self.sheet, start, end))
+
+
+def _chunks(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Generator[bytes, None, None]:
+    """A member's bytes (archive.member_chunks), as a generator that can be closed: the member's file with it."""
+    yield from member_chunks(archive, info)
 
 
 def _column_index(letters: str) -> int:
