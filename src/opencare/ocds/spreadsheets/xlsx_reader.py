@@ -147,156 +147,150 @@ class _SheetParser:
         self.is_1904 = is_1904
         self.noting = notes
         self.notes: list[dict[str, str | None]] = []
-        self.merged: list[dict[str, str | None]] = []
-        self.done: list[tuple[int, list[Any]]] = []
-        self.cells: list[Any] = []
-        self.row = 0
-        self.column = -1
-        self.widest = NARROWEST_GRID
-        self.reference: str | None = None
-        self.type = "n"
-        self.style: str | None = None
-        self.value: list[str] | None = None
-        self.inline: list[str] | None = None
-        self.formula: list[str] | None = None
-        self.collecting: list[str] | None = None
-        self.phonetic = 0
-        self.local: dict[str, str] = {}
-        self.columns: dict[str, int] = {}
 
     def rows(self, chunks: Iterable[bytes], member: str) -> Iterator[tuple[int, list[Any]]]:
         """The rows with at least one value, as the XML is read chunk by chunk."""
+        done: list[tuple[int, list[Any]]] = []
+        merged: list[dict[str, str | None]] = []
         parser = safe_parser()
-        parser.StartElementHandler = self._start
-        parser.EndElementHandler = self._end
-        parser.CharacterDataHandler = self._text
+        # The handlers run for every element of a sheet that may have millions: closures over local state, tested
+        # most frequent first, are about twice as fast as methods.
+        parser.StartElementHandler, parser.EndElementHandler, parser.CharacterDataHandler = self._handlers(
+            done, merged
+        )
         parse = parser.Parse
         try:
             for chunk in chunks:
                 parse(chunk, False)
-                if self.done:
-                    yield from self.done
-                    self.done.clear()
+                if done:
+                    yield from done
+                    done.clear()
             parse(b"", True)
         except (pyexpat.ExpatError, ValueError, IndexError) as error:  # not XML, or a bad number or string index
             raise malformed(member, error) from None
-        yield from self.done
-        self.done.clear()
-        self.notes += self.merged
+        yield from done
+        self.notes += merged
 
-    def _name(self, name: str) -> str:
-        local = self.local.get(name)
-        if local is None:
-            local = self.local[name] = name.rpartition(":")[2]
-        return local
+    def _handlers(self, done: list[tuple[int, list[Any]]], merged: list[dict[str, str | None]]) -> tuple[Any, ...]:
+        sheet, strings, styles, is_1904, noting, notes = (
+            self.sheet, self.strings, self.styles, self.is_1904, self.noting, self.notes
+        )  # fmt: skip
+        columns: dict[str, int] = {}
+        cells: list[Any] = []
+        row = 0
+        column = -1
+        widest = NARROWEST_GRID
+        reference: str | None = None
+        kind = "n"
+        style: str | None = None
+        parts: list[str] = []
+        formula: list[str] | None = None
+        collecting: list[str] | None = None
+        phonetic = 0
 
-    def _start(self, name: str, attributes: dict[str, str]) -> None:
-        local = self._name(name)
-        if local == "c":
-            self.reference = attributes.get("r")
-            self.type = attributes.get("t", "n")
-            self.style = attributes.get("s")
-            self.value = self.inline = self.formula = None
-        elif local == "v":
-            self.value = self.collecting = []
-        elif local == "t":
-            if self.inline is not None and not self.phonetic:
-                self.collecting = self.inline
-        elif local == "is":
-            self.inline = []
-        elif local == "f":
-            self.formula = self.collecting = []
-        elif local == "row":
-            number = attributes.get("r")
-            self.row = int(number) if number and number.isdigit() else self.row + 1
-            self.column = -1
-            self.cells = []
-        elif local == "rPh":
-            self.phonetic += 1
-        elif local == "mergeCell" and self.noting:
-            self._merged(attributes.get("ref", ""))
+        def start(name: str, attributes: dict[str, str]) -> None:
+            nonlocal reference, kind, style, parts, formula, collecting, row, column, cells, phonetic
+            if ":" in name:
+                name = name.rpartition(":")[2]
+            if name == "c":
+                reference = attributes.get("r")
+                kind = attributes.get("t", "n")
+                style = attributes.get("s")
+                parts = []
+                formula = None
+            elif name == "t" or name == "v":
+                if not phonetic:
+                    collecting = parts
+            elif name == "row":
+                number = attributes.get("r")
+                row = int(number) if number and number.isdigit() else row + 1
+                column = -1
+                cells = []
+            elif name == "f":
+                formula = collecting = []
+            elif name == "rPh":
+                phonetic += 1
+            elif name == "mergeCell" and noting:
+                found = _merged(sheet, attributes.get("ref", ""))
+                if found:
+                    merged.append(found)
 
-    def _text(self, data: str) -> None:
-        if self.collecting is not None:
-            self.collecting.append(data)
+        def end(name: str) -> None:
+            nonlocal collecting, column, cells, widest, phonetic
+            if ":" in name:
+                name = name.rpartition(":")[2]
+            if name == "c":
+                collecting = None
+                if reference:
+                    letters = reference.rstrip("0123456789")
+                    found = columns.get(letters)
+                    if found is None:
+                        found = columns[letters] = _column_index(letters)
+                    column = found
+                else:
+                    column += 1
+                text = "".join(parts)
+                if formula is not None and noting:
+                    where = reference or f"{column_letter(column)}{row}"
+                    notes.append(_formula_note(sheet, where, "".join(formula), text or None))
+                value = value_of(kind, text, style) if text else ""
+                if value == "":
+                    return
+                width = len(cells)
+                if column == width:
+                    cells.append(value)
+                elif column > width:
+                    cells.extend([""] * (column - width))
+                    cells.append(value)
+                else:
+                    cells[column] = value
+            elif name == "t" or name == "v" or name == "f":
+                collecting = None
+            elif name == "row":
+                if cells:
+                    widest = max(widest, len(cells))
+                    if row * widest > MAX_GRID_CELLS:
+                        raise too_many_cells(MAX_GRID_CELLS, sheet, cell=f"{column_letter(len(cells) - 1)}{row}")
+                    done.append((row, cells))
+                    cells = []
+            elif name == "rPh":
+                phonetic -= 1
 
-    def _end(self, name: str) -> None:
-        local = self._name(name)
-        if local == "c":
-            self._cell()
-        elif local in ("v", "t", "f"):
-            self.collecting = None
-        elif local == "row":
-            if self.cells:
-                self.widest = max(self.widest, len(self.cells))
-                if self.row * self.widest > MAX_GRID_CELLS:
-                    last = f"{column_letter(len(self.cells) - 1)}{self.row}"
-                    raise too_many_cells(MAX_GRID_CELLS, self.sheet, cell=last)
-                self.done.append((self.row, self.cells))
-                self.cells = []
-        elif local == "rPh":
-            self.phonetic -= 1
+        def text(data: str) -> None:
+            if collecting is not None:
+                collecting.append(data)
 
-    def _cell(self) -> None:
-        reference = self.reference
-        if reference:
-            letters = reference.rstrip("0123456789")
-            column = self.columns.get(letters)
-            if column is None:
-                column = self.columns[letters] = _column_index(letters)
-        else:
-            column = self.column + 1
-        self.column = column
-        value = self._value()
-        if self.formula is not None and self.noting:
-            saved = "".join(self.value) if self.value is not None else ""
-            self.notes.append(_formula_note(self.sheet, self._reference(column), "".join(self.formula), saved or None))
-        if value == "":
-            return
-        cells = self.cells
-        if column == len(cells):
-            cells.append(value)
-        elif column > len(cells):
-            cells.extend([""] * (column - len(cells)))
-            cells.append(value)
-        else:
-            cells[column] = value
+        def value_of(kind: str, text: str, style: str | None) -> Any:
+            if kind == "s":
+                return strings[int(text)]
+            if kind in ("inlineStr", "str"):
+                return text
+            if kind == "n":
+                number = float(text)
+                if style is not None and styles:
+                    index = int(style) if style.isdigit() else 0
+                    date_kind = styles[index] if index < len(styles) else None
+                    if date_kind is not None:
+                        return serial_value(number, date_kind, is_1904=is_1904)
+                return number
+            if kind == "b":
+                return text == "1"
+            if kind == "e":
+                if noting:
+                    notes.append(_error_note(sheet, reference or f"{column_letter(column)}{row}", text))
+                return ""
+            return float(text)  # a type no program writes: read as a number, as calamine does
 
-    def _value(self) -> Any:
-        kind = self.type
-        text = "".join(self.value) if self.value is not None else None
-        if kind == "s":
-            return self.strings[int(text)] if text else ""
-        if kind == "inlineStr":
-            return "".join(self.inline) if self.inline is not None else (text or "")
-        if kind == "str":
-            return text or ""
-        if kind == "b":
-            return text == "1" if text else ""
-        if kind == "e":
-            if text and self.noting:
-                self.notes.append(_error_note(self.sheet, self._reference(self.column), text))
-            return ""
-        if not text:
-            return ""
-        number = float(text)
-        if self.style is not None and self.styles:
-            index = int(self.style) if self.style.isdigit() else 0
-            date_kind = self.styles[index] if index < len(self.styles) else None
-            if date_kind is not None:
-                return serial_value(number, date_kind, is_1904=self.is_1904)
-        return number
+        return start, end, text
 
-    def _reference(self, column: int) -> str:
-        return self.reference or f"{column_letter(column)}{self.row}"
 
-    def _merged(self, reference: str) -> None:
-        first, _, last = reference.partition(":")
-        try:
-            start, end = _place(first), _place(last or first)
-        except ValueError:
-            return
-        self.merged.append(merged_note(self.sheet, start, end))
+def _merged(sheet: str, reference: str) -> dict[str, str | None] | None:
+    """The note for a merged range such as 'C2:C3', or None if it is not a range of cells."""
+    first, _, last = reference.partition(":")
+    try:
+        return merged_note(sheet, _place(first), _place(last or first))
+    except ValueError:
+        return None
 
 
 def _chunks(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Generator[bytes, None, None]:
