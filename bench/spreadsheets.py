@@ -1,6 +1,6 @@
 """Spreadsheets read and written by opencare beside flatten-tool, in the same run.
 
-Usage: .venv/bin/python bench/spreadsheets.py [--mb 40] [--big-mb 100] [--work DIR]
+Usage: .venv/bin/python bench/spreadsheets.py [--mb 40] [--big-mb 100] [--work DIR] [--reading-only]
 
 Makes the invented sample release package (`../shared/tools/make_samples.py --large OUT --mb 40`, about 40 MB), has
 flatten-tool flatten it to XLSX against the social-care release schema (about 6 MB: the workbook issue 18 names),
@@ -10,6 +10,9 @@ then times, each step in a process of its own (peak memory is that process's max
   spreadsheet_to_json alone, against flatten-tool's `unflatten` of the same workbook;
 - writing: opencare's json_to_spreadsheet of the package to XLSX, against flatten-tool's `flatten`;
 - memory: opencare reading a workbook of about --big-mb MB, made by repeating the workbook's rows with new ocids.
+
+``--reading-only`` runs the reading steps alone. With ``--work DIR``, files already there from an earlier run
+(sample.json, sample.xlsx, big.xlsx) are used again instead of being made anew (making big.xlsx takes minutes).
 """
 
 from __future__ import annotations
@@ -102,23 +105,27 @@ def main() -> None:
     parser.add_argument("--mb", type=float, default=40, help="Size of the JSON sample package (MB).")
     parser.add_argument("--big-mb", type=float, default=100, help="Size of the workbook for the memory test (MB).")
     parser.add_argument("--work", type=Path, help="Folder for the files (default: a temporary one).")
+    parser.add_argument("--reading-only", action="store_true", help="Run only the reading steps.")
     args = parser.parse_args()
     if not SAMPLES.exists():
         raise SystemExit(f"{SAMPLES} is needed to make the sample package")
     folder = args.work or Path(tempfile.mkdtemp(prefix="opencare-bench-sheets-"))
     folder.mkdir(parents=True, exist_ok=True)
     package = folder / "sample.json"
-    subprocess.run([PYTHON, str(SAMPLES), "--large", str(package), "--mb", str(args.mb)], check=True,
-                   capture_output=True)  # fmt: skip
+    if not package.exists():
+        subprocess.run([PYTHON, str(SAMPLES), "--large", str(package), "--mb", str(args.mb)], check=True,
+                       capture_output=True)  # fmt: skip
     schema = write_schema(folder)
     workbook = folder / "sample.xlsx"
     print("| Step | opencare | flatten-tool | Ratio |\n| --- | --- | --- | --- |", flush=True)
-    theirs_flatten = flatten_tool_flatten(package, schema, workbook)
-    ours_flatten = step(
-        "from pathlib import Path\nfrom opencare.ocds.spreadsheets import json_to_spreadsheet\n"
-        f"json_to_spreadsheet(Path({str(package)!r}), Path({str(folder / 'ours.xlsx')!r}), 'xlsx')"
-    )
-    row("Write the package to XLSX", ours_flatten, theirs_flatten)
+    if not args.reading_only or not workbook.exists():
+        theirs_flatten = flatten_tool_flatten(package, schema, workbook)
+    if not args.reading_only:
+        ours_flatten = step(
+            "from pathlib import Path\nfrom opencare.ocds.spreadsheets import json_to_spreadsheet\n"
+            f"json_to_spreadsheet(Path({str(package)!r}), Path({str(folder / 'ours.xlsx')!r}), 'xlsx')"
+        )
+        row("Write the package to XLSX", ours_flatten, theirs_flatten)
     theirs_unflatten = step(
         "import flattentool, warnings\nwarnings.simplefilter('ignore')\n"
         f"flattentool.unflatten({str(workbook)!r}, input_format='xlsx', output_name={str(folder / 'theirs.json')!r}, "
@@ -132,7 +139,8 @@ def main() -> None:
     ours_review = command([str(Path(PYTHON).with_name("opencare")), "review", "--json", str(workbook)])
     row("Read the workbook (`opencare review`: read, convert and check)", ours_review, theirs_unflatten)
     big = folder / "big.xlsx"
-    repeat_rows(workbook, big, args.big_mb)
+    if not big.exists():
+        repeat_rows(workbook, big, args.big_mb)
     ours_big = step(
         "from pathlib import Path\nfrom opencare.ocds.spreadsheets import spreadsheet_to_json\n"
         f"spreadsheet_to_json(Path({str(big)!r}), 'xlsx', Path({str(folder / 'big.json')!r}))"
