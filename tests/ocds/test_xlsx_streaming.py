@@ -301,3 +301,15 @@ def test_opencare_review_of_a_value_on_excel_s_last_row_exits_2_naming_the_sheet
     output = (result.stdout + result.stderr).decode()
     assert "sheet 'releases', cell B1048576" in output
     assert "Traceback" not in output
+
+
+def test_a_date_written_as_iso_text_is_read_as_that_date_and_other_text_is_kept(tmp_path):
+    path = tmp_path / "in.xlsx"
+    openpyxl.Workbook().save(path)
+    cells = (
+        b'<sheetData><row r="1"><c r="A1" t="d"><v>2024-01-31T13:45:00</v></c>'
+        b'<c r="B1" t="d"><v>soon</v></c></row></sheetData>'
+    )
+    rewrite(path, "xl/worksheets/sheet1.xml", lambda xml: xml.replace(b"<sheetData></sheetData>", cells))
+
+    assert streamed(path, tmp_path, "Sheet") == [[datetime.datetime(2024, 1, 31, 13, 45), "soon"]]

@@ -10,6 +10,7 @@ a sheet that is not read (no known column, or marked to be ignored) gets none.
 
 from __future__ import annotations
 
+import datetime
 import json
 import posixpath
 import pyexpat
@@ -279,7 +280,12 @@ class _SheetParser:
                 if noting:
                     notes.append(_error_note(sheet, reference or f"{column_letter(column)}{row}", text))
                 return ""
-            return float(text)  # a type no program writes: read as a number, as calamine does
+            if kind == "d":  # a date as ISO 8601 text (the strict format); kept as text if it is not one
+                try:
+                    return datetime.datetime.fromisoformat(text)
+                except ValueError:
+                    return text
+            return float(text)  # a type no spreadsheet program writes: a number, or the part is damaged
 
         return start, end, text
 
