@@ -1,6 +1,7 @@
 """Spreadsheets read and written by opencare beside flatten-tool, in the same run.
 
-Usage: .venv/bin/python bench/spreadsheets.py [--mb 40] [--big-mb 100] [--work DIR] [--writing-only] [--runs N]
+Usage: .venv/bin/python bench/spreadsheets.py [--mb 40] [--big-mb 100] [--work DIR] [--writing-only | --reading-only]
+       [--runs N]
 
 Makes the invented sample release package (`../shared/tools/make_samples.py --large OUT --mb 40`, about 40 MB), has
 flatten-tool flatten it to XLSX against the social-care release schema (about 6 MB: the workbook issue 18 names),
@@ -12,6 +13,9 @@ then times, each step in a process of its own (peak memory is that process's max
   sheet), against flatten-tool's `flatten` of the same package against the same schema; with --runs N, each N times,
   taking turns, and the best of each (the machine may be shared). `--writing-only` stops after this step;
 - memory: opencare reading a workbook of about --big-mb MB, made by repeating the workbook's rows with new ocids.
+
+``--reading-only`` runs the reading steps alone. With ``--work DIR``, files already there from an earlier run
+(sample.json, sample.xlsx, big.xlsx) are used again instead of being made anew (making big.xlsx takes minutes).
 """
 
 from __future__ import annotations
@@ -107,33 +111,38 @@ def main() -> None:
     parser.add_argument("--work", type=Path, help="Folder for the files (default: a temporary one).")
     parser.add_argument("--writing-only", action="store_true", help="Time only JSON to XLSX, opencare's and theirs.")
     parser.add_argument("--runs", type=int, default=1, help="Time each writing step this many times; the best counts.")
+    parser.add_argument("--reading-only", action="store_true", help="Run only the reading steps.")
     args = parser.parse_args()
     if not SAMPLES.exists():
         raise SystemExit(f"{SAMPLES} is needed to make the sample package")
     folder = args.work or Path(tempfile.mkdtemp(prefix="opencare-bench-sheets-"))
     folder.mkdir(parents=True, exist_ok=True)
     package = folder / "sample.json"
-    subprocess.run([PYTHON, str(SAMPLES), "--large", str(package), "--mb", str(args.mb)], check=True,
-                   capture_output=True)  # fmt: skip
+    if not package.exists():
+        subprocess.run([PYTHON, str(SAMPLES), "--large", str(package), "--mb", str(args.mb)], check=True,
+                       capture_output=True)  # fmt: skip
     schema = write_schema(folder)
     workbook = folder / "sample.xlsx"
     print("| Step | opencare | flatten-tool | Ratio |\n| --- | --- | --- | --- |", flush=True)
-    theirs_runs, ours_runs = [], []
-    for _ in range(max(1, args.runs)):
-        theirs_runs.append(flatten_tool_flatten(package, schema, workbook))
-        ours_runs.append(
-            step(
-                "from pathlib import Path\nfrom opencare.ocds.spreadsheets import json_to_spreadsheet\n"
-                f"json_to_spreadsheet(Path({str(package)!r}), Path({str(folder / 'ours.xlsx')!r}), 'xlsx')"
+    if not args.reading_only:
+        theirs_runs, ours_runs = [], []
+        for _ in range(max(1, args.runs)):
+            theirs_runs.append(flatten_tool_flatten(package, schema, workbook))
+            ours_runs.append(
+                step(
+                    "from pathlib import Path\nfrom opencare.ocds.spreadsheets import json_to_spreadsheet\n"
+                    f"json_to_spreadsheet(Path({str(package)!r}), Path({str(folder / 'ours.xlsx')!r}), 'xlsx')"
+                )
             )
-        )
-    row("Write the package to XLSX", best(ours_runs), best(theirs_runs))
-    if args.writing_only:
-        sizes = [path.stat().st_size / 2**20 for path in (package, workbook, folder / "ours.xlsx")]
-        loads = " ".join(f"{load:.1f}" for load in os.getloadavg())
-        print(f"Package {sizes[0]:.1f} MB; workbooks: flatten-tool's {sizes[1]:.1f} MB, opencare's {sizes[2]:.1f} MB; "
-              f"load average (1, 5, 15 min) {loads}; files in {folder}")  # fmt: skip
-        return
+        row("Write the package to XLSX", best(ours_runs), best(theirs_runs))
+        if args.writing_only:
+            sizes = [path.stat().st_size / 2**20 for path in (package, workbook, folder / "ours.xlsx")]
+            loads = " ".join(f"{load:.1f}" for load in os.getloadavg())
+            print(f"Package {sizes[0]:.1f} MB; workbooks: flatten-tool's {sizes[1]:.1f} MB, opencare's "
+                  f"{sizes[2]:.1f} MB; load average (1, 5, 15 min) {loads}; files in {folder}")  # fmt: skip
+            return
+    elif not workbook.exists():
+        flatten_tool_flatten(package, schema, workbook)
     theirs_unflatten = step(
         "import flattentool, warnings\nwarnings.simplefilter('ignore')\n"
         f"flattentool.unflatten({str(workbook)!r}, input_format='xlsx', output_name={str(folder / 'theirs.json')!r}, "
@@ -147,7 +156,8 @@ def main() -> None:
     ours_review = command([str(Path(PYTHON).with_name("opencare")), "review", "--json", str(workbook)])
     row("Read the workbook (`opencare review`: read, convert and check)", ours_review, theirs_unflatten)
     big = folder / "big.xlsx"
-    repeat_rows(workbook, big, args.big_mb)
+    if not big.exists():
+        repeat_rows(workbook, big, args.big_mb)
     ours_big = step(
         "from pathlib import Path\nfrom opencare.ocds.spreadsheets import spreadsheet_to_json\n"
         f"spreadsheet_to_json(Path({str(big)!r}), 'xlsx', Path({str(folder / 'big.json')!r}))"

@@ -150,3 +150,66 @@ def test_an_xlsx_bomb_is_refused_before_anything_unpacks_it(client, review_store
     assert "unpack to too much data" in response.content.decode()
     assert ReviewRequest.objects.count() == 0
     assert list(review_store.iterdir()) == []
+
+
+def bad_workbook() -> bytes:
+    """A full-layout workbook with a formula, a cell showing an error, merged cells, a wrong type, a hidden sheet."""
+    book = openpyxl.Workbook()
+    releases = book.active
+    releases.title = "releases"
+    releases.append(["ocid", "id", "tender/title", "tender/value/amount", "tender/numberOfTenderers"])
+    releases.append(["o-1", "r1", "Home care", "=SUM(1,2)", "#N/A"])
+    releases.append(["o-2", "r2", None, 5, "three"])
+    releases["E2"].data_type = "e"
+    releases.merge_cells("C2:C3")
+    parties = book.create_sheet("parties")
+    parties.append(["ocid", "id", "parties/0/id"])
+    parties.append(["o-1", "r1", "p1"])
+    parties.sheet_state = "hidden"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def test_formulas_errors_merged_cells_wrong_types_and_hidden_sheets_are_findings_naming_their_sheet_and_cell(client):
+    response = client.post(reverse("reviews:upload"), {"file": upload("bad.xlsx", bad_workbook())})
+
+    page = client.get(response["Location"])
+    review = ReviewRequest.objects.get()
+    assert review.status == "ready"
+    places = {
+        (finding["spreadsheet"]["sheet"], finding["spreadsheet"]["cell"]): finding["message"]
+        for finding in review.report["findings"]
+        if finding["check"] == "spreadsheet.conversion"
+    }
+    assert places[("releases", "D2")].startswith("Cell D2 has a formula (=SUM(1,2))")
+    assert places[("releases", "E2")].startswith("Cell E2 shows an error (#N/A)")
+    assert places[("releases", "C2")].startswith("Cells C2 to C3 are merged")
+    assert places[("parties", "A1")].startswith("The sheet 'parties' is hidden")
+    assert places[("releases", "E3")] == '"three" is not a whole number, so it was kept as text.'
+    assert "Traceback" not in page.content.decode()
+
+
+def test_a_workbook_with_a_value_on_excel_s_last_row_is_refused_naming_the_sheet_and_cell(client, review_store):
+    book = openpyxl.Workbook()
+    book.active.title = "releases"
+    book.active.append(["ocid", "id"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    original = zipfile.ZipFile(io.BytesIO(buffer.getvalue()))
+    members = {name: original.read(name) for name in original.namelist()}
+    far = b'<row r="1048576"><c r="B1048576"><v>1</v></c></row></sheetData>'
+    members["xl/worksheets/sheet1.xml"] = members["xl/worksheets/sheet1.xml"].replace(b"</sheetData>", far)
+    data = io.BytesIO()
+    with zipfile.ZipFile(data, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, member in members.items():
+            archive.writestr(name, member)
+
+    response = client.post(reverse("reviews:upload"), {"file": upload("far.xlsx", data.getvalue())})
+    page = client.get(response["Location"])
+
+    assert page.status_code == 422
+    html = page.content.decode()
+    assert "The spreadsheet is too big: the sheet &#x27;releases&#x27; has more than 20,000,000 cells" in html
+    assert "Sheet \N{LEFT SINGLE QUOTATION MARK}releases\N{RIGHT SINGLE QUOTATION MARK}, cell B1048576" in html
+    assert "Traceback" not in html

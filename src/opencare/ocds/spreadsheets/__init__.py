@@ -1,8 +1,9 @@
 """Convert OCDS release packages to and from spreadsheets in flatten-tool's layout, against the social-care profile.
 
-Reading uses python-calamine (Rust) and builds releases row by row, in bounded memory (release_rows); writing
-flattens each release in one pass (release_flattening) and streams the workbook's XML (sheet_writers). No
-flatten-tool module is used: the layout is worked out from the schema by its documented rules (schema_sheets).
+Reading streams each XLSX sheet's XML a row at a time (expat; ODS with python-calamine) and builds releases row by
+row, in bounded memory (release_rows); writing flattens each release in one pass (release_flattening) and streams
+the workbook's XML (sheet_writers). No flatten-tool module is used: the layout is worked out from the schema by its
+documented rules (schema_sheets).
 
 Formats: XLSX, ODS (reading only) and "csv", a zip of CSV files with one file per sheet. The main sheet is
 ``releases``: one row per release. Each list of objects, such as ``parties`` or ``contracts/implementation/metrics``,
@@ -13,12 +14,14 @@ read.
 
 Safety. Every input is a zip container, so ``check_archive`` refuses zip bombs (declared sizes, ratios, overlapping
 members) and then decompresses every member once, in chunks, to prove the declared sizes true before any library
-unpacks it. calamine holds one sheet at a time as a grid from its first used cell to its last, so each XLSX sheet's
-grid is counted first (a fast search of its XML) and at most ``MAX_GRID_CELLS`` are allowed: a stray value far away
-cannot exhaust memory. Rows then wait in a SQLite file in a temporary folder until every sheet is read, and each
+unpacks it. An XLSX sheet is never held whole, only the row being read (shared strings are kept as bytes, on disk
+past 16 MB); a sheet whose grid, from A1 to its last value, passes ``MAX_GRID_CELLS`` is refused naming that value's
+cell, so a stray value far away cannot make the reader walk through a million empty rows (empty formatted rows cost
+nothing). Rows then wait in a SQLite file in a temporary folder until every sheet is read, and each
 release is built from its own rows and written out in turn; the source map's cells go to a SQLite file beside the
 output. Formulas are never calculated: the value the spreadsheet program last saved is read, and a warning names
-the cell. Merged cells and hidden sheets are read, with a warning naming them. On the way out, text that a
+the cell. Merged cells, cells showing an error (read as empty) and hidden sheets are read, with a warning naming
+them. On the way out, text that a
 spreadsheet program would take for a formula is neutralised (an explicit text cell in XLSX, a leading apostrophe
 in CSV). Nothing reaches the network: only references inside the schema itself are followed.
 
@@ -63,8 +66,8 @@ Modules, from the bottom up:
 - ``sheet_writers``: sheets to an XLSX workbook or a zip of CSV files, formulas neutralised.
 - ``writing``: json_to_spreadsheet and write_template.
 - ``source_map``: SourceMap, the sheet and cell each value came from.
-- ``sheet_reader``: a workbook's sheets row by row, bounded; ``calamine_sheets`` for XLSX and ODS
-  (``xlsx_reader``, ``ods_reader``) and ``csv_reader`` for a zip of CSV files.
+- ``sheet_reader``: a workbook's sheets row by row, bounded; ``xlsx_reader`` streams XLSX (its values:
+  ``xlsx_values``), ``calamine_sheets`` reads ODS (``ods_reader``) and ``csv_reader`` a zip of CSV files.
 - ``json_types``: cell values to the JSON types the schema says, with a note for a value that does not fit.
 - ``release_rows``: releases built from rows in flatten-tool's layout, with the source map.
 - ``reading``: spreadsheet_to_json.

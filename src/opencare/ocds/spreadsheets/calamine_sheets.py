@@ -1,4 +1,4 @@
-"""Sheets read with python-calamine (Rust): XLSX and ODS, values with their own types, formulas never calculated.
+"""Sheets read with python-calamine (Rust): ODS (XLSX is streamed by xlsx_reader), values with their own types.
 
 calamine gives the value a spreadsheet program saved with a formula cell (or an empty cell if none was saved). Each
 sheet is loaded when it is read and let go before the next.
@@ -12,7 +12,7 @@ from typing import Any
 
 import python_calamine
 
-from opencare.ocds.spreadsheets.sheet_reader import SheetReader, column_letter
+from opencare.ocds.spreadsheets.sheet_reader import SheetReader, hidden_note, merged_note
 
 
 class CalamineReader(SheetReader):
@@ -35,7 +35,7 @@ class CalamineReader(SheetReader):
                 if sheet.visible != python_calamine.SheetVisibleEnum.Visible
             ]
             self._opened()
-            self.notes += [_hidden_note(name) for name in self.hidden]
+            self.notes += [hidden_note(name) for name in self.hidden]
         return self._names
 
     def _opened(self) -> None:
@@ -46,7 +46,7 @@ class CalamineReader(SheetReader):
         if self._loaded is None or self._loaded[0] != sheet_name:
             self._loaded = None  # let the last sheet go before the next is loaded
             self._loaded = (sheet_name, self.workbook.get_sheet_by_name(sheet_name))
-            self.notes += [_merged_note(sheet_name, *cells) for cells in self._loaded[1].merged_cell_ranges or []]
+            self.notes += [merged_note(sheet_name, *cells) for cells in self._loaded[1].merged_cell_ranges or []]
         sheet = self._loaded[1]
         # calamine's rows start at the first used cell: pad them to row 1 and column A.
         top, left = sheet.start or (0, 0)
@@ -63,23 +63,3 @@ class CalamineReader(SheetReader):
         """Release the file."""
         if self.workbook is not None:
             self.workbook.close()
-
-
-def _hidden_note(sheet: str) -> dict[str, str | None]:
-    return {
-        "message": f"The sheet '{sheet}' is hidden. Its rows were read as well: unhide it (right-click a sheet's tab, "
-        "then Unhide) to check what it holds, or delete it if it should not be published.",
-        "sheet": sheet,
-        "cell": "A1",
-    }
-
-
-def _merged_note(sheet: str, first: tuple[int, int], last: tuple[int, int]) -> dict[str, str | None]:
-    start = f"{column_letter(first[1])}{first[0] + 1}"
-    end = f"{column_letter(last[1])}{last[0] + 1}"
-    return {
-        "message": f"Cells {start} to {end} are merged. Only the first, {start}, was read; the others were read as "
-        "empty. Unmerge them and fill in each cell.",
-        "sheet": sheet,
-        "cell": start,
-    }

@@ -15,8 +15,9 @@ from opencare.ocds.spreadsheets.errors import SpreadsheetError
 
 #: Cells a reader may visit in one workbook (rows times columns, blank ones included): about a 150 MB workbook.
 MAX_CELLS = 200_000_000
-#: Cells in one sheet's grid, from its first used cell to its last, blank ones included: calamine holds a sheet's
-#: grid in memory (about 40 bytes a cell, with its text).
+#: Cells in one sheet's grid, from A1 to its last filled row and column, blank ones included: the empty rows before a
+#: value are walked through, so a stray value far below the data would cost time for nothing (and calamine, which
+#: reads ODS, holds a sheet's grid in memory, about 40 bytes a cell).
 MAX_GRID_CELLS = 20_000_000
 
 
@@ -82,16 +83,42 @@ class SheetReader:
         raise NotImplementedError
 
 
-def too_many_cells(most: int = MAX_CELLS, sheet: str | None = None) -> SpreadsheetError:
-    """The error for a spreadsheet with more than MAX_CELLS cells (or a sheet with more than MAX_GRID_CELLS)."""
+def too_many_cells(most: int = MAX_CELLS, sheet: str | None = None, cell: str | None = None) -> SpreadsheetError:
+    """The error for a spreadsheet with more than MAX_CELLS cells (or a sheet with more than MAX_GRID_CELLS, whose
+    filled ``cell`` made it too big, if known)."""
     where = f"the sheet '{sheet}'" if sheet else "the spreadsheet"
+    found = f" (its cell {cell} has a value)" if cell else ""
     return SpreadsheetError(
-        f"The spreadsheet is too big: {where} has more than {most:,} cells, counting blank ones between filled ones",
+        f"The spreadsheet is too big: {where} has more than {most:,} cells, counting blank ones between filled "
+        f"ones{found}",
         how_to_fix="Delete empty rows and columns after the data (or any stray value far below or to the right of "
         "it), or split the data into several files.",
         sheet=sheet,
+        cell=cell,
         too_big=True,
     )
+
+
+def hidden_note(sheet: str) -> dict[str, str | None]:
+    """The warning that a sheet is hidden (its rows are read all the same)."""
+    return {
+        "message": f"The sheet '{sheet}' is hidden. Its rows were read as well: unhide it (right-click a sheet's tab, "
+        "then Unhide) to check what it holds, or delete it if it should not be published.",
+        "sheet": sheet,
+        "cell": "A1",
+    }
+
+
+def merged_note(sheet: str, first: tuple[int, int], last: tuple[int, int]) -> dict[str, str | None]:
+    """The warning for merged cells, from their first and last (row, column), counted from 0."""
+    start = f"{column_letter(first[1])}{first[0] + 1}"
+    end = f"{column_letter(last[1])}{last[0] + 1}"
+    return {
+        "message": f"Cells {start} to {end} are merged. Only the first, {start}, was read; the others were read as "
+        "empty. Unmerge them and fill in each cell.",
+        "sheet": sheet,
+        "cell": start,
+    }
 
 
 def column_letter(index: int) -> str:
