@@ -431,3 +431,14 @@ def test_the_api_names_the_cell_of_an_error_the_data_would_gain_and_publishes_no
     assert response.json()["problems"][0]["cell"] == "Reviews!B6"
     assert response.json()["problems"][0]["problem"].startswith("A milestone (such as an interim review)")
     assert Release.objects.count() == 0
+
+
+def test_the_template_as_csv_files_in_a_zip_publishes_the_same_contracts(officer, council, tmp_path):
+    from opencare.ocds.spreadsheets.care_template import care_template_to_package, package_to_care_template
+
+    package = care_template_to_package(filled_template(tmp_path / "contracts.xlsx", contracts=2))
+    package_to_care_template(package, tmp_path / "contracts.zip", "csv")
+
+    response = _upload(officer, council, tmp_path / "contracts.zip", "contracts.zip")
+    assert response.status_code == 302
+    assert _statuses(officer.get(_check_url(council))) == ["new", "new"]

@@ -119,10 +119,10 @@ def read_contracts(
             f"The spreadsheet is larger than {limit} MB. Split your contracts into several files.", status=413
         )
     suffix = Path(name).suffix.lower()
-    if suffix not in (".xlsx", ".ods"):
+    if suffix not in (".xlsx", ".ods", ".zip"):
         raise UploadRefused(
-            f"'{name}' is not an Excel (.xlsx) or OpenDocument (.ods) file. Download the social care template, "
-            "fill it in and save it as .xlsx or .ods."
+            f"'{name}' is not an Excel (.xlsx) or OpenDocument (.ods) file, or a zip of the template's CSV files. "
+            "Download the social care template, fill it in and save it as .xlsx or .ods."
         )
     with tempfile.TemporaryDirectory(prefix="opencare-contracts-") as folder:
         path = Path(folder) / f"contracts{suffix}"

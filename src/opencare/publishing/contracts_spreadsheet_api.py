@@ -26,9 +26,11 @@ router = Router(tags=["Publishing"], auth=PublisherToken())
 #: What each spreadsheet content type is saved as before it is read.
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ODS_TYPE = "application/vnd.oasis.opendocument.spreadsheet"
-SUFFIXES = {XLSX_TYPE: ".xlsx", ODS_TYPE: ".ods"}
+ZIP_TYPE = "application/zip"
+SUFFIXES = {XLSX_TYPE: ".xlsx", ODS_TYPE: ".ods", ZIP_TYPE: ".zip"}
 SPREADSHEET_BODY = {
-    "description": "The social care template (downloadable from /review/care-template.xlsx or .ods), filled in: "
+    "description": "The social care template (downloadable from /review/care-template.xlsx or .ods; or written as "
+    "CSV files in a zip by `opencare template -o FILE.zip`), filled in: "
     "one row per contract on its Contracts sheet, each contract's buyer your organisation (its register and number "
     "on the Organisations sheet), and its targets, monthly figures, reviews and documents on the other sheets. The "
     "About the publisher sheet is not read: the publisher is the token's organisation. A Contract ID is your own "
@@ -94,8 +96,9 @@ def post_contracts_spreadsheet(request: HttpRequest, check: bool = False) -> Sta
         return Status(
             400,
             {
-                "detail": f"Send the spreadsheet with the Content-Type of an .xlsx file ({XLSX_TYPE}) or an .ods "
-                f"file ({ODS_TYPE}); this request's is '{request.content_type}'."
+                "detail": f"Send the spreadsheet with the Content-Type of an .xlsx file ({XLSX_TYPE}), an .ods "
+                f"file ({ODS_TYPE}) or a zip of the template's CSV files ({ZIP_TYPE}); this request's is "
+                f"'{request.content_type}'."
             },
         )
     try:

@@ -33,7 +33,9 @@ def upload(request: HttpRequest, publisher_pk: int) -> HttpResponse:
     publisher = _buyer_publisher(request, publisher_pk)
     form = ActualsUploadForm(request.POST or None, request.FILES or None)
     form.fields["spreadsheet"].label = gettext("The social care template, filled in (Excel .xlsx or LibreOffice .ods)")
-    form.fields["spreadsheet"].help_text = gettext("One row for each contract on its Contracts sheet.")
+    form.fields["spreadsheet"].help_text = gettext(
+        "One row for each contract on its Contracts sheet. A zip of the template's CSV files is read too."
+    )
     problems = []
     status = 200
     if request.method == "POST":
