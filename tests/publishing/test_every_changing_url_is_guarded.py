@@ -152,6 +152,7 @@ GUARDED_API_OPERATIONS = {
     "POST /api/publish/releases": "api-1:post_release",
     "POST /api/publish/processes/{ocid}/contracts/{contract_id}/actuals": "api-1:post_actuals",
     "POST /api/publish/contracts-spreadsheet": "api-1:post_contracts_spreadsheet",
+    "POST /api/publish/monthly-figures": "api-1:post_monthly_figures",
 }
 
 
@@ -205,6 +206,7 @@ GUARDED = {
     "api-1:post_release": Guard(),
     "api-1:post_actuals": Guard(),
     "api-1:post_contracts_spreadsheet": Guard(),
+    "api-1:post_monthly_figures": Guard(),
 }
 
 
@@ -458,6 +460,24 @@ def test_staff_without_the_models_permissions_are_refused_in_the_admin(client, s
     assert database_state() == before
 
 
+def _supplier_figures(supplier) -> bytes:
+    """The supplier's actuals template with a figure for its contract, as another provider's system might post it."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from opencare.publishing.actuals_template import actuals_template
+    from opencare.publishing.monthly_figures import provider_contracts
+
+    workbook = load_workbook(io.BytesIO(actuals_template(supplier.name, provider_contracts(supplier))))
+    workbook["Monthly figures"].append(
+        [workbook["Instructions"]["A14"].value, "Hours of care delivered", "April 2026", 1]
+    )
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
 def test_the_publishing_api_refuses_every_caller_without_a_live_token_of_the_organisation(client, site):
     world, users = site.world, site.users
     buyer, kestrel = world.organisations[BUYER], world.organisations[UNRELATED_PROVIDER]
@@ -477,6 +497,7 @@ def test_the_publishing_api_refuses_every_caller_without_a_live_token_of_the_org
         "/api/publish/releases": (orjson.dumps(release), "application/json"),
         f"/api/publish/processes/{world.ocid}/contracts/{contract_id}/actuals": (ACTUALS_CSV, "text/csv"),
         "/api/publish/contracts-spreadsheet": (b"PK\x03\x04 a workbook", XLSX),
+        "/api/publish/monthly-figures": (_supplier_figures(world.organisations["supplier"]), XLSX),
     }
     callers = {
         "nobody": ("", None, 401),
@@ -494,6 +515,11 @@ def test_the_publishing_api_refuses_every_caller_without_a_live_token_of_the_org
             headers = {"Authorization": f"Bearer {token}"} if token else {}
             before = database_state()
             response = client.post(url, body, content_type=content_type, headers=headers)
+            if url.endswith("/monthly-figures") and token == kestrels:
+                # The address names no organisation: a token publishes only its own organisation's figures, so the
+                # supplier's contract in the sheet is refused, naming its cell.
+                status = 400
+                assert "is not one of your organisation's contracts" in response.json()["problems"][0]["problem"]
             assert response.status_code == status, (url, caller, response.content)
             if status == 403:
                 assert kestrel.name in response.json()["detail"], response.json()

@@ -358,3 +358,73 @@ def test_the_councils_publisher_uploading_the_providers_sheet_publishes_nothing(
     assert "Monthly figures!A4:" in page
     assert "is not one of your organisation's contracts" in page
     assert Release.objects.count() == before
+
+
+# --- The API ----------------------------------------------------------------------------------------------------
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _token_of(publisher, scopes) -> str:
+    from opencare.publishing.tokens import create_token
+
+    person = publisher.memberships.first().user
+    return create_token(user=person, publisher=publisher, name="care records system", scopes=scopes)[1]
+
+
+def _post_figures(client, token: str, workbook: Workbook, query: str = ""):
+    out = io.BytesIO()
+    workbook.save(out)
+    return client.post(f"/api/publish/monthly-figures{query}", out.getvalue(), content_type=XLSX,
+                       headers={"Authorization": f"Bearer {token}"})  # fmt: skip
+
+
+def test_a_providers_system_checks_then_publishes_the_figures_sheet_by_api_and_the_same_sheet_again_publishes_nothing(
+    client, demo_publishing
+):
+    from opencare.publishing.models import ApiToken
+
+    provider, ocid = demo_publishing["provider"], demo_publishing["shared_ocid"]
+    workbook = _template(signed_in(client, "provider"), provider)
+    client.logout()
+    _filled(workbook, [_contract_label(workbook), HOURS, "April 2026", 4321.5, ""])
+    token = _token_of(provider, [ApiToken.Scope.ACTUALS])
+    releases = Release.objects.filter(ocid=ocid).count()
+
+    checked = _post_figures(client, token, workbook, "?check=true")
+    assert checked.status_code == 200
+    assert checked.json()["published"] == 0
+    assert checked.json()["contracts"][0]["figures"] == [
+        {"measure": "sc-hours-delivered", "month": "2026-04", "figure": "4321.5", "status": "new"}
+    ]
+    assert Release.objects.filter(ocid=ocid).count() == releases
+
+    published = _post_figures(client, token, workbook)
+    assert published.status_code == 201
+    assert published.json()["published"] == 1
+    assert Release.objects.filter(ocid=ocid).count() == releases + 1
+    assert AuditEntry.objects.filter(action="publish-actuals", via="api:care records system").count() == 1
+
+    again = _post_figures(client, token, workbook)
+    assert again.status_code == 200
+    assert again.json()["contracts"][0]["figures"][0]["status"] == "unchanged"
+    assert Release.objects.filter(ocid=ocid).count() == releases + 1
+
+
+def test_the_figures_api_names_a_bad_cell_and_refuses_a_token_without_the_actuals_scope(client, demo_publishing):
+    from opencare.publishing.models import ApiToken
+
+    provider = demo_publishing["provider"]
+    workbook = _template(signed_in(client, "provider"), provider)
+    client.logout()
+    _filled(workbook, [_contract_label(workbook), HOURS, "April 2026", "lots", ""])
+    releases = Release.objects.count()
+
+    bad = _post_figures(client, _token_of(provider, [ApiToken.Scope.ACTUALS]), workbook)
+    wrong_scope = _post_figures(client, _token_of(provider, [ApiToken.Scope.RELEASES]), workbook)
+
+    assert bad.status_code == 400
+    assert bad.json()["problems"][0]["cell"] == "Monthly figures!D4"
+    assert wrong_scope.status_code == 403
+    assert "actuals" in wrong_scope.json()["detail"]
+    assert Release.objects.count() == releases

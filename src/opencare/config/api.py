@@ -4,7 +4,7 @@ from ninja import NinjaAPI
 
 from opencare.participation.api import router as feedback_router
 from opencare.publishing.api import router as publishing_router
-from opencare.publishing.contracts_spreadsheet_api import router as contracts_spreadsheet_router
+from opencare.publishing.spreadsheet_api import router as spreadsheet_router
 from opencare.registry.api import router as registry_router
 from opencare.reviews.api import router as review_router
 
@@ -20,5 +20,5 @@ api = NinjaAPI(
 api.add_router("/review", review_router)
 api.add_router("", registry_router)
 api.add_router("", publishing_router)
-api.add_router("", contracts_spreadsheet_router)
+api.add_router("", spreadsheet_router)
 api.add_router("", feedback_router)

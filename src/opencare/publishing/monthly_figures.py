@@ -30,8 +30,8 @@ from opencare.publishing.actuals_upload import checked_xlsx_bytes
 from opencare.publishing.documents import UploadRefused
 from opencare.publishing.flows.actuals import actuals_builder, actuals_of
 from opencare.publishing.flows.context import FlowContext
-from opencare.publishing.models import Publisher
-from opencare.publishing.services import NotAllowed, Published, PublishRefused, publish, record
+from opencare.publishing.models import ApiToken, Publisher
+from opencare.publishing.services import NotAllowed, Published, PublishRefused, publish, publish_with_token, record
 
 SHEET = "Monthly figures"
 INSTRUCTIONS = "Instructions"
@@ -558,9 +558,14 @@ class FiguresRefused(Exception):
         self.findings = findings or []
 
 
-def publish_plans(*, user: AbstractBaseUser, publisher: Publisher, plans: list[ContractPlan]) -> list[Published]:
+def publish_plans(
+    *, user: AbstractBaseUser | None, publisher: Publisher, plans: list[ContractPlan], token: ApiToken | None = None
+) -> list[Published]:
     """One release of new and changed figures per contract that has any, all in one transaction: if one is refused,
-    none is stored (FiguresRefused), and the refusal is logged."""
+    none is stored (FiguresRefused), and the refusal is logged. Either a signed-in ``user`` publishes (publish
+    decides from the account) or an API ``token`` of ``publisher`` does (it needs the actuals scope)."""
+    if (user is None) == (token is None) or (token is not None and token.publisher != publisher):
+        raise ValueError("publish_plans needs a person or a token of the organisation, not both")
     published: list[Published] = []
     try:
         with transaction.atomic():
@@ -572,16 +577,29 @@ def publish_plans(*, user: AbstractBaseUser, publisher: Publisher, plans: list[C
                     publisher=publisher, ocid=contract.ocid, compiled=contract.compiled, contract=contract.contract
                 )
                 actuals = [figure.actual for figure in contract_plan.to_publish]
+                build = actuals_builder(ctx, actuals)
                 try:
-                    published.append(
-                        publish(
-                            user=user,
-                            publisher=publisher,
-                            action="publish-actuals",
-                            ocid=contract.ocid,
-                            build=actuals_builder(ctx, actuals),
+                    if token is not None:
+                        published.append(
+                            publish_with_token(
+                                token=token,
+                                scope=ApiToken.Scope.ACTUALS,
+                                action="publish-actuals",
+                                build=build,
+                                ocid=contract.ocid,
+                            )
                         )
-                    )
+                    else:
+                        assert user is not None
+                        published.append(
+                            publish(
+                                user=user,
+                                publisher=publisher,
+                                action="publish-actuals",
+                                ocid=contract.ocid,
+                                build=build,
+                            )
+                        )
                 except NotAllowed as error:
                     raise FiguresRefused(contract, str(error)) from error
                 except PublishRefused as error:
@@ -593,6 +611,7 @@ def publish_plans(*, user: AbstractBaseUser, publisher: Publisher, plans: list[C
             user=user,
             publisher=publisher,
             action="refused:publish-monthly-figures",
+            via=f"api:{token.name}" if token is not None else "web",
             ocid=refused.contract.ocid,
             contract=refused.contract.contract_id,
             reason=str(refused),

@@ -1,9 +1,10 @@
-"""The publishing API's spreadsheet upload: a council's own system posts the social care template, filled in with
-many contracts, and gets back what would be (or was) published per contract.
+"""The publishing API's spreadsheet uploads: a council's own system posts the social care template, filled in with
+many contracts, and a provider's the actuals template with its monthly figures; each gets back what would be (or
+was) published, per contract.
 
-The same service as the website's upload (publishing.contracts_spreadsheet), with the organisation taken from the
-API token: every problem is named by sheet and cell, each contract is new, changed or unchanged, and publishing is
-all or nothing. `?check=true` only checks: nothing is stored.
+The same services as the website's uploads (publishing.contracts_spreadsheet, publishing.monthly_figures), with the
+organisation taken from the API token: every problem is named by sheet and cell, each contract or figure is new,
+changed or unchanged, and publishing is all or nothing. `?check=true` only checks: nothing is stored.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
 from opencare.publishing import contracts_spreadsheet as sheet
+from opencare.publishing import monthly_figures as figures
 from opencare.publishing.api import PublisherToken, ReasonOut
 from opencare.publishing.documents import UploadRefused
 from opencare.publishing.models import ApiToken
@@ -145,6 +147,108 @@ def post_contracts_spreadsheet(request: HttpRequest, check: bool = False) -> Sta
             },
         )
     return Status(201, {"published": len(to_publish), "contracts": answer})
+
+
+class FigureOut(Schema):
+    """One figure of the spreadsheet: its measure, month and figure, and what publishing does to it."""
+
+    measure: str
+    month: str
+    figure: str
+    status: str
+
+
+class ContractFiguresOut(Schema):
+    """A contract's figures in the spreadsheet."""
+
+    ocid: str
+    contract_id: str
+    figures: list[FigureOut]
+
+
+class FiguresOut(Schema):
+    """Each contract's figures, and how many contracts' releases were published (never with ?check=true)."""
+
+    published: int
+    contracts: list[ContractFiguresOut]
+
+
+FIGURES_BODY = {
+    "description": "The actuals template (downloadable from your organisation's publishing page) filled in: on its "
+    "Monthly figures sheet, one row for each contract, measure and month. Only contracts your organisation provides "
+    "and measures agreed in them (and hours of care delivered) are accepted.",
+    "required": True,
+    "content": {XLSX_TYPE: {"schema": {"type": "string", "format": "binary"}}},
+}
+
+
+@router.post(
+    "/publish/monthly-figures",
+    response={200: FiguresOut, 201: FiguresOut, 400: ProblemsOut, 401: ReasonOut, 403: ReasonOut, 413: ReasonOut},
+    summary="Publish a provider's monthly figures from the actuals template",
+    openapi_extra={"requestBody": FIGURES_BODY},
+)
+def post_monthly_figures(request: HttpRequest, check: bool = False) -> Status:
+    """Publish a provider's monthly figures for all its contracts from one filled actuals template (XLSX), one
+    release per contract with new or changed figures, all or nothing.
+
+    Needs a token with the `actuals` scope. Every problem is named by sheet and cell (400) and nothing is published.
+    Posting the same file again answers 200 with `published: 0`; `?check=true` only says what would be published.
+    """
+    token: ApiToken = request.auth
+    publisher = token.publisher
+    if ApiToken.Scope.ACTUALS not in token.scopes:
+        reason = (
+            "This API token may not publish figures. Create a token with the 'actuals' scope on your "
+            "organisation's API tokens page."
+        )
+        record(user=None, publisher=publisher, action=f"refused:{figures.DRAFT_KIND}", via=f"api:{token.name}",
+               reason=reason)  # fmt: skip
+        return Status(403, {"detail": reason})
+    if request.content_type != XLSX_TYPE:
+        return Status(400, {"detail": f"Send the actuals template with the Content-Type {XLSX_TYPE}; this "
+                                      f"request's is '{request.content_type}'."})  # fmt: skip
+    try:
+        body = request.body
+    except RequestDataTooBig:
+        return Status(413, {"detail": "The spreadsheet is too large for one post. Split the figures into files."})
+    contracts = figures.provider_contracts(publisher)
+    if not contracts:
+        reason = f"{publisher.name} provides no contracts published here, so it has no figures to publish."
+        record(user=None, publisher=publisher, action=f"refused:{figures.DRAFT_KIND}", via=f"api:{token.name}",
+               reason=reason)  # fmt: skip
+        return Status(403, {"detail": reason})
+    try:
+        rows = figures.read_monthly_figures(body, "monthly-figures.xlsx", contracts)
+        plans = figures.plan(publisher, rows, contracts)
+    except UploadRefused as refused:
+        return Status(400, {"detail": str(refused)})
+    except figures.SheetRefused as refused:
+        problems = [{"cell": p.cell, "problem": p.problem} for p in refused.problems]
+        return Status(400, {"detail": f"The spreadsheet has {len(problems)} problem(s). Nothing was published.",
+                            "problems": problems})  # fmt: skip
+    answer = [_contract_figures(plan) for plan in plans]
+    changed = [plan for plan in plans if plan.to_publish]
+    if check or not changed:
+        return Status(200, {"published": 0, "contracts": answer})
+    try:
+        figures.publish_plans(user=None, publisher=publisher, plans=plans, token=token)
+    except figures.FiguresRefused as refused:
+        return Status(400, {"detail": f"Nothing was published: the figures for {refused.contract.label} were "
+                                      f"refused: {refused}", "findings": refused.findings})  # fmt: skip
+    return Status(201, {"published": len(changed), "contracts": answer})
+
+
+def _contract_figures(plan: figures.ContractPlan) -> dict[str, Any]:
+    return {
+        "ocid": plan.contract.ocid,
+        "contract_id": plan.contract.contract_id,
+        "figures": [
+            {"measure": f.row.metric_id, "month": f.row.month.isoformat()[:7],
+             "figure": f"{f.row.value.normalize():f}", "status": f.status}
+            for f in plan.figures
+        ],
+    }  # fmt: skip
 
 
 def _refusal(token: ApiToken) -> Status | None:
