@@ -115,9 +115,7 @@ def post_contracts_spreadsheet(request: HttpRequest, check: bool = False) -> Sta
             return Status(413, {"detail": str(refused)})
         return Status(400, {"detail": str(refused)})
     except SheetRefused as refused:
-        problems = [{"cell": p.cell, "problem": p.problem} for p in refused.problems]
-        return Status(400, {"detail": f"The spreadsheet has {len(problems)} problem(s). Nothing was published.",
-                            "problems": problems})  # fmt: skip
+        return _problems(refused)
     answer = [_planned(plan) for plan in plans]
     if blocked := [plan for plan in plans if plan.errors]:
         return Status(
@@ -202,9 +200,7 @@ def post_monthly_figures(request: HttpRequest, check: bool = False) -> Status:
             "This API token may not publish figures. Create a token with the 'actuals' scope on your "
             "organisation's API tokens page."
         )
-        record(user=None, publisher=publisher, action=f"refused:{figures.DRAFT_KIND}", via=f"api:{token.name}",
-               reason=reason)  # fmt: skip
-        return Status(403, {"detail": reason})
+        return _forbidden(token, figures.DRAFT_KIND, reason)
     if request.content_type != XLSX_TYPE:
         return Status(400, {"detail": f"Send the actuals template with the Content-Type {XLSX_TYPE}; this "
                                       f"request's is '{request.content_type}'."})  # fmt: skip
@@ -215,18 +211,14 @@ def post_monthly_figures(request: HttpRequest, check: bool = False) -> Status:
     contracts = figures.provider_contracts(publisher)
     if not contracts:
         reason = f"{publisher.name} provides no contracts published here, so it has no figures to publish."
-        record(user=None, publisher=publisher, action=f"refused:{figures.DRAFT_KIND}", via=f"api:{token.name}",
-               reason=reason)  # fmt: skip
-        return Status(403, {"detail": reason})
+        return _forbidden(token, figures.DRAFT_KIND, reason)
     try:
         rows = figures.read_monthly_figures(body, "monthly-figures.xlsx", contracts)
         plans = figures.plan(publisher, rows, contracts)
     except UploadRefused as refused:
         return Status(400, {"detail": str(refused)})
-    except figures.SheetRefused as refused:
-        problems = [{"cell": p.cell, "problem": p.problem} for p in refused.problems]
-        return Status(400, {"detail": f"The spreadsheet has {len(problems)} problem(s). Nothing was published.",
-                            "problems": problems})  # fmt: skip
+    except SheetRefused as refused:
+        return _problems(refused)
     answer = [_contract_figures(plan) for plan in plans]
     changed = [plan for plan in plans if plan.to_publish]
     if check or not changed:
@@ -265,9 +257,7 @@ def _refusal(token: ApiToken) -> Status | None:
         )
     if not reason:
         return None
-    record(user=None, publisher=token.publisher, action=f"refused:{sheet.DRAFT_KIND}", via=f"api:{token.name}",
-           reason=reason)  # fmt: skip
-    return Status(403, {"detail": reason})
+    return _forbidden(token, sheet.DRAFT_KIND, reason)
 
 
 def _planned(plan: sheet.PlannedContract) -> dict[str, Any]:
@@ -278,3 +268,17 @@ def _planned(plan: sheet.PlannedContract) -> dict[str, Any]:
         "status": plan.status,
         "changes": list(plan.changes),
     }
+
+
+def _forbidden(token: ApiToken, kind: str, reason: str) -> Status:
+    # Refusals are logged: a token trying what it may not is worth an administrator's attention.
+    record(user=None, publisher=token.publisher, action=f"refused:{kind}", via=f"api:{token.name}", reason=reason)
+    return Status(403, {"detail": reason})
+
+
+def _problems(refused: SheetRefused) -> Status:
+    problems = [{"cell": p.cell, "problem": p.problem} for p in refused.problems]
+    return Status(
+        400,
+        {"detail": f"The spreadsheet has {len(problems)} problem(s). Nothing was published.", "problems": problems},
+    )

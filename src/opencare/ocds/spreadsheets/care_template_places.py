@@ -26,6 +26,7 @@ from opencare.ocds.spreadsheets.care_layout import (
     TARGETS_SHEET,
 )
 from opencare.ocds.spreadsheets.care_template import ContractOrigin, Row, TemplateReader, read_care_template
+from opencare.ocds.spreadsheets.sheet_reader import column_letter
 from opencare.ocds.spreadsheets.source_map import SourceMap
 
 CONTRACT = "contracts/"
@@ -183,8 +184,5 @@ def _columns(source_map: SourceMap, sheet: str, row: Row) -> None:
 
 
 def _letter(column: int) -> str:
-    letters = ""
-    while column:
-        column, remainder = divmod(column - 1, 26)
-        letters = chr(65 + remainder) + letters
-    return letters
+    """A column counted from 1 as its letters: 1 -> 'A'."""
+    return column_letter(column - 1)
