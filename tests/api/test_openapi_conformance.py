@@ -13,6 +13,13 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 from opencare.config.wsgi import application
 from opencare.demo.services import load_demo
 
+# The publishing API's spreadsheet uploads are sent as the file's own bytes, as any binary body is.
+for media_type in (
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/vnd.oasis.opendocument.spreadsheet",
+    "application/zip",
+):
+    schemathesis.serializer.alias(media_type, "application/octet-stream")
 schema = schemathesis.openapi.from_wsgi("/api/openapi.json", application)
 
 
