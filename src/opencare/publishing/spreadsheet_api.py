@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
@@ -208,6 +209,9 @@ def post_monthly_figures(request: HttpRequest, check: bool = False) -> Status:
         body = request.body
     except RequestDataTooBig:
         return Status(413, {"detail": "The spreadsheet is too large for one post. Split the figures into files."})
+    if len(body) > settings.OPENCARE_ACTUALS_MAX_BYTES:
+        limit = settings.OPENCARE_ACTUALS_MAX_BYTES // 1_000_000
+        return Status(413, {"detail": f"The spreadsheet is larger than {limit} MB. Split the figures into files."})
     contracts = figures.provider_contracts(publisher)
     if not contracts:
         reason = f"{publisher.name} provides no contracts published here, so it has no figures to publish."
