@@ -36,7 +36,7 @@ REVIEW = "contracts/implementation/milestones/"
 DOCUMENT = "contracts/documents/"
 #: Each sheet's columns (by the template's column keys) and the fields they fill, as paths within a release
 #: without list positions. "id" names the column a field without a column of its own is placed in.
-FIELDS = {
+FIELDS: dict[str, dict[str, tuple[str, ...]]] = {
     CONTRACTS_SHEET: {
         "contract": ("id", "ocid"),
         "title": ("title", "tender/title", "awards/title", CONTRACT + "title"),
