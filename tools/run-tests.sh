@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Every test, in the order that fails fastest: lint, the import rules and the engine's types, Django checks, then the
-# whole suite on SQLite (browser tests included) and, beside it, the database tests again on a real, throwaway
-# PostgreSQL server; and the dependency audit (a report only), which runs beside them all and is printed at the end.
+# Every test, in the order that fails fastest: lint, the import rules and the engine's types, Django checks, the whole
+# suite on SQLite (browser tests included), then the database tests again on a real, throwaway PostgreSQL server; and
+# the dependency audit (a report only), which runs beside them all and is printed at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
@@ -12,11 +12,10 @@ mkdir -p var  # the SQLite database's folder (makemigrations checks the migratio
 REPORTS=$(mktemp -d var/run-tests.XXXXXX)
 AUDIT_PID=
 MYPY_PID=
-POSTGRES_PID=
 # The audit and mypy run beside the other steps, each in a process group of its own (setsid), so that however this
 # script ends (short of SIGKILL) neither they nor pip-audit's own process outlive it.
 stop_background() {
-  for pid in $AUDIT_PID $MYPY_PID $POSTGRES_PID; do kill -- "-$pid" 2>/dev/null || true; done
+  for pid in $AUDIT_PID $MYPY_PID; do kill -- "-$pid" 2>/dev/null || true; done
   rm -rf "$REPORTS"
 }
 trap stop_background EXIT
@@ -58,30 +57,17 @@ cat "$REPORTS/mypy.txt"
 # slowest 20 are listed at the end of each pass. OPENCARE_TEST_WORKERS=1 runs them one at a time.
 WORKERS=(-n "${OPENCARE_TEST_WORKERS:-auto}" --dist worksteal --durations=20)
 
-# The two passes run at the same time: each waits at times (browsers, servers, processes the tests start) and each
-# ends with a tail where one worker is idle, so together they keep both cores busier than one after the other. The
-# PostgreSQL pass's report is printed when it ends; its server, in the pass's own process group, never outlives it.
+echo "== Tests on SQLite (every test)"
+$BIN/pytest -p no:cacheprovider "${WORKERS[@]}"
+
+echo "== Database tests on PostgreSQL"
 if $BIN/python tools/throwaway_postgres.py --check; then
-  setsid $BIN/python tools/throwaway_postgres.py -- $BIN/pytest -p no:cacheprovider "${WORKERS[@]}" \
-    -m "django_db and not browser" >"$REPORTS/postgresql.txt" 2>&1 &
-  POSTGRES_PID=$!
+  $BIN/python tools/throwaway_postgres.py -- $BIN/pytest -p no:cacheprovider "${WORKERS[@]}" -m "django_db and not browser"
 elif [ "${CI:-}" = "true" ]; then
   echo "CI=true and no PostgreSQL server binaries: failing." >&2
   exit 1
 else
   echo "SKIPPED: no PostgreSQL server binaries on this machine (see tools/system-deps.sh)." >&2
-fi
-
-echo "== Tests on SQLite (every test)"
-$BIN/pytest -p no:cacheprovider "${WORKERS[@]}"
-
-if [ -n "$POSTGRES_PID" ]; then
-  echo "== Database tests on PostgreSQL (run beside the SQLite pass)"
-  postgres_status=0
-  wait "$POSTGRES_PID" || postgres_status=$?
-  POSTGRES_PID=
-  cat "$REPORTS/postgresql.txt"
-  [ "$postgres_status" -eq 0 ]
 fi
 
 echo "== Dependency audit (pip-audit: a report of known vulnerabilities, never a failure of the run)"
