@@ -126,6 +126,7 @@ def test_the_publisher_comes_from_the_account_not_from_the_about_sheet_or_the_bu
     buyer = process.compiled_release["buyer"]
     assert buyer == {"id": "GB-LAE-BDL", "name": "Borsetdale Council"}
     names = {party["name"] for party in process.compiled_release["parties"]}
+    assert process.compiled_release["awards"][0]["buyer"] == {"id": "GB-LAE-BDL", "name": "Borsetdale Council"}
     assert "Borsetdale Cncl" not in names
     assert "Somebody Else Council" not in names
     assert AuditEntry.objects.filter(action="create-process", publisher=council, ocid=process.ocid).exists()

@@ -246,16 +246,23 @@ def _buyer_problem(release: dict[str, Any], publisher: Publisher) -> tuple[str, 
 
 
 def _as_own_buyer(release: dict[str, Any], publisher: Publisher) -> dict[str, Any]:
-    """The release with the buyer as the account describes the organisation (the sheet may spell it otherwise)."""
+    """The release with the buyer as the account describes the organisation (the sheet may spell it otherwise): its
+    party, and every reference to it (the release's buyer, each award's buyer)."""
     own = party_of(publisher)
     buyer_id = str(release["buyer"]["id"])
-    release = dict(release)
-    release["parties"] = [
-        own.as_party(list(party.get("roles") or ["buyer"])) if party.get("id") == buyer_id else party
-        for party in release.get("parties") or []
-    ]
-    release["buyer"] = own.reference()
-    return release
+
+    def restated(value: Any) -> Any:
+        if isinstance(value, list):
+            return [restated(item) for item in value]
+        if not isinstance(value, dict):
+            return value
+        if value.get("id") == buyer_id and "roles" in value:
+            return own.as_party(list(value.get("roles") or ["buyer"]))
+        if value.get("id") == buyer_id and set(value) <= {"id", "name"}:
+            return own.reference()
+        return {key: restated(item) for key, item in value.items()}
+
+    return restated(release)
 
 
 def _plan_one(
