@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import io
 import json
-import secrets
 from typing import Any
 
 import orjson
@@ -20,12 +19,10 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils import timezone
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.security import HttpBearer
 
-from opencare.ocds import release_builder as rb
 from opencare.ocds.performance import ContractOnRecord
 from opencare.publishing.actuals_upload import COLUMNS, read_actuals
 from opencare.publishing.documents import UploadRefused
@@ -38,9 +35,9 @@ from opencare.publishing.services import (
     PublishRefused,
     ReleaseIdTaken,
     buyer_of,
+    publish_with_token,
     record,
     store_reviewed,
-    tags_for,
 )
 from opencare.publishing.tokens import token_for
 from opencare.registry.selectors import process_by_ocid
@@ -224,8 +221,7 @@ def post_actuals(request: HttpRequest, ocid: str, contract_id: str) -> Status:
             ocid,
             f"{publisher.name} is not the provider of this contract, so it cannot publish its actuals.",
         )
-    buyer = buyer_of(compiled)
-    if buyer is None:
+    if buyer_of(compiled) is None:
         return _forbidden(
             token,
             "publish-actuals",
@@ -251,22 +247,13 @@ def post_actuals(request: HttpRequest, ocid: str, contract_id: str) -> Status:
     except UploadRefused as refused:
         return Status(400, {"detail": f"{refused} (Columns: {', '.join(COLUMNS)}, notes.)"})
     actuals = actuals_of(ctx, [(r.metric_id, r.period_start, r.period_end, r.value, r.notes) for r in rows])
-    now = timezone.now()
-    header = rb.ReleaseHeader(
-        ocid=ocid,
-        release_id=f"publish-actuals-{now:%Y%m%dT%H%M%S}-{secrets.token_hex(3)}",
-        date=now.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        tags=tags_for("publish-actuals", ocid),
-        buyer=buyer,
-    )
-    release = actuals_builder(ctx, actuals)(header)
     try:
-        published = store_reviewed(
-            user=None,
-            publisher=publisher,
+        published = publish_with_token(
+            token=token,
+            scope=ApiToken.Scope.ACTUALS,
             action="publish-actuals",
-            release=release,
-            via=f"api:{token.name}",
+            build=actuals_builder(ctx, actuals),
+            ocid=ocid,
             detail={"contract": contract_id, "figures": len(actuals)},
         )
     except NotAllowed as refused:

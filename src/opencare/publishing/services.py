@@ -158,14 +158,17 @@ def publish_with_token(
     action: str,
     build: Callable[[rb.ReleaseHeader], dict[str, Any]],
     ocid: str,
+    detail: dict[str, Any] | None = None,
 ) -> Published:
     """Publish one release for an API token's organisation, as publish() does for a person: the token must have
-    ``scope`` (else NotAllowed), and store_reviewed checks the organisation's part in the process."""
+    ``scope`` (else NotAllowed), and store_reviewed checks the organisation's part in the process. ``detail`` goes
+    into the audit log."""
     if scope not in token.scopes:
         raise NotAllowed(f"This API token may not do this: it needs the '{scope}' scope.")
     return _build_and_store(
-        user=None, publisher=token.publisher, action=action, build=build, ocid=ocid, via=f"api:{token.name}"
-    )
+        user=None, publisher=token.publisher, action=action, build=build, ocid=ocid, via=f"api:{token.name}",
+        detail=detail,
+    )  # fmt: skip
 
 
 def _build_and_store(
@@ -179,6 +182,7 @@ def _build_and_store(
     description: str = "",
     via: str = "web",
     draft: Draft | None = None,
+    detail: dict[str, Any] | None = None,
 ) -> Published:
     compiled = _compiled(ocid) if ocid else {}
     ocid = ocid or new_ocid()
@@ -196,7 +200,7 @@ def _build_and_store(
     )
     release = build(header)
     return store_reviewed(
-        user=user, publisher=publisher, action=action, release=release, via=via, draft=draft, detail={}
+        user=user, publisher=publisher, action=action, release=release, via=via, draft=draft, detail=detail or {}
     )
 
 
