@@ -21,7 +21,7 @@ from opencare.demo.borsetdale import borsetdale_release_package
 from opencare.ocds.profile import social_care_profile
 from opencare.ocds.readers import InputError
 from opencare.ocds.spreadsheets import json_to_spreadsheet
-from opencare.ocds.spreadsheets.fields import _metadata_schema
+from opencare.ocds.spreadsheets.fields import metadata_schema
 from opencare.ocds.spreadsheets.layout import WHOLE_FLOATS_MEMBER
 from opencare.ocds.spreadsheets.release_flattening import FlatReleases
 from opencare.ocds.spreadsheets.schema_sheets import schema_layout
@@ -38,7 +38,7 @@ def flatten_tool_schema(schema: dict[str, Any], *, use_titles: bool) -> SchemaPa
 @pytest.mark.parametrize("use_titles", [False, True], ids=["field paths", "titles"])
 @pytest.mark.parametrize("which", ["release", "package metadata"])
 def test_sheets_and_columns_from_the_schema_are_flatten_tools(use_titles, which):
-    schema = social_care_profile().release_schema if which == "release" else _metadata_schema()
+    schema = social_care_profile().release_schema if which == "release" else metadata_schema()
     theirs = flatten_tool_schema(schema, use_titles=use_titles)
 
     ours = schema_layout(schema, use_titles=use_titles)

@@ -24,10 +24,10 @@ def release_types() -> dict[str, FieldType]:
 @cache
 def package_types() -> dict[str, FieldType]:
     """Each package metadata field's JSON types in the schema, by field path."""
-    return _field_types(_metadata_schema())
+    return _field_types(metadata_schema())
 
 
-def _metadata_schema() -> dict[str, Any]:
+def metadata_schema() -> dict[str, Any]:
     """The release package schema without its releases: what the Meta sheet holds."""
     schema = dict(social_care_profile().release_package_schema)
     schema["properties"] = {key: value for key, value in schema["properties"].items() if key != "releases"}
@@ -134,7 +134,7 @@ def release_shape() -> Shape:
 @cache
 def package_shape() -> Shape:
     """The package metadata schema's shape (the Meta sheet), worked out once per process."""
-    return _shape(_metadata_schema())
+    return _shape(metadata_schema())
 
 
 def _shape(schema: dict[str, Any]) -> Shape:

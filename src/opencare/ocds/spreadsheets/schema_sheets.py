@@ -15,7 +15,7 @@ from functools import cache
 from typing import Any
 
 from opencare.ocds.profile import social_care_profile
-from opencare.ocds.spreadsheets.fields import _metadata_schema
+from opencare.ocds.spreadsheets.fields import metadata_schema
 
 #: The field whose value starts every row of every sheet, and the field that names an object in a list.
 ROOT_ID = "ocid"
@@ -237,7 +237,7 @@ def release_layout(use_titles: bool) -> SchemaLayout:
 @cache
 def package_titles() -> dict[str, str]:
     """The package metadata's field paths to their titles (the Meta sheet's first column, with titles)."""
-    return schema_layout(_metadata_schema(), use_titles=True).main.titles
+    return schema_layout(metadata_schema(), use_titles=True).main.titles
 
 
 def root_heading(use_titles: bool) -> str:
