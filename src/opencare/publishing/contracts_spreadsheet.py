@@ -32,8 +32,6 @@ from django.utils import timezone
 
 from opencare.ocds.merge import compile_releases
 from opencare.ocds.spreadsheets.care_layout import CONTRACTS_SHEET
-from opencare.ocds.spreadsheets.care_template import TemplateProblems, is_care_template, read_care_template
-from opencare.ocds.spreadsheets.care_template_places import template_places
 from opencare.ocds.spreadsheets.errors import SpreadsheetError
 from opencare.ocds.spreadsheets.source_map import SourceMap
 from opencare.publishing.documents import UploadRefused
@@ -124,6 +122,10 @@ def read_contracts(
             f"'{name}' is not an Excel (.xlsx) or OpenDocument (.ods) file, or a zip of the template's CSV files. "
             "Download the social care template, fill it in and save it as .xlsx or .ods."
         )
+    # Imported when needed: the template's reader brings openpyxl, slow to import, into every process otherwise.
+    from opencare.ocds.spreadsheets.care_template import TemplateProblems, is_care_template, read_care_template
+    from opencare.ocds.spreadsheets.care_template_places import template_places
+
     with tempfile.TemporaryDirectory(prefix="opencare-contracts-") as folder:
         path = Path(folder) / f"contracts{suffix}"
         path.write_bytes(data)
