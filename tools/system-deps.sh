@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Make sure the machine has what the tests need beyond Python and npm: a PostgreSQL server, Chromium and gettext.
+# Make sure the machine has what the tests need beyond Python and npm: a PostgreSQL server, Chromium (its headless
+# shell, which the browser tests drive: docs/decisions/0033-a-suite-in-eight-minutes.md) and gettext.
 # As root it installs what is missing from Debian's packages; otherwise it says what is missing and, when CI=true,
 # fails (so a missing install step can never hide behind skipped tests).
 set -uo pipefail
 
 missing=()
 compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || command -v initdb >/dev/null || missing+=(postgresql)
-command -v chromium >/dev/null || missing+=(chromium)
+command -v chromium-headless-shell >/dev/null || missing+=(chromium-headless-shell)
 # GNU gettext: tests/config/test_welsh_catalogues.py runs makemessages to prove the Welsh catalogues are up to date.
 command -v xgettext >/dev/null || missing+=(gettext)
 [ ${#missing[@]} -eq 0 ] && exit 0
