@@ -26,7 +26,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             if CHROMIUM is None:
                 if os.environ.get("CI") == "true":
                     raise pytest.UsageError("CI=true but Chromium is not installed: browser tests cannot run.")
-                item.add_marker(pytest.mark.skip(reason="Chromium is not installed (apt-get install chromium-headless-shell)."))
+                reason = "Chromium is not installed (apt-get install chromium-headless-shell)."
+                item.add_marker(pytest.mark.skip(reason=reason))
 
 
 @pytest.fixture(scope="session")
