@@ -15,6 +15,8 @@ from playwright.sync_api import Page, expect
 
 from opencare.demo.services import load_demo
 
+from .test_accessibility import _wait_for_images
+
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 BORSETDALE = {
     "ocds-bdemo1-hc-north": "Home care in North Borsetdale",
@@ -31,17 +33,9 @@ COMPARISON_HEADER = [
 
 def _screenshot(page: Page, name: str) -> None:
     """A full-page screenshot, after the lazy chart images have loaded."""
-    _load_images(page)
+    _wait_for_images(page)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=ARTIFACTS / f"journey-{name}.png", full_page=True)
-
-
-def _load_images(page: Page) -> None:
-    for image in page.locator("img").all():
-        image.scroll_into_view_if_needed()
-    # A function, not a string: Playwright eval()s a string in the page, which the Content-Security-Policy refuses.
-    page.wait_for_function("() => [...document.images].every(image => image.complete)")
-    page.evaluate("window.scrollTo(0, 0)")
 
 
 def _compare_the_borsetdale_contracts(page: Page, base_url: str) -> None:
@@ -121,7 +115,7 @@ def test_a_commissioner_compares_price_and_missed_visits_of_ticked_contracts_aga
     brightwater = missed.locator("tbody tr", has_text="Brightwater")
     expect(brightwater.locator(".govuk-tag")).to_have_text(re.compile(r"^\d+ below target$"))
 
-    _load_images(page)
+    _wait_for_images(page)
     charts = page.locator("img.opencare-chart")
     assert charts.count() >= 2
     for chart in charts.all():
