@@ -5,7 +5,10 @@ from __future__ import annotations
 import time
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.test import override_settings
 from tests.builders.processes import NORTH, stored_borsetdale
+from tests.builders.shared_data import shared_data
 
 from opencare.demo.accounts import create_demo_accounts
 from opencare.demo.borsetdale import MOORSIDE
@@ -13,18 +16,27 @@ from opencare.participation.submission_checks import form_stamp
 from opencare.registry.selectors import parts_played_by
 
 
+def _north_with_a_moderator_and_a_provider() -> None:
+    with override_settings(OPENCARE_DEMO_ACCOUNTS=True):
+        stored_borsetdale(NORTH)  # the contract Borsetdale buys from Moorside: all these tests need of the demo
+        create_demo_accounts()
+    users = get_user_model().objects
+    users.filter(username="administrator").update(email="moderator@example.org")
+    users.filter(username="provider").update(email="manager@moorside.example.org")
+
+
+@pytest.fixture(scope="module")
+def contract_for_the_module(django_db_setup, django_db_blocker):
+    """The data contract_ocid gives, stored once for the module and rolled back after it."""
+    with shared_data(django_db_blocker, _north_with_a_moderator_and_a_provider):
+        yield
+
+
 @pytest.fixture
-def contract_ocid(db, settings, django_user_model):
-    """A Borsetdale demo process whose provider (Moorside) and council publish here, with a moderator."""
+def contract_ocid(contract_for_the_module, db, settings):
+    """A Borsetdale demo process whose provider (Moorside) and council publish here, with a moderator. Stored once
+    per module (tests.builders.shared_data); what a test writes is rolled back after it."""
     settings.OPENCARE_DEMO_ACCOUNTS = True
-    stored_borsetdale(NORTH)  # the contract Borsetdale buys from Moorside: all these tests need of the demo
-    create_demo_accounts()
-    moderator = django_user_model.objects.get(username="administrator")
-    moderator.email = "moderator@example.org"
-    moderator.save()
-    provider = django_user_model.objects.get(username="provider")
-    provider.email = "manager@moorside.example.org"
-    provider.save()
     return next(part.process.ocid for part in parts_played_by(scheme=MOORSIDE.scheme, identifier=MOORSIDE.ident))
 
 

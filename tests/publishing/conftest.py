@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from django.test import override_settings
 from tests.builders.processes import NORTH, stored_borsetdale
+from tests.builders.shared_data import shared_data
 
 from opencare.demo.accounts import create_demo_accounts
 from opencare.demo.borsetdale import COUNCIL, MOORSIDE
@@ -11,12 +13,24 @@ from opencare.publishing.models import Publisher
 from opencare.registry.selectors import parts_played_by
 
 
+def _north_and_the_demo_accounts() -> None:
+    with override_settings(OPENCARE_DEMO_ACCOUNTS=True):
+        stored_borsetdale(NORTH)  # the contract Borsetdale buys from Moorside: all these tests need of the demo
+        create_demo_accounts()
+
+
+@pytest.fixture(scope="module")
+def demo_publishing_for_the_module(django_db_setup, django_db_blocker):
+    """The data demo_publishing gives, stored once for the module and rolled back after it."""
+    with shared_data(django_db_blocker, _north_and_the_demo_accounts):
+        yield
+
+
 @pytest.fixture
-def demo_publishing(db, settings):
-    """The demo data and demo accounts; returns the council, the provider and a process they share."""
+def demo_publishing(demo_publishing_for_the_module, db, settings):
+    """The demo data and demo accounts; returns the council, the provider and a process they share. Stored once per
+    module (tests.builders.shared_data); what a test writes is rolled back after it."""
     settings.OPENCARE_DEMO_ACCOUNTS = True
-    stored_borsetdale(NORTH)  # the contract Borsetdale buys from Moorside: all these tests need of the demo
-    create_demo_accounts()
     council = Publisher.objects.get(scheme=COUNCIL.scheme, identifier=COUNCIL.ident)
     provider = Publisher.objects.get(scheme=MOORSIDE.scheme, identifier=MOORSIDE.ident)
     supplied = {part.process.ocid for part in parts_played_by(scheme=MOORSIDE.scheme, identifier=MOORSIDE.ident)}
