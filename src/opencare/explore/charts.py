@@ -198,16 +198,22 @@ def _comparison_description(column: Column, bars: list[dict], unit: str, referen
     return " ".join(parts)
 
 
+#: The look every chart shares (Vega-Lite's config), set on the spec itself: Altair's configure_*() methods copy the
+#: whole chart each time, which took longer than the rest of building it.
+CONFIG = {
+    "font": FONT,
+    "axis": {"labelFontSize": 13, "titleFontSize": 14, "labelColor": BLACK, "titleColor": BLACK},
+    "legend": {"labelFontSize": 13, "titleFontSize": 14, "labelColor": BLACK, "titleColor": BLACK},
+    "title": {"fontSize": 17, "color": BLACK, "anchor": "start"},
+    "view": {"stroke": None},
+}
+
+
 def _svg(chart: alt.LayerChart, title: str, description: str, width: int = WIDTH) -> str:
-    spec = (
-        chart.properties(width=width, title=title, description=description)
-        .configure(font=FONT)
-        .configure_axis(labelFontSize=13, titleFontSize=14, labelColor=BLACK, titleColor=BLACK)
-        .configure_legend(labelFontSize=13, titleFontSize=14, labelColor=BLACK, titleColor=BLACK)
-        .configure_title(fontSize=17, color=BLACK, anchor="start")
-        .configure_view(stroke=None)
-        .to_dict(validate=False)
-    )
+    spec = chart.to_dict(validate=False)
+    config = spec.get("config", {})  # Altair's defaults (the view's size), which ours add to
+    config = {**config, **CONFIG, "view": {**config.get("view", {}), **CONFIG["view"]}}
+    spec.update(width=width, title=title, description=description, config=config)
     return _render(orjson.dumps(spec, option=orjson.OPT_SORT_KEYS).decode())
 
 
