@@ -11,10 +11,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-import altair as alt
 import orjson
-import vl_convert
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -22,6 +21,9 @@ from django.utils.translation import ngettext
 from opencare.explore.contract_words import provider_for_buyer
 from opencare.ocds.performance import MetricProgress, Reading
 from opencare.registry.comparison import Column, Row
+
+if TYPE_CHECKING:
+    import altair as alt
 
 #: GOV.UK Frontend colours: blue bars, black and dark grey reference lines, text in black.
 BLUE, BLACK, GREY = "#1d70b8", "#0b0c0c", "#505a5f"
@@ -43,6 +45,8 @@ class Chart:
 
 def progress_chart(metrics: Sequence[MetricProgress]) -> Chart:
     """One metric over time: a line per contract, and the target as a dashed line."""
+    import altair as alt  # here, not at the top: importing it took 0.4 s of every process that loads the site's URLs
+
     first = metrics[0]
     points = [
         {"month": reading.period_end.isoformat(), "figure": float(reading.amount), "contract": _who(metric)}
@@ -78,6 +82,8 @@ def progress_chart(metrics: Sequence[MetricProgress]) -> Chart:
 
 def comparison_chart(column: Column, rows: Sequence[Row]) -> Chart:
     """One metric across contracts: a bar per contract, with the benchmark and the average of all contracts."""
+    import altair as alt  # see progress_chart
+
     bars = [
         {
             "contract": provider_for_buyer(provider=row.supplier_name, buyer=row.buyer_name),
@@ -219,4 +225,6 @@ def _svg(chart: alt.LayerChart, title: str, description: str, width: int = WIDTH
 
 @lru_cache(maxsize=512)
 def _render(spec: str) -> str:
+    import vl_convert  # with Altair, only where a chart is drawn
+
     return vl_convert.vegalite_to_svg(orjson.loads(spec))
