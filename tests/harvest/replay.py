@@ -73,7 +73,9 @@ class Replay:
         self.answer: Callable[[str, dict[str, list[str]]], Any] | None = None  # serves instead of the pages
         self.on_request: Callable[[], None] | None = None
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        # shutdown() waits for serve_forever's next look at its flag: every 10 ms, not the default half second
+        # (which every test that used the server spent waiting at its end).
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True)
 
     @property
     def origin(self) -> str:
