@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.test import override_settings
+
+from opencare.demo.accounts import create_demo_accounts
 from opencare.demo.services import DEMO_SOURCES, DemoSource
 from opencare.registry.models import Process, Source
 from opencare.registry.services import StoreResult, get_or_create_source, store_release_package
@@ -73,6 +76,16 @@ def stored_borsetdale(*ocids: str) -> list[Process]:
     metadata = {key: value for key, value in package.items() if key != "releases"}
     stored(*releases, from_source=_demo_source(demo), **metadata)
     return list(Process.objects.filter(ocid__in=ocids).order_by("ocid"))
+
+
+def stored_north_with_the_demo_accounts() -> Process:
+    """The contract Borsetdale Council buys from Moorside (NORTH), with the demo's organisations and accounts (the
+    commissioner at the council, the provider at Moorside, the administrator...): what the publishing and
+    participation tests start from."""
+    with override_settings(OPENCARE_DEMO_ACCOUNTS=True):
+        (north,) = stored_borsetdale(NORTH)
+        create_demo_accounts()
+    return north
 
 
 def stored_real_notices() -> list[Process]:

@@ -4,13 +4,21 @@ recognise, feedback held for moderation as the form's would be."""
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth import get_user_model
 from tests.builders.accounts import administrator, user
 from tests.builders.feedback import feedback
 from tests.builders.organisations import member, organisation
-from tests.builders.processes import NORTH, stored_borsetdale, stored_process, stored_processes
+from tests.builders.processes import (
+    NORTH,
+    stored_borsetdale,
+    stored_north_with_the_demo_accounts,
+    stored_process,
+    stored_processes,
+)
 
 from opencare.accounts.roles import is_administrator, is_moderator
 from opencare.participation.models import Feedback
+from opencare.publishing.models import Membership
 from opencare.publishing.permissions import decide
 from opencare.registry.models import Release
 
@@ -34,6 +42,16 @@ def test_a_borsetdale_process_is_stored_with_every_release_and_as_invented():
     (process,) = stored_borsetdale(NORTH)
     assert process.release_count == Release.objects.filter(ocid=NORTH).count() > 1
     assert process.is_invented
+
+
+def test_north_with_the_demo_accounts_has_its_council_and_provider_publishing_through_their_accounts():
+    north = stored_north_with_the_demo_accounts()
+    assert north.ocid == NORTH
+    commissioner = get_user_model().objects.get(username="commissioner")
+    provider = get_user_model().objects.get(username="provider")
+    assert decide(commissioner, "record-review", Membership.objects.get(user=commissioner).publisher, NORTH)
+    assert decide(provider, "publish-actuals", Membership.objects.get(user=provider).publisher, NORTH)
+    assert not decide(provider, "record-review", Membership.objects.get(user=provider).publisher, NORTH)
 
 
 def test_a_member_may_do_what_the_role_allows_in_the_organisation_only():

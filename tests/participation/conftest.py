@@ -6,20 +6,16 @@ import time
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.test import override_settings
-from tests.builders.processes import NORTH, stored_borsetdale
+from tests.builders.processes import stored_north_with_the_demo_accounts
 from tests.builders.shared_data import shared_data
 
-from opencare.demo.accounts import create_demo_accounts
 from opencare.demo.borsetdale import MOORSIDE
 from opencare.participation.submission_checks import form_stamp
 from opencare.registry.selectors import parts_played_by
 
 
 def _north_with_a_moderator_and_a_provider() -> None:
-    with override_settings(OPENCARE_DEMO_ACCOUNTS=True):
-        stored_borsetdale(NORTH)  # the contract Borsetdale buys from Moorside: all these tests need of the demo
-        create_demo_accounts()
+    stored_north_with_the_demo_accounts()
     users = get_user_model().objects
     users.filter(username="administrator").update(email="moderator@example.org")
     users.filter(username="provider").update(email="manager@moorside.example.org")

@@ -3,26 +3,18 @@
 from __future__ import annotations
 
 import pytest
-from django.test import override_settings
-from tests.builders.processes import NORTH, stored_borsetdale
+from tests.builders.processes import stored_north_with_the_demo_accounts
 from tests.builders.shared_data import shared_data
 
-from opencare.demo.accounts import create_demo_accounts
 from opencare.demo.borsetdale import COUNCIL, MOORSIDE
 from opencare.publishing.models import Publisher
 from opencare.registry.selectors import parts_played_by
 
 
-def _north_and_the_demo_accounts() -> None:
-    with override_settings(OPENCARE_DEMO_ACCOUNTS=True):
-        stored_borsetdale(NORTH)  # the contract Borsetdale buys from Moorside: all these tests need of the demo
-        create_demo_accounts()
-
-
 @pytest.fixture(scope="module")
 def demo_publishing_for_the_module(django_db_setup, django_db_blocker):
     """The data demo_publishing gives, stored once for the module and rolled back after it."""
-    with shared_data(django_db_blocker, _north_and_the_demo_accounts):
+    with shared_data(django_db_blocker, stored_north_with_the_demo_accounts):
         yield
 
 
