@@ -36,8 +36,9 @@ def new_database(tmp_path_factory) -> Iterator[Callable[[str], SimpleNamespace]]
 
     def make(name: str, *, sqlite: bool = False) -> SimpleNamespace:
         folder = tmp_path_factory.mktemp(name)
-        if connection is None or sqlite:
-            url = f"sqlite:///{folder / 'opencare.sqlite3'}"
+        sqlite_file = folder / "opencare.sqlite3" if connection is None or sqlite else None
+        if sqlite_file is not None:
+            url = f"sqlite:///{sqlite_file}"
         else:
             database = f"opencare_backup_{name}_{secrets.token_hex(4)}"
             connection.execute(f'CREATE DATABASE "{database}"')
@@ -53,7 +54,8 @@ def new_database(tmp_path_factory) -> Iterator[Callable[[str], SimpleNamespace]]
             "OPENCARE_DEMO_ACCOUNTS": "true",
             "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
         }
-        return SimpleNamespace(folder=folder, environment=environment, engine=urlsplit(url).scheme)
+        return SimpleNamespace(folder=folder, environment=environment, engine=urlsplit(url).scheme,
+                               sqlite_file=sqlite_file)  # fmt: skip
 
     yield make
     if connection is not None:
@@ -97,10 +99,11 @@ def refused_cleanly(done: subprocess.CompletedProcess, message: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def exported(new_database):
-    """A site built in a new database and exported by the command."""
+def exported(new_database, migrated_sqlite):
+    """A site built in a new database (migrated; the restores below are into databases each set up by the command)
+    and exported by the command."""
     site = new_database("source", sqlite=True)
-    assert run(site, "manage", "migrate", "-v0").returncode == 0
+    migrated_sqlite(site.sqlite_file)
     sample(site, "build")
     archive = site.folder / "backup.tar"
     done = run(site, "export-all", str(archive))

@@ -34,14 +34,16 @@ def test_import_prints_what_it_added_and_a_second_run_adds_nothing(tmp_path):
     assert "Traceback" not in first.stderr + second.stderr
 
 
-def test_a_missing_path_exits_2_with_a_message_and_no_traceback(tmp_path):
+def test_a_missing_path_exits_2_with_a_message_and_no_traceback(tmp_path, migrated_sqlite):
+    migrated_sqlite(tmp_path / "db.sqlite3")  # the first test meets a brand-new database; these, a set-up site
     result = run(tmp_path, str(tmp_path / "nothing.json"))
     assert result.returncode == 2
     assert "There is no file or folder at" in result.stderr
     assert "Traceback" not in result.stderr
 
 
-def test_a_broken_file_exits_2_naming_the_file_and_the_line(tmp_path):
+def test_a_broken_file_exits_2_naming_the_file_and_the_line(tmp_path, migrated_sqlite):
+    migrated_sqlite(tmp_path / "db.sqlite3")
     broken = tmp_path / "broken.json"
     broken.write_text('{"releases": [\n{"ocid": }]}')
     result = run(tmp_path, str(broken))

@@ -17,6 +17,7 @@ from django.conf import settings as django_settings
 from django.test import Client
 from django.urls import Resolver404, resolve, reverse
 from django.utils import translation
+from tests.builders.shared_data import shared_data
 
 from opencare.demo.services import load_demo
 from opencare.participation.selectors import feedback_opening
@@ -156,12 +157,23 @@ def _starts() -> tuple[str, ...]:
             reverse("explore:compare") + "?" + invented)  # fmt: skip
 
 
+@pytest.fixture(scope="module")
+def demo_made_once(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The demo data and its bulk downloads, made once for the module's crawls (which only read them)."""
+    folder = tmp_path_factory.mktemp("bulk")
+
+    def build() -> None:
+        load_demo()
+        write_bulk_downloads(folder)
+
+    with shared_data(django_db_blocker, build):
+        yield folder
+
+
 @pytest.fixture
-def demo_site(db, settings, tmp_path):
+def demo_site(demo_made_once, db, settings):
     """The demo as `make run` serves it: the demo data and its bulk downloads."""
-    settings.OPENCARE_BULK_DIR = tmp_path / "bulk"
-    load_demo()
-    write_bulk_downloads()
+    settings.OPENCARE_BULK_DIR = demo_made_once
 
 
 @pytest.mark.parametrize("language", [code for code, _ in django_settings.LANGUAGES])

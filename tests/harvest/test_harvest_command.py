@@ -12,6 +12,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from .replay import Replay, Scripted, cf_pages, fts_pages, ocids
 
 OPENCARE = Path(sys.executable).with_name("opencare")
@@ -43,6 +45,12 @@ def stored(tmp_path: Path) -> tuple[int, int]:
     return count, doubled
 
 
+@pytest.fixture
+def a_site_already_set_up(tmp_path, migrated_sqlite) -> None:
+    """The harvests below run on a site whose database is set up; the first one meets a brand-new database."""
+    migrated_sqlite(tmp_path / "db.sqlite3")
+
+
 def test_help_documents_every_option():
     result = subprocess.run([OPENCARE, "harvest", "--help"], capture_output=True, text=True, check=True)
     for option in ("--since DATE", "--until DATE", "--base-url URL", "--social-care", "--no-bulk", "Exit status"):
@@ -59,6 +67,7 @@ def test_a_harvest_that_all_went_in_exits_0_and_says_what_it_added(tmp_path):
     assert stored(tmp_path) == (5, 0)
 
 
+@pytest.mark.usefixtures("a_site_already_set_up")
 def test_user_agent_names_opencare_and_the_contact_address(tmp_path):
     agents: list[str] = []
     with Replay(fts_pages(), prefix="/api/1.0") as server:
@@ -75,6 +84,7 @@ def test_user_agent_names_opencare_and_the_contact_address(tmp_path):
     assert all(agent.startswith("opencare/") and "(+data@example.org)" in agent for agent in agents)
 
 
+@pytest.mark.usefixtures("a_site_already_set_up")
 def test_a_harvest_with_some_errors_exits_1_and_lists_them(tmp_path):
     pages = fts_pages()
     pages[0]["links"] = {"next": "https://elsewhere.example/api/1.0/ocdsReleasePackages?cursor=1"}
@@ -89,6 +99,7 @@ def test_a_harvest_with_some_errors_exits_1_and_lists_them(tmp_path):
     assert stored(tmp_path) == (2, 0)
 
 
+@pytest.mark.usefixtures("a_site_already_set_up")
 def test_a_harvest_that_stored_releases_with_errors_exits_1_and_says_how_many(tmp_path):
     pages = fts_pages()
     for page in pages:
@@ -101,6 +112,7 @@ def test_a_harvest_that_stored_releases_with_errors_exits_1_and_says_how_many(tm
     assert stored(tmp_path) == (5, 0)
 
 
+@pytest.mark.usefixtures("a_site_already_set_up")
 def test_a_source_that_cannot_be_read_at_all_exits_2_with_what_where_and_how_to_fix(tmp_path):
     with Replay(fts_pages(), prefix="/api/1.0") as server:
         server.script.append(Scripted(404))
@@ -126,6 +138,7 @@ def test_bad_options_exit_2_with_a_message(tmp_path):
     assert "Traceback" not in unknown.stderr + backwards.stderr + not_web.stderr
 
 
+@pytest.mark.usefixtures("a_site_already_set_up")
 def test_a_harvest_killed_part_way_then_run_again_stores_every_release_once(tmp_path):
     pages = cf_pages()
     window = ["--since", "2026-09-03", "--until", "2026-09-04"]

@@ -199,7 +199,7 @@ def test_the_repair_leaves_a_link_made_by_official_data(provider, monkeypatch):
     assert _row(PROVIDER_KEY).organisation_id == _row(COUNCIL_KEY).organisation_id
 
 
-def test_the_links_an_import_makes_are_in_the_audit_log_with_their_evidence(tmp_path):
+def test_the_links_an_import_makes_are_in_the_audit_log_with_their_evidence(tmp_path, migrated_sqlite):
     party = {
         "id": "care-co",
         "name": "Care Co",
@@ -219,7 +219,7 @@ def test_the_links_an_import_makes_are_in_the_audit_log_with_their_evidence(tmp_
     ]
     package = tmp_path / "official.json"
     package.write_text(json.dumps({"uri": "https://example.org/p.json", "releases": releases}))
-    database = tmp_path / "db.sqlite3"
+    database = migrated_sqlite(tmp_path / "db.sqlite3")
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}", "OPENCARE_VAR_DIR": str(tmp_path)}
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 

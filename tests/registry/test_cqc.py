@@ -95,7 +95,8 @@ def test_a_file_without_the_columns_is_refused_clearly(tmp_path):
         import_ratings(wrong)
 
 
-def test_the_command_exits_2_on_a_bad_file_and_loads_a_good_one(tmp_path):
+def test_the_command_exits_2_on_a_bad_file_and_loads_a_good_one(tmp_path, migrated_sqlite):
+    migrated_sqlite(tmp_path / "db.sqlite3")
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}", "OPENCARE_VAR_DIR": str(tmp_path)}
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     command = Path(sys.executable).with_name("opencare")

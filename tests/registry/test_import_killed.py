@@ -56,13 +56,14 @@ def alive(pid: int) -> bool:
     return state != "Z"
 
 
-def test_a_killed_import_leaves_the_database_consistent_and_no_process_behind_and_a_rerun_completes_it(tmp_path):
-    database = tmp_path / "registry.sqlite3"
+def test_a_killed_import_leaves_the_database_consistent_and_no_process_behind_and_a_rerun_completes_it(
+    tmp_path, migrated_sqlite
+):
+    database = migrated_sqlite(tmp_path / "registry.sqlite3")
     data = tmp_path / "releases.jsonl"
     data.write_bytes(releases())
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}", "DJANGO_SETTINGS_MODULE": "opencare.config.settings"}
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    subprocess.run([OPENCARE, "manage", "migrate", "-v0"], env=env, check=True)
 
     importing = subprocess.Popen([OPENCARE, "import", "--no-bulk", str(data)], env=env, stdout=subprocess.DEVNULL)
     deadline = time.monotonic() + 60

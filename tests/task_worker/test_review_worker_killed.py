@@ -59,7 +59,7 @@ def kill(worker: subprocess.Popen) -> None:
     worker.wait()
 
 
-def test_a_review_whose_worker_is_killed_part_way_is_finished_once_by_the_next_worker(tmp_path):
+def test_a_review_whose_worker_is_killed_part_way_is_finished_once_by_the_next_worker(tmp_path, migrated_sqlite):
     database, store, log = tmp_path / "site.sqlite3", tmp_path / "reviews", tmp_path / "workers.log"
     upload = tmp_path / "big.jsonl"
     upload.write_bytes(releases())
@@ -67,7 +67,7 @@ def test_a_review_whose_worker_is_killed_part_way_is_finished_once_by_the_next_w
            "OPENCARE_VAR_DIR": str(tmp_path / "var"), "OPENCARE_REVIEW_DIR": str(store),
            "OPENCARE_TASK_WORKER_LOST_SECONDS": "1"}  # fmt: skip
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    subprocess.run([OPENCARE, "manage", "migrate", "-v0"], env=env, check=True)
+    migrated_sqlite(database)
     workers = [start_worker(env, log)]
     try:
         queued = subprocess.run(

@@ -10,7 +10,7 @@ import time
 
 import orjson
 
-from .test_review_worker_killed import OPENCARE, kill, query, start_worker, wait_for
+from .test_review_worker_killed import kill, query, start_worker, wait_for
 
 #: Long enough to check that it is still being checked when the small one is done.
 BIG_RELEASES = 60_000
@@ -42,7 +42,7 @@ print(big.token, small.token)
 """
 
 
-def test_a_small_upload_queued_behind_a_huge_one_is_checked_while_the_huge_one_still_runs(tmp_path):
+def test_a_small_upload_queued_behind_a_huge_one_is_checked_while_the_huge_one_still_runs(tmp_path, migrated_sqlite):
     database, store, log = tmp_path / "site.sqlite3", tmp_path / "reviews", tmp_path / "workers.log"
     big, small = tmp_path / "big.jsonl", tmp_path / "small.json"
     big.write_bytes(big_upload())
@@ -51,7 +51,7 @@ def test_a_small_upload_queued_behind_a_huge_one_is_checked_while_the_huge_one_s
            "OPENCARE_VAR_DIR": str(tmp_path / "var"), "OPENCARE_REVIEW_DIR": str(store),
            "OPENCARE_REVIEW_SMALL_BYTES": "100000"}  # fmt: skip
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    subprocess.run([OPENCARE, "manage", "migrate", "-v0"], env=env, check=True)
+    migrated_sqlite(database)
     # As `opencare serve --task-workers 1` runs them: one worker for everything, one for small reviews only.
     workers = [start_worker(env, log), start_worker(env, log, "--lane", "small")]
     try:
