@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import socket
 import sqlite3
@@ -15,6 +16,20 @@ from django.utils import translation
 
 #: The `opencare` command of this environment, as an operator runs it.
 OPENCARE = Path(sys.executable).with_name("opencare")
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Set the test process's cycle collector for a test run: what is alive once the tests are collected (Django,
+    every library, the test items) is frozen, so later collections do not walk it again, and collections run after
+    20,000 new objects rather than 700.
+
+    Requests through the test client make and drop many objects, so the default collected some 4,600 times in the
+    publishing tests, walking the whole heap in 18 of them: 3.9 s of the 59 s those tests took; 1.5 s like this.
+    The cycle collector still runs, so anything that relies on it (the unclosed-file checks) still sees it run.
+    """
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(20_000, 20, 20)
 
 
 class NetworkBlockedError(RuntimeError):
