@@ -34,6 +34,7 @@ $(BIN)/python:
 $(BIN)/uv: $(BIN)/python constraints.txt
 	$(PYTHON) -m pip --python $(BIN)/python install $(PIP_OPTIONS) uv 2>/dev/null || \
 	  { $(BIN)/python -m ensurepip --default-pip >/dev/null && $(BIN)/python -m pip install $(PIP_OPTIONS) uv; }
+	touch $@  # pip leaves an installed uv as it was, which would leave this target older than constraints.txt
 
 $(INSTALLED): $(BIN)/uv pyproject.toml constraints.txt
 	$(BIN)/uv pip install --quiet --python $(BIN)/python -c constraints.txt -e ".[test]"
